@@ -1,0 +1,89 @@
+package ktp.record;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.Base64;
+
+/**
+ * A record as it travels: the exact payload bytes, the id of the data center's key, and an ECDSA P-256 /
+ * SHA-256 signature over those bytes (64 bytes, r||s as in IEEE P1363 and JWS ES256). Carrying the payload as
+ * base64 keeps the signed bytes exact whatever JSON tooling touches the envelope on its way.
+ */
+public record Envelope(String keyId, byte[] payload, byte[] signature) {
+    public static final String FORMAT = "ktpel-envelope/1";
+    public static final String ALGORITHM = "ES256";
+
+    public byte[] toJson() {
+        ObjectNode root = RecordJson.MAPPER.createObjectNode();
+        root.put("format", FORMAT);
+        root.put("keyId", keyId);
+        root.put("algorithm", ALGORITHM);
+        root.put("payload", Base64.getEncoder().encodeToString(payload));
+        root.put("signature", Base64.getEncoder().encodeToString(signature));
+        try {
+            return RecordJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot happen: writing a tree of strings", e);
+        }
+    }
+
+    /** Parses an envelope; every problem is a rejection that says what is wrong and where. */
+    public static Envelope parse(byte[] bytes) throws RecordRejectedException {
+        JsonNode root;
+        try {
+            root = RecordJson.MAPPER.readTree(bytes);
+        } catch (JsonEOFException e) {
+            throw new RecordRejectedException(Reason.ENVELOPE_TRUNCATED, "",
+                    "the envelope ends after " + bytes.length + " bytes, inside the JSON: the file is truncated");
+        } catch (JsonProcessingException e) {
+            throw new RecordRejectedException(Reason.ENVELOPE_MALFORMED, "",
+                    "the envelope is not valid JSON: " + e.getOriginalMessage()
+                            + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")"));
+        } catch (IOException e) {
+            throw new RecordRejectedException(Reason.ENVELOPE_MALFORMED, "", "the envelope cannot be read: " + e.getMessage());
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new RecordRejectedException(Reason.ENVELOPE_TRUNCATED, "", "the envelope is empty");
+        }
+        if (!root.isObject()) {
+            throw new RecordRejectedException(Reason.ENVELOPE_INVALID, "", "the envelope must be a JSON object, got " + root.getNodeType());
+        }
+        String format = requireText(root, "format");
+        if (!FORMAT.equals(format)) {
+            throw new RecordRejectedException(Reason.ENVELOPE_INVALID, "format", "format is '" + format + "', expected '" + FORMAT + "'");
+        }
+        String algorithm = requireText(root, "algorithm");
+        if (!ALGORITHM.equals(algorithm)) {
+            throw new RecordRejectedException(Reason.ENVELOPE_INVALID, "algorithm",
+                    "algorithm is '" + algorithm + "'; the station accepts only " + ALGORITHM + " (ECDSA P-256 with SHA-256)");
+        }
+        String keyId = requireText(root, "keyId");
+        byte[] payload = requireBase64(root, "payload");
+        byte[] signature = requireBase64(root, "signature");
+        if (signature.length != 64) {
+            throw new RecordRejectedException(Reason.ENVELOPE_INVALID, "signature",
+                    "signature is " + signature.length + " bytes; an ES256 signature is 64 bytes (r||s)");
+        }
+        return new Envelope(keyId, payload, signature);
+    }
+
+    private static String requireText(JsonNode root, String name) throws RecordRejectedException {
+        JsonNode node = root.get(name);
+        if (node == null || !node.isTextual() || node.asText().isEmpty()) {
+            throw new RecordRejectedException(Reason.ENVELOPE_INVALID, name, "the envelope has no text field '" + name + "'");
+        }
+        return node.asText();
+    }
+
+    private static byte[] requireBase64(JsonNode root, String name) throws RecordRejectedException {
+        String text = requireText(root, name);
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new RecordRejectedException(Reason.ENVELOPE_INVALID, name, name + " is not valid base64: " + e.getMessage());
+        }
+    }
+}

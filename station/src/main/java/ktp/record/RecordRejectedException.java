@@ -1,0 +1,23 @@
+package ktp.record;
+
+/** A record that must not be printed: a stable reason code, the field at fault, and a readable message. */
+public final class RecordRejectedException extends Exception {
+    private final Reason reason;
+    private final String field;
+
+    public RecordRejectedException(Reason reason, String field, String message) {
+        super(message);
+        this.reason = reason;
+        this.field = field;
+    }
+
+    public Reason reason() { return reason; }
+
+    /** The JSON path of the field at fault (for example {@code front.nama}), or "" when none applies. */
+    public String field() { return field; }
+
+    @Override
+    public String toString() {
+        return reason + (field.isEmpty() ? "" : " [" + field + "]") + ": " + getMessage();
+    }
+}
