@@ -1,0 +1,44 @@
+package ktp.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import ktp.store.AuditChain;
+import ktp.store.StationStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "audit", mixinStandardHelpOptions = true, description = "The station's hash-chained audit log.",
+        subcommands = AuditCommand.Verify.class)
+final class AuditCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { spec.commandLine().usage(System.out); }
+
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Check that no audit entry was altered, removed or reordered since it was written.",
+                    "Exit 0 when the chain is intact, 1 when it is broken (the first broken entry is named)."})
+    static final class Verify implements Callable<Integer> {
+        @Option(names = "--store", paramLabel = "DIR", required = true, description = "the station store directory (for a demo: DIR/station)")
+        Path store;
+
+        @Override
+        public Integer call() {
+            if (!Files.isRegularFile(store.resolve("station.db"))) {
+                throw new BadInputException("--store " + store + ": no station store there (station.db missing)");
+            }
+            try (StationStore s = StationStore.open(store, null, Clock.systemUTC())) {
+                AuditChain.Verdict v = s.verifyAudit();
+                if (v.intact()) {
+                    System.out.println("INTACT  " + v.entries() + " audit entries, hash chain verified");
+                    return ExitCodes.OK;
+                }
+                System.out.println("BROKEN  " + v.problem().orElse("unknown problem"));
+                return ExitCodes.FAILURE;
+            }
+        }
+    }
+}

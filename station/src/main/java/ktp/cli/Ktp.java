@@ -1,0 +1,65 @@
+package ktp.cli;
+
+import java.util.ServiceLoader;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+@Command(name = "ktp", mixinStandardHelpOptions = true, versionProvider = Ktp.Version.class,
+        description = {"ktp-station: controller for KTP-el print and issuance stations.", ""},
+        subcommands = {StatusCommand.class, NikCommand.class, RecordCommand.class, AuditCommand.class,
+                CommandLine.HelpCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {"  0  done; the answer is yes (valid, verified, completed)",
+                "  1  the answer is no (invalid, refused), or a run-time failure (device, store, network)",
+                "  2  bad input: unknown option, missing or unreadable file, malformed argument",
+                "", "Run 'ktp COMMAND --help' for a command's options."})
+public final class Ktp implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Ktp());
+        for (CommandProvider provider : ServiceLoader.load(CommandProvider.class)) {
+            for (Object command : provider.commands()) cl.addSubcommand(command);
+        }
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof BadInputException) {
+                commandLine.getErr().println("ktp: " + ex.getMessage());
+                return ExitCodes.BAD_INPUT;
+            }
+            if (ex instanceof ktp.store.StoreException) {
+                commandLine.getErr().println("ktp: " + ex.getMessage());
+                return ExitCodes.FAILURE;
+            }
+            commandLine.getErr().println("ktp: " + ex);
+            if (System.getenv("KTP_DEBUG") != null) ex.printStackTrace(commandLine.getErr());
+            else commandLine.getErr().println("(set KTP_DEBUG=1 for the stack trace)");
+            return ExitCodes.FAILURE;
+        });
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("ktp: " + ex.getMessage());
+            c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+            return ExitCodes.BAD_INPUT;
+        });
+        return cl;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Ktp.class.getPackage().getImplementationVersion();
+            return new String[] {"ktp-station " + (v == null ? "development build" : v), "Java " + System.getProperty("java.version")};
+        }
+    }
+}

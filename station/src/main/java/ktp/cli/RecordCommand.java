@@ -1,0 +1,76 @@
+package ktp.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.Callable;
+import ktp.record.PrintRecord;
+import ktp.record.RecordRejectedException;
+import ktp.record.RecordValidator;
+import ktp.record.TrustedKeys;
+import ktp.record.ValidatedRecord;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "record", mixinStandardHelpOptions = true, description = "PRINT_READY record tools.",
+        subcommands = RecordCommand.Check.class)
+final class RecordCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() { spec.commandLine().usage(System.out); }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = {"Validate signed record envelopes exactly as the station does before printing: envelope, signature,",
+                    "schema, NIK rules, dates, images, fingerprint templates and the fit of every printed field.",
+                    "Prints one verdict line per file; exits 0 only when every file is valid, 1 when any is rejected."})
+    static final class Check implements Callable<Integer> {
+        @Parameters(paramLabel = "FILE", arity = "1..*", description = "signed record envelopes (JSON)")
+        List<Path> files;
+
+        @Option(names = "--trust", paramLabel = "DIR", required = true,
+                description = "directory of trusted data-center keys, one KEYID.pem each (ktp sim records writes DIR/trusted-keys)")
+        Path trust;
+
+        @Override
+        public Integer call() {
+            TrustedKeys keys;
+            try {
+                keys = TrustedKeys.loadDirectory(trust);
+            } catch (IOException e) {
+                throw new BadInputException("--trust: " + e.getMessage());
+            }
+            RecordValidator validator = new RecordValidator(keys, Clock.systemDefaultZone());
+            int rejected = 0;
+            for (Path file : files) {
+                byte[] bytes;
+                try {
+                    bytes = Files.readAllBytes(file);
+                } catch (NoSuchFileException e) {
+                    throw new BadInputException(file + ": no such file");
+                } catch (IOException e) {
+                    throw new BadInputException(file + ": cannot be read (" + e.getMessage() + ")");
+                }
+                try {
+                    ValidatedRecord v = validator.validate(bytes);
+                    PrintRecord r = v.record();
+                    System.out.println("VALID     " + file + "  record " + r.recordId() + " v" + r.recordVersion()
+                            + "  NIK " + r.nik() + "  " + r.front().nama() + "  (key " + v.envelope().keyId() + ")");
+                } catch (RecordRejectedException e) {
+                    rejected++;
+                    System.out.println("REJECTED  " + file + "  " + e.reason() + (e.field().isEmpty() ? "" : " [" + e.field() + "]")
+                            + ": " + e.getMessage());
+                }
+            }
+            if (files.size() > 1) {
+                System.out.println((files.size() - rejected) + " valid, " + rejected + " rejected");
+            }
+            return rejected == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
+        }
+    }
+}
