@@ -1,0 +1,273 @@
+package ktp.sim.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import ktp.job.JobState;
+import ktp.record.Nik;
+import ktp.record.PrintRecord;
+import ktp.record.RecordJson;
+import ktp.record.RecordRejectedException;
+import ktp.record.RecordValidator;
+import ktp.record.TrustedKeys;
+import ktp.record.ValidatedRecord;
+import ktp.sim.records.DataCenterKey;
+import ktp.sim.records.Defect;
+import ktp.sim.records.FingerprintLibrary;
+import ktp.sim.records.RecordGenerator;
+import ktp.store.Actor;
+import ktp.store.Admission;
+import ktp.store.BlankFate;
+import ktp.store.LedgerEntry;
+import ktp.store.OutboxEvent;
+import ktp.store.StationStore;
+
+/**
+ * The demo spine: a simulated data center hands signed records to a station, which validates them, takes a
+ * blank for each, encodes and verifies its chip, prints it, and later verifies the holder's finger and issues
+ * it, every step a committed job change in the real store. Devices are the simplest honest stand-ins (see
+ * ChipImageFile, CardPreview, HolderCheck) until the device issues replace them; nothing is counted that did
+ * not happen.
+ */
+public final class DemoRun {
+    public static final String STATION_ID = "DEMO-01";
+    private static final int MAX_BLANKS_PER_JOB = 3;
+
+    public record Options(int cards, Path out, long seed, boolean faults) {}
+
+    public record Summary(int recordsIn, int issued, int spoiledBlanks, int rejected, int awaitingHolder,
+                          int activationFailed, int eventsPublished) {
+        String line(Path out) {
+            return "demo: " + recordsIn + " records in, " + issued + " issued, " + spoiledBlanks + " spoiled, " + rejected
+                    + " rejected" + (awaitingHolder > 0 ? ", " + awaitingHolder + " awaiting holder" : "")
+                    + (activationFailed > 0 ? ", " + activationFailed + " activation failed" : "")
+                    + "; " + eventsPublished + " telemetry events; outputs in " + out;
+        }
+    }
+
+    private final Options options;
+    private final PrintStream progress;
+    private final Actor station = Actor.STATION;
+    private int blankSerial;
+
+    public DemoRun(Options options, PrintStream progress) {
+        this.options = options;
+        this.progress = progress;
+    }
+
+    /** A leased record as the data center handed it: its id, the envelope, and (for the demo) whose fingers. */
+    private record Lease(String recordId, byte[] envelope, RecordGenerator.Resident resident) {}
+
+    public Summary run() throws IOException {
+        Path out = options.out();
+        Path storeDir = out.resolve("station");
+        if (Files.exists(storeDir.resolve("station.db"))) {
+            throw new IllegalArgumentException(storeDir + " already holds a station store from an earlier demo; choose another --out or remove it");
+        }
+        Path recordsDir = Files.createDirectories(out.resolve("records"));
+        Path chipsDir = Files.createDirectories(out.resolve("chips"));
+        Path cardsDir = Files.createDirectories(out.resolve("cards"));
+
+        long t0 = System.nanoTime();
+        progress.println("central: generating " + options.cards() + " synthetic residents (seed " + options.seed() + ")"
+                + (options.faults() ? " plus faulty records" : ""));
+        FingerprintLibrary fingers = FingerprintLibrary.embedded();
+        DataCenterKey key = DataCenterKey.fromSeed(options.seed());
+        key.writePublicKey(out.resolve("trusted-keys"));
+        RecordGenerator generator = new RecordGenerator(options.seed(), fingers, LocalDate.now());
+        List<Lease> leases = new ArrayList<>();
+        int faultyEvery = options.faults() ? 10 : Integer.MAX_VALUE;
+        DataCenterKey stranger = DataCenterKey.fromSeed(~options.seed());
+        for (int i = 0; i < options.cards(); i++) {
+            RecordGenerator.Resident r = generator.next();
+            leases.add(new Lease(r.record().recordId(), key.sign(RecordJson.write(r.record())).toJson(), r));
+            if ((i + 1) % faultyEvery == 0) {
+                RecordGenerator.Resident bad = generator.next();
+                Defect d = Defect.values()[(i / faultyEvery) % Defect.values().length];
+                leases.add(new Lease(bad.record().recordId(), d.apply(bad.record(), key, stranger), bad));
+            }
+        }
+        for (Lease l : leases) Files.write(recordsDir.resolve(l.recordId() + ".json"), l.envelope());
+
+        RecordValidator validator = new RecordValidator(TrustedKeys.loadDirectory(out.resolve("trusted-keys")), Clock.systemDefaultZone());
+        Map<String, ValidatedRecord> validated = new LinkedHashMap<>();
+        Map<String, RecordGenerator.Resident> residents = new LinkedHashMap<>();
+        try (StationStore store = StationStore.open(storeDir, STATION_ID, Clock.systemUTC())) {
+            store.audit(station, "DEMO_START", options.cards() + " cards, seed " + options.seed() + (options.faults() ? ", faults injected" : ""));
+            int n = 0;
+            for (Lease lease : leases) {
+                n++;
+                String tag = String.format("[%2d/%d] %s", n, leases.size(), lease.recordId());
+                try {
+                    ValidatedRecord v = validator.validate(lease.envelope());
+                    PrintRecord r = v.record();
+                    Admission a = store.admit(lease.recordId(), r.recordVersion(), r.nik(), lease.envelope(), station);
+                    if (!a.admitted()) {
+                        progress.println(tag + "  NOT PRINTED: " + a.detail());
+                        continue;
+                    }
+                    store.transition(lease.recordId(), JobState.VALIDATED, station, "", null);
+                    validated.put(lease.recordId(), v);
+                    residents.put(lease.recordId(), lease.resident());
+                    progress.println(tag + "  VALID  NIK " + r.nik() + "  " + r.front().nama());
+                } catch (RecordRejectedException e) {
+                    String nik = lease.resident().record().nik();
+                    store.admit(lease.recordId(), 0, safeNik(nik), lease.envelope(), station);
+                    store.transition(lease.recordId(), JobState.REJECTED, station, e.reason() + ": " + e.getMessage(), null);
+                    progress.println(tag + "  REJECTED " + e.reason() + (e.field().isEmpty() ? "" : " [" + e.field() + "]"));
+                }
+            }
+
+            for (Map.Entry<String, ValidatedRecord> e : validated.entrySet()) {
+                encodeAndPrint(store, e.getKey(), e.getValue().record(), chipsDir, cardsDir);
+            }
+
+            int holder = 0;
+            for (Map.Entry<String, ValidatedRecord> e : validated.entrySet()) {
+                String recordId = e.getKey();
+                if (store.job(recordId).orElseThrow().state() != JobState.AWAITING_HOLDER) continue;
+                holder++;
+                boolean impostor = options.faults() && holder % 8 == 0;
+                activate(store, recordId, residents.get(recordId), fingers, chipsDir, impostor);
+            }
+
+            int published = publishOutbox(store, out.resolve("telemetry.jsonl"));
+            store.audit(station, "DEMO_END", "done");
+            Summary s = summarize(store, leases.size(), published);
+            writeSummary(out.resolve("summary.json"), s, (System.nanoTime() - t0) / 1e9);
+            return s;
+        }
+    }
+
+    private static String safeNik(String nik) {
+        try {
+            return Nik.parse(nik).digits();
+        } catch (RecordRejectedException e) {
+            return "";
+        }
+    }
+
+    private void encodeAndPrint(StationStore store, String recordId, PrintRecord r, Path chipsDir, Path cardsDir) throws IOException {
+        Map<Integer, byte[]> dgs = ChipImageFile.dataGroups(r);
+        for (int attempt = 1; attempt <= MAX_BLANKS_PER_JOB; attempt++) {
+            String blank = String.format("BLANK-%06d", ++blankSerial);
+            store.transition(recordId, JobState.ENCODING, station, "", blank);
+            boolean chipFault = options.faults() && blankSerial % 7 == 0;
+            Path chip = chipsDir.resolve(blank + ".chip");
+            ChipImageFile.write(chip, dgs, chipFault ? 100 + blankSerial : -1);
+            List<Integer> bad = ChipImageFile.mismatches(dgs, ChipImageFile.read(chip));
+            if (!bad.isEmpty()) {
+                store.transition(recordId, JobState.SPOILED, station, "chip read-back differs from what was written in DG" + bad, null);
+                progress.println(String.format("        %s  blank %s SPOILED: chip read-back mismatch in DG%s; card to the reject box", recordId, blank, bad));
+                store.transition(recordId, JobState.VALIDATED, station, "requeued for a fresh blank after a chip fault", null);
+                continue;
+            }
+            store.transition(recordId, JobState.ENCODED, station, "", null);
+            store.transition(recordId, JobState.PRINTING, station, "", null);
+            CardPreview.writeFront(r, cardsDir.resolve(recordId + "-front.png"));
+            store.transition(recordId, JobState.PRINTED, station, "", null);
+            store.transition(recordId, JobState.AWAITING_HOLDER, station, "", null);
+            progress.println(String.format("        %s  blank %s PRINTED  %s", recordId, blank, r.front().nama()));
+            return;
+        }
+        progress.println("        " + recordId + "  left in the queue after " + MAX_BLANKS_PER_JOB + " spoiled blanks; a technician should check the encoder");
+    }
+
+    private void activate(StationStore store, String recordId, RecordGenerator.Resident resident, FingerprintLibrary fingers,
+                          Path chipsDir, boolean impostor) throws IOException {
+        String blank = store.job(recordId).orElseThrow().blankId();
+        store.transition(recordId, JobState.ACTIVATING, station, "", null);
+        Map<Integer, byte[]> chip = ChipImageFile.read(chipsDir.resolve(blank + ".chip"));
+        Map<Integer, byte[]> templates = ChipImageFile.templates(chip.get(3));
+        HolderCheck.Outcome o = HolderCheck.verify(templates, position -> {
+            String finger = position == RecordGenerator.RIGHT_INDEX ? resident.rightIndexFinger() : resident.leftIndexFinger();
+            if (impostor) finger = someoneElsesFinger(fingers, resident);
+            List<byte[]> images = new ArrayList<>();
+            for (int impression : fingers.impressions(finger)) {
+                if (impression > 1 || impostor) images.add(fingers.image(finger, impression));
+            }
+            return images;
+        }, fingers.dpi());
+        if (o.matched()) {
+            store.transition(recordId, JobState.ISSUED, station, "", null);
+            progress.println(String.format("        %s  ISSUED  finger %d matched, score %.1f, attempt %d", recordId, o.position(), o.score(), o.attempts()));
+        } else {
+            store.transition(recordId, JobState.ACTIVATION_FAILED, station,
+                    String.format("no match in %d attempts (best score %.1f < %.0f)%s", o.attempts(), o.score(), HolderCheck.THRESHOLD,
+                            impostor ? "; demo fault: another person's finger was placed" : ""), null);
+            progress.println(String.format("        %s  ACTIVATION_FAILED  best score %.1f in %d attempts%s; a supervisor must decide",
+                    recordId, o.score(), o.attempts(), impostor ? " (impostor injected)" : ""));
+        }
+    }
+
+    private static String someoneElsesFinger(FingerprintLibrary fingers, RecordGenerator.Resident resident) {
+        for (String f : fingers.fingers()) {
+            if (!f.equals(resident.rightIndexFinger()) && !f.equals(resident.leftIndexFinger())) return f;
+        }
+        throw new IllegalStateException("the fingerprint library has no third finger");
+    }
+
+    /** The simplest honest publisher until MQTT lands: events appended to a file in order, then removed from the outbox. */
+    private static int publishOutbox(StationStore store, Path file) throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        int published = 0;
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            List<OutboxEvent> batch;
+            while (!(batch = store.pendingEvents(100)).isEmpty()) {
+                for (OutboxEvent e : batch) {
+                    ObjectNode n = json.createObjectNode();
+                    n.put("sequence", e.sequence());
+                    n.put("eventId", e.eventId());
+                    n.put("type", e.type().name());
+                    n.put("stationId", e.stationId());
+                    n.put("recordId", e.recordId());
+                    n.put("nik", e.nik());
+                    if (!e.blankId().isEmpty()) n.put("blankId", e.blankId());
+                    if (!e.reason().isEmpty()) n.put("reason", e.reason());
+                    n.put("occurredAt", e.occurredAt().toString());
+                    w.write(json.writeValueAsString(n));
+                    w.newLine();
+                    published++;
+                }
+                w.flush();
+                store.removePublished(batch.get(batch.size() - 1).sequence());
+            }
+        }
+        return published;
+    }
+
+    private static Summary summarize(StationStore store, int recordsIn, int published) {
+        Map<JobState, Long> byState = store.countByState();
+        int spoiled = 0;
+        for (LedgerEntry e : store.ledger()) if (e.fate() == BlankFate.SPOILED) spoiled++;
+        return new Summary(recordsIn, byState.getOrDefault(JobState.ISSUED, 0L).intValue(), spoiled,
+                byState.getOrDefault(JobState.REJECTED, 0L).intValue(), byState.getOrDefault(JobState.AWAITING_HOLDER, 0L).intValue(),
+                byState.getOrDefault(JobState.ACTIVATION_FAILED, 0L).intValue(), published);
+    }
+
+    private static void writeSummary(Path file, Summary s, double seconds) throws IOException {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("recordsIn", s.recordsIn());
+        n.put("issued", s.issued());
+        n.put("spoiledBlanks", s.spoiledBlanks());
+        n.put("rejected", s.rejected());
+        n.put("awaitingHolder", s.awaitingHolder());
+        n.put("activationFailed", s.activationFailed());
+        n.put("telemetryEvents", s.eventsPublished());
+        n.put("seconds", Math.round(seconds * 10) / 10.0);
+        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), n);
+    }
+
+    public static String summaryLine(Summary s, Path out) { return s.line(out); }
+}

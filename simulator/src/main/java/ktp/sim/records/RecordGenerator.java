@@ -1,0 +1,93 @@
+package ktp.sim.records;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Random;
+import ktp.record.Nik;
+import ktp.record.PrintRecord;
+import ktp.record.Sex;
+
+/**
+ * Synthetic residents whose records reach PRINT_READY: plausible names, addresses and region codes, a NIK
+ * consistent with the record, a generated photo and signature, and two fingerprint templates extracted
+ * from real images. The same seed, library and issue date give the same residents, byte for byte.
+ */
+public final class RecordGenerator {
+    /** ISO finger positions of the two fingers on the chip: right and left index (Perpres on KTP-el). */
+    public static final int RIGHT_INDEX = 2;
+    public static final int LEFT_INDEX = 7;
+
+    private static final List<String> STREETS = List.of("JL. MERDEKA", "JL. SUDIRMAN", "JL. DIPONEGORO", "JL. GAJAH MADA",
+            "JL. AHMAD YANI", "JL. PAHLAWAN", "JL. MELATI", "GG. MAWAR", "JL. KENANGA", "JL. IMAM BONJOL", "JL. SISINGAMANGARAJA");
+    private static final List<String> BIRTH_PLACES = List.of("PONTIANAK", "BANDUNG", "JAKARTA", "SEMARANG", "SURABAYA",
+            "DENPASAR", "MEDAN", "MAKASSAR", "YOGYAKARTA", "GARUT", "SURAKARTA", "SINGKAWANG", "KETAPANG", "PADANG");
+    private static final List<String> JOBS = List.of("PELAJAR/MAHASISWA", "KARYAWAN SWASTA", "WIRASWASTA", "PETANI/PEKEBUN",
+            "MENGURUS RUMAH TANGGA", "PEGAWAI NEGERI SIPIL", "GURU", "PEDAGANG", "NELAYAN/PERIKANAN", "BURUH HARIAN LEPAS");
+    private static final List<String> FAITHS = List.of("ISLAM", "ISLAM", "ISLAM", "ISLAM", "ISLAM", "ISLAM", "KRISTEN",
+            "KATOLIK", "HINDU", "BUDDHA", "KONGHUCU");
+    private static final List<String> BLOOD = List.of("A", "B", "AB", "O", "-");
+
+    /** A generated resident: the record, and which library fingers its two chip templates came from. */
+    public record Resident(PrintRecord record, String rightIndexFinger, String leftIndexFinger) {}
+
+    private final long seed;
+    private final FingerprintLibrary fingers;
+    private final LocalDate issueDate;
+    private final List<String> fingerIds;
+    private int next;
+
+    public RecordGenerator(long seed, FingerprintLibrary fingers, LocalDate issueDate) {
+        this.seed = seed;
+        this.fingers = fingers;
+        this.issueDate = issueDate;
+        this.fingerIds = fingers.fingers();
+        if (fingerIds.size() < 2) throw new IllegalArgumentException(fingers.source() + " has fewer than two fingers");
+    }
+
+    /** A fixed, plausible issue date for a seed, so that records do not change with the day they are made. */
+    public static LocalDate defaultIssueDate(long seed) {
+        return LocalDate.of(2025, 1, 1).plusDays(Math.floorMod(seed * 7919, 330));
+    }
+
+    public FingerprintLibrary fingers() { return fingers; }
+
+    public Resident next() {
+        int index = next++;
+        Random r = new Random(seed * 1_000_003L + index);
+        Regions.Regency regency = Names.pickFrom(r, Regions.ALL);
+        Regions.District district = Names.pickFrom(r, regency.districts());
+        Sex sex = r.nextBoolean() ? Sex.LAKI_LAKI : Sex.PEREMPUAN;
+        int ageDays = 17 * 365 + 10 + r.nextInt(60 * 365);
+        LocalDate birth = issueDate.minusDays(ageDays);
+        int serial = index % 9999 + 1;
+        String regionCode = regency.provinceCode() + regency.regencyCode() + district.code();
+        String nik = Nik.compose(regionCode, birth, sex, serial);
+        int age = birth.until(issueDate).getYears();
+        String marital = age < 21 ? "BELUM KAWIN" : Names.pickFrom(r, List.of("BELUM KAWIN", "KAWIN", "KAWIN", "KAWIN", "CERAI HIDUP", "CERAI MATI"));
+        String job = age < 23 && r.nextBoolean() ? "PELAJAR/MAHASISWA" : Names.pickFrom(r, JOBS);
+        String address = Names.pickFrom(r, STREETS) + " NO. " + (1 + r.nextInt(180));
+        String rtRw = String.format("%03d/%03d", 1 + r.nextInt(15), 1 + r.nextInt(12));
+
+        int pair = (2 * index) % fingerIds.size();
+        String rightFinger = fingerIds.get(pair);
+        String leftFinger = fingerIds.get((pair + 1) % fingerIds.size());
+        int firstImpression = fingers.impressions(rightFinger).get(0);
+        int firstLeftImpression = fingers.impressions(leftFinger).get(0);
+
+        PrintRecord record = new PrintRecord(
+                String.format("PRR-%06X-%06d", Math.floorMod(seed, 0x1000000L), index + 1),
+                1,
+                nik,
+                new PrintRecord.Region(regency.provinceCode(), regency.regencyCode(), district.code()),
+                new PrintRecord.Front(regency.provinceName(), regency.regencyName(), Names.pick(r, sex),
+                        Names.pickFrom(r, BIRTH_PLACES), birth, sex, Names.pickFrom(r, BLOOD), address, rtRw,
+                        Names.pickFrom(r, district.villages()), district.name(), Names.pickFrom(r, FAITHS), marital, job,
+                        "WNI", "SEUMUR HIDUP"),
+                new PrintRecord.Issue(regency.city(), issueDate),
+                Portraits.photo(r, birth.getYear(), sex == Sex.PEREMPUAN),
+                Portraits.signature(r),
+                List.of(new PrintRecord.Fingerprint(RIGHT_INDEX, fingers.isoTemplate(rightFinger, firstImpression, RIGHT_INDEX)),
+                        new PrintRecord.Fingerprint(LEFT_INDEX, fingers.isoTemplate(leftFinger, firstLeftImpression, LEFT_INDEX))));
+        return new Resident(record, rightFinger, leftFinger);
+    }
+}
