@@ -1,6 +1,5 @@
 package ktp.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
@@ -27,8 +26,8 @@ final class AuditCommand implements Runnable {
 
         @Override
         public Integer call() {
-            if (!Files.isRegularFile(store.resolve("station.db"))) {
-                throw new BadInputException("--store " + store + ": no station store there (station.db missing)");
+            if (!StationStore.existsIn(store)) {
+                throw new BadInputException("--store " + store + ": no station store there (no checkpoint.db or journal.log)");
             }
             try (StationStore s = StationStore.open(store, null, Clock.systemUTC())) {
                 AuditChain.Verdict v = s.verifyAudit();

@@ -22,18 +22,20 @@ import ktp.job.JobState;
 import ktp.job.JobStateMachine;
 import ktp.job.JobTransition;
 import ktp.job.ResumeAction;
-import org.mapdb.Atomic;
 import org.mapdb.BTreeMap;
 import org.mapdb.DB;
 import org.mapdb.DBException;
 import org.mapdb.DBMaker;
-import org.mapdb.HTreeMap;
 import org.mapdb.Serializer;
 
 /**
- * The station's durable state in one MapDB file with a write-ahead log: jobs, the blank-card ledger, the
- * telemetry outbox and the audit log. Every public change is one transaction: the job's new state, its
- * ledger entry, its outbox event and its audit line are committed together or not at all.
+ * The station's durable state: jobs, the blank-card ledger, the telemetry outbox and the audit log, in MapDB
+ * maps with explicit serializers. Every public change is one transaction: the job's new state, its ledger
+ * entry, its outbox event and its audit line are committed together or not at all.
+ *
+ * <p>Durability: a transaction is committed when its change-set is forced to the {@link Journal}; MapDB's
+ * file is a working copy rebuilt at each open from the last checkpoint plus the journal, because MapDB
+ * 3.1.0 cannot recover its own file after a crash in the middle of a commit (docs/store.md).
  *
  * <p>One process at a time: a lock file next to the database names the holder, so a second process gets
  * a clear error rather than MapDB's lock exception or, worse, a corrupted file. Methods are synchronized
@@ -41,7 +43,11 @@ import org.mapdb.Serializer;
  */
 public final class StationStore implements AutoCloseable {
     private static final String DB_FILE = "station.db";
+    private static final String CHECKPOINT_FILE = "checkpoint.db";
+    private static final String JOURNAL_FILE = "journal.log";
     private static final String LOCK_FILE = "station.lock";
+    /** Transactions between checkpoints: bounds the journal's size and the replay after a crash. */
+    static final int CHECKPOINT_EVERY = 5_000;
 
     private final Path dir;
     private String stationId;
@@ -49,15 +55,19 @@ public final class StationStore implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final DB db;
-    private final BTreeMap<String, Job> jobs;
-    private final HTreeMap<String, byte[]> envelopes;
-    private final BTreeMap<String, String> printedNiks;
-    private final BTreeMap<String, LedgerEntry> ledger;
-    private final BTreeMap<Long, OutboxEvent> outbox;
-    private final BTreeMap<Long, AuditEntry> audit;
-    private final Atomic.Long outboxSequence;
-    private final Atomic.Long auditCount;
-    private final Atomic.String auditHead;
+    private final List<Journal.Change> pending = new ArrayList<>();
+    private final Map<String, Table<?, ?>> tables = new java.util.HashMap<>();
+    private final Table<String, Job> jobs;
+    private final Table<String, byte[]> envelopes;
+    private final Table<String, String> printedNiks;
+    private final Table<String, LedgerEntry> ledger;
+    private final Table<Long, OutboxEvent> outbox;
+    private final Table<Long, AuditEntry> audit;
+    /** Counters and names: txNumber, outboxSequence, auditCount, auditHead, stationId. */
+    private final Table<String, String> meta;
+    private Journal journal;
+    private long sinceCheckpoint;
+    private boolean broken;
 
     private StationStore(Path dir, String stationId, Clock clock, FileChannel lockChannel, FileLock lock, DB db) {
         this.dir = dir;
@@ -66,27 +76,60 @@ public final class StationStore implements AutoCloseable {
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.db = db;
-        this.jobs = db.treeMap("jobs", Serializer.STRING, new Serializers.JobSerializer()).createOrOpen();
-        this.envelopes = db.hashMap("envelopes", Serializer.STRING, Serializer.BYTE_ARRAY).createOrOpen();
-        this.printedNiks = db.treeMap("printedNiks", Serializer.STRING, Serializer.STRING).createOrOpen();
-        this.ledger = db.treeMap("ledger", Serializer.STRING, new Serializers.LedgerSerializer()).createOrOpen();
-        this.outbox = db.treeMap("outbox", Serializer.LONG, new Serializers.OutboxSerializer()).createOrOpen();
-        this.audit = db.treeMap("audit", Serializer.LONG, new Serializers.AuditSerializer()).createOrOpen();
-        this.outboxSequence = db.atomicLong("outboxSequence").createOrOpen();
-        this.auditCount = db.atomicLong("auditCount").createOrOpen();
-        this.auditHead = db.atomicString("auditHead").createOrOpen();
-        Atomic.String storedStation = db.atomicString("stationId").createOrOpen();
-        String stored = storedStation.get();
+        this.jobs = table("jobs", Serializer.STRING, new Serializers.JobSerializer());
+        this.envelopes = table("envelopes", Serializer.STRING, Serializer.BYTE_ARRAY);
+        this.printedNiks = table("printedNiks", Serializer.STRING, Serializer.STRING);
+        this.ledger = table("ledger", Serializer.STRING, new Serializers.LedgerSerializer());
+        this.outbox = table("outbox", Serializer.LONG, new Serializers.OutboxSerializer());
+        this.audit = table("audit", Serializer.LONG, new Serializers.AuditSerializer());
+        this.meta = table("meta", Serializer.STRING, Serializer.STRING);
+        db.commit();
+    }
+
+    private <K, V> Table<K, V> table(String name, org.mapdb.serializer.GroupSerializer<K> keys, org.mapdb.serializer.GroupSerializer<V> values) {
+        BTreeMap<K, V> map = db.treeMap(name, keys, values).valuesOutsideNodesEnable().createOrOpen();
+        Table<K, V> t = new Table<>(name, map, keys, values, pending);
+        tables.put(name, t);
+        return t;
+    }
+
+    /** Replays the journal's transactions newer than the working copy, then checks which station this is. */
+    private void recoverJournal() throws IOException {
+        List<Journal.Entry> entries = new ArrayList<>();
+        journal = Journal.open(dir.resolve(JOURNAL_FILE), entries);
+        long applied = metaLong("txNumber");
+        for (Journal.Entry e : entries) {
+            if (e.txNumber() <= applied) continue;
+            if (e.txNumber() != applied + 1) {
+                throw new StoreException("the journal " + dir.resolve(JOURNAL_FILE) + " jumps from transaction " + applied
+                        + " to " + e.txNumber() + "; a part of the store's history is missing");
+            }
+            for (Journal.Change c : e.changes()) {
+                Table<?, ?> t = tables.get(c.table());
+                if (t == null) throw new StoreException("the journal names an unknown table '" + c.table() + "'");
+                t.replay(c);
+            }
+            applied = e.txNumber();
+            sinceCheckpoint++;
+        }
+        db.commit();
+        String stored = meta.get("stationId");
         if (stationId == null) {
-            this.stationId = stored == null ? "" : stored;
+            stationId = stored == null ? "" : stored;
         } else if (stored == null || stored.isEmpty()) {
-            storedStation.set(stationId);
+            inTransaction(() -> {
+                meta.put("stationId", stationId);
+                return null;
+            });
         } else if (!stored.equals(stationId)) {
-            db.rollback();
             throw new StoreException("the store " + dir + " belongs to station '" + stored + "', not '" + stationId
                     + "'; each station keeps its own store");
         }
-        db.commit();
+    }
+
+    private long metaLong(String key) {
+        String v = meta.get(key);
+        return v == null ? 0 : Long.parseLong(v);
     }
 
     /**
@@ -125,17 +168,23 @@ public final class StationStore implements AutoCloseable {
         }
         try {
             writeHolder(channel);
-            DB db = DBMaker.fileDB(dir.resolve(DB_FILE).toFile()).transactionEnable().make();
+            rebuildWorkingCopy(dir);
+            // No fsync of MapDB's own file: it is rebuilt from the checkpoint and the journal at every open.
+            DB db = DBMaker.fileDB(dir.resolve(DB_FILE).toFile()).transactionEnable().fileSyncDisable().make();
+            StationStore store = null;
             try {
-                return new StationStore(dir, stationId, clock, channel, lock, db);
-            } catch (RuntimeException e) {
+                store = new StationStore(dir, stationId, clock, channel, lock, db);
+                store.recoverJournal();
+                return store;
+            } catch (IOException | RuntimeException e) {
+                if (store != null && store.journal != null) store.journal.close();
                 db.close();
                 throw e;
             }
         } catch (DBException e) {
             releaseQuietly(lock, channel);
-            throw new StoreException("the store file " + dir.resolve(DB_FILE) + " cannot be opened (" + e.getMessage()
-                    + "); it was not modified. Restore it from a backup; do not delete it, its ledger accounts for blank cards", e);
+            throw new StoreException("the store checkpoint " + dir.resolve(CHECKPOINT_FILE) + " cannot be read (" + e.getMessage()
+                    + "); it was not modified. Restore the store directory from a backup; do not delete it, its ledger accounts for blank cards", e);
         } catch (StoreException e) {
             releaseQuietly(lock, channel);
             throw e;
@@ -143,6 +192,43 @@ public final class StationStore implements AutoCloseable {
             releaseQuietly(lock, channel);
             throw new StoreException("cannot open the store " + dir + ": " + e, e);
         }
+    }
+
+    /**
+     * The working MapDB file is always a fresh copy of the last checkpoint: whatever a crash left in the old
+     * working file is discarded, and the journal brings the copy up to date.
+     */
+    private static void rebuildWorkingCopy(Path dir) throws IOException {
+        Path working = dir.resolve(DB_FILE);
+        Files.deleteIfExists(working);
+        try (java.nio.file.DirectoryStream<Path> wal = Files.newDirectoryStream(dir, DB_FILE + ".wal.*")) {
+            for (Path p : wal) Files.delete(p);
+        }
+        Files.deleteIfExists(dir.resolve(CHECKPOINT_FILE + ".tmp"));
+        Path checkpoint = dir.resolve(CHECKPOINT_FILE);
+        if (Files.exists(checkpoint)) Files.copy(checkpoint, working);
+    }
+
+    /**
+     * Makes the current state the new checkpoint: MapDB's file (consistent after a commit) is copied, forced
+     * to disk and renamed into place atomically; only then is the journal emptied. A crash at any point
+     * leaves either the old checkpoint with the full journal, or the new one (older journal records are
+     * skipped by transaction number).
+     */
+    private void checkpoint() throws IOException {
+        db.commit();
+        Path tmp = dir.resolve(CHECKPOINT_FILE + ".tmp");
+        Files.copy(dir.resolve(DB_FILE), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            c.force(true);
+        }
+        Files.move(tmp, dir.resolve(CHECKPOINT_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+        journal.clear();
+        sinceCheckpoint = 0;
     }
 
     private static void writeHolder(FileChannel channel) throws IOException {
@@ -173,6 +259,11 @@ public final class StationStore implements AutoCloseable {
     }
 
     public Path directory() { return dir; }
+
+    /** Whether {@code dir} holds a station store (a checkpoint or a journal). */
+    public static boolean existsIn(Path dir) {
+        return Files.isRegularFile(dir.resolve(CHECKPOINT_FILE)) || Files.isRegularFile(dir.resolve(JOURNAL_FILE));
+    }
 
     public String stationId() { return stationId; }
 
@@ -229,7 +320,7 @@ public final class StationStore implements AutoCloseable {
             if (blankId == null || blankId.isBlank()) {
                 throw new ktp.job.IllegalJobTransitionException(job.state() + " -> " + to + " needs the id of the blank entering the printer");
             }
-            if (ledger.containsKey(blankId)) {
+            if (ledger.get(blankId) != null) {
                 throw new StoreException("blank " + blankId + " is already in the ledger (" + ledger.get(blankId).fate()
                         + "); a blank can enter the printer only once");
             }
@@ -282,7 +373,8 @@ public final class StationStore implements AutoCloseable {
         }
         final String eb = eventBlank;
         t.event().ifPresent(type -> {
-            long seq = outboxSequence.incrementAndGet();
+            long seq = metaLong("outboxSequence") + 1;
+            meta.put("outboxSequence", Long.toString(seq));
             outbox.put(seq, new OutboxEvent(seq, UUID.randomUUID().toString(), type, stationId, job.recordId(), job.nik(), eb, why, now));
         });
         appendAudit(actor, "JOB " + t.from() + " -> " + t.to(), "record " + job.recordId()
@@ -302,21 +394,21 @@ public final class StationStore implements AutoCloseable {
     }
 
     private AuditEntry appendAudit(Actor actor, String action, String detail) {
-        long seq = auditCount.get() + 1;
+        long seq = metaLong("auditCount") + 1;
         byte[] previous = seq == 1 ? AuditChain.GENESIS : audit.get(seq - 1).hash();
         Instant at = Instant.ofEpochMilli(clock.millis());
         byte[] hash = AuditChain.hash(seq, at.toEpochMilli(), actor.toString(), action, detail, previous);
         AuditEntry entry = new AuditEntry(seq, at, actor.toString(), action, detail, previous, hash);
         audit.put(seq, entry);
-        auditCount.set(seq);
-        auditHead.set(HexFormat.of().formatHex(hash));
+        meta.put("auditCount", Long.toString(seq));
+        meta.put("auditHead", HexFormat.of().formatHex(hash));
         return entry;
     }
 
     /** Removes published events up to and including {@code sequence} (after the broker acknowledged them). */
     public synchronized void removePublished(long sequence) {
         inTransaction(() -> {
-            outbox.headMap(sequence, true).clear();
+            for (Long seq : List.copyOf(outbox.map.headMap(sequence, true).keySet())) outbox.remove(seq);
             return null;
         });
     }
@@ -328,7 +420,7 @@ public final class StationStore implements AutoCloseable {
      */
     public synchronized List<Job> recover(Actor actor) {
         List<Job> changed = new ArrayList<>();
-        for (Job job : List.copyOf(jobs.values())) {
+        for (Job job : List.copyOf(jobs.map.values())) {
             ResumeAction action = job.state().onResume();
             Job now = job;
             switch (action) {
@@ -351,55 +443,88 @@ public final class StationStore implements AutoCloseable {
 
     public synchronized Optional<Job> job(String recordId) { return Optional.ofNullable(jobs.get(recordId)); }
 
-    public synchronized List<Job> jobs() { return List.copyOf(jobs.values()); }
+    public synchronized List<Job> jobs() { return List.copyOf(jobs.map.values()); }
 
     /** The envelope as received, while the job still needs it (purged at ISSUED and REJECTED). */
     public synchronized Optional<byte[]> envelope(String recordId) { return Optional.ofNullable(envelopes.get(recordId)); }
 
     public synchronized Optional<String> printedRecordOf(String nik) { return Optional.ofNullable(printedNiks.get(nik)); }
 
-    public synchronized List<LedgerEntry> ledger() { return List.copyOf(ledger.values()); }
+    public synchronized List<LedgerEntry> ledger() { return List.copyOf(ledger.map.values()); }
 
     public synchronized List<OutboxEvent> pendingEvents(int limit) {
         List<OutboxEvent> out = new ArrayList<>();
-        for (OutboxEvent e : outbox.values()) {
+        for (OutboxEvent e : outbox.map.values()) {
             if (out.size() >= limit) break;
             out.add(e);
         }
         return out;
     }
 
-    public synchronized long outboxDepth() { return outbox.size(); }
+    public synchronized long outboxDepth() { return outbox.map.size(); }
 
     /** The highest outbox sequence ever assigned (published or not). */
-    public synchronized long lastEventSequence() { return outboxSequence.get(); }
+    public synchronized long lastEventSequence() { return metaLong("outboxSequence"); }
 
-    public synchronized List<AuditEntry> auditLog() { return List.copyOf(audit.values()); }
+    public synchronized List<AuditEntry> auditLog() { return List.copyOf(audit.map.values()); }
+
+    /** How many audit entries have been committed (cheap: no copy of the log). */
+    public synchronized long auditSize() { return metaLong("auditCount"); }
 
     public synchronized AuditChain.Verdict verifyAudit() {
-        String head = auditHead.get();
+        String head = meta.get("auditHead");
         byte[] headBytes = head == null || head.isEmpty() ? AuditChain.GENESIS : HexFormat.of().parseHex(head);
-        return AuditChain.verify(List.copyOf(audit.values()), auditCount.get(), headBytes);
+        return AuditChain.verify(List.copyOf(audit.map.values()), metaLong("auditCount"), headBytes);
     }
 
     /** Counts of jobs per state, for status lines and reports. */
     public synchronized Map<JobState, Long> countByState() {
         Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
-        for (Job j : jobs.values()) counts.merge(j.state(), 1L, Long::sum);
+        for (Job j : jobs.map.values()) counts.merge(j.state(), 1L, Long::sum);
         return counts;
     }
 
     // ---------------------------------------------------------------- plumbing
 
+    /**
+     * Runs {@code work} as one transaction. The commit point is the journal record: before it, a failure rolls
+     * MapDB back and nothing happened; after it, the change is durable even if MapDB's commit then fails, in
+     * which case the store refuses further work until it is reopened (and the journal replayed).
+     */
     private <T> T inTransaction(java.util.function.Supplier<T> work) {
+        if (broken) throw new StoreException("the store " + dir + " hit an I/O error and must be reopened (restart the station)");
+        pending.clear();
+        T result;
+        long tx;
         try {
-            T result = work.get();
-            db.commit();
-            return result;
+            result = work.get();
+            if (pending.isEmpty()) {
+                db.rollback();
+                return result;
+            }
+            tx = metaLong("txNumber") + 1;
+            meta.put("txNumber", Long.toString(tx));
+            journal.append(tx, List.copyOf(pending));
+        } catch (IOException e) {
+            db.rollback();
+            pending.clear();
+            throw new StoreException("cannot write the store journal " + dir.resolve(JOURNAL_FILE) + ": " + e.getMessage()
+                    + "; the change was not made", e);
         } catch (RuntimeException e) {
             db.rollback();
+            pending.clear();
             throw e;
         }
+        try {
+            db.commit();
+            pending.clear();
+            if (++sinceCheckpoint >= CHECKPOINT_EVERY) checkpoint();
+        } catch (IOException | RuntimeException e) {
+            broken = true;
+            throw new StoreException("the change was committed to the journal but the store could not apply it (" + e
+                    + "); reopen the store to replay the journal", e);
+        }
+        return result;
     }
 
     static String sha256Hex(byte[] data) {
@@ -413,9 +538,19 @@ public final class StationStore implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
-            if (!db.isClosed()) db.close();
+            if (!broken && !db.isClosed()) checkpoint();
+        } catch (IOException e) {
+            // The journal still holds every committed change; the next open replays it.
+            org.slf4j.LoggerFactory.getLogger(StationStore.class).warn("checkpoint at close failed, the journal will be replayed: {}", e.toString());
         } finally {
-            releaseQuietly(lock, lockChannel);
+            try {
+                if (!db.isClosed()) db.close();
+                if (journal != null) journal.close();
+            } catch (IOException e) {
+                org.slf4j.LoggerFactory.getLogger(StationStore.class).warn("closing the journal failed: {}", e.toString());
+            } finally {
+                releaseQuietly(lock, lockChannel);
+            }
         }
     }
 }

@@ -72,7 +72,7 @@ public final class DemoRun {
     public Summary run() throws IOException {
         Path out = options.out();
         Path storeDir = out.resolve("station");
-        if (Files.exists(storeDir.resolve("station.db"))) {
+        if (StationStore.existsIn(storeDir)) {
             throw new IllegalArgumentException(storeDir + " already holds a station store from an earlier demo; choose another --out or remove it");
         }
         Path recordsDir = Files.createDirectories(out.resolve("records"));

@@ -1,0 +1,65 @@
+package ktp.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.NavigableMap;
+import org.mapdb.DataInput2;
+import org.mapdb.DataOutput2;
+import org.mapdb.Serializer;
+
+/**
+ * One MapDB map of the store whose every write is also recorded, serialized, for the journal. Writes go
+ * through here and nowhere else, so nothing reaches MapDB without reaching the journal too.
+ */
+final class Table<K, V> {
+    final String name;
+    final NavigableMap<K, V> map;
+    private final Serializer<K> keys;
+    private final Serializer<V> values;
+    private final List<Journal.Change> pending;
+
+    Table(String name, NavigableMap<K, V> map, Serializer<K> keys, Serializer<V> values, List<Journal.Change> pending) {
+        this.name = name;
+        this.map = map;
+        this.keys = keys;
+        this.values = values;
+        this.pending = pending;
+    }
+
+    V get(K key) { return map.get(key); }
+
+    void put(K key, V value) {
+        map.put(key, value);
+        pending.add(new Journal.Change(name, Journal.PUT, bytes(keys, key), bytes(values, value)));
+    }
+
+    void remove(K key) {
+        if (map.remove(key) != null) pending.add(new Journal.Change(name, Journal.REMOVE, bytes(keys, key), null));
+    }
+
+    /** Applies a change read back from the journal (replay after a crash), without journaling it again. */
+    void replay(Journal.Change change) {
+        K key = read(keys, change.key());
+        if (change.op() == Journal.PUT) map.put(key, read(values, change.value()));
+        else map.remove(key);
+    }
+
+    private static <T> byte[] bytes(Serializer<T> s, T value) {
+        DataOutput2 out = new DataOutput2();
+        try {
+            s.serialize(out, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.copyBytes();
+    }
+
+    private static <T> T read(Serializer<T> s, byte[] data) {
+        try {
+            return s.deserialize(new DataInput2.ByteArray(data), data.length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package ktp.store;
+
+import static ktp.store.StoreFixtures.*;
+import ktp.store.StoreFixtures.Snapshot;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import ktp.job.EventType;
+import ktp.job.IllegalJobTransitionException;
+import ktp.job.JobState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mapdb.BTreeMap;
+import org.mapdb.DB;
+import org.mapdb.DBMaker;
+import org.mapdb.Serializer;
+
+class StationStoreTest {
+    @TempDir
+    Path dir;
+
+    private StationStore open() { return StationStore.open(dir, "ST-01", CLOCK); }
+
+    private static void printAndIssue(StationStore s, String recordId, String blank) {
+        s.transition(recordId, JobState.VALIDATED, Actor.STATION, "", null);
+        s.transition(recordId, JobState.ENCODING, Actor.STATION, "", blank);
+        s.transition(recordId, JobState.ENCODED, Actor.STATION, "", null);
+        s.transition(recordId, JobState.PRINTING, Actor.STATION, "", null);
+        s.transition(recordId, JobState.PRINTED, Actor.STATION, "", null);
+        s.transition(recordId, JobState.AWAITING_HOLDER, Actor.STATION, "", null);
+    }
+
+    @Test
+    void aJobFromLeaseToIssueLeavesLedgerOutboxAndAuditInStep() {
+        try (StationStore s = open()) {
+            assertTrue(s.admit("R1", 1, "3273014506900001", envelope("{env}"), Actor.STATION).admitted());
+            printAndIssue(s, "R1", "UID-01");
+            assertEquals(BlankFate.PRINTED_AWAITING_HOLDER, s.ledger().get(0).fate());
+            assertTrue(s.envelope("R1").isPresent(), "the record is kept while a reprint may need it");
+            s.transition("R1", JobState.ACTIVATING, OPERATOR, "", null);
+            Job issued = s.transition("R1", JobState.ISSUED, OPERATOR, "", null);
+
+            assertEquals(JobState.ISSUED, issued.state());
+            assertEquals(9, issued.revision());
+            assertEquals(List.of(new LedgerEntry("UID-01", "R1", "3273014506900001", CLOCK.instant(), BlankFate.ISSUED, "", CLOCK.instant())), s.ledger());
+            assertEquals(List.of(EventType.SENT_FOR_CARD_PRINTING, EventType.CARD_PRINTED, EventType.CARD_ISSUED),
+                    s.pendingEvents(10).stream().map(OutboxEvent::type).toList());
+            assertEquals(List.of(1L, 2L, 3L), s.pendingEvents(10).stream().map(OutboxEvent::sequence).toList());
+            assertEquals("UID-01", s.pendingEvents(10).get(2).blankId());
+            assertEquals("ST-01", s.pendingEvents(10).get(0).stationId());
+            assertTrue(s.envelope("R1").isEmpty(), "biometrics are purged once the card is issued");
+            assertEquals(9, s.auditLog().size());
+            assertTrue(s.verifyAudit().intact());
+            assertEquals("operator:budi", s.auditLog().get(8).actor());
+
+            s.removePublished(2);
+            assertEquals(List.of(3L), s.pendingEvents(10).stream().map(OutboxEvent::sequence).toList());
+            assertEquals(3, s.lastEventSequence());
+        }
+    }
+
+    @Test
+    void aNikIsNeverPrintedTwiceWithoutALoggedReprintDecision() {
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+            printAndIssue(s, "R1", "UID-01");
+
+            Admission again = s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+            assertEquals(Admission.Outcome.ALREADY_DONE, again.outcome());
+            Admission sameNik = s.admit("R2", 1, "3273014506900001", envelope("b"), Actor.STATION);
+            assertEquals(Admission.Outcome.NIK_ALREADY_PRINTED, sameNik.outcome());
+            assertTrue(sameNik.detail().contains("R1"));
+            assertTrue(s.job("R2").isEmpty());
+            assertEquals("REFUSE_DUPLICATE_NIK", s.auditLog().get(s.auditLog().size() - 1).action());
+
+            // A reprint is a supervisor's decision with a reason; the old card is spoiled in the ledger.
+            assertThrows(IllegalJobTransitionException.class, () -> s.transition("R1", JobState.VALIDATED, OPERATOR, "card damaged", null));
+            assertThrows(IllegalJobTransitionException.class, () -> s.transition("R1", JobState.VALIDATED, SUPERVISOR, " ", null));
+            s.transition("R1", JobState.VALIDATED, SUPERVISOR, "card damaged before hand-over", null);
+            assertEquals(BlankFate.SPOILED, s.ledger().get(0).fate());
+            assertTrue(s.ledger().get(0).reason().contains("superseded by a reprint: card damaged"));
+            s.transition("R1", JobState.ENCODING, Actor.STATION, "", "UID-02");
+            assertEquals(2, s.ledger().size());
+            assertTrue(s.auditLog().stream().anyMatch(e -> e.actor().equals("supervisor:ani") && e.detail().contains("card damaged")));
+        }
+    }
+
+    @Test
+    void aBlankEntersThePrinterOnlyOnce() {
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+            s.admit("R2", 1, "3273014506900002", envelope("b"), Actor.STATION);
+            s.transition("R1", JobState.VALIDATED, Actor.STATION, "", null);
+            s.transition("R2", JobState.VALIDATED, Actor.STATION, "", null);
+            s.transition("R1", JobState.ENCODING, Actor.STATION, "", "UID-01");
+            Snapshot before = snapshot(s);
+            StoreException e = assertThrows(StoreException.class, () -> s.transition("R2", JobState.ENCODING, Actor.STATION, "", "UID-01"));
+            assertTrue(e.getMessage().contains("UID-01"));
+            assertEquals(before, snapshot(s));
+            assertThrows(IllegalJobTransitionException.class, () -> s.transition("R2", JobState.ENCODING, Actor.STATION, "", null));
+        }
+    }
+
+    @Test
+    void aRefusedChangeLeavesEverythingAsItWas() {
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+            s.transition("R1", JobState.REJECTED, Actor.STATION, "NIK_SEX_MISMATCH: ...", null);
+            assertTrue(s.envelope("R1").isEmpty(), "a rejected record's biometrics are not kept");
+            Snapshot before = snapshot(s);
+            assertThrows(IllegalJobTransitionException.class, () -> s.transition("R1", JobState.ENCODING, Actor.STATION, "", "UID-9"));
+            assertThrows(IllegalJobTransitionException.class, () -> s.transition("R1", JobState.PRINTED, Actor.STATION, "", null));
+            assertThrows(StoreException.class, () -> s.transition("NOPE", JobState.VALIDATED, Actor.STATION, "", null));
+            assertEquals(before, snapshot(s));
+            assertEquals("NIK_SEX_MISMATCH: ...", s.job("R1").orElseThrow().reason());
+            assertEquals(EventType.RECORD_REJECTED, s.pendingEvents(5).get(0).type());
+        }
+    }
+
+    @Test
+    void recoveryAfterARestartSpoilsBlanksThatWereInThePrinterAndRequeues() {
+        try (StationStore s = open()) {
+            for (int i = 1; i <= 4; i++) {
+                s.admit("R" + i, 1, "327301450690000" + i, envelope("e" + i), Actor.STATION);
+                s.transition("R" + i, JobState.VALIDATED, Actor.STATION, "", null);
+                s.transition("R" + i, JobState.ENCODING, Actor.STATION, "", "UID-" + i);
+            }
+            s.transition("R2", JobState.ENCODED, Actor.STATION, "", null);
+            s.transition("R2", JobState.PRINTING, Actor.STATION, "", null);
+            s.transition("R3", JobState.ENCODED, Actor.STATION, "", null);
+            s.transition("R3", JobState.PRINTING, Actor.STATION, "", null);
+            s.transition("R3", JobState.PRINTED, Actor.STATION, "", null);
+            s.transition("R4", JobState.ENCODED, Actor.STATION, "", null);
+            s.transition("R4", JobState.PRINTING, Actor.STATION, "", null);
+            s.transition("R4", JobState.PRINTED, Actor.STATION, "", null);
+            s.transition("R4", JobState.AWAITING_HOLDER, Actor.STATION, "", null);
+            s.transition("R4", JobState.ACTIVATING, OPERATOR, "", null);
+        }
+        try (StationStore s = open()) {
+            List<Job> changed = s.recover(Actor.STATION);
+            assertEquals(4, changed.size());
+            assertEquals(JobState.VALIDATED, s.job("R1").orElseThrow().state());
+            assertEquals(JobState.VALIDATED, s.job("R2").orElseThrow().state());
+            assertEquals(JobState.AWAITING_HOLDER, s.job("R3").orElseThrow().state());
+            assertEquals(JobState.AWAITING_HOLDER, s.job("R4").orElseThrow().state());
+            assertEquals(BlankFate.SPOILED, fate(s, "UID-1"));
+            assertEquals(BlankFate.SPOILED, fate(s, "UID-2"));
+            assertEquals(BlankFate.PRINTED_AWAITING_HOLDER, fate(s, "UID-3"));
+            assertTrue(s.ledger().stream().filter(e -> e.fate() == BlankFate.SPOILED).allMatch(e -> e.reason().contains("restarted")));
+            assertEquals("", s.job("R1").orElseThrow().blankId());
+            assertEquals(1, s.job("R1").orElseThrow().spoiledBlanks());
+            assertTrue(s.recover(Actor.STATION).isEmpty(), "recovery is idempotent");
+        }
+    }
+
+    private static BlankFate fate(StationStore s, String blank) {
+        return s.ledger().stream().filter(e -> e.blankId().equals(blank)).findFirst().orElseThrow().fate();
+    }
+
+    @Test
+    void theStoreSurvivesCloseAndReopen() {
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+            printAndIssue(s, "R1", "UID-01");
+        }
+        try (StationStore s = open()) {
+            assertEquals(JobState.AWAITING_HOLDER, s.job("R1").orElseThrow().state());
+            assertEquals("ST-01", s.stationId());
+            assertTrue(s.verifyAudit().intact());
+        }
+        try (StationStore s = StationStore.open(dir, null, CLOCK)) {
+            assertEquals("ST-01", s.stationId());
+        }
+        StoreException e = assertThrows(StoreException.class, () -> StationStore.open(dir, "ST-02", CLOCK));
+        assertTrue(e.getMessage().contains("ST-01") && e.getMessage().contains("ST-02"));
+    }
+
+    @Test
+    void aSecondOpenInThisProcessIsRefusedClearly() {
+        try (StationStore s = open()) {
+            StoreLockedException e = assertThrows(StoreLockedException.class, this::open);
+            assertTrue(e.getMessage().contains("already open in this process"), e.getMessage());
+            assertTrue(e.getMessage().contains("pid " + ProcessHandle.current().pid()), e.getMessage());
+            s.audit(OPERATOR, "STILL_WORKS", "");
+        }
+        try (StationStore s = open()) {
+            assertEquals("STILL_WORKS", s.auditLog().get(0).action());
+        }
+    }
+
+    @Test
+    void aSecondProcessGetsAnErrorNamingTheHolderAndNoStackTrace() throws Exception {
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+            long sizeBefore = Files.size(dir.resolve("journal.log"));
+            Process p = new ProcessBuilder(javaBin(), "-cp", System.getProperty("java.class.path"), "ktp.cli.Ktp",
+                    "audit", "verify", "--store", dir.toString()).redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(1, p.exitValue(), output);
+            assertTrue(output.contains("in use by another process"), output);
+            assertTrue(output.contains("pid " + ProcessHandle.current().pid()), output);
+            assertFalse(output.contains("Exception"), output);
+            assertFalse(output.contains("\tat "), output);
+            assertEquals(sizeBefore, Files.size(dir.resolve("journal.log")));
+            s.audit(OPERATOR, "AFTER", "the holder is unaffected");
+        }
+    }
+
+    static String javaBin() { return Path.of(System.getProperty("java.home"), "bin", "java").toString(); }
+
+    @Test
+    void tamperingWithTheAuditLogIsDetected() throws Exception {
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+            printAndIssue(s, "R1", "UID-01");
+            assertTrue(s.verifyAudit().intact());
+        }
+        // Someone with write access edits entry 3 in place with MapDB itself, keeping its stored hash.
+        editAudit(audit -> {
+            AuditEntry e = audit.get(3L);
+            audit.put(3L, new AuditEntry(e.sequence(), e.at(), e.actor(), e.action(), e.detail().replace("R1", "R9"), e.previousHash(), e.hash()));
+        });
+        try (StationStore s = open()) {
+            var v = s.verifyAudit();
+            assertFalse(v.intact());
+            assertTrue(v.problem().orElseThrow().contains("entry 3 was altered"), v.problem().toString());
+        }
+    }
+
+    @Test
+    void removingAnAuditEntryInTheMiddleIsDetected() throws Exception {
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+            printAndIssue(s, "R1", "UID-01");
+        }
+        editAudit(audit -> audit.remove(4L));
+        try (StationStore s = open()) {
+            assertTrue(s.verifyAudit().problem().orElseThrow().contains("entry 4 is missing"), s.verifyAudit().toString());
+        }
+    }
+
+    @Test
+    void cuttingEntriesOffTheEndIsDetected() throws Exception {
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+            printAndIssue(s, "R1", "UID-01");
+        }
+        editAudit(audit -> audit.remove(7L));
+        try (StationStore s = open()) {
+            assertTrue(s.verifyAudit().problem().orElseThrow().contains("store recorded 7"), s.verifyAudit().toString());
+        }
+    }
+
+    private void editAudit(java.util.function.Consumer<BTreeMap<Long, AuditEntry>> edit) {
+        // After a clean close everything is in the checkpoint (the journal is empty), so that is the file to edit.
+        DB db = DBMaker.fileDB(dir.resolve("checkpoint.db").toFile()).transactionEnable().make();
+        try {
+            BTreeMap<Long, AuditEntry> audit = db.treeMap("audit", Serializer.LONG, new Serializers.AuditSerializer()).valuesOutsideNodesEnable().open();
+            edit.accept(audit);
+            db.commit();
+        } finally {
+            db.close();
+        }
+    }
+
+    @Test
+    void aCorruptedStoreFileIsRefusedWithItsNameAndLeftUntouched() throws Exception {
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+        }
+        Path db = dir.resolve("checkpoint.db");
+        byte[] bytes = Files.readAllBytes(db);
+        for (int i = 0; i < 64; i++) bytes[i] = (byte) 0xA5;
+        Files.write(db, bytes);
+        StoreException e = assertThrows(StoreException.class, this::open);
+        assertTrue(e.getMessage().contains("checkpoint.db"), e.getMessage());
+        assertArrayEquals(bytes, Files.readAllBytes(db));
+        // and the lock is released: the next attempt gets the same clear error, not a lock error
+        StoreException again = assertThrows(StoreException.class, this::open);
+        assertFalse(again instanceof StoreLockedException);
+    }
+
+    @Test
+    void theCommandLineReportsAuditVerdicts() throws Exception {
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+        }
+        assertEquals(0, ktp.cli.Ktp.commandLine().execute("audit", "verify", "--store", dir.toString()));
+        editAudit(audit -> {
+            AuditEntry e = audit.get(1L);
+            audit.put(1L, new AuditEntry(1, e.at(), "operator:mallory", e.action(), e.detail(), e.previousHash(), e.hash()));
+        });
+        assertEquals(1, ktp.cli.Ktp.commandLine().execute("audit", "verify", "--store", dir.toString()));
+        File empty = Files.createTempDirectory("nostore").toFile();
+        assertEquals(2, ktp.cli.Ktp.commandLine().execute("audit", "verify", "--store", empty.toString()));
+    }
+}

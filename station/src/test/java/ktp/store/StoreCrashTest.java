@@ -1,0 +1,129 @@
+package ktp.store;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import ktp.job.JobState;
+import ktp.job.JobStateMachine;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills a process that is writing store transactions with SIGKILL at many different points; after each kill
+ * the store must reopen with every committed change present and no change half applied.
+ */
+class StoreCrashTest {
+    private static final int REQUIRED_KILL_POINTS = 50;
+    private static final int MAX_RUNS = 90;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void noCommittedChangeIsLostAndNoneIsHalfApplied() throws Exception {
+        Random random = new Random(20261128);
+        Set<Long> killPoints = new TreeSet<>();
+        long previous = 0;
+        int runs = 0;
+        while (killPoints.size() < REQUIRED_KILL_POINTS && runs < MAX_RUNS) {
+            runs++;
+            Process p = new ProcessBuilder(StationStoreTest.javaBin(), "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+                    CrashWorker.class.getName(), dir.toString(), "100000").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            AtomicLong lastCommitted = new AtomicLong(-1);
+            CountDownLatch ready = new CountDownLatch(1);
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
+                    String line;
+                    while ((line = in.readLine()) != null) {
+                        if (line.startsWith("READY ")) {
+                            lastCommitted.set(Long.parseLong(line.substring(6)));
+                            ready.countDown();
+                        } else if (line.startsWith("C ")) {
+                            lastCommitted.set(Long.parseLong(line.substring(2)));
+                        }
+                    }
+                } catch (java.io.IOException ignored) {
+                    // the pipe closes when the process is killed
+                }
+            });
+            reader.start();
+            assertTrue(ready.await(60, TimeUnit.SECONDS), "worker did not start");
+            Thread.sleep(5 + random.nextInt(150));
+            p.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no close()
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            reader.join(10_000);
+            assertEquals(137, p.exitValue(), "the worker must die by SIGKILL, not finish");
+
+            long reported = lastCommitted.get();
+            try (StationStore s = StationStore.open(dir, "CRASH-01", Clock.systemUTC())) {
+                long found = s.auditSize();
+                assertTrue(found >= reported, "run " + runs + ": " + reported + " changes were committed but only " + found + " survived");
+                assertTrue(found <= reported + 1, "run " + runs + ": more changes than were ever made: " + found + " > " + reported + " + 1");
+                assertTrue(found >= previous, "the store went backwards");
+                assertConsistent(s);
+                previous = found;
+                killPoints.add(found);
+            }
+        }
+        assertTrue(killPoints.size() >= REQUIRED_KILL_POINTS,
+                "only " + killPoints.size() + " distinct kill points in " + runs + " runs");
+    }
+
+    /** Every invariant that ties the maps together; a half-applied transaction breaks at least one. */
+    static void assertConsistent(StationStore s) {
+        var verdict = s.verifyAudit();
+        assertTrue(verdict.intact(), verdict.problem().orElse(""));
+
+        long jobChanges = s.auditLog().stream().filter(e -> e.action().equals("ADMIT") || e.action().startsWith("JOB ")).count();
+        assertEquals(jobChanges, s.jobs().stream().mapToLong(Job::revision).sum(), "job revisions vs audit lines");
+
+        long eventful = s.auditLog().stream().filter(e -> e.action().startsWith("JOB ")).filter(e -> {
+            String[] parts = e.action().substring(4).split(" -> ");
+            return JobStateMachine.find(JobState.valueOf(parts[0]), JobState.valueOf(parts[1])).orElseThrow().event().isPresent();
+        }).count();
+        assertEquals(eventful, s.lastEventSequence(), "outbox sequence vs audited changes that emit an event");
+        var pending = s.pendingEvents(Integer.MAX_VALUE);
+        for (int i = 0; i < pending.size(); i++) {
+            assertEquals(s.lastEventSequence() - pending.size() + 1 + i, pending.get(i).sequence(), "outbox has a gap");
+        }
+
+        Map<String, LedgerEntry> ledger = new HashMap<>();
+        for (LedgerEntry e : s.ledger()) ledger.put(e.blankId(), e);
+        int inPrinter = 0;
+        int spoiledBlanks = 0;
+        for (Job j : s.jobs()) {
+            spoiledBlanks += j.spoiledBlanks();
+            LedgerEntry blank = j.blankId().isEmpty() ? null : ledger.get(j.blankId());
+            switch (j.state()) {
+                case ENCODING, ENCODED, PRINTING -> {
+                    inPrinter++;
+                    assertNotNull(blank, j.toString());
+                    assertEquals(BlankFate.IN_PRINTER, blank.fate(), j.toString());
+                    assertEquals(j.recordId(), blank.recordId());
+                }
+                case PRINTED, AWAITING_HOLDER, ACTIVATING, ACTIVATION_FAILED -> {
+                    assertNotNull(blank, j.toString());
+                    assertEquals(BlankFate.PRINTED_AWAITING_HOLDER, blank.fate(), j.toString());
+                    assertEquals(j.recordId(), s.printedRecordOf(j.nik()).orElseThrow());
+                }
+                case ISSUED -> assertEquals(BlankFate.ISSUED, blank.fate(), j.toString());
+                default -> assertEquals("", j.blankId(), j.toString());
+            }
+        }
+        assertEquals(inPrinter, ledger.values().stream().filter(e -> e.fate() == BlankFate.IN_PRINTER).count());
+        assertEquals(spoiledBlanks, ledger.values().stream().filter(e -> e.fate() == BlankFate.SPOILED).count());
+        for (LedgerEntry e : ledger.values()) assertTrue(s.job(e.recordId()).isPresent(), "ledger entry without a job: " + e);
+    }
+}
