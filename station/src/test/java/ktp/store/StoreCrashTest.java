@@ -39,7 +39,7 @@ class StoreCrashTest {
         int runs = 0;
         while (killPoints.size() < REQUIRED_KILL_POINTS && runs < MAX_RUNS) {
             runs++;
-            Process p = new ProcessBuilder(StationStoreTest.javaBin(), "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
+            Process p = new ProcessBuilder(StationStoreTest.javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                     CrashWorker.class.getName(), dir.toString(), "100000").redirectError(ProcessBuilder.Redirect.DISCARD).start();
             AtomicLong lastCommitted = new AtomicLong(-1);
             CountDownLatch ready = new CountDownLatch(1);
