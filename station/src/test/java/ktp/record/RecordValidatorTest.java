@@ -94,6 +94,28 @@ class RecordValidatorTest {
     }
 
     @Test
+    void signaturesInteroperateWithTheJdksOwnEcdsaBothWays() throws Exception {
+        byte[] payload = RecordJson.write(TestRecords.valid(3));
+        java.security.Signature jdk = java.security.Signature.getInstance("SHA256withECDSAinP1363Format");
+        jdk.initSign(TestRecords.KEY.getPrivate());
+        jdk.update(payload);
+        byte[] byJdk = jdk.sign();
+        assertTrue(Signatures.verify(payload, byJdk, TestRecords.KEY.getPublic()), "our verifier accepts the JDK's signature");
+
+        byte[] ours = Signatures.sign(payload, (ECPrivateKey) TestRecords.KEY.getPrivate());
+        jdk.initVerify(TestRecords.KEY.getPublic());
+        jdk.update(payload);
+        assertTrue(jdk.verify(ours), "the JDK accepts our signature");
+
+        byte[] highS = ours.clone(); // s and n - s are both valid; r||0 and out-of-range values are not
+        java.util.Arrays.fill(highS, 32, 64, (byte) 0);
+        assertFalse(Signatures.verify(payload, highS, TestRecords.KEY.getPublic()));
+        java.util.Arrays.fill(highS, 32, 64, (byte) 0xFF);
+        assertFalse(Signatures.verify(payload, highS, TestRecords.KEY.getPublic()));
+        assertFalse(Signatures.verify(payload, java.util.Arrays.copyOf(ours, 63), TestRecords.KEY.getPublic()));
+    }
+
+    @Test
     void theSeedsExampleNikSaysManButSexSaysWoman() {
         PrintRecord r = TestRecords.valid(1);
         LocalDate birth = r.front().tanggalLahir();
