@@ -193,10 +193,12 @@ public final class DemoRun {
         HolderCheck.Outcome o = HolderCheck.verify(templates, position -> {
             String finger = position == RecordGenerator.RIGHT_INDEX ? resident.rightIndexFinger() : resident.leftIndexFinger();
             if (impostor) finger = someoneElsesFinger(fingers, resident);
+            // The holder places the finger anew each visit: start at a different impression per holder, never
+            // impression 1, from which the chip's template was made.
+            List<Integer> later = new ArrayList<>(fingers.impressions(finger).subList(impostor ? 0 : 1, fingers.impressions(finger).size()));
+            java.util.Collections.rotate(later, Math.floorMod(recordId.hashCode(), later.size()));
             List<byte[]> images = new ArrayList<>();
-            for (int impression : fingers.impressions(finger)) {
-                if (impression > 1 || impostor) images.add(fingers.image(finger, impression));
-            }
+            for (int impression : later) images.add(fingers.image(finger, impression));
             return images;
         }, fingers.dpi());
         if (o.matched()) {
