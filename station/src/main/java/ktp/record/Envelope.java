@@ -70,6 +70,20 @@ public record Envelope(String keyId, byte[] payload, byte[] signature) {
         return new Envelope(keyId, payload, signature);
     }
 
+    /**
+     * The NIK a possibly invalid envelope claims, for reporting a rejection only: nothing here is checked,
+     * and a record that fails validation is never printed whatever this returns.
+     */
+    public static java.util.Optional<String> claimedNik(byte[] envelopeBytes) {
+        try {
+            JsonNode payload = RecordJson.MAPPER.readTree(Base64.getDecoder().decode(RecordJson.MAPPER.readTree(envelopeBytes).get("payload").asText()));
+            JsonNode nik = payload.get("nik");
+            return nik != null && nik.isTextual() && nik.asText().matches("[0-9]{1,16}") ? java.util.Optional.of(nik.asText()) : java.util.Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     private static String requireText(JsonNode root, String name) throws RecordRejectedException {
         JsonNode node = root.get(name);
         if (node == null || !node.isTextual() || node.asText().isEmpty()) {

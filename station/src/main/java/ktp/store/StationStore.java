@@ -48,6 +48,9 @@ public final class StationStore implements AutoCloseable {
     private static final String LOCK_FILE = "station.lock";
     /** Transactions between checkpoints: bounds the journal's size and the replay after a crash. */
     static final int CHECKPOINT_EVERY = 5_000;
+    /** States of a job whose card has not come out of the printer: a re-offered lease is the same job. */
+    private static final java.util.Set<JobState> NOT_YET_PRINTED = java.util.EnumSet.of(
+            JobState.LEASED, JobState.VALIDATED, JobState.ENCODING, JobState.ENCODED, JobState.PRINTING, JobState.SPOILED);
 
     private final Path dir;
     private String stationId;
@@ -276,9 +279,7 @@ public final class StationStore implements AutoCloseable {
     public synchronized Admission admit(String recordId, int recordVersion, String nik, byte[] envelope, Actor actor) {
         Job existing = jobs.get(recordId);
         if (existing != null) {
-            boolean inFlight = !existing.state().isTerminal() && existing.state() != JobState.AWAITING_HOLDER
-                    && existing.state() != JobState.PRINTED && existing.state() != JobState.ACTIVATION_FAILED
-                    && existing.state() != JobState.ACTIVATING;
+            boolean inFlight = NOT_YET_PRINTED.contains(existing.state());
             return new Admission(inFlight ? Admission.Outcome.ALREADY_IN_FLIGHT : Admission.Outcome.ALREADY_DONE, existing,
                     "record " + recordId + " is already here in state " + existing.state());
         }

@@ -21,16 +21,18 @@ import picocli.CommandLine;
 class KtpCommandLineTest {
     record Result(int exit, String out, String err) {}
 
+    /** Runs ktp with stdout and stderr captured; System.out is swapped before the command line exists. */
     static Result run(String... args) {
         PrintStream oldOut = System.out;
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CommandLine cl = Ktp.commandLine();
-        cl.setErr(new java.io.PrintWriter(err, true));
-        cl.setOut(new java.io.PrintWriter(out, true));
         try {
             System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            CommandLine cl = Ktp.commandLine();
+            cl.setErr(new java.io.PrintWriter(err, true));
             int code = cl.execute(args);
+            cl.getOut().flush();
+            cl.getErr().flush();
             return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(oldOut);
@@ -58,7 +60,7 @@ class KtpCommandLineTest {
             args.add("--help");
             Result r = run(args.toArray(String[]::new));
             assertEquals(0, r.exit(), "help of " + path);
-            assertTrue(r.out().contains("Usage: ktp"), "help of " + path + ": " + r.out());
+            assertTrue(r.out().contains("Usage: ktp"), "help of " + path + ": out=" + r.out() + " err=" + r.err());
         }
         assertTrue(run("--help").out().contains("Exit codes"));
     }

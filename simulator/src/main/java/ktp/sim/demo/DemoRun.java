@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import ktp.job.JobState;
-import ktp.record.Nik;
 import ktp.record.PrintRecord;
 import ktp.record.RecordJson;
 import ktp.record.RecordRejectedException;
@@ -122,8 +121,9 @@ public final class DemoRun {
                     residents.put(lease.recordId(), lease.resident());
                     progress.println(tag + "  VALID  NIK " + r.nik() + "  " + r.front().nama());
                 } catch (RecordRejectedException e) {
-                    String nik = lease.resident().record().nik();
-                    store.admit(lease.recordId(), 0, safeNik(nik), lease.envelope(), station);
+                    // Report the NIK the envelope claims, if it can be read at all; it is never printed.
+                    String nik = ktp.record.Envelope.claimedNik(lease.envelope()).orElse("");
+                    store.admit(lease.recordId(), 0, nik, lease.envelope(), station);
                     store.transition(lease.recordId(), JobState.REJECTED, station, e.reason() + ": " + e.getMessage(), null);
                     progress.println(tag + "  REJECTED " + e.reason() + (e.field().isEmpty() ? "" : " [" + e.field() + "]"));
                 }
@@ -147,14 +147,6 @@ public final class DemoRun {
             Summary s = summarize(store, leases.size(), published);
             writeSummary(out.resolve("summary.json"), s, (System.nanoTime() - t0) / 1e9);
             return s;
-        }
-    }
-
-    private static String safeNik(String nik) {
-        try {
-            return Nik.parse(nik).digits();
-        } catch (RecordRejectedException e) {
-            return "";
         }
     }
 
