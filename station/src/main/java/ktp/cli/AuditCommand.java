@@ -10,13 +10,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "audit", mixinStandardHelpOptions = true, description = "The station's hash-chained audit log.",
         subcommands = AuditCommand.Verify.class)
-final class AuditCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() { spec.commandLine().usage(System.out); }
-
+final class AuditCommand extends CommandGroup {
     @Command(name = "verify", mixinStandardHelpOptions = true,
             description = {"Check that no audit entry was altered, removed or reordered since it was written.",
                     "Exit 0 when the chain is intact, 1 when it is broken (the first broken entry is named)."})

@@ -14,13 +14,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "nik", mixinStandardHelpOptions = true, description = "Nomor Induk Kependudukan tools.",
         subcommands = NikCommand.Check.class)
-final class NikCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() { spec.commandLine().usage(System.out); }
-
+final class NikCommand extends CommandGroup {
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Explain a NIK (region codes, birth date, sex, serial) or say exactly why it is invalid.",
                     "With --sex and --birth, also check that the NIK agrees with them (exit 1 if not)."})

@@ -18,13 +18,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "record", mixinStandardHelpOptions = true, description = "PRINT_READY record tools.",
         subcommands = RecordCommand.Check.class)
-final class RecordCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() { spec.commandLine().usage(System.out); }
-
+final class RecordCommand extends CommandGroup {
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Validate signed record envelopes exactly as the station does before printing: envelope, signature,",
                     "schema, NIK rules, dates, images, fingerprint templates and the fit of every printed field.",

@@ -8,13 +8,7 @@ import picocli.CommandLine.Option;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "The national KTP-el status flow.",
         subcommands = StatusCommand.Graph.class)
-final class StatusCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() { spec.commandLine().usage(System.out); }
-
+final class StatusCommand extends CommandGroup {
     @Command(name = "graph", mixinStandardHelpOptions = true,
             description = {"Print every national status with its phase and responsibility, and the legal transitions with their reasons.",
                     "With --dot, Graphviz DOT (render with: ktp status graph --dot | dot -Tsvg > flow.svg)."})

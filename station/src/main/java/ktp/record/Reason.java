@@ -12,6 +12,7 @@ public enum Reason {
     SIGNATURE_INVALID("the data center's signature does not match the payload"),
     PAYLOAD_MALFORMED("the signed payload is not valid JSON"),
     SCHEMA_VIOLATION("the record does not follow the print-record schema"),
+    RECORD_ID_MISMATCH("the signed record's id differs from the id it was leased under"),
     NIK_FORMAT("the NIK is not 16 digits"),
     NIK_PROVINCE_UNKNOWN("the NIK's province code is not a province of Indonesia"),
     NIK_REGION_MISMATCH("the NIK's region codes differ from the record's province/regency/district codes"),

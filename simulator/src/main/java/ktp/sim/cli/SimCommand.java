@@ -23,13 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "sim", mixinStandardHelpOptions = true,
         description = "Simulators for technicians: synthetic records (devices and the data center follow).",
         subcommands = SimCommand.Records.class)
-final class SimCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() { spec.commandLine().usage(System.out); }
-
+final class SimCommand extends ktp.cli.CommandGroup {
     @Command(name = "records", mixinStandardHelpOptions = true,
             description = {"Write signed PRINT_READY records of synthetic residents, the data center's public key, and",
                     "residents.json (which real finger each chip template came from, for the scanner simulator).",

@@ -20,13 +20,12 @@ import ktp.record.RecordJson;
 import ktp.record.RecordRejectedException;
 import ktp.record.RecordValidator;
 import ktp.record.TrustedKeys;
-import ktp.record.ValidatedRecord;
+import ktp.station.RecordIntake;
 import ktp.sim.records.DataCenterKey;
 import ktp.sim.records.Defect;
 import ktp.sim.records.FingerprintLibrary;
 import ktp.sim.records.RecordGenerator;
 import ktp.store.Actor;
-import ktp.store.Admission;
 import ktp.store.BlankFate;
 import ktp.store.LedgerEntry;
 import ktp.store.OutboxEvent;
@@ -100,41 +99,37 @@ public final class DemoRun {
         for (Lease l : leases) Files.write(recordsDir.resolve(l.recordId() + ".json"), l.envelope());
 
         RecordValidator validator = new RecordValidator(TrustedKeys.loadDirectory(out.resolve("trusted-keys")), Clock.systemDefaultZone());
-        Map<String, ValidatedRecord> validated = new LinkedHashMap<>();
+        Map<String, PrintRecord> validated = new LinkedHashMap<>();
         Map<String, RecordGenerator.Resident> residents = new LinkedHashMap<>();
         try (StationStore store = StationStore.open(storeDir, STATION_ID, Clock.systemUTC())) {
+            RecordIntake intake = new RecordIntake(validator, store, station);
             store.audit(station, "DEMO_START", options.cards() + " cards, seed " + options.seed() + (options.faults() ? ", faults injected" : ""));
             int n = 0;
             for (Lease lease : leases) {
                 n++;
                 String tag = String.format("[%2d/%d] %s", n, leases.size(), lease.recordId());
-                try {
-                    ValidatedRecord v = validator.validate(lease.envelope());
-                    PrintRecord r = v.record();
-                    Admission a = store.admit(lease.recordId(), r.recordVersion(), r.nik(), lease.envelope(), station);
-                    if (!a.admitted()) {
-                        progress.println(tag + "  NOT PRINTED: " + a.detail());
-                        continue;
+                RecordIntake.Outcome o = intake.offer(lease.recordId(), lease.envelope());
+                switch (o.kind()) {
+                    case VALIDATED -> {
+                        PrintRecord r = o.record().orElseThrow();
+                        validated.put(lease.recordId(), r);
+                        residents.put(lease.recordId(), lease.resident());
+                        progress.println(tag + "  VALID  NIK " + r.nik() + "  " + r.front().nama());
                     }
-                    store.transition(lease.recordId(), JobState.VALIDATED, station, "", null);
-                    validated.put(lease.recordId(), v);
-                    residents.put(lease.recordId(), lease.resident());
-                    progress.println(tag + "  VALID  NIK " + r.nik() + "  " + r.front().nama());
-                } catch (RecordRejectedException e) {
-                    // Report the NIK the envelope claims, if it can be read at all; it is never printed.
-                    String nik = ktp.record.Envelope.claimedNik(lease.envelope()).orElse("");
-                    store.admit(lease.recordId(), 0, nik, lease.envelope(), station);
-                    store.transition(lease.recordId(), JobState.REJECTED, station, e.reason() + ": " + e.getMessage(), null);
-                    progress.println(tag + "  REJECTED " + e.reason() + (e.field().isEmpty() ? "" : " [" + e.field() + "]"));
+                    case REJECTED -> {
+                        RecordRejectedException e = o.rejection().orElseThrow();
+                        progress.println(tag + "  REJECTED " + e.reason() + (e.field().isEmpty() ? "" : " [" + e.field() + "]"));
+                    }
+                    case NOT_ADMITTED -> progress.println(tag + "  NOT PRINTED: " + o.detail());
                 }
             }
 
-            for (Map.Entry<String, ValidatedRecord> e : validated.entrySet()) {
-                encodeAndPrint(store, e.getKey(), e.getValue().record(), chipsDir, cardsDir);
+            for (Map.Entry<String, PrintRecord> e : validated.entrySet()) {
+                encodeAndPrint(store, e.getKey(), e.getValue(), chipsDir, cardsDir);
             }
 
             int holder = 0;
-            for (Map.Entry<String, ValidatedRecord> e : validated.entrySet()) {
+            for (Map.Entry<String, PrintRecord> e : validated.entrySet()) {
                 String recordId = e.getKey();
                 if (store.job(recordId).orElseThrow().state() != JobState.AWAITING_HOLDER) continue;
                 holder++;
