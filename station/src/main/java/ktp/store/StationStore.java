@@ -137,9 +137,10 @@ public final class StationStore implements AutoCloseable {
 
     /**
      * Opens (or creates) the store in {@code dir} for {@code stationId} (null: whichever station it belongs to,
-     * for read-only tools). Fails with {@link StoreLockedException}
-     * naming the holder when another process has it open, and with {@link StoreException} naming the file when
-     * it cannot be read; in neither case is anything on disk changed.
+     * for read-only tools). Fails with {@link StoreLockedException} naming the holder when another process has
+     * it open (then nothing is touched), and with {@link StoreException} naming the file when it cannot be
+     * read; nothing committed is changed either way (only the derived working copy is rebuilt, and a journal
+     * record torn by a crash, never committed, is cut off).
      */
     public static StationStore open(Path dir, String stationId, Clock clock) {
         try {
