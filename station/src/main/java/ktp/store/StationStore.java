@@ -90,7 +90,7 @@ public final class StationStore implements AutoCloseable {
     }
 
     private <K, V> Table<K, V> table(String name, org.mapdb.serializer.GroupSerializer<K> keys, org.mapdb.serializer.GroupSerializer<V> values) {
-        BTreeMap<K, V> map = db.treeMap(name, keys, values).valuesOutsideNodesEnable().createOrOpen();
+        BTreeMap<K, V> map = Table.open(db, name, keys, values);
         Table<K, V> t = new Table<>(name, map, keys, values, pending);
         tables.put(name, t);
         return t;
@@ -214,15 +214,22 @@ public final class StationStore implements AutoCloseable {
     }
 
     /**
-     * Makes the current state the new checkpoint: MapDB's file (consistent after a commit) is copied, forced
-     * to disk and renamed into place atomically; only then is the journal emptied. A crash at any point
-     * leaves either the old checkpoint with the full journal, or the new one (older journal records are
-     * skipped by transaction number).
+     * Makes the current state the new checkpoint: every table is copied entry by entry into a fresh MapDB file,
+     * which is forced to disk and renamed into place atomically; only then is the journal emptied. A fresh
+     * copy holds no freed space, so a purged envelope's bytes do not survive in the checkpoint, and once the
+     * journal is emptied, not there either. A crash at any point leaves either the old checkpoint with the
+     * full journal, or the new one (older journal records are skipped by transaction number).
      */
     private void checkpoint() throws IOException {
         db.commit();
         Path tmp = dir.resolve(CHECKPOINT_FILE + ".tmp");
-        Files.copy(dir.resolve(DB_FILE), tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(tmp);
+        DB copy = DBMaker.fileDB(tmp.toFile()).transactionEnable().fileSyncDisable().make();
+        try {
+            for (Table<?, ?> t : tables.values()) t.copyInto(copy, 10_000);
+        } finally {
+            copy.close();
+        }
         try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             c.force(true);
         }

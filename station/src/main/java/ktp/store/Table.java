@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.NavigableMap;
+import org.mapdb.DB;
 import org.mapdb.DataInput2;
 import org.mapdb.DataOutput2;
 import org.mapdb.Serializer;
+import org.mapdb.serializer.GroupSerializer;
 
 /**
  * One MapDB map of the store whose every write is also recorded, serialized, for the journal. Writes go
@@ -15,11 +17,11 @@ import org.mapdb.Serializer;
 final class Table<K, V> {
     final String name;
     final NavigableMap<K, V> map;
-    private final Serializer<K> keys;
-    private final Serializer<V> values;
+    private final GroupSerializer<K> keys;
+    private final GroupSerializer<V> values;
     private final List<Journal.Change> pending;
 
-    Table(String name, NavigableMap<K, V> map, Serializer<K> keys, Serializer<V> values, List<Journal.Change> pending) {
+    Table(String name, NavigableMap<K, V> map, GroupSerializer<K> keys, GroupSerializer<V> values, List<Journal.Change> pending) {
         this.name = name;
         this.map = map;
         this.keys = keys;
@@ -43,6 +45,22 @@ final class Table<K, V> {
         K key = read(keys, change.key());
         if (change.op() == Journal.PUT) map.put(key, read(values, change.value()));
         else map.remove(key);
+    }
+
+    /** Opens this table in {@code db} (same name, same serializers). */
+    static <K, V> org.mapdb.BTreeMap<K, V> open(DB db, String name, GroupSerializer<K> keys, GroupSerializer<V> values) {
+        return db.treeMap(name, keys, values).valuesOutsideNodesEnable().createOrOpen();
+    }
+
+    /** Copies every entry into the same table of another DB, committing every {@code batch} entries. */
+    void copyInto(DB target, int batch) {
+        org.mapdb.BTreeMap<K, V> copy = open(target, name, keys, values);
+        int n = 0;
+        for (java.util.Map.Entry<K, V> e : map.entrySet()) {
+            copy.put(e.getKey(), e.getValue());
+            if (++n % batch == 0) target.commit();
+        }
+        target.commit();
     }
 
     private static <T> byte[] bytes(Serializer<T> s, T value) {

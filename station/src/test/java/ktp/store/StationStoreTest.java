@@ -67,6 +67,42 @@ class StationStoreTest {
     }
 
     @Test
+    void anIssuedJobsBiometricsAreGoneFromEveryStoreFileAfterTheCheckpoint() throws Exception {
+        String marker = "FINGERPRINT-TEMPLATE-MARKER-0123456789ABCDEF";
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope(marker.repeat(20)), Actor.STATION);
+            printAndIssue(s, "R1", "UID-01");
+        }
+        assertTrue(containsInStoreFiles(marker), "while the card awaits its holder the record is kept");
+        try (StationStore s = open()) {
+            s.transition("R1", JobState.ACTIVATING, OPERATOR, "", null);
+            s.transition("R1", JobState.ISSUED, OPERATOR, "", null);
+        }
+        assertFalse(containsInStoreFiles(marker), "after issue and a checkpoint no store file holds the biometrics");
+        try (StationStore s = open()) {
+            assertEquals(JobState.ISSUED, s.job("R1").orElseThrow().state());
+        }
+    }
+
+    private boolean containsInStoreFiles(String marker) throws IOException {
+        byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
+        for (String name : List.of("checkpoint.db", "journal.log")) {
+            Path f = dir.resolve(name);
+            if (Files.exists(f) && indexOf(Files.readAllBytes(f), needle) >= 0) return true;
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
     void aNikIsNeverPrintedTwiceWithoutALoggedReprintDecision() {
         try (StationStore s = open()) {
             s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
