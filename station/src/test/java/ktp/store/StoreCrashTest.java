@@ -2,9 +2,8 @@ package ktp.store;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
@@ -12,9 +11,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import ktp.job.JobState;
 import ktp.job.JobStateMachine;
 import org.junit.jupiter.api.Test;
@@ -31,6 +28,9 @@ class StoreCrashTest {
     @TempDir
     Path dir;
 
+    @TempDir
+    Path logs;
+
     @Test
     void noCommittedChangeIsLostAndNoneIsHalfApplied() throws Exception {
         Random random = new Random(20261128);
@@ -39,34 +39,31 @@ class StoreCrashTest {
         int runs = 0;
         while (killPoints.size() < REQUIRED_KILL_POINTS && runs < MAX_RUNS) {
             runs++;
-            Process p = new ProcessBuilder(StationStoreTest.javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                    CrashWorker.class.getName(), dir.toString(), "100000").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            AtomicLong lastCommitted = new AtomicLong(-1);
-            CountDownLatch ready = new CountDownLatch(1);
-            Thread reader = new Thread(() -> {
-                try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII))) {
-                    String line;
-                    while ((line = in.readLine()) != null) {
-                        if (line.startsWith("READY ")) {
-                            lastCommitted.set(Long.parseLong(line.substring(6)));
-                            ready.countDown();
-                        } else if (line.startsWith("C ")) {
-                            lastCommitted.set(Long.parseLong(line.substring(2)));
-                        }
-                    }
-                } catch (java.io.IOException ignored) {
-                    // the pipe closes when the process is killed
-                }
-            });
-            reader.start();
-            assertTrue(ready.await(60, TimeUnit.SECONDS), "worker did not start");
+            // The worker's output goes to a file, read once the worker is dead: a pipe read concurrently with the
+            // JDK's process reaper can lose its last lines, which would make a report look stale.
+            Path output = logs.resolve("worker-" + runs + ".out");
+            Process p = new ProcessBuilder(StationStoreTest.javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+                    System.getProperty("java.class.path"), CrashWorker.class.getName(), dir.toString(), "100000")
+                    .redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(output, StandardCharsets.US_ASCII).contains("READY ")) {
+                assertTrue(p.isAlive(), "worker died before it was ready");
+                assertTrue(System.nanoTime() < deadline, "worker did not start");
+                Thread.sleep(2);
+            }
             Thread.sleep(5 + random.nextInt(150));
             p.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no close()
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-            reader.join(10_000);
             assertEquals(137, p.exitValue(), "the worker must die by SIGKILL, not finish");
+            long lastCommitted = -1;
+            String text = Files.readString(output, StandardCharsets.US_ASCII);
+            // Only whole lines count: a line cut by the kill ("C 26" of "C 261") has no number to trust.
+            for (String line : text.substring(0, text.lastIndexOf('\n') + 1).split("\n")) {
+                if (line.startsWith("READY ")) lastCommitted = Long.parseLong(line.substring(6));
+                else if (line.matches("C [0-9]+")) lastCommitted = Long.parseLong(line.substring(2));
+            }
 
-            long reported = lastCommitted.get();
+            long reported = lastCommitted;
             try (StationStore s = StationStore.open(dir, "CRASH-01", Clock.systemUTC())) {
                 long found = s.auditSize();
                 assertTrue(found >= reported, "run " + runs + ": " + reported + " changes were committed but only " + found + " survived");
