@@ -125,6 +125,11 @@ class RecordGeneratorTest {
         assertEquals(Defect.values().length, seen.size());
         assertTrue(Files.readString(dir.resolve("residents.json")).contains("\"fingers\""));
         assertEquals(2, ktp.cli.Ktp.commandLine().execute("sim", "records", "--count", "-1", "--out", dir.toString()));
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = ktp.cli.Ktp.commandLine();
+        cl.setErr(new java.io.PrintWriter(err, true));
+        assertEquals(2, cl.execute("sim", "records", "--out", dir.toString(), "--issued", "2026-13-01"));
+        assertTrue(err.toString().contains("'2026-13-01' is not a date in the form YYYY-MM-DD"), err.toString());
         assertEquals(2, ktp.cli.Ktp.commandLine().execute("sim", "records", "--out", dir.toString(), "--fingerprints", dir.resolve("nope").toString()));
     }
 }

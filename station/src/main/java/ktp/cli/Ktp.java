@@ -28,6 +28,22 @@ public final class Ktp implements Runnable {
         for (CommandProvider provider : ServiceLoader.load(CommandProvider.class)) {
             for (Object command : provider.commands()) cl.addSubcommand(command);
         }
+        // Typed options are parsed once, here, after every command is added (picocli applies a converter
+        // only to the commands present when it is registered): a bad value is a usage error (exit 2) naming the option.
+        cl.registerConverter(java.time.LocalDate.class, text -> {
+            try {
+                return java.time.LocalDate.parse(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new CommandLine.TypeConversionException("'" + text + "' is not a date in the form YYYY-MM-DD");
+            }
+        });
+        cl.registerConverter(ktp.record.Sex.class, text -> {
+            try {
+                return ktp.record.Sex.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof BadInputException) {
                 commandLine.getErr().println("ktp: " + ex.getMessage());

@@ -1,7 +1,6 @@
 package ktp.cli;
 
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import ktp.record.Nik;
@@ -23,29 +22,13 @@ final class NikCommand extends CommandGroup {
         String nik;
 
         @Option(names = "--sex", paramLabel = "L|P", description = "the holder's sex as recorded: L (laki-laki) or P (perempuan)")
-        String sex;
+        Sex recordedSex;
 
         @Option(names = "--birth", paramLabel = "YYYY-MM-DD", description = "the holder's birth date as recorded")
-        String birth;
+        LocalDate recordedBirth;
 
         @Override
         public Integer call() {
-            Sex recordedSex = null;
-            if (sex != null) {
-                try {
-                    recordedSex = Sex.parse(sex);
-                } catch (IllegalArgumentException e) {
-                    throw new BadInputException("--sex: " + e.getMessage());
-                }
-            }
-            LocalDate recordedBirth = null;
-            if (birth != null) {
-                try {
-                    recordedBirth = LocalDate.parse(birth);
-                } catch (DateTimeParseException e) {
-                    throw new BadInputException("--birth '" + birth + "' is not a date in the form YYYY-MM-DD");
-                }
-            }
             Nik parsed;
             try {
                 parsed = Nik.parse(nik);

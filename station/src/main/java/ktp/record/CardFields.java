@@ -23,7 +23,7 @@ public final class CardFields {
         add("front.provinsi", 1, 34, r -> "PROVINSI " + r.front().provinsi());
         add("front.kabupatenKota", 1, 34, r -> r.front().kabupatenKota());
         add("front.nama", 2, 30, r -> r.front().nama());
-        add("front.tempatLahir", 1, 30, r -> r.front().tempatLahir() + ", " + ddmmyyyy(r.front().tanggalLahir()));
+        add("front.tempatLahir", 1, 30, r -> r.front().tempatLahir() + ", " + printedDate(r.front().tanggalLahir()));
         add("front.alamat", 2, 30, r -> r.front().alamat());
         add("front.kelDesa", 1, 30, r -> r.front().kelDesa());
         add("front.kecamatan", 1, 30, r -> r.front().kecamatan());
@@ -39,7 +39,8 @@ public final class CardFields {
 
     public static List<Field> all() { return List.copyOf(FIELDS.values()); }
 
-    static String ddmmyyyy(java.time.LocalDate d) {
+    /** A date as the card prints it: DD-MM-YYYY. */
+    public static String printedDate(java.time.LocalDate d) {
         return String.format("%02d-%02d-%04d", d.getDayOfMonth(), d.getMonthValue(), d.getYear());
     }
 

@@ -269,8 +269,6 @@ public final class StationStore implements AutoCloseable {
         closeQuietly(c);
     }
 
-    public Path directory() { return dir; }
-
     /** Whether {@code dir} holds a station store (a checkpoint or a journal). */
     public static boolean existsIn(Path dir) {
         return Files.isRegularFile(dir.resolve(CHECKPOINT_FILE)) || Files.isRegularFile(dir.resolve(JOURNAL_FILE));

@@ -72,7 +72,7 @@ class KtpCommandLineTest {
         assertEquals(2, run("status", "graph", "--bogus").exit());
         Result r = run("nik", "check", "3273014506900001", "--birth", "05-06-1990");
         assertEquals(2, r.exit());
-        assertTrue(r.err().contains("--birth"), r.err());
+        assertTrue(r.err().contains("--birth") && r.err().contains("'05-06-1990' is not a date"), r.err());
         assertEquals(2, run("nik", "check", "3273014506900001", "--sex", "X").exit());
     }
 

@@ -35,7 +35,7 @@ final class DemoCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
-        System.out.println(DemoRun.summaryLine(s, out));
+        System.out.println(s.line(out));
         return ExitCodes.OK;
     }
 }

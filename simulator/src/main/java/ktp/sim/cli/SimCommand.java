@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import ktp.cli.BadInputException;
 import ktp.cli.ExitCodes;
@@ -51,19 +50,14 @@ final class SimCommand extends ktp.cli.CommandGroup {
         double dpi;
 
         @Option(names = "--issued", paramLabel = "YYYY-MM-DD", description = "issue date on the cards (default: a fixed date derived from the seed)")
-        String issued;
+        LocalDate issued;
 
         @Override
         public Integer call() throws IOException {
             if (count < 0 || count > 100_000) throw new BadInputException("--count must be 0..100000, got " + count);
             if (faulty < 0 || faulty > 1000) throw new BadInputException("--faulty must be 0..1000, got " + faulty);
             if (dpi < 100 || dpi > 2000) throw new BadInputException("--dpi must be 100..2000, got " + dpi);
-            LocalDate issueDate;
-            try {
-                issueDate = issued == null ? RecordGenerator.defaultIssueDate(seed) : LocalDate.parse(issued);
-            } catch (DateTimeParseException e) {
-                throw new BadInputException("--issued '" + issued + "' is not a date YYYY-MM-DD");
-            }
+            LocalDate issueDate = issued == null ? RecordGenerator.defaultIssueDate(seed) : issued;
             FingerprintLibrary library;
             try {
                 library = fingerprints == null ? FingerprintLibrary.embedded() : FingerprintLibrary.directory(fingerprints, dpi);

@@ -37,7 +37,7 @@ final class CardPreview {
         PrintRecord.Front f = r.front();
         String[][] rows = {
                 {"Nama", f.nama()},
-                {"Tempat/Tgl Lahir", f.tempatLahir() + ", " + String.format("%02d-%02d-%04d", f.tanggalLahir().getDayOfMonth(), f.tanggalLahir().getMonthValue(), f.tanggalLahir().getYear())},
+                {"Tempat/Tgl Lahir", f.tempatLahir() + ", " + CardFields.printedDate(f.tanggalLahir())},
                 {"Jenis Kelamin", f.jenisKelamin().printed() + "    Gol. Darah : " + f.golDarah()},
                 {"Alamat", f.alamat()},
                 {"    RT/RW", f.rtRw()},
@@ -62,7 +62,7 @@ final class CardPreview {
         g.drawImage(photo, 770, 150, 210, 280, null);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 18));
         center(g, r.issue().place(), 875, 462);
-        center(g, String.format("%02d-%02d-%04d", r.issue().date().getDayOfMonth(), r.issue().date().getMonthValue(), r.issue().date().getYear()), 875, 486);
+        center(g, CardFields.printedDate(r.issue().date()), 875, 486);
         BufferedImage sig = ImageIO.read(new ByteArrayInputStream(r.signaturePng()));
         g.drawImage(sig, 780, 500, 190, 63, null);
         g.dispose();

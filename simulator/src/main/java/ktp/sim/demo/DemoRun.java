@@ -46,7 +46,7 @@ public final class DemoRun {
 
     public record Summary(int recordsIn, int issued, int spoiledBlanks, int rejected, int awaitingHolder,
                           int activationFailed, int eventsPublished) {
-        String line(Path out) {
+        public String line(Path out) {
             return "demo: " + recordsIn + " records in, " + issued + " issued, " + spoiledBlanks + " spoiled, " + rejected
                     + " rejected" + (awaitingHolder > 0 ? ", " + awaitingHolder + " awaiting holder" : "")
                     + (activationFailed > 0 ? ", " + activationFailed + " activation failed" : "")
@@ -257,6 +257,4 @@ public final class DemoRun {
         n.put("seconds", Math.round(seconds * 10) / 10.0);
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), n);
     }
-
-    public static String summaryLine(Summary s, Path out) { return s.line(out); }
 }
