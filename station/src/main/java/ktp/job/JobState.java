@@ -16,7 +16,9 @@ public enum JobState {
     ISSUED(ResumeAction.NONE),
     REJECTED(ResumeAction.NONE),
     SPOILED(ResumeAction.REQUEUE),
-    ACTIVATION_FAILED(ResumeAction.WAIT_FOR_SUPERVISOR);
+    ACTIVATION_FAILED(ResumeAction.WAIT_FOR_SUPERVISOR),
+    /** Handed back to the data center before any blank was used: the lease was released or lost. */
+    RELEASED(ResumeAction.WAIT_FOR_OFFER);
 
     private final ResumeAction onResume;
 

@@ -30,7 +30,12 @@ public final class JobStateMachine {
             t(ACTIVATING, AWAITING_HOLDER, null, BlankEffect.NONE, true, false),
             t(ACTIVATION_FAILED, ACTIVATING, null, BlankEffect.NONE, true, true),
             t(ACTIVATION_FAILED, ISSUED, EventType.CARD_ISSUED, BlankEffect.ISSUED, true, true),
-            t(ACTIVATION_FAILED, VALIDATED, EventType.CARD_SPOILED, BlankEffect.SUPERSEDED, true, true));
+            t(ACTIVATION_FAILED, VALIDATED, EventType.CARD_SPOILED, BlankEffect.SUPERSEDED, true, true),
+            // The data center already knows of a release (the station told it, or the lease ran out there),
+            // so these write no event; a record handed back is leased again only through a new offer.
+            t(LEASED, RELEASED, null, BlankEffect.NONE, true, false),
+            t(VALIDATED, RELEASED, null, BlankEffect.NONE, true, false),
+            t(RELEASED, LEASED, null, BlankEffect.NONE, false, false));
 
     private static final Map<JobState, Map<JobState, JobTransition>> INDEX = index();
 

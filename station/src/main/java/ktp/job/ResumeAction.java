@@ -18,6 +18,8 @@ public enum ResumeAction {
     RESTART_ACTIVATION("abandon the interrupted activation; the holder starts again"),
     REQUEUE("requeue for a fresh blank (the spoiled blank stays in the ledger)"),
     WAIT_FOR_SUPERVISOR("wait for a supervisor's decision"),
+    /** The record went back to the data center unprinted; it returns only if the data center offers it again. */
+    WAIT_FOR_OFFER("nothing until the data center offers the record again"),
     NONE("nothing: the job is finished");
 
     private final String description;

@@ -284,6 +284,7 @@ public final class StationStore implements AutoCloseable {
      */
     public synchronized Admission admit(String recordId, int recordVersion, String nik, byte[] envelope, Actor actor) {
         Job existing = jobs.get(recordId);
+        if (existing != null && existing.state() == JobState.RELEASED) return readmit(existing, recordVersion, nik, envelope, actor);
         if (existing != null) {
             boolean inFlight = NOT_YET_PRINTED.contains(existing.state());
             return new Admission(inFlight ? Admission.Outcome.ALREADY_IN_FLIGHT : Admission.Outcome.ALREADY_DONE, existing,
@@ -304,6 +305,28 @@ public final class StationStore implements AutoCloseable {
             envelopes.put(recordId, envelope);
             appendAudit(actor, "ADMIT", "record " + recordId + " v" + recordVersion + " NIK " + nik);
             return new Admission(Admission.Outcome.ADMITTED, job, "admitted");
+        });
+    }
+
+    /**
+     * A record this station handed back unprinted, offered again: the same job reopens in LEASED with the new
+     * envelope (the data center may have issued a new version meanwhile). The NIK rule still applies.
+     */
+    private Admission readmit(Job released, int recordVersion, String nik, byte[] envelope, Actor actor) {
+        JobTransition t = JobStateMachine.require(JobState.RELEASED, JobState.LEASED);
+        String printedAs = printedNiks.get(nik);
+        if (printedAs != null) {
+            return new Admission(Admission.Outcome.NIK_ALREADY_PRINTED, jobs.get(printedAs),
+                    "NIK " + nik + " was already printed here as record " + printedAs + "; a reprint needs a supervisor's decision");
+        }
+        return inTransaction(() -> {
+            Instant now = clock.instant();
+            Job job = new Job(released.recordId(), recordVersion, nik, t.to(), "", "", released.reprintAuthorised(),
+                    released.spoiledBlanks(), sha256Hex(envelope), released.createdAt(), now, released.revision() + 1);
+            jobs.put(job.recordId(), job);
+            envelopes.put(job.recordId(), envelope);
+            appendAudit(actor, "JOB " + t.from() + " -> " + t.to(), "record " + job.recordId() + " v" + recordVersion + " offered again");
+            return new Admission(Admission.Outcome.ADMITTED, job, "admitted again after a release");
         });
     }
 
@@ -374,7 +397,7 @@ public final class StationStore implements AutoCloseable {
         String reason = why.isEmpty() ? job.reason() : why;
         Job updated = job.with(t.to(), blank, reason, reprint, spoiled, now);
         jobs.put(job.recordId(), updated);
-        if (t.to() == JobState.ISSUED || t.to() == JobState.REJECTED) {
+        if (t.to() == JobState.ISSUED || t.to() == JobState.REJECTED || t.to() == JobState.RELEASED) {
             // Biometrics (photo, signature, templates) are kept only while the issuance may need them.
             envelopes.remove(job.recordId());
         }

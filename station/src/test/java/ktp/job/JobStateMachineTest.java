@@ -24,7 +24,8 @@ class JobStateMachineTest {
             Map.entry("AWAITING_HOLDER>VALIDATED", "CARD_SPOILED"), Map.entry("ACTIVATING>ISSUED", "CARD_ISSUED"),
             Map.entry("ACTIVATING>ACTIVATION_FAILED", "ACTIVATION_FAILED"), Map.entry("ACTIVATING>AWAITING_HOLDER", "-"),
             Map.entry("ACTIVATION_FAILED>ACTIVATING", "-"), Map.entry("ACTIVATION_FAILED>ISSUED", "CARD_ISSUED"),
-            Map.entry("ACTIVATION_FAILED>VALIDATED", "CARD_SPOILED"));
+            Map.entry("ACTIVATION_FAILED>VALIDATED", "CARD_SPOILED"),
+            Map.entry("LEASED>RELEASED", "-"), Map.entry("VALIDATED>RELEASED", "-"), Map.entry("RELEASED>LEASED", "-"));
 
     static Stream<Arguments> everyPair() {
         return Stream.of(JobState.values()).flatMap(a -> Stream.of(JobState.values()).map(b -> Arguments.of(a, b)));

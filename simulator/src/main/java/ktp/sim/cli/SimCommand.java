@@ -20,8 +20,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "sim", mixinStandardHelpOptions = true,
-        description = "Simulators for technicians: synthetic records (devices and the data center follow).",
-        subcommands = SimCommand.Records.class)
+        description = "Simulators for technicians: synthetic records and the national data center (devices follow).",
+        subcommands = {SimCommand.Records.class, CentralCommand.class})
 final class SimCommand extends ktp.cli.CommandGroup {
     @Command(name = "records", mixinStandardHelpOptions = true,
             description = {"Write signed PRINT_READY records of synthetic residents, the data center's public key, and",
@@ -54,8 +54,12 @@ final class SimCommand extends ktp.cli.CommandGroup {
 
         @Override
         public Integer call() throws IOException {
-            if (count < 0 || count > 100_000) throw new BadInputException("--count must be 0..100000, got " + count);
+            if (count < 0 || count > RecordGenerator.MAX_RESIDENTS) throw new BadInputException("--count must be 0.." + RecordGenerator.MAX_RESIDENTS + " (NIK serials have four digits), got " + count);
             if (faulty < 0 || faulty > 1000) throw new BadInputException("--faulty must be 0..1000, got " + faulty);
+            if (count + faulty * Defect.values().length > RecordGenerator.MAX_RESIDENTS) {
+                throw new BadInputException("--count plus --faulty x " + Defect.values().length + " defect kinds must stay within "
+                        + RecordGenerator.MAX_RESIDENTS + " residents (NIK serials have four digits)");
+            }
             if (dpi < 100 || dpi > 2000) throw new BadInputException("--dpi must be 100..2000, got " + dpi);
             LocalDate issueDate = issued == null ? RecordGenerator.defaultIssueDate(seed) : issued;
             FingerprintLibrary library;

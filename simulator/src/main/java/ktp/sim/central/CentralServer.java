@@ -1,0 +1,130 @@
+package ktp.sim.central;
+
+import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import ktp.central.Tls;
+import ktp.sim.records.DataCenterKey;
+import ktp.sim.records.FingerprintLibrary;
+import ktp.sim.records.RecordGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The simulated data center as a running server: the population, its state file, the HTTP(S) API and the
+ * clock that moves residents. HTTPS requires a client certificate from the stations' CA; plain HTTP is
+ * served only when asked for, and then stations authenticate with tokens.
+ */
+public final class CentralServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CentralServer.class);
+
+    /** Where the server listens and how it is secured. {@code pki} null means plain HTTP. */
+    public record Options(InetSocketAddress listen, Path stateDir, long seed, int population, double failureRate,
+                          double speed, java.time.Duration lease, TestPki pki, java.util.Map<String, String> stations) {}
+
+    private final DataCenter center;
+    private final HttpServer http;
+    private final ExecutorService workers;
+    private final ScheduledExecutorService ticker;
+    private final RecordSource records;
+    private final boolean tls;
+
+    private CentralServer(DataCenter center, RecordSource records, HttpServer http, ExecutorService workers, boolean tls) {
+        this.center = center;
+        this.records = records;
+        this.http = http;
+        this.workers = workers;
+        this.tls = tls;
+        this.ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "central-clock");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public static CentralServer start(Options o) throws IOException {
+        return start(o, FingerprintLibrary.embedded(), Clock.systemUTC());
+    }
+
+    public static CentralServer start(Options o, FingerprintLibrary fingers, Clock clock) throws IOException {
+        DataCenter.Settings settings = new DataCenter.Settings(o.seed(), o.population(), o.failureRate(), o.speed(), o.lease());
+        RecordSource records = new RecordSource(new RecordGenerator(o.seed(), fingers, RecordGenerator.defaultIssueDate(o.seed())),
+                DataCenterKey.fromSeed(o.seed()));
+        DataCenter center = DataCenter.open(o.stateDir().resolve("central.log"), settings, records, clock);
+        StationRegistry registry = new StationRegistry();
+        o.stations().forEach(registry::add);
+        HttpServer http;
+        try {
+            if (o.pki() != null) {
+                SSLContext ctx = Tls.context(o.pki().caFile(), o.pki().certificate("server"), o.pki().key("server"));
+                HttpsServer https = HttpsServer.create(o.listen(), 256);
+                https.setHttpsConfigurator(new HttpsConfigurator(ctx) {
+                    @Override
+                    public void configure(HttpsParameters params) {
+                        SSLParameters p = ctx.getDefaultSSLParameters();
+                        p.setNeedClientAuth(true);
+                        params.setSSLParameters(p);
+                    }
+                });
+                http = https;
+            } else {
+                http = HttpServer.create(o.listen(), 256);
+            }
+        } catch (IOException e) {
+            center.close();
+            throw new IOException("cannot listen on " + o.listen() + ": " + e.getMessage(), e);
+        }
+        ExecutorService workers = Executors.newFixedThreadPool(32, r -> {
+            Thread t = new Thread(r, "central-http");
+            t.setDaemon(true);
+            return t;
+        });
+        http.setExecutor(workers);
+        http.createContext("/", new CentralApi(center, records, registry));
+        CentralServer server = new CentralServer(center, records, http, workers, o.pki() != null);
+        center.advance();
+        http.start();
+        server.ticker.scheduleWithFixedDelay(server::tick, 100, 100, TimeUnit.MILLISECONDS);
+        return server;
+    }
+
+    private void tick() {
+        try {
+            center.advance();
+        } catch (RuntimeException e) {
+            LOG.error("the data center's clock failed", e);
+        }
+    }
+
+    public URI uri() {
+        InetSocketAddress a = http.getAddress();
+        return URI.create((tls ? "https" : "http") + "://" + a.getHostString() + ":" + a.getPort());
+    }
+
+    public int port() { return http.getAddress().getPort(); }
+
+    /** The data center's public key, as a station's trusted-key directory needs it. */
+    public DataCenterKey key() { return records.key(); }
+
+    DataCenter center() { return center; }
+
+    @Override
+    public void close() throws IOException {
+        ticker.shutdownNow();
+        http.stop(0);
+        workers.shutdownNow();
+        center.close();
+    }
+}
