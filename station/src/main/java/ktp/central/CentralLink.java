@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The station's standing connection to the data center: keeps a small queue of validated records leased,
- * renews the leases of jobs in flight, reports the outbox's events (until telemetry goes over MQTT), and
+ * renews (and, after a lost answer, acknowledges again) the leases of jobs in flight, reports the outbox's events (until telemetry goes over MQTT), and
  * hands unstarted records back on an orderly stop. While the data center is unreachable it retries with
  * back-off and jitter, and the station goes on with the records it holds under valid leases.
  *
@@ -54,6 +54,10 @@ public final class CentralLink implements AutoCloseable {
         public Settings withQueueTarget(int n) { return new Settings(n, pullLimit, idlePoll, retryBase, retryMax, reportEvents); }
 
         public Settings withRetry(Duration base, Duration max) { return new Settings(queueTarget, pullLimit, idlePoll, base, max, reportEvents); }
+
+        public Settings withPullLimit(int n) { return new Settings(queueTarget, n, idlePoll, retryBase, retryMax, reportEvents); }
+
+        public Settings withReportEvents(boolean on) { return new Settings(queueTarget, pullLimit, idlePoll, retryBase, retryMax, on); }
     }
 
     /** What the link knows of the data center right now, for the operator and for health telemetry. */
@@ -225,6 +229,15 @@ public final class CentralLink implements AutoCloseable {
                 if (job.isEmpty() || !PRINTED.contains(job.get().state())) leases.remove(l.recordId());
                 continue;
             }
+            if (!l.acknowledged()) {
+                try {
+                    remember(client.acknowledge(l.leaseId()));
+                } catch (CentralException e) {
+                    if (e.kind() != CentralException.Kind.REFUSED) throw e;
+                    lostLease(l.recordId(), "the data center would not take the acknowledgement: " + e.code());
+                }
+                continue;
+            }
             if (l.expiresAt().isEmpty()) continue;
             Duration left = Duration.between(now, l.expiresAt().get());
             // Renew when under half of a typical lease is left, judged by what this lease had when granted.
@@ -286,6 +299,8 @@ public final class CentralLink implements AutoCloseable {
                 Optional.of(offer.expiresAt()), false, false);
         switch (outcome.kind()) {
             case VALIDATED -> {
+                // Held from this moment; if the acknowledgement is lost, the next cycle repeats it.
+                remember(lease);
                 remember(client.acknowledge(offer.leaseId()));
                 LOG.info("record {} leased and validated (lease until {})", offer.recordId(), offer.expiresAt());
                 return true;
@@ -304,6 +319,7 @@ public final class CentralLink implements AutoCloseable {
         Job job = store.job(offer.recordId()).orElse(null);
         if (job != null && NEEDS_LEASE.contains(job.state())) {
             // Our own job, offered again (for example after its lease lapsed during an outage): take the lease.
+            remember(lease);
             remember(client.acknowledge(offer.leaseId()));
             LOG.info("record {} offered again while in {} here; lease taken", offer.recordId(), job.state());
             return job.state() == JobState.VALIDATED;
