@@ -379,6 +379,17 @@ final class DataCenter implements AutoCloseable {
 
     synchronized int readyCount() { return ready.size(); }
 
+    /** The first {@code limit} residents free to lease, as lease-less views (index and version only matter). */
+    synchronized List<LeaseView> readyViews(int limit) {
+        List<LeaseView> out = new ArrayList<>();
+        for (Integer i : ready) {
+            if (out.size() >= limit) break;
+            Resident r = residents[i];
+            out.add(new LeaseView("", r.recordId, r.version, r.nik, "", null, false, false, r.index));
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- checks
 
     private void requireStation(String station) {

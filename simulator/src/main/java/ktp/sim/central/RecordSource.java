@@ -13,7 +13,7 @@ import ktp.sim.records.RecordGenerator;
  * failure raises the record's version; the resident's data stays the same.
  */
 final class RecordSource {
-    private static final int CACHE_SIZE = 1024;
+    static final int CACHE_SIZE = 1024;
 
     private final RecordGenerator generator;
     private final DataCenterKey key;

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure this station's software on this machine (medians and p99; the machine may be shared and noisy).",
-        subcommands = BenchCommand.Store.class)
+        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class})
 final class BenchCommand extends ktp.cli.CommandGroup {
     @Command(name = "store", mixinStandardHelpOptions = true,
             description = {"Record validation throughput including the ECDSA signature check, and store commit latency",
@@ -48,6 +48,62 @@ final class BenchCommand extends ktp.cli.CommandGroup {
                 System.out.printf("%-44s %8.0f us %8.0f us %12d%n", "job lease-to-issue (" + r.commitsPerCycle() + " commits)", r.jobCycle().medianMicros(), r.jobCycle().p99Micros(), r.jobCycle().samples());
                 System.out.printf("validation: %.0f records/s on one thread (median); store: %.0f commits/s (median)%n",
                         r.validation().perSecond(), r.commit().perSecond());
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "central", mixinStandardHelpOptions = true,
+            description = {"The data center link on loopback: records one station takes per second (pull, validate, store,",
+                    "acknowledge) over HTTP and over HTTPS with client certificates, and the simulated data center serving",
+                    "many stations polling at once (requests per second, median and p99 latency)."})
+    static final class Central implements Callable<Integer> {
+        @Option(names = "--records", defaultValue = "1000", description = "records the one station takes (default ${DEFAULT-VALUE}, at most 1024)")
+        int records;
+
+        @Option(names = "--stations", defaultValue = "50", description = "polling stations (default ${DEFAULT-VALUE})")
+        int stations;
+
+        @Option(names = "--seconds", defaultValue = "10", description = "how long each polling run lasts (default ${DEFAULT-VALUE})")
+        double seconds;
+
+        @Option(names = "--json", description = "one JSON object instead of a table")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (records < 10 || records > 1024) throw new BadInputException("--records must be 10..1024 (the data center's envelope cache)");
+            if (stations < 1 || stations > 500) throw new BadInputException("--stations must be 1..500");
+            if (seconds <= 0 || seconds > 300) throw new BadInputException("--seconds must be in (0, 300]");
+            ktp.sim.bench.CentralBench.Result r = ktp.sim.bench.CentralBench.run(records, stations, seconds, System.err);
+            if (json) {
+                StringBuilder sb = new StringBuilder("{\"intake\":[");
+                for (var i : r.intake()) {
+                    sb.append(String.format("{\"transport\":\"%s\",\"records\":%d,\"recordsPerSecond\":%.0f,\"pullOf10MedianMicros\":%.0f,"
+                                    + "\"validateAndStoreMedianMicros\":%.0f,\"acknowledgeMedianMicros\":%.0f},", i.transport(), i.records(),
+                            i.recordsPerSecond(), i.pullOf10().medianMicros(), i.validateAndStore().medianMicros(), i.acknowledge().medianMicros()));
+                }
+                sb.setLength(sb.length() - 1);
+                sb.append("],\"polling\":[");
+                for (var p : r.polling()) {
+                    sb.append(String.format("{\"scenario\":\"%s\",\"stations\":%d,\"requests\":%d,\"errors\":%d,\"requestsPerSecond\":%.0f,"
+                                    + "\"medianMicros\":%.0f,\"p99Micros\":%.0f},", p.scenario(), p.stations(), p.requests(), p.errors(),
+                            p.requestsPerSecond(), p.latency().medianMicros(), p.latency().p99Micros()));
+                }
+                sb.setLength(sb.length() - 1);
+                System.out.println(sb.append("]}"));
+            } else {
+                System.out.printf("%-30s %8s %10s %14s %16s %12s%n", "one station taking records", "records", "records/s", "pull of 10", "validate+store", "acknowledge");
+                for (var i : r.intake()) {
+                    System.out.printf("%-30s %8d %10.0f %11.1f ms %13.2f ms %9.2f ms%n", i.transport(), i.records(), i.recordsPerSecond(),
+                            i.pullOf10().medianMicros() / 1000, i.validateAndStore().medianMicros() / 1000, i.acknowledge().medianMicros() / 1000);
+                }
+                System.out.printf("%n%-46s %8s %9s %7s %10s %10s%n", "stations polling at once", "stations", "requests", "errors", "median", "p99");
+                for (var p : r.polling()) {
+                    System.out.printf("%-46s %8d %9d %7d %7.2f ms %7.2f ms   %.0f requests/s%n", p.scenario(), p.stations(), p.requests(), p.errors(),
+                            p.latency().medianMicros() / 1000, p.latency().p99Micros() / 1000, p.requestsPerSecond());
+                }
+                System.out.println("(medians of the parts; records/s is the whole loop on one thread)");
             }
             return ExitCodes.OK;
         }
