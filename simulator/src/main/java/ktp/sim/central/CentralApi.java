@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
  */
 final class CentralApi implements HttpHandler {
     static final int MAX_REQUEST_BYTES = 64 * 1024;
+    /** How much of an oversized body is read and dropped before the 413 goes out. */
+    private static final long DRAIN_BYTES = 4L * 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(CentralApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonFactory FACTORY = JSON.getFactory();
@@ -175,13 +177,18 @@ final class CentralApi implements HttpHandler {
             } catch (NumberFormatException e) {
                 throw new ApiException(400, "BAD_LENGTH", "Content-Length is not a number");
             }
-            if (n > MAX_REQUEST_BYTES) throw new ApiException(413, "TOO_LARGE", "the request body is " + n + " bytes; at most " + MAX_REQUEST_BYTES + " are accepted");
+            if (n > MAX_REQUEST_BYTES) {
+                drain(ex);
+                throw new ApiException(413, "TOO_LARGE", "the request body is " + n + " bytes; at most " + MAX_REQUEST_BYTES + " are accepted");
+            }
         }
         byte[] bytes;
-        try (InputStream in = ex.getRequestBody()) {
-            bytes = in.readNBytes(MAX_REQUEST_BYTES + 1);
+        InputStream in = ex.getRequestBody();
+        bytes = in.readNBytes(MAX_REQUEST_BYTES + 1);
+        if (bytes.length > MAX_REQUEST_BYTES) {
+            drain(ex);
+            throw new ApiException(413, "TOO_LARGE", "the request body is over " + MAX_REQUEST_BYTES + " bytes");
         }
-        if (bytes.length > MAX_REQUEST_BYTES) throw new ApiException(413, "TOO_LARGE", "the request body is over " + MAX_REQUEST_BYTES + " bytes");
         JsonNode node;
         try {
             node = JSON.readTree(bytes);
@@ -190,6 +197,18 @@ final class CentralApi implements HttpHandler {
         }
         if (node == null || !node.isObject()) throw new ApiException(400, "MALFORMED_JSON", "the body must be a JSON object");
         return node;
+    }
+
+    /**
+     * Reads and drops what is left of an oversized body, up to a bound: a client still sending when the
+     * answer comes and the connection closes gets a reset instead of the 413 that says why.
+     */
+    private static void drain(HttpExchange ex) throws IOException {
+        InputStream in = ex.getRequestBody();
+        long left = DRAIN_BYTES;
+        byte[] sink = new byte[8192];
+        int n;
+        while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) left -= n;
     }
 
     private static String text(JsonNode body, String field, boolean required) {
