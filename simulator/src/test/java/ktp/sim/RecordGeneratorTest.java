@@ -40,9 +40,9 @@ class RecordGeneratorTest {
         RecordGenerator b = new RecordGenerator(5, lib, ISSUED);
         RecordGenerator c = new RecordGenerator(6, lib, ISSUED);
         for (int i = 0; i < 4; i++) {
-            byte[] ea = key.sign(RecordJson.write(a.next().record())).toJson();
-            byte[] eb = DataCenterKey.fromSeed(5).sign(RecordJson.write(b.next().record())).toJson();
-            byte[] ec = key.sign(RecordJson.write(c.next().record())).toJson();
+            byte[] ea = key.signRecord(a.next().record()).toJson();
+            byte[] eb = DataCenterKey.fromSeed(5).signRecord(b.next().record()).toJson();
+            byte[] ec = key.signRecord(c.next().record()).toJson();
             assertArrayEquals(ea, eb, "record " + i);
             assertFalse(java.util.Arrays.equals(ea, ec));
         }
@@ -57,7 +57,7 @@ class RecordGeneratorTest {
         Set<String> names = new TreeSet<>();
         for (int i = 0; i < 60; i++) {
             RecordGenerator.Resident r = gen.next();
-            PrintRecord record = validator.validate(key.sign(RecordJson.write(r.record())).toJson()).record();
+            PrintRecord record = validator.validate(key.signRecord(r.record()).toJson()).record();
             assertTrue(niks.add(record.nik()), "duplicate NIK " + record.nik());
             names.add(record.front().nama());
             assertNotEquals(r.rightIndexFinger(), r.leftIndexFinger());

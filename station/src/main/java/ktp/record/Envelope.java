@@ -12,9 +12,12 @@ import java.util.Base64;
  * SHA-256 signature over those bytes (64 bytes, r||s as in IEEE P1363 and JWS ES256). Carrying the payload as
  * base64 keeps the signed bytes exact whatever JSON tooling touches the envelope on its way.
  */
-public record Envelope(String keyId, byte[] payload, byte[] signature) {
+public record Envelope(String keyId, byte[] payload, byte[] signature, byte[] cardSeal) {
     public static final String FORMAT = "ktpel-envelope/1";
     public static final String ALGORITHM = "ES256";
+
+    /** An envelope without the card's QR seal (the validator refuses it: the card could not carry its QR). */
+    public Envelope(String keyId, byte[] payload, byte[] signature) { this(keyId, payload, signature, null); }
 
     public byte[] toJson() {
         ObjectNode root = RecordJson.MAPPER.createObjectNode();
@@ -23,6 +26,7 @@ public record Envelope(String keyId, byte[] payload, byte[] signature) {
         root.put("algorithm", ALGORITHM);
         root.put("payload", Base64.getEncoder().encodeToString(payload));
         root.put("signature", Base64.getEncoder().encodeToString(signature));
+        if (cardSeal != null) root.put("cardSeal", Base64.getEncoder().encodeToString(cardSeal));
         try {
             return RecordJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
         } catch (JsonProcessingException e) {
@@ -67,7 +71,14 @@ public record Envelope(String keyId, byte[] payload, byte[] signature) {
             throw new RecordRejectedException(Reason.ENVELOPE_INVALID, "signature",
                     "signature is " + signature.length + " bytes; an ES256 signature is 64 bytes (r||s)");
         }
-        return new Envelope(keyId, payload, signature);
+        byte[] seal = null;
+        if (root.hasNonNull("cardSeal")) {
+            seal = requireBase64(root, "cardSeal");
+            if (seal.length != 64) {
+                throw new RecordRejectedException(Reason.ENVELOPE_INVALID, "cardSeal", "cardSeal is " + seal.length + " bytes; an ES256 signature is 64 bytes (r||s)");
+            }
+        }
+        return new Envelope(keyId, payload, signature, seal);
     }
 
     /**

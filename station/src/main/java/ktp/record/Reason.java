@@ -26,7 +26,9 @@ public enum Reason {
     SIGNATURE_IMAGE_MISSING("the record has no signature image"),
     SIGNATURE_IMAGE_INVALID("the signature image is not a readable PNG"),
     FINGERPRINT_INVALID("a fingerprint template is not an ISO/IEC 19794-2:2005 record or disagrees with its finger position"),
-    FIELD_TOO_LONG("a printed field does not fit its place on the card");
+    FIELD_TOO_LONG("a printed field does not fit its place on the card"),
+    CARD_SEAL_MISSING("the envelope has no seal for the card's QR code"),
+    CARD_SEAL_INVALID("the QR seal does not verify for this record's NIK, name, birth date and id");
 
     private final String meaning;
 

@@ -41,7 +41,15 @@ public final class RecordValidator {
             throw new RecordRejectedException(Reason.SIGNATURE_INVALID, "signature",
                     "the signature does not verify with key '" + envelope.keyId() + "': the payload was altered or signed by another key");
         }
-        return new ValidatedRecord(validatePayload(envelope.payload()), envelope);
+        PrintRecord record = validatePayload(envelope.payload());
+        if (envelope.cardSeal() == null) {
+            throw new RecordRejectedException(Reason.CARD_SEAL_MISSING, "cardSeal", "the envelope carries no cardSeal, so the card's QR code could not be signed");
+        }
+        if (!Signatures.verify(CardSeal.Contents.of(record, envelope.keyId()).signedBytes(), envelope.cardSeal(), key)) {
+            throw new RecordRejectedException(Reason.CARD_SEAL_INVALID, "cardSeal",
+                    "the cardSeal does not verify under key " + envelope.keyId() + " for this record's NIK, name, birth date and id");
+        }
+        return new ValidatedRecord(record, envelope);
     }
 
     /** The checks after the signature; also used on records the station built itself (tests, re-validation). */

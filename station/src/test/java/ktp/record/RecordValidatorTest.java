@@ -245,4 +245,18 @@ class RecordValidatorTest {
         java.nio.file.Files.writeString(dir.resolve("dc-1.pem"), TrustedKeys.toPem(TestRecords.KEY.getPublic()));
         assertEquals(java.util.Set.of("dc-1"), TrustedKeys.loadDirectory(dir).keyIds());
     }
+
+    @Test
+    void aRecordWithoutACardSealOrWithASealForOtherDataIsRefused() {
+        PrintRecord r = TestRecords.valid(3);
+        byte[] payload = RecordJson.write(r);
+        java.security.interfaces.ECPrivateKey key = (java.security.interfaces.ECPrivateKey) TestRecords.KEY.getPrivate();
+        byte[] unsealed = new Envelope(TestRecords.KEY_ID, payload, Signatures.sign(payload, key)).toJson();
+        assertEquals(Reason.CARD_SEAL_MISSING, rejected(unsealed).reason());
+        CardSeal.Contents other = new CardSeal.Contents(TestRecords.KEY_ID, r.nik(), "SOMEONE ELSE", r.front().tanggalLahir(), r.recordId());
+        byte[] wrongSeal = new Envelope(TestRecords.KEY_ID, payload, Signatures.sign(payload, key), Signatures.sign(other.signedBytes(), key)).toJson();
+        RecordRejectedException e = rejected(wrongSeal);
+        assertEquals(Reason.CARD_SEAL_INVALID, e.reason());
+        assertEquals("cardSeal", e.field());
+    }
 }

@@ -41,7 +41,12 @@ public final class TestRecords {
         return new PrintRecord(r.recordId(), r.recordVersion(), r.nik(), r.region(), f, r.issue(), r.photoJpeg(), r.signaturePng(), r.fingerprints());
     }
 
-    public static byte[] envelope(PrintRecord r) { return envelope(RecordJson.write(r)); }
+    /** The record signed as the data center issues it, card seal included. */
+    public static byte[] envelope(PrintRecord r) {
+        byte[] payload = RecordJson.write(r);
+        ECPrivateKey key = (ECPrivateKey) KEY.getPrivate();
+        return new Envelope(KEY_ID, payload, Signatures.sign(payload, key), Signatures.sign(CardSeal.Contents.of(r, KEY_ID).signedBytes(), key)).toJson();
+    }
 
     public static byte[] envelope(byte[] payload) {
         return new Envelope(KEY_ID, payload, Signatures.sign(payload, (ECPrivateKey) KEY.getPrivate())).toJson();

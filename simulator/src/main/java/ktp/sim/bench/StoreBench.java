@@ -37,7 +37,7 @@ public final class StoreBench {
         DataCenterKey key = DataCenterKey.fromSeed(77);
         RecordGenerator gen = new RecordGenerator(77, FingerprintLibrary.embedded(), LocalDate.now());
         List<byte[]> envelopes = new ArrayList<>();
-        for (int i = 0; i < distinctRecords; i++) envelopes.add(key.sign(RecordJson.write(gen.next().record())).toJson());
+        for (int i = 0; i < distinctRecords; i++) envelopes.add(key.signRecord(gen.next().record()).toJson());
         RecordValidator validator = new RecordValidator(new TrustedKeys(Map.of(key.keyId(), key.keyPair().getPublic())), Clock.systemDefaultZone());
 
         log.println("bench store: validating for " + seconds + " s (after a warm-up) ...");

@@ -41,7 +41,7 @@ final class RecordSource {
         PrintRecord r = generator.resident(index).record();
         PrintRecord versioned = new PrintRecord(r.recordId(), version, r.nik(), r.region(), r.front(), r.issue(),
                 r.photoJpeg(), r.signaturePng(), r.fingerprints());
-        byte[] bytes = key.sign(RecordJson.write(versioned)).toJson();
+        byte[] bytes = key.signRecord(versioned).toJson();
         synchronized (cache) {
             cache.put(cacheKey, bytes);
         }

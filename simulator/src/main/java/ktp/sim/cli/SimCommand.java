@@ -77,7 +77,7 @@ final class SimCommand extends ktp.cli.CommandGroup {
             for (int i = 0; i < count; i++) {
                 RecordGenerator.Resident resident = generator.next();
                 PrintRecord r = resident.record();
-                Files.write(recordsDir.resolve(r.recordId() + ".json"), key.sign(RecordJson.write(r)).toJson());
+                Files.write(recordsDir.resolve(r.recordId() + ".json"), key.signRecord(r).toJson());
                 ObjectNode n = residents.addObject();
                 n.put("recordId", r.recordId());
                 n.put("nik", r.nik());

@@ -89,7 +89,7 @@ public final class DemoRun {
         DataCenterKey stranger = DataCenterKey.fromSeed(~options.seed());
         for (int i = 0; i < options.cards(); i++) {
             RecordGenerator.Resident r = generator.next();
-            leases.add(new Lease(r.record().recordId(), key.sign(RecordJson.write(r.record())).toJson(), r));
+            leases.add(new Lease(r.record().recordId(), key.signRecord(r.record()).toJson(), r));
             if ((i + 1) % faultyEvery == 0) {
                 RecordGenerator.Resident bad = generator.next();
                 Defect d = Defect.values()[(i / faultyEvery) % Defect.values().length];

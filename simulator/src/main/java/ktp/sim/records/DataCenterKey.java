@@ -28,8 +28,17 @@ public record DataCenterKey(String keyId, KeyPair keyPair) {
         }
     }
 
+    /** A payload signed without a card seal (only for building defective envelopes). */
     public Envelope sign(byte[] payload) {
         return new Envelope(keyId, payload, Signatures.sign(payload, (ECPrivateKey) keyPair.getPrivate()));
+    }
+
+    /** The record's envelope as the data center issues it: the payload signed, and the seal of the card's QR code. */
+    public Envelope signRecord(ktp.record.PrintRecord record) {
+        byte[] payload = ktp.record.RecordJson.write(record);
+        ECPrivateKey key = (ECPrivateKey) keyPair.getPrivate();
+        return new Envelope(keyId, payload, Signatures.sign(payload, key),
+                Signatures.sign(ktp.record.CardSeal.Contents.of(record, keyId).signedBytes(), key));
     }
 
     /** Writes the public key as DIR/KEYID.pem, the form a station's trusted-key directory takes. */

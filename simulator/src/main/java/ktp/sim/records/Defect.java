@@ -41,19 +41,19 @@ public enum Defect {
     public byte[] apply(PrintRecord valid, DataCenterKey key, DataCenterKey otherKey) {
         return switch (this) {
             case MALFORMED_JSON -> {
-                String json = new String(key.sign(RecordJson.write(valid)).toJson(), StandardCharsets.UTF_8);
+                String json = new String(key.signRecord(valid).toJson(), StandardCharsets.UTF_8);
                 yield json.replaceFirst("\"keyId\"", "\"keyId").getBytes(StandardCharsets.UTF_8);
             }
             case TRUNCATED_FILE -> {
-                byte[] full = key.sign(RecordJson.write(valid)).toJson();
+                byte[] full = key.signRecord(valid).toJson();
                 yield Arrays.copyOf(full, full.length * 3 / 5);
             }
             case WRONG_SIGNATURE -> {
-                Envelope genuine = key.sign(RecordJson.write(valid));
+                Envelope genuine = key.signRecord(valid);
                 byte[] altered = RecordJson.write(withFront(valid, front(valid, "X" + valid.front().nama().substring(1), valid.front().jenisKelamin(), valid.front().tanggalLahir())));
                 yield new Envelope(genuine.keyId(), altered, genuine.signature()).toJson();
             }
-            case UNKNOWN_KEY -> otherKey.sign(RecordJson.write(valid)).toJson();
+            case UNKNOWN_KEY -> otherKey.signRecord(valid).toJson();
             case SCHEMA_LOWER_CASE_NAME -> signed(key, withFront(valid, front(valid, valid.front().nama().toLowerCase(java.util.Locale.ROOT), valid.front().jenisKelamin(), valid.front().tanggalLahir())));
             case NIK_SEX_MISMATCH -> {
                 Sex other = valid.front().jenisKelamin() == Sex.LAKI_LAKI ? Sex.PEREMPUAN : Sex.LAKI_LAKI;
@@ -92,7 +92,7 @@ public enum Defect {
         };
     }
 
-    private static byte[] signed(DataCenterKey key, PrintRecord r) { return key.sign(RecordJson.write(r)).toJson(); }
+    private static byte[] signed(DataCenterKey key, PrintRecord r) { return key.signRecord(r).toJson(); }
 
     private static PrintRecord.Front front(PrintRecord r, String nama, Sex sex, java.time.LocalDate birth) {
         PrintRecord.Front f = r.front();

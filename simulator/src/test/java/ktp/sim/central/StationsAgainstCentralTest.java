@@ -168,7 +168,7 @@ class StationsAgainstCentralTest {
             CentralLink.Settings silent = FAST.withReportEvents(false);
             try (TestStation a = new TestStation("ST-A", dir.resolve("a"), server.uri(), null, Optional.of("token-a-123456"), keys, silent, Duration.ZERO)) {
                 RecordIntake intake = new RecordIntake(new RecordValidator(TrustedKeys.loadDirectory(keys), java.time.Clock.systemUTC()), a.store, Actor.STATION);
-                assertEquals(RecordIntake.Outcome.Kind.VALIDATED, intake.offer(older.recordId(), server.key().sign(RecordJson.write(older)).toJson()).kind());
+                assertEquals(RecordIntake.Outcome.Kind.VALIDATED, intake.offer(older.recordId(), server.key().signRecord(older).toJson()).kind());
                 a.store.transition(older.recordId(), JobState.ENCODING, Actor.STATION, "", "OLD-BLANK");
                 a.store.transition(older.recordId(), JobState.ENCODED, Actor.STATION, "", null);
                 a.store.transition(older.recordId(), JobState.PRINTING, Actor.STATION, "", null);
@@ -202,10 +202,14 @@ class StationsAgainstCentralTest {
             await("10 ready", Duration.ofSeconds(20), () -> server.center().readyCount() == 10);
             TestStation a = new TestStation("ST-A", dir.resolve("a"), server.uri(), null, Optional.of("token-a-123456"), keys,
                     FAST.withQueueTarget(4), Duration.ZERO).startLinkOnly();
-            await("a queue of 4", Duration.ofSeconds(20), () -> a.store.countByState().getOrDefault(JobState.VALIDATED, 0L) == 4);
-            assertEquals(4, server.center().activeLeaseCount());
-            assertEquals(4, server.center().counts().get(NationalStatus.SENT_FOR_CARD_PRINTING));
-            a.close();
+            try {
+                // The station stores a record as VALIDATED a moment before its acknowledgement reaches the data center.
+                await("a queue of 4, acknowledged", Duration.ofSeconds(20), () -> a.store.countByState().getOrDefault(JobState.VALIDATED, 0L) == 4
+                        && server.center().counts().getOrDefault(NationalStatus.SENT_FOR_CARD_PRINTING, 0) == 4);
+                assertEquals(4, server.center().activeLeaseCount());
+            } finally {
+                a.close();
+            }
             assertEquals(0, server.center().activeLeaseCount(), "every unstarted lease released");
             assertEquals(10, server.center().readyCount());
             assertEquals(10, server.center().counts().get(NationalStatus.PRINT_READY_RECORD));
