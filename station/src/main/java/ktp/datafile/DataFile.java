@@ -1,0 +1,152 @@
+package ktp.datafile;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A YAML data file a technician edits (a printer profile, a card template), read field by field so that every
+ * problem names the file, the field's path and what is wrong, and a misspelt field is reported rather than
+ * silently ignored.
+ */
+public final class DataFile {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final long MAX_BYTES = 1 << 20;
+
+    private DataFile() {}
+
+    public static Node load(Path file) throws DataFileException {
+        String name = file.toString();
+        try {
+            if (!Files.isRegularFile(file)) throw new DataFileException(name, "", "no such file");
+            if (Files.size(file) > MAX_BYTES) throw new DataFileException(name, "", "larger than 1 MiB; not a profile or template");
+            JsonNode root = YAML.readTree(Files.readAllBytes(file));
+            if (root == null || !root.isObject()) throw new DataFileException(name, "", "the file must hold a YAML mapping (key: value lines)");
+            return new Node(name, "", root);
+        } catch (JsonProcessingException e) {
+            throw new DataFileException(name, "", "not valid YAML: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+        } catch (IOException e) {
+            throw new DataFileException(name, "", "cannot read it: " + e.getMessage());
+        }
+    }
+
+    /** One mapping in the file, with the path that leads to it. */
+    public static final class Node {
+        private final String file;
+        private final String path;
+        private final JsonNode json;
+        private final Set<String> read = new LinkedHashSet<>();
+
+        Node(String file, String path, JsonNode json) {
+            this.file = file;
+            this.path = path;
+            this.json = json;
+        }
+
+        public String file() { return file; }
+
+        public String path() { return path; }
+
+        private String at(String field) { return path.isEmpty() ? field : path + "." + field; }
+
+        public DataFileException error(String field, String problem) { return new DataFileException(file, field == null ? path : at(field), problem); }
+
+        private JsonNode get(String field, boolean required) throws DataFileException {
+            read.add(field);
+            JsonNode v = json.get(field);
+            if ((v == null || v.isNull()) && required) throw error(field, "is missing");
+            return v == null || v.isNull() ? null : v;
+        }
+
+        public boolean has(String field) { return json.hasNonNull(field); }
+
+        public String text(String field) throws DataFileException {
+            JsonNode v = get(field, true);
+            if (!v.isValueNode() || v.isBoolean()) throw error(field, "must be text, got " + v.getNodeType().name().toLowerCase());
+            String s = v.asText();
+            if (s.isBlank()) throw error(field, "is empty");
+            return s;
+        }
+
+        public String text(String field, String otherwise) throws DataFileException { return has(field) ? text(field) : markRead(field, otherwise); }
+
+        private <T> T markRead(String field, T value) {
+            read.add(field);
+            return value;
+        }
+
+        public String oneOf(String field, List<String> allowed, String otherwise) throws DataFileException {
+            String v = otherwise == null ? text(field) : text(field, otherwise);
+            if (!allowed.contains(v)) throw error(field, "is '" + v + "'; must be one of " + allowed);
+            return v;
+        }
+
+        public double number(String field, double min, double max) throws DataFileException {
+            JsonNode v = get(field, true);
+            if (!v.isNumber()) throw error(field, "must be a number, got '" + v.asText() + "'");
+            double d = v.asDouble();
+            if (d < min || d > max) throw error(field, "is " + v.asText() + "; must be between " + fmt(min) + " and " + fmt(max));
+            return d;
+        }
+
+        public double number(String field, double min, double max, double otherwise) throws DataFileException {
+            return has(field) ? number(field, min, max) : markRead(field, otherwise);
+        }
+
+        public int integer(String field, int min, int max) throws DataFileException {
+            double d = number(field, min, max);
+            if (d != Math.rint(d)) throw error(field, "must be a whole number, got " + d);
+            return (int) d;
+        }
+
+        public int integer(String field, int min, int max, int otherwise) throws DataFileException {
+            return has(field) ? integer(field, min, max) : markRead(field, otherwise);
+        }
+
+        public boolean bool(String field, boolean otherwise) throws DataFileException {
+            JsonNode v = get(field, false);
+            if (v == null) return otherwise;
+            if (!v.isBoolean()) throw error(field, "must be true or false, got '" + v.asText() + "'");
+            return v.asBoolean();
+        }
+
+        public Node object(String field) throws DataFileException {
+            JsonNode v = get(field, true);
+            if (!v.isObject()) throw error(field, "must be a mapping (key: value)");
+            return new Node(file, at(field), v);
+        }
+
+        public List<Node> list(String field, boolean required) throws DataFileException {
+            JsonNode v = get(field, required);
+            List<Node> out = new ArrayList<>();
+            if (v == null) return out;
+            if (!v.isArray()) throw error(field, "must be a list");
+            for (int i = 0; i < v.size(); i++) {
+                if (!v.get(i).isObject()) throw new DataFileException(file, at(field) + "[" + i + "]", "must be a mapping (key: value)");
+                out.add(new Node(file, at(field) + "[" + i + "]", v.get(i)));
+            }
+            return out;
+        }
+
+        /** Every field of this mapping must have been read: anything else is a typo or a field of another version. */
+        public void noOtherFields() throws DataFileException {
+            Iterator<String> names = json.fieldNames();
+            while (names.hasNext()) {
+                String n = names.next();
+                if (!read.contains(n)) throw error(n, "unknown field (known here: " + String.join(", ", read) + ")");
+            }
+        }
+
+        private static String fmt(double d) { return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d); }
+    }
+}

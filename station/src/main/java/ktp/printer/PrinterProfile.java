@@ -1,0 +1,95 @@
+package ktp.printer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import ktp.datafile.DataFile;
+import ktp.datafile.DataFileException;
+
+/**
+ * What the station must know of a card printer model (firmware-profiles/printers/ID.yaml): its raster
+ * geometry, its panels and their bit depths, whether it prints both sides, and where the overlay must leave
+ * holes. Loaded and validated from the file; every problem names the file, the field and what is wrong.
+ */
+public record PrinterProfile(String id, String dialect, String model, String firmwareMin, String firmwareMax, boolean dualSided,
+                             Raster raster, String ribbon, List<Panel> panels, List<Hole> overlayHoles, String encoderStation) {
+
+    public record Raster(int width, int height, int dpi) {
+        public double pxPerMm() { return dpi / 25.4; }
+    }
+
+    /** One ribbon panel: Y, M, C (colour, 1-8 bits), K (black resin, 1 bit) or O (overlay, 1 bit). */
+    public record Panel(String name, int bits) {}
+
+    /** A rectangle (mm from the card's top-left corner) the overlay leaves bare; {@code keepClear}: nothing may be printed there either. */
+    public record Hole(String name, String side, double xMm, double yMm, double wMm, double hMm, boolean keepClear) {}
+
+    public static final List<String> PANEL_NAMES = List.of("Y", "M", "C", "K", "O");
+
+    public Optional<Panel> panel(String name) { return panels.stream().filter(p -> p.name().equals(name)).findFirst(); }
+
+    public boolean hasColour() { return panel("Y").isPresent(); }
+
+    /** Loads firmware-profiles/printers/ID.yaml under {@code profilesDir}, or the file {@code idOrPath} if it names one. */
+    public static PrinterProfile resolve(Path profilesDir, String idOrPath) throws DataFileException {
+        Path asFile = Path.of(idOrPath);
+        if (idOrPath.endsWith(".yaml") || idOrPath.endsWith(".yml") || Files.isRegularFile(asFile)) return load(asFile);
+        Path file = profilesDir.resolve(idOrPath + ".yaml");
+        if (!Files.isRegularFile(file)) {
+            List<String> known = new ArrayList<>();
+            try (var s = Files.list(profilesDir)) {
+                s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).map(n -> n.substring(0, n.length() - 5)).sorted().forEach(known::add);
+            } catch (java.io.IOException e) {
+                // the list is only a hint
+            }
+            throw new DataFileException(file.toString(), "", "no printer profile '" + idOrPath + "'" + (known.isEmpty() ? "" : "; known: " + known));
+        }
+        return load(file);
+    }
+
+    public static PrinterProfile load(Path file) throws DataFileException {
+        DataFile.Node root = DataFile.load(file);
+        String id = root.text("id");
+        String fileId = file.getFileName().toString().replaceAll("\\.ya?ml$", "");
+        if (!id.equals(fileId)) throw root.error("id", "is '" + id + "' but the file is named " + file.getFileName() + "; they must agree");
+        String dialect = root.oneOf("dialect", List.of("evolis"), null);
+        String model = root.text("model");
+        DataFile.Node fw = root.object("firmware");
+        String fwMin = fw.text("min");
+        String fwMax = fw.text("max");
+        fw.noOtherFields();
+        boolean dual = root.bool("dual_sided", false);
+        DataFile.Node r = root.object("raster");
+        Raster raster = new Raster(r.integer("width", 100, 4000), r.integer("height", 100, 4000), r.integer("dpi", 150, 1200));
+        r.noOtherFields();
+        String ribbon = root.text("ribbon");
+        List<Panel> panels = new ArrayList<>();
+        for (DataFile.Node p : root.list("panels", true)) {
+            String name = p.oneOf("name", PANEL_NAMES, null);
+            int bits = p.integer("bits", 1, 8);
+            if ((name.equals("K") || name.equals("O")) && bits != 1) throw p.error("bits", "panel " + name + " is 1 bit (resin or varnish); got " + bits);
+            for (Panel seen : panels) if (seen.name().equals(name)) throw p.error("name", "panel " + name + " is listed twice");
+            p.noOtherFields();
+            panels.add(new Panel(name, bits));
+        }
+        if (panels.stream().noneMatch(p -> p.name().equals("K"))) throw root.error("panels", "needs a K panel: text, lines and the QR code go there");
+        long colours = panels.stream().filter(p -> "YMC".contains(p.name())).count();
+        if (colours != 0 && colours != 3) throw root.error("panels", "colour needs all of Y, M and C, or none");
+        List<Hole> holes = new ArrayList<>();
+        for (DataFile.Node h : root.list("overlay_holes", false)) {
+            String side = h.oneOf("side", List.of("front", "back"), null);
+            Hole hole = new Hole(h.text("name"), side, h.number("x_mm", 0, 85.6), h.number("y_mm", 0, 53.98), h.number("w_mm", 0.5, 85.6),
+                    h.number("h_mm", 0.5, 53.98), h.bool("keep_clear", false));
+            if (hole.xMm() + hole.wMm() > 85.6 || hole.yMm() + hole.hMm() > 53.98) throw h.error(null, "the hole reaches past the card's edge (85.60 x 53.98 mm)");
+            h.noOtherFields();
+            holes.add(hole);
+        }
+        DataFile.Node enc = root.object("encoder");
+        String encoder = enc.oneOf("station", List.of("contact", "contactless", "none"), null);
+        enc.noOtherFields();
+        root.noOtherFields();
+        return new PrinterProfile(id, dialect, model, fwMin, fwMax, dual, raster, ribbon, List.copyOf(panels), List.copyOf(holes), encoder);
+    }
+}
