@@ -27,6 +27,10 @@ final class RecordCommand extends CommandGroup {
         @Parameters(paramLabel = "FILE", arity = "1..*", description = "signed record envelopes (JSON)")
         List<Path> files;
 
+        @Option(names = "--template", paramLabel = "NAME|FILE", defaultValue = "ktpel",
+                description = "card template whose boxes and fonts decide whether each printed field fits (default ${DEFAULT-VALUE})")
+        String template;
+
         @Option(names = "--trust", paramLabel = "DIR", required = true,
                 description = "directory of trusted data-center keys, one KEYID.pem each (ktp sim records writes DIR/trusted-keys)")
         Path trust;
@@ -39,7 +43,7 @@ final class RecordCommand extends CommandGroup {
             } catch (IOException e) {
                 throw new BadInputException("--trust: " + e.getMessage());
             }
-            RecordValidator validator = new RecordValidator(keys, Clock.systemDefaultZone());
+            RecordValidator validator = new RecordValidator(keys, Clock.systemDefaultZone(), Templates.fitCheck(template));
             int rejected = 0;
             for (Path file : files) {
                 byte[] bytes;

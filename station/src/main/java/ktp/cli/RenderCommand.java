@@ -60,14 +60,13 @@ final class RenderCommand implements Callable<Integer> {
         CardRenderer renderer;
         try {
             printer = PrinterProfile.resolve(Paths.printerProfiles(), profile);
-            Path templateFile = template.endsWith(".yaml") ? Path.of(template) : Paths.templates().resolve(template + ".yaml");
-            renderer = new CardRenderer(CardTemplate.load(templateFile));
+            renderer = Templates.renderer(template);
         } catch (DataFileException e) {
             throw new BadInputException(e.getMessage());
         }
         ValidatedRecord v;
         try {
-            v = new RecordValidator(keys, Clock.systemUTC()).validate(envelope);
+            v = new RecordValidator(keys, Clock.systemUTC(), renderer.fitCheck()).validate(envelope);
         } catch (RecordRejectedException e) {
             System.err.println("ktp: " + record + " REJECTED " + e.reason() + (e.field().isEmpty() ? "" : " [" + e.field() + "]") + ": " + e.getMessage());
             return ExitCodes.FAILURE;

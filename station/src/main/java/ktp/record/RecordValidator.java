@@ -26,10 +26,15 @@ public final class RecordValidator {
 
     private final TrustedKeys keys;
     private final Clock clock;
+    private final FitCheck fit;
 
-    public RecordValidator(TrustedKeys keys, Clock clock) {
+    public RecordValidator(TrustedKeys keys, Clock clock) { this(keys, clock, FitCheck.CHARACTER_BUDGETS); }
+
+    /** With the fit measured by {@code fit} (the card template's, when the station has one). */
+    public RecordValidator(TrustedKeys keys, Clock clock, FitCheck fit) {
         this.keys = keys;
         this.clock = clock;
+        this.fit = fit;
     }
 
     public ValidatedRecord validate(byte[] envelopeBytes) throws RecordRejectedException {
@@ -95,6 +100,7 @@ public final class RecordValidator {
             MediaChecks.checkIsoTemplate(fp.isoTemplate(), fp.position(), path);
         }
         CardFields.checkFit(record);
+        if (fit != FitCheck.CHARACTER_BUDGETS) fit.check(record);
         return record;
     }
 

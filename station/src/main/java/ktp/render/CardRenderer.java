@@ -49,11 +49,75 @@ public final class CardRenderer {
     private final TrueTypeFont regularTtf;
     private final TrueTypeFont boldTtf;
 
+    /** A document that only lends the fonts their metrics, for measuring text outside a render. */
+    private final PDDocument metrics = new PDDocument();
+    private final PDType0Font regularMetrics;
+    private final PDType0Font boldMetrics;
+
     public CardRenderer(CardTemplate template) throws IOException {
         this.template = template;
         this.regularTtf = new TTFParser().parse(new RandomAccessReadBufferedFile(template.regularFont().toFile()));
         this.boldTtf = new TTFParser().parse(new RandomAccessReadBufferedFile(template.boldFont().toFile()));
+        this.regularMetrics = PDType0Font.load(metrics, regularTtf, false);
+        this.boldMetrics = PDType0Font.load(metrics, boldTtf, false);
     }
+
+    /**
+     * Validation's fit check with this template's boxes and fonts: a record passes only if every text
+     * element fits (shrunk and wrapped within the template's bounds), with the element's field named.
+     */
+    public ktp.record.FitCheck fitCheck() {
+        return record -> {
+            Map<String, String> values = values(record);
+            for (CardTemplate.Side s : CardTemplate.Side.values()) {
+                for (CardTemplate.Element e : template.side(s).elements()) {
+                    if (!(e instanceof CardTemplate.Text t)) continue;
+                    String text = CardTemplate.fill(t.pattern(), values);
+                    PDType0Font font = t.bold() ? boldMetrics : regularMetrics;
+                    String field = fieldOf(t);
+                    try {
+                        checkGlyphs(t.id(), font, text);
+                        if (layout(t, font, text) == null) {
+                            throw new ktp.record.RecordRejectedException(ktp.record.Reason.FIELD_TOO_LONG, field, "'" + text + "' does not fit the "
+                                    + t.id() + " box of the " + template.name() + " template (" + t.lines() + " line(s) of " + t.box().w() + " mm, down to "
+                                    + t.minSizePt() + " pt)");
+                        }
+                    } catch (RenderException | IOException ex) {
+                        throw new ktp.record.RecordRejectedException(ktp.record.Reason.FIELD_TOO_LONG, field, ex.getMessage());
+                    }
+                }
+            }
+        };
+    }
+
+    /** The record field an element prints, as validation names it (front.nama, issue.place...). */
+    private static String fieldOf(CardTemplate.Text t) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{([^}]*)}").matcher(t.pattern());
+        if (!m.find()) return "template." + t.id();
+        String f = m.group(1);
+        return switch (f) {
+            case "nik", "recordId" -> f;
+            case "issuePlace" -> "issue.place";
+            case "issueDate" -> "issue.date";
+            default -> "front." + f;
+        };
+    }
+
+    /** The lines and size at which {@code text} fits the element, or null when it cannot. */
+    private static Fitted layout(CardTemplate.Text t, PDType0Font font, String text) throws IOException {
+        float ascent = font.getFontDescriptor().getAscent() / 1000f;
+        float descent = -font.getFontDescriptor().getDescent() / 1000f;
+        double boxW = mm(t.box().w());
+        double boxH = mm(t.box().h());
+        for (double size = t.sizePt(); size >= t.minSizePt() - 1e-9; size -= 0.25) {
+            double lineH = (ascent + descent) * size;
+            List<String> lines = wrap(font, text, size, boxW);
+            if (lines.size() <= t.lines() && lines.size() * lineH <= boxH + 1e-6) return new Fitted(lines, size, lineH, ascent);
+        }
+        return null;
+    }
+
+    private record Fitted(List<String> lines, double size, double lineHeight, float ascent) {}
 
     public CardTemplate template() { return template; }
 
@@ -205,35 +269,29 @@ public final class CardRenderer {
 
     private void text(PDPageContentStream cs, CardTemplate.Text t, PDType0Font font, String text, float pageH, List<PlacedLine> placed) throws IOException, RenderException {
         checkGlyphs(t.id(), font, text);
-        float ascent = font.getFontDescriptor().getAscent() / 1000f;
-        float descent = -font.getFontDescriptor().getDescent() / 1000f;
-        double boxW = mm(t.box().w());
-        double boxH = mm(t.box().h());
-        for (double size = t.sizePt(); size >= t.minSizePt() - 1e-9; size -= 0.25) {
-            double lineH = (ascent + descent) * size;
-            List<String> lines = wrap(font, text, size, boxW);
-            if (lines.size() > t.lines() || lines.size() * lineH > boxH + 1e-6) continue;
-            cs.setNonStrokingColor(Color.BLACK);
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i);
-                double w = font.getStringWidth(line) / 1000 * size;
-                double x = switch (t.align()) {
-                    case "center" -> mm(t.box().x()) + (boxW - w) / 2;
-                    case "right" -> mm(t.box().x()) + boxW - w;
-                    default -> mm(t.box().x());
-                };
-                double top = mm(t.box().y()) + i * lineH;
-                cs.beginText();
-                cs.setFont(font, (float) size);
-                cs.newLineAtOffset((float) x, (float) (pageH - top - ascent * size));
-                cs.showText(line);
-                cs.endText();
-                placed.add(new PlacedLine(t.id(), line, x / PT_PER_MM, top / PT_PER_MM, w / PT_PER_MM, lineH / PT_PER_MM, size));
-            }
-            return;
+        Fitted f = layout(t, font, text);
+        if (f == null) {
+            throw new RenderException(t.id(), "'" + text + "' does not fit in " + t.lines() + " line(s) of " + t.box().w() + " x " + t.box().h()
+                    + " mm even at " + t.minSizePt() + " pt; the record must be refused (FIELD_TOO_LONG) rather than the text clipped");
         }
-        throw new RenderException(t.id(), "'" + text + "' does not fit in " + t.lines() + " line(s) of " + t.box().w() + " x " + t.box().h()
-                + " mm even at " + t.minSizePt() + " pt; the record must be refused (FIELD_TOO_LONG) rather than the text clipped");
+        double boxW = mm(t.box().w());
+        cs.setNonStrokingColor(Color.BLACK);
+        for (int i = 0; i < f.lines().size(); i++) {
+            String line = f.lines().get(i);
+            double w = font.getStringWidth(line) / 1000 * f.size();
+            double x = switch (t.align()) {
+                case "center" -> mm(t.box().x()) + (boxW - w) / 2;
+                case "right" -> mm(t.box().x()) + boxW - w;
+                default -> mm(t.box().x());
+            };
+            double top = mm(t.box().y()) + i * f.lineHeight();
+            cs.beginText();
+            cs.setFont(font, (float) f.size());
+            cs.newLineAtOffset((float) x, (float) (pageH - top - f.ascent() * f.size()));
+            cs.showText(line);
+            cs.endText();
+            placed.add(new PlacedLine(t.id(), line, x / PT_PER_MM, top / PT_PER_MM, w / PT_PER_MM, f.lineHeight() / PT_PER_MM, f.size()));
+        }
     }
 
     private static void checkGlyphs(String element, PDType0Font font, String text) throws RenderException {

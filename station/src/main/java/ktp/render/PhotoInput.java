@@ -38,6 +38,18 @@ final class PhotoInput {
                 int w = reader.getWidth(0);
                 int h = reader.getHeight(0);
                 if (w > MAX_SIDE || h > MAX_SIDE) throw new RenderException(element, "the image is " + w + " x " + h + " pixels; at most " + MAX_SIDE + " on a side");
+                if (format.startsWith("jp")) {
+                    javax.imageio.ImageTypeSpecifier raw;
+                    try {
+                        raw = reader.getRawImageType(0);
+                    } catch (javax.imageio.IIOException e) {
+                        raw = null;
+                    }
+                    // Four components means CMYK or YCCK: ImageIO would either fail or invent colours.
+                    if (raw == null || raw.getNumComponents() == 4 || raw.getColorModel().getColorSpace().getType() == java.awt.color.ColorSpace.TYPE_CMYK) {
+                        throw new RenderException(element, "the JPEG is in CMYK (or YCCK) colour; the station takes RGB or greyscale photos: convert it to sRGB");
+                    }
+                }
                 BufferedImage img;
                 try {
                     img = reader.read(0);

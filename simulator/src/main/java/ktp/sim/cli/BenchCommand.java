@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure this station's software on this machine (medians and p99; the machine may be shared and noisy).",
-        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class})
+        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class, BenchCommand.Render.class})
 final class BenchCommand extends ktp.cli.CommandGroup {
     @Command(name = "store", mixinStandardHelpOptions = true,
             description = {"Record validation throughput including the ECDSA signature check, and store commit latency",
@@ -104,6 +104,46 @@ final class BenchCommand extends ktp.cli.CommandGroup {
                             p.latency().medianMicros() / 1000, p.latency().p99Micros() / 1000, p.requestsPerSecond());
                 }
                 System.out.println("(medians of the parts; records/s is the whole loop on one thread)");
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "render", mixinStandardHelpOptions = true,
+            description = {"Render, rasterise and separate one card (both sides: PDFs, then the printer's panels) for a printer",
+                    "profile; median and p99 over distinct synthetic records."})
+    static final class Render implements Callable<Integer> {
+        @Option(names = "--cards", defaultValue = "100", description = "cards to time (default ${DEFAULT-VALUE})")
+        int cards;
+
+        @Option(names = "--profile", defaultValue = "evolis-primacy-dual-ymcko", description = "printer profile (default ${DEFAULT-VALUE})")
+        String profile;
+
+        @Option(names = "--json", description = "one JSON object instead of a table")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (cards < 10 || cards > 10_000) throw new BadInputException("--cards must be 10..10000");
+            ktp.printer.PrinterProfile p;
+            ktp.render.CardRenderer renderer;
+            try {
+                p = ktp.printer.PrinterProfile.resolve(ktp.cli.Paths.printerProfiles(), profile);
+                renderer = new ktp.render.CardRenderer(ktp.render.CardTemplate.load(ktp.cli.Paths.templates().resolve("ktpel.yaml")));
+            } catch (ktp.datafile.DataFileException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            var r = ktp.sim.bench.RenderBench.run(renderer, p, cards, System.err);
+            if (json) {
+                System.out.printf("{\"cards\":%d,\"profile\":\"%s\",\"totalMedianMillis\":%.1f,\"totalP99Millis\":%.1f,\"pdfsMedianMillis\":%.1f,"
+                                + "\"frontPanelsMedianMillis\":%.1f,\"backPanelsMedianMillis\":%.1f}%n", r.cards(), p.id(), r.total().medianMicros() / 1000,
+                        r.total().p99Micros() / 1000, r.pdfs().medianMicros() / 1000, r.frontPanels().medianMicros() / 1000, r.backPanels().medianMicros() / 1000);
+            } else {
+                System.out.printf("%-52s %10s %10s%n", "one card, " + p.id(), "median", "p99");
+                System.out.printf("%-52s %7.1f ms %7.1f ms%n", "render, rasterise and separate (both sides)", r.total().medianMicros() / 1000, r.total().p99Micros() / 1000);
+                System.out.printf("%-52s %7.1f ms %7.1f ms%n", "  of which: both sides to PDF (layout, fonts, QR)", r.pdfs().medianMicros() / 1000, r.pdfs().p99Micros() / 1000);
+                System.out.printf("%-52s %7.1f ms %7.1f ms%n", "  front: rasterise and separate into panels", r.frontPanels().medianMicros() / 1000, r.frontPanels().p99Micros() / 1000);
+                System.out.printf("%-52s %7.1f ms %7.1f ms%n", "  back: rasterise and separate into panels", r.backPanels().medianMicros() / 1000, r.backPanels().p99Micros() / 1000);
             }
             return ExitCodes.OK;
         }
