@@ -53,7 +53,7 @@ class DemoRunTest {
         assertEquals(s.spoiledBlanks(), telemetry.stream().filter(l -> l.contains("\"type\":\"CARD_SPOILED\"")).count());
         assertFalse(telemetry.stream().anyMatch(l -> l.contains("photo") || l.contains("template")), "no biometrics in telemetry");
         try (var cards = Files.list(out.resolve("cards"))) {
-            assertEquals(s.issued() + s.awaitingHolder() + s.activationFailed(), cards.count());
+            assertEquals(2 * (s.issued() + s.awaitingHolder() + s.activationFailed()), cards.count(), "a front and a back per printed card");
         }
         var summary = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.resolve("summary.json").toFile());
         assertEquals(s.issued(), summary.get("issued").asInt());

@@ -19,6 +19,9 @@ import ktp.record.PrintRecord;
 import ktp.record.RecordJson;
 import ktp.record.RecordRejectedException;
 import ktp.record.RecordValidator;
+import ktp.render.CardRenderer;
+import ktp.render.CardTemplate;
+import ktp.render.RenderException;
 import ktp.record.TrustedKeys;
 import ktp.station.RecordIntake;
 import ktp.sim.records.DataCenterKey;
@@ -35,7 +38,7 @@ import ktp.store.StationStore;
  * The demo spine: a simulated data center hands signed records to a station, which validates them, takes a
  * blank for each, encodes and verifies its chip, prints it, and later verifies the holder's finger and issues
  * it, every step a committed job change in the real store. Devices are the simplest honest stand-ins (see
- * ChipImageFile, CardPreview, HolderCheck) until the device issues replace them; nothing is counted that did
+ * ChipImageFile, HolderCheck) until the device issues replace them; nothing is counted that did
  * not happen.
  */
 public final class DemoRun {
@@ -98,7 +101,9 @@ public final class DemoRun {
         }
         for (Lease l : leases) Files.write(recordsDir.resolve(l.recordId() + ".json"), l.envelope());
 
-        RecordValidator validator = new RecordValidator(TrustedKeys.loadDirectory(out.resolve("trusted-keys")), Clock.systemDefaultZone());
+        CardRenderer renderer = renderer();
+        RecordValidator validator = new RecordValidator(TrustedKeys.loadDirectory(out.resolve("trusted-keys")), Clock.systemDefaultZone(), renderer.fitCheck());
+        Map<String, String> qrTexts = new LinkedHashMap<>();
         Map<String, PrintRecord> validated = new LinkedHashMap<>();
         Map<String, RecordGenerator.Resident> residents = new LinkedHashMap<>();
         try (StationStore store = StationStore.open(storeDir, STATION_ID, Clock.systemUTC())) {
@@ -113,6 +118,7 @@ public final class DemoRun {
                     case VALIDATED -> {
                         PrintRecord r = o.record().orElseThrow();
                         validated.put(lease.recordId(), r);
+                        qrTexts.put(lease.recordId(), qrText(r, lease.envelope()));
                         residents.put(lease.recordId(), lease.resident());
                         progress.println(tag + "  VALID  NIK " + r.nik() + "  " + r.front().nama());
                     }
@@ -125,7 +131,7 @@ public final class DemoRun {
             }
 
             for (Map.Entry<String, PrintRecord> e : validated.entrySet()) {
-                encodeAndPrint(store, e.getKey(), e.getValue(), chipsDir, cardsDir);
+                encodeAndPrint(store, e.getKey(), e.getValue(), qrTexts.get(e.getKey()), renderer, chipsDir, cardsDir);
             }
 
             int holder = 0;
@@ -145,7 +151,36 @@ public final class DemoRun {
         }
     }
 
-    private void encodeAndPrint(StationStore store, String recordId, PrintRecord r, Path chipsDir, Path cardsDir) throws IOException {
+    private static CardRenderer renderer() throws IOException {
+        Path file = ktp.cli.Paths.templates().resolve("ktpel.yaml");
+        try {
+            return new CardRenderer(CardTemplate.load(file));
+        } catch (ktp.datafile.DataFileException e) {
+            throw new IOException("the card template: " + e.getMessage(), e);
+        }
+    }
+
+    private static String qrText(PrintRecord r, byte[] envelope) {
+        try {
+            ktp.record.Envelope e = ktp.record.Envelope.parse(envelope);
+            return ktp.record.CardSeal.qrText(ktp.record.CardSeal.Contents.of(r, e.keyId()), e.cardSeal());
+        } catch (RecordRejectedException e) {
+            throw new IllegalStateException("a validated envelope no longer parses: " + e.getMessage(), e);
+        }
+    }
+
+    /** The card as the operator would see it come out: both sides rendered from the template, with the blank's preview. */
+    private static void writeCard(CardRenderer renderer, PrintRecord r, String qr, Path cardsDir) throws IOException {
+        try {
+            CardRenderer.RenderedCard card = renderer.render(r, qr);
+            javax.imageio.ImageIO.write(renderer.preview(card.side(CardTemplate.Side.FRONT), 300), "png", cardsDir.resolve(r.recordId() + "-front.png").toFile());
+            javax.imageio.ImageIO.write(renderer.preview(card.side(CardTemplate.Side.BACK), 300), "png", cardsDir.resolve(r.recordId() + "-back.png").toFile());
+        } catch (RenderException e) {
+            throw new IOException("rendering " + r.recordId() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void encodeAndPrint(StationStore store, String recordId, PrintRecord r, String qr, CardRenderer renderer, Path chipsDir, Path cardsDir) throws IOException {
         Map<Integer, byte[]> dgs = ChipImageFile.dataGroups(r);
         for (int attempt = 1; attempt <= MAX_BLANKS_PER_JOB; attempt++) {
             String blank = String.format("BLANK-%06d", ++blankSerial);
@@ -162,7 +197,7 @@ public final class DemoRun {
             }
             store.transition(recordId, JobState.ENCODED, station, "", null);
             store.transition(recordId, JobState.PRINTING, station, "", null);
-            CardPreview.writeFront(r, cardsDir.resolve(recordId + "-front.png"));
+            writeCard(renderer, r, qr, cardsDir);
             store.transition(recordId, JobState.PRINTED, station, "", null);
             store.transition(recordId, JobState.AWAITING_HOLDER, station, "", null);
             progress.println(String.format("        %s  blank %s PRINTED  %s", recordId, blank, r.front().nama()));
