@@ -26,7 +26,7 @@ final class QrCommand extends CommandGroup {
         @Parameters(paramLabel = "IMAGE", description = "photo or scan of the card's back")
         Path image;
 
-        @Option(names = "--trust", paramLabel = "DIR", required = true, description = "the data center's public keys (KEYID.pem files)")
+        @Option(names = "--trust", paramLabel = "DIR", description = "the data center's public keys (KEYID.pem files); default ./trusted-keys")
         Path trust;
 
         @Override
@@ -38,6 +38,8 @@ final class QrCommand extends CommandGroup {
                 throw new BadInputException(image + ": cannot read it (" + e.getMessage() + ")");
             }
             if (img == null) throw new BadInputException(image + ": not an image this station can read (PNG, JPEG, GIF, BMP)");
+            if (trust == null) trust = Path.of("trusted-keys");
+            if (!java.nio.file.Files.isDirectory(trust)) throw new BadInputException("--trust DIR is needed to check the seal: no folder " + trust);
             TrustedKeys keys;
             try {
                 keys = TrustedKeys.loadDirectory(trust);

@@ -30,7 +30,8 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--record", paramLabel = "FILE", required = true, description = "a signed record envelope (JSON)")
     Path record;
 
-    @Option(names = "--trust", paramLabel = "DIR", required = true, description = "the data center's trusted keys (KEYID.pem files)")
+    @Option(names = "--trust", paramLabel = "DIR",
+            description = "the data center's trusted keys (KEYID.pem files); default: trusted-keys/ beside the record's folder, as 'ktp sim records' lays it out")
     Path trust;
 
     @Option(names = "--profile", paramLabel = "ID|FILE", required = true, description = "printer profile id (firmware-profiles/printers/ID.yaml) or file")
@@ -49,6 +50,14 @@ final class RenderCommand implements Callable<Integer> {
             envelope = Files.readAllBytes(record);
         } catch (IOException e) {
             throw new BadInputException("--record " + record + ": cannot read it (" + e.getMessage() + ")");
+        }
+        if (trust == null) {
+            Path parent = record.toAbsolutePath().getParent();
+            Path guess = parent == null || parent.getParent() == null ? null : parent.getParent().resolve("trusted-keys");
+            if (guess == null || !Files.isDirectory(guess)) {
+                throw new BadInputException("--trust DIR is needed: no trusted-keys/ folder beside " + (parent == null ? record : parent));
+            }
+            trust = guess;
         }
         TrustedKeys keys;
         try {
