@@ -14,7 +14,21 @@ import ktp.datafile.DataFileException;
  * holes. Loaded and validated from the file; every problem names the file, the field and what is wrong.
  */
 public record PrinterProfile(String id, String dialect, String model, String firmwareMin, String firmwareMax, boolean dualSided,
-                             Raster raster, String ribbon, List<Panel> panels, List<Hole> overlayHoles, String encoderStation) {
+                             Raster raster, String ribbon, List<Panel> panels, List<Hole> overlayHoles, String encoderStation,
+                             int encoderOffsetDots, boolean compressedDownloads, Link link, java.util.Map<String, PrinterError> replies,
+                             Simulator simulator) {
+
+    /** Link defaults: the serial speed, and how long to wait for a reply (a whole panel at the line's speed is added). */
+    public record Link(int baud, int replyTimeoutMs) {}
+
+    /** What the printer simulator needs: seconds per panel and per card (feed and eject), ribbon and feeder capacity. */
+    public record Simulator(double secondsPerPanel, double secondsPerCard, int ribbonCards, int feederCards) {}
+
+    /** The station's error for a reply, if the reply is one (matched on its start, as printers add detail). */
+    public java.util.Optional<PrinterError> errorFor(String reply) {
+        for (var e : replies.entrySet()) if (reply.startsWith(e.getKey())) return java.util.Optional.of(e.getValue());
+        return reply.startsWith("ERR") ? java.util.Optional.of(PrinterError.REFUSED) : java.util.Optional.empty();
+    }
 
     public record Raster(int width, int height, int dpi) {
         public double pxPerMm() { return dpi / 25.4; }
@@ -88,8 +102,27 @@ public record PrinterProfile(String id, String dialect, String model, String fir
         }
         DataFile.Node enc = root.object("encoder");
         String encoder = enc.oneOf("station", List.of("contact", "contactless", "none"), null);
+        int offset = enc.integer("offset_dots", 0, 4000, 0);
         enc.noOtherFields();
+        boolean compressed = root.bool("compressed_downloads", false);
+        DataFile.Node ln = root.object("link");
+        Link link = new Link(ln.integer("baud", 1200, 921600), ln.integer("reply_timeout_ms", 100, 600000));
+        ln.noOtherFields();
+        java.util.Map<String, PrinterError> replies = new java.util.LinkedHashMap<>();
+        DataFile.Node rep = root.object("replies");
+        for (PrinterError e : PrinterError.values()) {
+            if (e == PrinterError.NO_ANSWER || e == PrinterError.REFUSED) continue;
+            String key = e.name().toLowerCase();
+            if (!rep.has(key)) continue;
+            replies.put(rep.text(key), e);
+        }
+        rep.noOtherFields();
+        DataFile.Node sim = root.object("simulator");
+        Simulator simulator = new Simulator(sim.number("seconds_per_panel", 0, 60), sim.number("seconds_per_card", 0, 120),
+                sim.integer("ribbon_cards", 1, 100000), sim.integer("feeder_cards", 1, 1000));
+        sim.noOtherFields();
         root.noOtherFields();
-        return new PrinterProfile(id, dialect, model, fwMin, fwMax, dual, raster, ribbon, List.copyOf(panels), List.copyOf(holes), encoder);
+        return new PrinterProfile(id, dialect, model, fwMin, fwMax, dual, raster, ribbon, List.copyOf(panels), List.copyOf(holes), encoder,
+                offset, compressed, link, java.util.Map.copyOf(replies), simulator);
     }
 }

@@ -48,7 +48,9 @@ class DataFilesTest {
         assertEquals("ribon", profileFails(profile("p5", "ribbon: ymcko", "ribbon: ymcko\nribon: ymcko")).field());
         assertEquals("overlay_holes[0]", profileFails(profile("p6", "x_mm: 8.0", "x_mm: 80.0")).field());
         assertEquals("panels", profileFails(profile("p7", "  - { name: M, bits: 6 }\n", "")).field());
-        assertEquals("encoder", profileFails(profile("p8", "encoder: { station: contact }", "")).field());
+        assertEquals("encoder", profileFails(profile("p8", "encoder: { station: contact, offset_dots: 1158 }", "")).field());
+        assertEquals("replies.paper_out", profileFails(profile("p11", "  jam: \"ERR MECHANICAL\"", "  jam: \"ERR MECHANICAL\"\n  paper_out: \"ERR PAPER\"")).field());
+        assertEquals("simulator.seconds_per_panel", profileFails(profile("p12", "seconds_per_panel: 3.5", "seconds_per_panel: -1")).field());
         Path wrongId = dir.resolve("p9.yaml");
         Files.writeString(wrongId, Files.readString(REPO.resolve("firmware-profiles/printers/evolis-zenius-mono.yaml")));
         assertEquals("id", profileFails(wrongId).field());
