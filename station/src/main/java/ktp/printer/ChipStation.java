@@ -1,0 +1,23 @@
+package ktp.printer;
+
+/**
+ * The chip encoder the printer parks a card under (its contact station). The chip issue implements it over
+ * PC/SC; the printer driver only calls it between moving the card there and printing, so a bad chip costs
+ * no ribbon.
+ */
+public interface ChipStation {
+    /** Personalises the chip of the card now at the station; returns its UID, the blank's id in the ledger. */
+    String encode(String recordId) throws ChipFailure;
+
+    /** The chip could not be personalised: {@code uid} is known when the chip answered at all. */
+    final class ChipFailure extends Exception {
+        private final String uid;
+
+        public ChipFailure(String uid, String message) {
+            super(message);
+            this.uid = uid;
+        }
+
+        public String uid() { return uid; }
+    }
+}

@@ -1,0 +1,237 @@
+package ktp.printer;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import ktp.printer.evolis.EvolisCodec;
+import ktp.printer.link.PrinterLink;
+import ktp.printer.link.PrinterTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one Evolis-dialect printer over a link: status, and a card from insertion to eject with the chip
+ * encoded first. Runs the printer in host-managed error mode ({@code Pem;2}): every command is answered, and an
+ * error reply stops the card where it is, for the station to decide. Not thread-safe: one card at a time.
+ */
+public final class PrinterDriver implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(PrinterDriver.class);
+
+    /** Where a card got to. */
+    public sealed interface Outcome permits Printed, Spoiled, NotStarted {}
+
+    public record Printed(String blankId) implements Outcome {}
+
+    /** The card entered the printer and was sent to the reject box (or must be taken out by hand, for a jam). */
+    public record Spoiled(String blankId, PrinterError error, String reason) implements Outcome {}
+
+    /** No card entered the printer (feeder empty, printer away...): nothing is spoiled, the job waits. */
+    public record NotStarted(PrinterError error, String reason) implements Outcome {}
+
+    /** The station's side of a card's journey, told as it happens (the store's transitions). */
+    public interface CardEvents {
+        void inPrinter(String blankId);
+
+        void encoded();
+
+        void printing();
+    }
+
+    private final PrinterProfile profile;
+    private final LinkFactory links;
+    private PrinterLink link;
+    private String serial = "";
+    private long counter = -1;
+
+    /** How to (re)open the link: a printer unplugged and plugged back is reopened. */
+    @FunctionalInterface
+    public interface LinkFactory {
+        PrinterLink open() throws IOException;
+    }
+
+    public PrinterDriver(PrinterProfile profile, LinkFactory links) {
+        this.profile = profile;
+        this.links = links;
+    }
+
+    public PrinterProfile profile() { return profile; }
+
+    private PrinterLink link() throws PrinterException {
+        if (link == null) {
+            try {
+                link = links.open();
+            } catch (IOException | RuntimeException e) {
+                throw new PrinterException(PrinterError.NO_ANSWER, e.getMessage(), e);
+            }
+        }
+        return link;
+    }
+
+    private void dropLink() {
+        if (link == null) return;
+        try {
+            link.close();
+        } catch (IOException e) {
+            LOG.debug("closing {}: {}", link.describe(), e.getMessage());
+        }
+        link = null;
+    }
+
+    /** Sends one frame and returns the reply text; an error reply or silence is a PrinterException. */
+    public String send(byte[] frame, String what) throws PrinterException {
+        PrinterLink l = link();
+        try {
+            l.send(frame);
+            if (!l.answers()) return "OK";
+            // A whole panel must cross the line before the printer can answer: allow for it at the line's speed.
+            long wire = l.baud() > 0 ? frame.length * 10L * 1000 / l.baud() : 0;
+            byte[] reply = l.receive(Duration.ofMillis(profile.link().replyTimeoutMs() + wire));
+            String text = EvolisCodec.replyText(reply);
+            if (!isPrintable(text)) {
+                dropLink();
+                throw new PrinterException(PrinterError.NO_ANSWER, what + ": garbage reply " + EvolisCodec.hex(reply, 64), null);
+            }
+            var error = profile.errorFor(text);
+            if (error.isPresent()) throw new PrinterException(error.get(), what + " answered '" + text + "'", null);
+            return text;
+        } catch (PrinterTimeoutException e) {
+            LOG.warn("printer {}: {} got no reply: {}", l.describe(), what, e.getMessage());
+            dropLink();
+            throw new PrinterException(PrinterError.NO_ANSWER, what + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            dropLink();
+            throw new PrinterException(PrinterError.NO_ANSWER, what + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String ask(String command) throws PrinterException { return send(EvolisCodec.command(command), command); }
+
+    private static boolean isPrintable(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c > 0x7E) return false;
+        }
+        return true;
+    }
+
+    public PrinterStatus status() throws PrinterException {
+        String model = ask("Rtp");
+        String fw = ask("Rfv");
+        serial = ask("Rsn");
+        int ribbon = parseInt(ask("Rco;I"), "Rco;I");
+        boolean feeder = !ask("Rse;f").startsWith("0,00");
+        boolean hopperFull = ask("Rlr;h").equals("CARD");
+        counter = parseInt(ask("Rco;p"), "Rco;p");
+        return new PrinterStatus(model, fw, serial, ribbon, feeder, hopperFull, counter);
+    }
+
+    private static int parseInt(String s, String what) throws PrinterException {
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            throw new PrinterException(PrinterError.REFUSED, what + " answered '" + s + "', not a number", e);
+        }
+    }
+
+    /**
+     * One card: into the printer (to the chip station when the profile has an encoder, and the chip encoded
+     * there), then every panel of each side, then out. An error after the card went in sends it to the
+     * reject box and reports it spoiled; an error before leaves nothing to account for.
+     */
+    public Outcome print(PrintJob job, ChipStation chip, CardEvents events) {
+        String blank = null;
+        try {
+            if (link().answers() && counter < 0) status();
+            ask("Pem;2");
+            ask("Pr;" + profile.ribbon());
+            boolean encoder = !profile.encoderStation().equals("none") && chip != null;
+            try {
+                ask(encoder ? "Sis" : "Ss");
+            } catch (PrinterException e) {
+                return new NotStarted(e.error(), e.getMessage());
+            }
+            counter++;
+            if (encoder) {
+                try {
+                    blank = chip.encode(job.recordId());
+                } catch (ChipStation.ChipFailure f) {
+                    blank = f.uid() == null || f.uid().isEmpty() ? blankFromCounter() : f.uid();
+                    events.inPrinter(blank);
+                    reject();
+                    return new Spoiled(blank, null, "chip: " + f.getMessage());
+                }
+                events.inPrinter(blank);
+                events.encoded();
+                ask("Ss");
+            } else {
+                blank = blankFromCounter();
+                events.inPrinter(blank);
+                events.encoded();
+            }
+            events.printing();
+            ask("Sr");
+            sendAll(job.front(), "front");
+            if (!job.back().isEmpty()) {
+                ask("Sv");
+                sendAll(job.back(), "back");
+            }
+            ask("Se");
+            return new Printed(blank);
+        } catch (PrinterException e) {
+            if (blank == null) return new NotStarted(e.error(), e.getMessage());
+            if (e.error() != PrinterError.NO_ANSWER && e.error() != PrinterError.JAM) reject();
+            return new Spoiled(blank, e.error(), e.getMessage());
+        }
+    }
+
+    private String blankFromCounter() { return "PRN-" + (serial.isEmpty() ? "UNKNOWN" : serial) + "-" + String.format("%07d", counter); }
+
+    private void sendAll(List<byte[]> frames, String side) throws PrinterException {
+        int i = 0;
+        for (byte[] f : frames) send(f, "panel " + (++i) + " of the " + side);
+    }
+
+    /** Ejects the card inside to the reject box; a failure here is logged (the operator removes the card). */
+    private void reject() {
+        try {
+            ask("Ser");
+        } catch (PrinterException e) {
+            LOG.warn("could not eject the spoiled card to the reject box: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * Waits until the condition behind {@code error} is gone (the operator loaded cards, replaced the ribbon,
+     * closed the cover, cleared the jam; the head cooled; the printer came back), polling every {@code every}.
+     * Returns false if {@code stop} says to give up first.
+     */
+    public boolean awaitCleared(PrinterError error, Duration every, BooleanSupplier stop) {
+        while (!stop.getAsBoolean()) {
+            try {
+                boolean clear = switch (error) {
+                    case FEEDER_EMPTY -> !ask("Rse;f").startsWith("0,00");
+                    case RIBBON_OUT -> parseInt(ask("Rco;I"), "Rco;I") > 0;
+                    case REJECT_BOX_FULL -> !ask("Rlr;h").equals("CARD");
+                    default -> {
+                        ask("Rfv");
+                        yield true;
+                    }
+                };
+                if (clear) return true;
+            } catch (PrinterException e) {
+                LOG.debug("printer not ready yet: {}", e.getMessage());
+            }
+            try {
+                Thread.sleep(every.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() { dropLink(); }
+}

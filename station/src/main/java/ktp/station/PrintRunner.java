@@ -1,0 +1,103 @@
+package ktp.station;
+
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import ktp.job.JobState;
+import ktp.printer.ChipStation;
+import ktp.printer.PrintJob;
+import ktp.printer.PrinterDriver;
+import ktp.printer.PrinterError;
+import ktp.store.Actor;
+import ktp.store.StationStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Prints one validated job through a printer and keeps the store true to what happened: the blank enters the
+ * ledger when the card enters the printer; a spoiled card is recorded with its reason and the job goes back for
+ * a fresh blank; while the printer needs a person (feeder, ribbon, cover, jam, reject box, heat, cable) the
+ * job waits and the operator is told what to do, and it goes on by itself once the cause is gone.
+ */
+public final class PrintRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(PrintRunner.class);
+    /** Spoiled blanks for one job before the station stops trying and asks a technician. */
+    public static final int MAX_SPOILED_PER_JOB = 3;
+
+    /** What became of the job, and the last message shown to the operator (or ""). */
+    public record Result(JobState state, String blankId, int spoiled, String operatorMessage) {}
+
+    /** Where operator messages go (the console; the log meanwhile). */
+    @FunctionalInterface
+    public interface Operator {
+        void tell(PrinterError error, String message);
+    }
+
+    private final StationStore store;
+    private final PrinterDriver driver;
+    private final ChipStation chip;
+    private final Actor actor;
+    private final Duration pollEvery;
+    private final Operator operator;
+
+    public PrintRunner(StationStore store, PrinterDriver driver, ChipStation chip, Actor actor, Duration pollEvery, Operator operator) {
+        this.store = store;
+        this.driver = driver;
+        this.chip = chip;
+        this.actor = actor;
+        this.pollEvery = pollEvery;
+        this.operator = operator;
+    }
+
+    public Result print(PrintJob job, BooleanSupplier stop) {
+        String recordId = job.recordId();
+        int spoiled = 0;
+        String lastMessage = "";
+        while (!stop.getAsBoolean()) {
+            PrinterDriver.Outcome o = driver.print(job, chip, new PrinterDriver.CardEvents() {
+                @Override
+                public void inPrinter(String blankId) { store.transition(recordId, JobState.ENCODING, actor, "", blankId); }
+
+                @Override
+                public void encoded() { store.transition(recordId, JobState.ENCODED, actor, "", null); }
+
+                @Override
+                public void printing() { store.transition(recordId, JobState.PRINTING, actor, "", null); }
+            });
+            if (o instanceof PrinterDriver.Printed p) {
+                store.transition(recordId, JobState.PRINTED, actor, "", null);
+                store.transition(recordId, JobState.AWAITING_HOLDER, actor, "", null);
+                LOG.info("record {} printed on blank {}", recordId, p.blankId());
+                return new Result(JobState.AWAITING_HOLDER, p.blankId(), spoiled, lastMessage);
+            }
+            PrinterError error;
+            String why;
+            if (o instanceof PrinterDriver.Spoiled s) {
+                why = s.reason();
+                spoiled++;
+                String reason = s.error() == null ? s.reason() : s.error() + ": " + s.reason()
+                        + (s.error() == PrinterError.JAM ? "; take the card out by hand (it is spoiled)" : "; the card is in the reject box");
+                store.transition(recordId, JobState.SPOILED, actor, reason, null);
+                store.transition(recordId, JobState.VALIDATED, actor, "requeued for a fresh blank after: " + (s.error() == null ? "a chip failure" : s.error()), null);
+                LOG.warn("record {}: blank {} spoiled ({})", recordId, s.blankId(), reason);
+                if (spoiled >= MAX_SPOILED_PER_JOB) {
+                    lastMessage = "record " + recordId + " spoiled " + spoiled + " blanks; a technician should check the printer and encoder";
+                    operator.tell(s.error() == null ? PrinterError.REFUSED : s.error(), lastMessage);
+                    return new Result(JobState.VALIDATED, "", spoiled, lastMessage);
+                }
+                error = s.error();
+                if (error == null) continue; // a bad chip: next blank at once
+            } else {
+                error = ((PrinterDriver.NotStarted) o).error();
+                why = ((PrinterDriver.NotStarted) o).reason();
+            }
+            lastMessage = error.operatorMessage();
+            operator.tell(error, lastMessage);
+            LOG.warn("printer paused: {} ({}); record {} waits", lastMessage, why, recordId);
+            store.audit(actor, "PRINTER_PAUSED", error + ": " + lastMessage + " (record " + recordId + " waits) - " + why);
+            if (!driver.awaitCleared(error, pollEvery, stop)) break;
+            store.audit(actor, "PRINTER_RESUMED", error + " cleared; record " + recordId + " goes on");
+            LOG.info("printer: {} cleared, resuming", error);
+        }
+        return new Result(store.job(recordId).map(j -> j.state()).orElse(JobState.VALIDATED), "", spoiled, lastMessage);
+    }
+}
