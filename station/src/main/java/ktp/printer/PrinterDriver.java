@@ -189,7 +189,32 @@ public final class PrinterDriver implements AutoCloseable {
 
     private void sendAll(List<byte[]> frames, String side) throws PrinterException {
         int i = 0;
-        for (byte[] f : frames) send(f, "panel " + (++i) + " of the " + side);
+        for (byte[] f : frames) {
+            String what = "panel " + (++i) + " of the " + side;
+            // A hot head is not the card's fault: wait for it to cool and send the panel again (up to a minute).
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    send(f, what);
+                    break;
+                } catch (PrinterException e) {
+                    if (e.error() != PrinterError.HEAD_TEMPERATURE || attempt >= HEAD_COOLING_TRIES) throw e;
+                    LOG.info("printer: {} (try {}), waiting for the head to cool", e.getMessage(), attempt);
+                    pause(HEAD_COOLING_WAIT);
+                }
+            }
+        }
+    }
+
+    private static final int HEAD_COOLING_TRIES = 120;
+    private static final Duration HEAD_COOLING_WAIT = Duration.ofMillis(500);
+
+    private static void pause(Duration d) throws PrinterException {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PrinterException(PrinterError.NO_ANSWER, "interrupted", e);
+        }
     }
 
     /** Ejects the card inside to the reject box; a failure here is logged (the operator removes the card). */

@@ -312,4 +312,50 @@ class PrinterEndToEndTest {
         assertEquals(JobState.AWAITING_HOLDER, result.get(20, TimeUnit.SECONDS).state());
         assertEquals(2, sim.printed());
     }
+
+    @Test
+    void aHotHeadDelaysThePanelWithoutSpoilingAndAFullRejectBoxWaitsToBeEmptied() throws Exception {
+        SimulatedPrinter sim = simulator(1000);
+        PrintRunner runner = runner(tcpDriver(tcp(sim, 0)));
+        sim.headHotNext(2);
+        Card card = validatedCard();
+        assertEquals(JobState.AWAITING_HOLDER, runner.print(card.job(), () -> false).state());
+        assertEquals(1, store.ledger().size(), "no blank spoiled by the heat");
+        assertDecodedCardEqualsRendered(sim, 0, card);
+
+        sim.setHopperFull(true);
+        Card second = validatedCard();
+        var result = printInBackground(runner, second.job(), new AtomicBoolean());
+        awaitPaused("REJECT_BOX_FULL");
+        assertTrue(told.stream().anyMatch(t -> t.contains("Reject box full")), told.toString());
+        sim.console("hopper empty");
+        assertEquals(JobState.AWAITING_HOLDER, result.get(20, TimeUnit.SECONDS).state());
+    }
+
+    @Test
+    void theChipIsEncodedBeforePrintingSoABadChipWastesNoRibbon() throws Exception {
+        SimulatedPrinter sim = simulator(1000);
+        PrinterDriver driver = tcpDriver(tcp(sim, 0));
+        List<String> encoded = new CopyOnWriteArrayList<>();
+        int[] calls = {0};
+        ktp.printer.ChipStation chip = recordId -> {
+            calls[0]++;
+            if (calls[0] == 1) throw new ktp.printer.ChipStation.ChipFailure("04A1B2C3D4E5F6", "read-back of DG2 differs");
+            encoded.add(recordId);
+            return "04A1B2C3D4E5F7";
+        };
+        PrintRunner runner = new PrintRunner(store, driver, chip, Actor.STATION, Duration.ofMillis(50), (e, m) -> told.add(e + " " + m));
+        int ribbonBefore = sim.ribbon();
+        Card card = validatedCard();
+        PrintRunner.Result r = runner.print(card.job(), () -> false);
+        assertEquals(JobState.AWAITING_HOLDER, r.state());
+        assertEquals("04A1B2C3D4E5F7", r.blankId(), "the chip's UID is the blank's id");
+        LedgerEntry bad = store.ledger().stream().filter(e -> e.blankId().equals("04A1B2C3D4E5F6")).findFirst().orElseThrow();
+        assertEquals(BlankFate.SPOILED, bad.fate());
+        assertTrue(bad.reason().contains("chip: read-back of DG2 differs"), bad.reason());
+        assertEquals(1, sim.rejected());
+        assertEquals(1, sim.printed());
+        assertEquals(ribbonBefore - 1, sim.ribbon(), "one ribbon panel set used: the bad chip's card was never printed");
+        assertEquals(List.of(card.record().recordId()), encoded);
+    }
 }
