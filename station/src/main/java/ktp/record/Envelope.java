@@ -81,6 +81,17 @@ public record Envelope(String keyId, byte[] payload, byte[] signature, byte[] ca
         return new Envelope(keyId, payload, signature, seal);
     }
 
+    /** The record id a possibly invalid envelope claims (unchecked, for naming a job only). */
+    public static java.util.Optional<String> claimedRecordId(byte[] envelopeBytes) {
+        try {
+            JsonNode payload = RecordJson.MAPPER.readTree(Base64.getDecoder().decode(RecordJson.MAPPER.readTree(envelopeBytes).get("payload").asText()));
+            JsonNode id = payload.get("recordId");
+            return id != null && id.isTextual() ? java.util.Optional.of(id.asText()) : java.util.Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
     /**
      * The NIK a possibly invalid envelope claims, for reporting a rejection only: nothing here is checked,
      * and a record that fails validation is never printed whatever this returns.

@@ -358,4 +358,21 @@ class PrinterEndToEndTest {
         assertEquals(ribbonBefore - 1, sim.ribbon(), "one ribbon panel set used: the bad chip's card was never printed");
         assertEquals(List.of(card.record().recordId()), encoded);
     }
+
+    @Test
+    void aFileLinkWritesTheExactStreamTheSimulatorWouldDecode() throws Exception {
+        Card card = validatedCard();
+        Path file = dir.resolve("job.bin");
+        PrinterDriver driver = new PrinterDriver(colour, () -> PrinterLink.open("file:" + file, colour.link()));
+        assertEquals(JobState.AWAITING_HOLDER, runner(driver).print(card.job(), () -> false).state());
+        driver.close();
+        byte[] stream = Files.readAllBytes(file);
+        SimulatedPrinter sim = simulator(1000);
+        List<byte[]> replies = sim.receive(stream, stream.length);
+        assertTrue(replies.stream().allMatch(r -> new String(r, java.nio.charset.StandardCharsets.US_ASCII).equals("OK\r")), "every command accepted");
+        assertEquals(1, sim.printed());
+        assertDecodedCardEqualsRendered(sim, 0, card);
+        String head = new String(stream, 0, 40, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(head.startsWith("\u001bPem;2\r\u001bPr;ymcko\r\u001bSs\r\u001bSr\r\u001bDbc;y;64;"), head);
+    }
 }

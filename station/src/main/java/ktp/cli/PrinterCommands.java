@@ -1,0 +1,161 @@
+package ktp.cli;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import ktp.datafile.DataFileException;
+import ktp.job.JobState;
+import ktp.printer.PrintJob;
+import ktp.printer.PrinterDriver;
+import ktp.printer.PrinterException;
+import ktp.printer.PrinterProfile;
+import ktp.printer.PrinterStatus;
+import ktp.printer.link.PrinterLink;
+import ktp.record.CardSeal;
+import ktp.record.RecordRejectedException;
+import ktp.record.RecordValidator;
+import ktp.record.TrustedKeys;
+import ktp.render.CardRenderer;
+import ktp.render.CardTemplate;
+import ktp.render.RenderException;
+import ktp.station.PrintRunner;
+import ktp.station.RecordIntake;
+import ktp.store.Actor;
+import ktp.store.StationStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `ktp print` and `ktp printer status`. */
+final class PrinterCommands {
+    private PrinterCommands() {}
+
+    static PrinterProfile profile(String idOrFile) {
+        try {
+            return PrinterProfile.resolve(Paths.printerProfiles(), idOrFile);
+        } catch (DataFileException e) {
+            throw new BadInputException(e.getMessage());
+        }
+    }
+
+    @Command(name = "print", mixinStandardHelpOptions = true,
+            description = {"Print one signed record: validate it, render it for the printer's profile, and send the job over the link.",
+                    "With --printer file:PATH the exact byte stream is written to PATH (for support). The blank is recorded in",
+                    "the ledger of --store. Until the chip issue lands, cards are printed without encoding the chip."})
+    static final class Print implements Callable<Integer> {
+        @Option(names = "--record", paramLabel = "FILE", required = true, description = "a signed record envelope")
+        Path record;
+
+        @Option(names = "--profile", paramLabel = "ID|FILE", required = true, description = "printer profile")
+        String profile;
+
+        @Option(names = "--printer", paramLabel = "URI", required = true, description = "serial:/dev/ttyUSB0?baud=115200, tcp://HOST:PORT or file:PATH")
+        String printer;
+
+        @Option(names = "--trust", paramLabel = "DIR", description = "the data center's keys (default: trusted-keys/ beside the record's folder)")
+        Path trust;
+
+        @Option(names = "--store", paramLabel = "DIR", description = "station store for the job and the blank-card ledger (default: a new one in ./ktp-print-store)")
+        Path store;
+
+        @Option(names = "--no-compression", description = "send panels with Db even when the profile allows Dbc")
+        boolean noCompression;
+
+        @Override
+        public Integer call() throws IOException {
+            PrinterProfile p = profile(profile);
+            if (trust == null) {
+                Path parent = record.toAbsolutePath().getParent();
+                trust = parent == null || parent.getParent() == null ? Path.of("trusted-keys") : parent.getParent().resolve("trusted-keys");
+            }
+            byte[] envelope;
+            TrustedKeys keys;
+            try {
+                envelope = Files.readAllBytes(record);
+                keys = TrustedKeys.loadDirectory(trust);
+            } catch (IOException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            CardRenderer renderer;
+            try {
+                renderer = Templates.renderer("ktpel");
+            } catch (DataFileException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            Path storeDir = store == null ? Path.of("ktp-print-store") : store;
+            try (StationStore s = StationStore.open(storeDir, "ST-PRINT", Clock.systemUTC())) {
+                RecordIntake intake = new RecordIntake(new RecordValidator(keys, Clock.systemUTC(), renderer.fitCheck()), s, Actor.STATION);
+                RecordIntake.Outcome o;
+                try {
+                    o = intake.offer(ktp.record.Envelope.claimedRecordId(envelope).orElse(record.getFileName().toString()), envelope);
+                } catch (RuntimeException e) {
+                    throw new BadInputException(e.getMessage());
+                }
+                if (o.kind() != RecordIntake.Outcome.Kind.VALIDATED) {
+                    System.err.println("ktp: not printed: " + o.kind() + " " + o.detail() + o.rejection().map(r -> " " + r.getMessage()).orElse(""));
+                    return ExitCodes.FAILURE;
+                }
+                var v = new RecordValidator(keys, Clock.systemUTC()).validate(envelope);
+                String qr = CardSeal.qrText(CardSeal.Contents.of(v.record(), v.envelope().keyId()), v.envelope().cardSeal());
+                CardRenderer.RenderedCard card = renderer.render(v.record(), qr);
+                Map<String, BufferedImage> front = renderer.panels(card.side(CardTemplate.Side.FRONT), p);
+                Map<String, BufferedImage> back = p.dualSided() ? renderer.panels(card.side(CardTemplate.Side.BACK), p) : Map.of();
+                PrintJob job = PrintJob.prepare(v.record().recordId(), p, front, back, !noCompression);
+                try (PrinterDriver driver = new PrinterDriver(p, () -> PrinterLink.open(printer, p.link()))) {
+                    PrintRunner runner = new PrintRunner(s, driver, null, Actor.STATION, Duration.ofSeconds(1),
+                            (error, message) -> System.err.println("printer: " + message + " (" + error + ")"));
+                    PrintRunner.Result r = runner.print(job, () -> false);
+                    System.out.println(v.record().recordId() + " " + r.state() + (r.blankId().isEmpty() ? "" : " on blank " + r.blankId())
+                            + (r.spoiled() > 0 ? ", " + r.spoiled() + " blank(s) spoiled" : "") + "; " + job.wireBytes() + " bytes on the wire ("
+                            + job.uncompressedBytes() + " uncompressed); ledger in " + storeDir);
+                    return r.state() == JobState.AWAITING_HOLDER ? ExitCodes.OK : ExitCodes.FAILURE;
+                }
+            } catch (RecordRejectedException e) {
+                System.err.println("ktp: " + e.getMessage());
+                return ExitCodes.FAILURE;
+            } catch (RenderException e) {
+                System.err.println("ktp: cannot render: " + e.getMessage());
+                return ExitCodes.FAILURE;
+            }
+        }
+    }
+
+    @Command(name = "printer", mixinStandardHelpOptions = true, description = "Card printers.", subcommands = Status.class)
+    static final class Printer extends CommandGroup {}
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Ask a printer for its model, firmware, serial number, ribbon left, feeder, reject box and counters.")
+    static final class Status implements Callable<Integer> {
+        @Option(names = "--printer", paramLabel = "URI", required = true, description = "serial:/dev/ttyUSB0?baud=115200 or tcp://HOST:PORT")
+        String printer;
+
+        @Option(names = "--profile", paramLabel = "ID|FILE", defaultValue = "evolis-primacy-dual-ymcko", description = "printer profile (default ${DEFAULT-VALUE})")
+        String profile;
+
+        @Override
+        public Integer call() {
+            PrinterProfile p = profile(profile);
+            if (printer.startsWith("file:")) throw new BadInputException("--printer " + printer + ": a file does not answer; use serial: or tcp://");
+            try (PrinterDriver d = new PrinterDriver(p, () -> PrinterLink.open(printer, p.link()))) {
+                PrinterStatus s = d.status();
+                System.out.println("Model            " + s.model());
+                System.out.println("Firmware         " + s.firmware());
+                System.out.println("Serial number    " + s.serial());
+                System.out.println("Ribbon left      " + s.ribbonRemaining() + " cards");
+                System.out.println("Feeder           " + (s.feederHasCards() ? "cards present" : "EMPTY"));
+                System.out.println("Reject box       " + (s.rejectBoxFull() ? "FULL" : "ok"));
+                System.out.println("Cards printed    " + s.cardsPrinted());
+                return ExitCodes.OK;
+            } catch (PrinterException e) {
+                System.err.println("ktp: " + e.getMessage());
+                return ExitCodes.FAILURE;
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--printer: " + e.getMessage());
+            }
+        }
+    }
+}
