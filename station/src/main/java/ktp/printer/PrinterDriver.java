@@ -142,7 +142,14 @@ public final class PrinterDriver implements AutoCloseable {
     public Outcome print(PrintJob job, ChipStation chip, CardEvents events) {
         String blank = null;
         try {
-            if (link().answers() && counter < 0) status();
+            if (counter < 0) {
+                if (link().answers()) status();
+                else {
+                    // A recording link has no printer to ask: number its blanks by the time the recording began.
+                    serial = "FILE";
+                    counter = System.currentTimeMillis() % 10_000_000;
+                }
+            }
             ask("Pem;2");
             ask("Pr;" + profile.ribbon());
             boolean encoder = !profile.encoderStation().equals("none") && chip != null;

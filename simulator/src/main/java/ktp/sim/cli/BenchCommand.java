@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure this station's software on this machine (medians and p99; the machine may be shared and noisy).",
-        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class, BenchCommand.Render.class})
+        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class, BenchCommand.Render.class, BenchCommand.Printer.class})
 final class BenchCommand extends ktp.cli.CommandGroup {
     @Command(name = "store", mixinStandardHelpOptions = true,
             description = {"Record validation throughput including the ECDSA signature check, and store commit latency",
@@ -145,6 +145,46 @@ final class BenchCommand extends ktp.cli.CommandGroup {
                 System.out.printf("%-52s %7.1f ms %7.1f ms%n", "  front: rasterise and separate into panels", r.frontPanels().medianMicros() / 1000, r.frontPanels().p99Micros() / 1000);
                 System.out.printf("%-52s %7.1f ms %7.1f ms%n", "  back: rasterise and separate into panels", r.backPanels().medianMicros() / 1000, r.backPanels().p99Micros() / 1000);
             }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "printer", mixinStandardHelpOptions = true,
+            description = {"The printer link: bytes on the wire per card with and without compression, the time to send a card over",
+                    "a serial pty at 115200 baud (socat), and the printer's idle gap between cards with real timings while the",
+                    "station prepares the next card. Needs socat. With real timings it runs about half a minute per card."})
+    static final class Printer implements Callable<Integer> {
+        @Option(names = "--cards", defaultValue = "4", description = "cards printed with real timings (default ${DEFAULT-VALUE})")
+        int cards;
+
+        @Option(names = "--profile", defaultValue = "evolis-primacy-dual-ymcko", description = "printer profile (default ${DEFAULT-VALUE})")
+        String profile;
+
+        @Option(names = "--speed", defaultValue = "1", description = "timing factor for the idle-gap run: 1 = real (default ${DEFAULT-VALUE})")
+        double speed;
+
+        @Override
+        public Integer call() throws Exception {
+            if (cards < 2 || cards > 100) throw new BadInputException("--cards must be 2..100 (the gap is between cards)");
+            if (!(speed > 0 && speed <= 1e6)) throw new BadInputException("--speed must be in (0, 1000000]");
+            ktp.printer.PrinterProfile p;
+            ktp.render.CardRenderer renderer;
+            try {
+                p = ktp.printer.PrinterProfile.resolve(ktp.cli.Paths.printerProfiles(), profile);
+                renderer = new ktp.render.CardRenderer(ktp.render.CardTemplate.load(ktp.cli.Paths.templates().resolve("ktpel.yaml")));
+            } catch (ktp.datafile.DataFileException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            var r = ktp.sim.bench.PrinterBench.run(renderer, p, cards, speed, System.err);
+            System.out.printf("bytes on the wire per card (median): %.0f compressed (Dbc), %.0f plain (Db): %.1fx less%n",
+                    r.bytesCompressed(), r.bytesPlain(), r.bytesPlain() / r.bytesCompressed());
+            System.out.printf("at 115200 baud (10 bits a byte) that is %.1f s compressed, %.1f s plain%n", r.lineSecondsCompressed(), r.lineSecondsPlain());
+            System.out.printf("one card sent over a socat pty (pty does not throttle to the baud rate), median %.0f ms, p99 %.0f ms (%d cards)%n",
+                    r.ptyTransfer().medianMicros() / 1000, r.ptyTransfer().p99Micros() / 1000, r.ptyTransfer().samples());
+            java.util.List<Long> gaps = new java.util.ArrayList<>(r.idleGapsMillis());
+            java.util.Collections.sort(gaps);
+            System.out.printf("printer idle gap between cards (timings x%s): %s ms, median %d ms; %.1f s per card%n", speed, gaps,
+                    gaps.isEmpty() ? -1 : gaps.get(gaps.size() / 2), r.secondsPerCard());
             return ExitCodes.OK;
         }
     }

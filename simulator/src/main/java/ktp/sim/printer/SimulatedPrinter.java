@@ -64,7 +64,8 @@ public final class SimulatedPrinter {
         this.speed = speed;
         this.out = out;
         this.decoder = new EvolisStreamDecoder(profile.raster().width(), profile.raster().height());
-        this.serial = "SIM" + String.format("%06d", Math.abs(profile.id().hashCode()) % 1_000_000);
+        // Every simulated printer is another machine: its own serial number, so blank ids never collide.
+        this.serial = "SIM" + String.format("%06d", new java.security.SecureRandom().nextInt(1_000_000));
         this.ribbon = profile.simulator().ribbonCards();
         this.feeder = profile.simulator().feederCards();
     }
