@@ -79,14 +79,17 @@ public final class PrinterDriver implements AutoCloseable {
     }
 
     /** Sends one frame and returns the reply text; an error reply or silence is a PrinterException. */
-    public String send(byte[] frame, String what) throws PrinterException {
+    public String send(byte[] frame, String what) throws PrinterException { return send(frame, what, profile.link().replyTimeoutMs()); }
+
+    /** As {@link #send(byte[], String)}, waiting up to {@code timeoutMs} (plus the frame's time on the line) for the reply. */
+    private String send(byte[] frame, String what, int timeoutMs) throws PrinterException {
         PrinterLink l = link();
         try {
             l.send(frame);
             if (!l.answers()) return "OK";
             // A whole panel must cross the line before the printer can answer: allow for it at the line's speed.
             long wire = l.baud() > 0 ? frame.length * 10L * 1000 / l.baud() : 0;
-            byte[] reply = l.receive(Duration.ofMillis(profile.link().replyTimeoutMs() + wire));
+            byte[] reply = l.receive(Duration.ofMillis(timeoutMs + wire));
             String text = EvolisCodec.replyText(reply);
             if (!isPrintable(text)) {
                 dropLink();
@@ -183,7 +186,8 @@ public final class PrinterDriver implements AutoCloseable {
                 ask("Sv");
                 sendAll(job.back(), "back");
             }
-            ask("Se");
+            // The eject is answered when the card is out: after every panel has printed.
+            send(EvolisCodec.command("Se"), "Se", profile.link().jobTimeoutMs());
             return new Printed(blank);
         } catch (PrinterException e) {
             if (blank == null) return new NotStarted(e.error(), e.getMessage());
@@ -201,7 +205,8 @@ public final class PrinterDriver implements AutoCloseable {
             // A hot head is not the card's fault: wait for it to cool and send the panel again (up to a minute).
             for (int attempt = 1; ; attempt++) {
                 try {
-                    send(f, what);
+                    // A download is answered once the printer can take it, which may wait for the panel before to print.
+                    send(f, what, profile.link().jobTimeoutMs());
                     break;
                 } catch (PrinterException e) {
                     if (e.error() != PrinterError.HEAD_TEMPERATURE || attempt >= HEAD_COOLING_TRIES) throw e;

@@ -18,8 +18,11 @@ public record PrinterProfile(String id, String dialect, String model, String fir
                              int encoderOffsetDots, boolean compressedDownloads, Link link, java.util.Map<String, PrinterError> replies,
                              Simulator simulator) {
 
-    /** Link defaults: the serial speed, and how long to wait for a reply (a whole panel at the line's speed is added). */
-    public record Link(int baud, int replyTimeoutMs) {}
+    /**
+     * Link defaults: the serial speed; how long a command's reply may take; and how long a panel download or the
+     * eject may take, since those wait for the printer to print (a panel's time on the line is added to both).
+     */
+    public record Link(int baud, int replyTimeoutMs, int jobTimeoutMs) {}
 
     /** What the printer simulator needs: seconds per panel and per card (feed and eject), ribbon and feeder capacity. */
     public record Simulator(double secondsPerPanel, double secondsPerCard, int ribbonCards, int feederCards) {}
@@ -106,7 +109,7 @@ public record PrinterProfile(String id, String dialect, String model, String fir
         enc.noOtherFields();
         boolean compressed = root.bool("compressed_downloads", false);
         DataFile.Node ln = root.object("link");
-        Link link = new Link(ln.integer("baud", 1200, 921600), ln.integer("reply_timeout_ms", 100, 600000));
+        Link link = new Link(ln.integer("baud", 1200, 921600), ln.integer("reply_timeout_ms", 100, 600000), ln.integer("job_timeout_ms", 1000, 1800000, 120000));
         ln.noOtherFields();
         java.util.Map<String, PrinterError> replies = new java.util.LinkedHashMap<>();
         DataFile.Node rep = root.object("replies");

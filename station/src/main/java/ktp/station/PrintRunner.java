@@ -75,7 +75,11 @@ public final class PrintRunner {
                 why = s.reason();
                 spoiled++;
                 String reason = s.error() == null ? s.reason() : s.error() + ": " + s.reason()
-                        + (s.error() == PrinterError.JAM ? "; take the card out by hand (it is spoiled)" : "; the card is in the reject box");
+                        + switch (s.error()) {
+                            case JAM -> "; take the card out by hand (it is spoiled)";
+                            case NO_ANSWER -> "; the printer stopped answering with the card inside: destroy the card if it is found";
+                            default -> "; the card is in the reject box";
+                        };
                 store.transition(recordId, JobState.SPOILED, actor, reason, null);
                 store.transition(recordId, JobState.VALIDATED, actor, "requeued for a fresh blank after: " + (s.error() == null ? "a chip failure" : s.error()), null);
                 LOG.warn("record {}: blank {} spoiled ({})", recordId, s.blankId(), reason);

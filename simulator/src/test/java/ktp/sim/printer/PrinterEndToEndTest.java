@@ -66,7 +66,7 @@ class PrinterEndToEndTest {
         // Quicker time-outs than a real printer's, so the silent-printer case takes a second, not five.
         colour = new PrinterProfile(p.id(), p.dialect(), p.model(), p.firmwareMin(), p.firmwareMax(), p.dualSided(), p.raster(), p.ribbon(),
                 p.panels(), p.overlayHoles(), p.encoderStation(), p.encoderOffsetDots(), p.compressedDownloads(),
-                new PrinterProfile.Link(115200, 800), p.replies(), p.simulator());
+                new PrinterProfile.Link(115200, 800, 2000), p.replies(), p.simulator());
         renderer = new CardRenderer(CardTemplate.load(REPO.resolve("templates/ktpel.yaml")));
         generator = new RecordGenerator(61, FingerprintLibrary.embedded(), RecordGenerator.defaultIssueDate(61));
     }
