@@ -6,15 +6,12 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.geom.AffineTransform;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
-import ktp.cli.Ktp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,23 +20,7 @@ class RenderCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run ktp(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Ktp.commandLine().execute(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
+    private static KtpRun ktp(String... args) { return KtpRun.of(args); }
 
     @Test
     void rendersEveryFileAndTheQrOfTheBackVerifiesEvenFromAPhoto() throws Exception {
@@ -51,13 +32,13 @@ class RenderCommandTest {
         String trust = dir.resolve("recs/trusted-keys").toString();
         Path out = dir.resolve("card");
         // As the issue writes it: no --trust, the keys beside the records are found.
-        Run r = ktp("render", "--record", record.toString(), "--profile", "evolis-primacy-dual-ymcko", "--out", out.toString());
+        KtpRun r = ktp("render", "--record", record.toString(), "--profile", "evolis-primacy-dual-ymcko", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         for (String f : List.of("front.pdf", "back.pdf", "front-preview.png", "back-preview.png", "front-Y.png", "front-M.png", "front-C.png",
                 "front-K.png", "front-O.png", "back-K.png", "back-O.png")) {
             assertTrue(Files.size(out.resolve(f)) > 100, f); // a full overlay panel compresses to a few hundred bytes
         }
-        Run ok = ktp("qr", "verify", out.resolve("back-K.png").toString(), "--trust", trust);
+        KtpRun ok = ktp("qr", "verify", out.resolve("back-K.png").toString(), "--trust", trust);
         assertEquals(0, ok.exit(), ok.out());
         assertTrue(ok.out().contains("Seal       VALID"), ok.out());
 
@@ -78,15 +59,15 @@ class RenderCommandTest {
         for (int i = 0; i < 20_000; i++) photo.setRGB(noise.nextInt(900), noise.nextInt(620), noise.nextInt(0xffffff));
         Path jpeg = dir.resolve("photo.jpg");
         ImageIO.write(photo, "jpeg", jpeg.toFile());
-        Run fromPhoto = ktp("qr", "verify", jpeg.toString(), "--trust", trust);
+        KtpRun fromPhoto = ktp("qr", "verify", jpeg.toString(), "--trust", trust);
         assertEquals(0, fromPhoto.exit(), fromPhoto.out());
 
         Path strangers = dir.resolve("strangers");
         assertEquals(0, ktp("sim", "records", "--count", "0", "--seed", "4", "--out", strangers.toString()).exit());
-        Run unknownKey = ktp("qr", "verify", out.resolve("back-K.png").toString(), "--trust", strangers.resolve("trusted-keys").toString());
+        KtpRun unknownKey = ktp("qr", "verify", out.resolve("back-K.png").toString(), "--trust", strangers.resolve("trusted-keys").toString());
         assertEquals(1, unknownKey.exit());
         assertTrue(unknownKey.out().contains("INVALID"), unknownKey.out());
-        Run noQr = ktp("qr", "verify", out.resolve("front-K.png").toString(), "--trust", trust);
+        KtpRun noQr = ktp("qr", "verify", out.resolve("front-K.png").toString(), "--trust", trust);
         assertEquals(1, noQr.exit());
         assertTrue(noQr.out().contains("no QR code"), noQr.out());
         assertEquals(2, ktp("qr", "verify", record.toString(), "--trust", trust).exit(), "a JSON file is not an image");
@@ -101,14 +82,14 @@ class RenderCommandTest {
         }
         String trust = dir.resolve("recs/trusted-keys").toString();
         Path out = dir.resolve("mono");
-        Run r = ktp("render", "--record", record.toString(), "--trust", trust, "--profile", "evolis-zenius-mono", "--out", out.toString());
+        KtpRun r = ktp("render", "--record", record.toString(), "--trust", trust, "--profile", "evolis-zenius-mono", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("prints one side only"), r.out());
         assertTrue(Files.exists(out.resolve("front-K.png")));
         assertFalse(Files.exists(out.resolve("front-Y.png")));
         assertFalse(Files.exists(out.resolve("back-K.png")));
 
-        Run unknown = ktp("render", "--record", record.toString(), "--trust", trust, "--profile", "no-such-printer", "--out", out.toString());
+        KtpRun unknown = ktp("render", "--record", record.toString(), "--trust", trust, "--profile", "no-such-printer", "--out", out.toString());
         assertEquals(2, unknown.exit());
         assertTrue(unknown.err().contains("no printer profile 'no-such-printer'"), unknown.err());
 
@@ -116,7 +97,7 @@ class RenderCommandTest {
                 .getBytes(StandardCharsets.UTF_8);
         Path bad = dir.resolve("tampered.json");
         Files.write(bad, tampered);
-        Run rejected = ktp("render", "--record", bad.toString(), "--trust", trust, "--profile", "evolis-zenius-mono", "--out", out.toString());
+        KtpRun rejected = ktp("render", "--record", bad.toString(), "--trust", trust, "--profile", "evolis-zenius-mono", "--out", out.toString());
         assertEquals(1, rejected.exit(), rejected.err());
         assertTrue(rejected.err().contains("CARD_SEAL"), rejected.err());
     }

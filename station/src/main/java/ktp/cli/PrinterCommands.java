@@ -68,10 +68,7 @@ final class PrinterCommands {
         @Override
         public Integer call() throws IOException {
             PrinterProfile p = profile(profile);
-            if (trust == null) {
-                Path parent = record.toAbsolutePath().getParent();
-                trust = parent == null || parent.getParent() == null ? Path.of("trusted-keys") : parent.getParent().resolve("trusted-keys");
-            }
+            if (trust == null) trust = Templates.trustBeside(record);
             byte[] envelope;
             TrustedKeys keys;
             try {

@@ -51,14 +51,7 @@ final class RenderCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new BadInputException("--record " + record + ": cannot read it (" + e.getMessage() + ")");
         }
-        if (trust == null) {
-            Path parent = record.toAbsolutePath().getParent();
-            Path guess = parent == null || parent.getParent() == null ? null : parent.getParent().resolve("trusted-keys");
-            if (guess == null || !Files.isDirectory(guess)) {
-                throw new BadInputException("--trust DIR is needed: no trusted-keys/ folder beside " + (parent == null ? record : parent));
-            }
-            trust = guess;
-        }
+        if (trust == null) trust = Templates.trustBeside(record);
         TrustedKeys keys;
         try {
             keys = TrustedKeys.loadDirectory(trust);

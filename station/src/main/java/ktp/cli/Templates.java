@@ -20,6 +20,19 @@ final class Templates {
         }
     }
 
+    /**
+     * The data center's keys for a record file when none are named: trusted-keys/ beside the record's folder,
+     * the layout `ktp sim records` writes.
+     */
+    static Path trustBeside(Path record) {
+        Path parent = record.toAbsolutePath().getParent();
+        Path guess = parent == null || parent.getParent() == null ? null : parent.getParent().resolve("trusted-keys");
+        if (guess == null || !java.nio.file.Files.isDirectory(guess)) {
+            throw new BadInputException("--trust DIR is needed: no trusted-keys/ folder beside " + (parent == null ? record : parent));
+        }
+        return guess;
+    }
+
     static FitCheck fitCheck(String nameOrFile) {
         try {
             return renderer(nameOrFile).fitCheck();

@@ -125,14 +125,8 @@ final class BenchCommand extends ktp.cli.CommandGroup {
         @Override
         public Integer call() throws Exception {
             if (cards < 10 || cards > 10_000) throw new BadInputException("--cards must be 10..10000");
-            ktp.printer.PrinterProfile p;
-            ktp.render.CardRenderer renderer;
-            try {
-                p = ktp.printer.PrinterProfile.resolve(ktp.cli.Paths.printerProfiles(), profile);
-                renderer = new ktp.render.CardRenderer(ktp.render.CardTemplate.load(ktp.cli.Paths.templates().resolve("ktpel.yaml")));
-            } catch (ktp.datafile.DataFileException e) {
-                throw new BadInputException(e.getMessage());
-            }
+            ktp.printer.PrinterProfile p = printerProfile(profile);
+            ktp.render.CardRenderer renderer = cardRenderer();
             var r = ktp.sim.bench.RenderBench.run(renderer, p, cards, System.err);
             if (json) {
                 System.out.printf("{\"cards\":%d,\"profile\":\"%s\",\"totalMedianMillis\":%.1f,\"totalP99Millis\":%.1f,\"pdfsMedianMillis\":%.1f,"
@@ -167,14 +161,8 @@ final class BenchCommand extends ktp.cli.CommandGroup {
         public Integer call() throws Exception {
             if (cards < 2 || cards > 100) throw new BadInputException("--cards must be 2..100 (the gap is between cards)");
             if (!(speed > 0 && speed <= 1e6)) throw new BadInputException("--speed must be in (0, 1000000]");
-            ktp.printer.PrinterProfile p;
-            ktp.render.CardRenderer renderer;
-            try {
-                p = ktp.printer.PrinterProfile.resolve(ktp.cli.Paths.printerProfiles(), profile);
-                renderer = new ktp.render.CardRenderer(ktp.render.CardTemplate.load(ktp.cli.Paths.templates().resolve("ktpel.yaml")));
-            } catch (ktp.datafile.DataFileException e) {
-                throw new BadInputException(e.getMessage());
-            }
+            ktp.printer.PrinterProfile p = printerProfile(profile);
+            ktp.render.CardRenderer renderer = cardRenderer();
             var r = ktp.sim.bench.PrinterBench.run(renderer, p, cards, speed, System.err);
             System.out.printf("bytes on the wire per card (median): %.0f compressed (Dbc), %.0f plain (Db): %.1fx less%n",
                     r.bytesCompressed(), r.bytesPlain(), r.bytesPlain() / r.bytesCompressed());
@@ -186,6 +174,22 @@ final class BenchCommand extends ktp.cli.CommandGroup {
             System.out.printf("printer idle gap between cards (timings x%s): %s ms, median %d ms; %.1f s per card%n", speed, gaps,
                     gaps.isEmpty() ? -1 : gaps.get(gaps.size() / 2), r.secondsPerCard());
             return ExitCodes.OK;
+        }
+    }
+
+    static ktp.printer.PrinterProfile printerProfile(String idOrFile) {
+        try {
+            return ktp.printer.PrinterProfile.resolve(ktp.cli.Paths.printerProfiles(), idOrFile);
+        } catch (ktp.datafile.DataFileException e) {
+            throw new BadInputException(e.getMessage());
+        }
+    }
+
+    static ktp.render.CardRenderer cardRenderer() throws java.io.IOException {
+        try {
+            return new ktp.render.CardRenderer(ktp.render.CardTemplate.load(ktp.cli.Paths.templates().resolve("ktpel.yaml")));
+        } catch (ktp.datafile.DataFileException e) {
+            throw new BadInputException(e.getMessage());
         }
     }
 }

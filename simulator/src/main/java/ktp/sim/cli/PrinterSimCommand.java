@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import ktp.cli.BadInputException;
 import ktp.cli.ExitCodes;
-import ktp.datafile.DataFileException;
 import ktp.printer.PrinterProfile;
 import ktp.sim.printer.PrinterSimServer;
 import ktp.sim.printer.SimulatedPrinter;
@@ -58,12 +57,7 @@ final class PrinterSimCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if ((listen == null) == (serial == null)) throw new BadInputException("give one of --listen tcp:HOST:PORT or --serial DEVICE");
         if (!(speed > 0 && speed <= 1e6)) throw new BadInputException("--speed must be in (0, 1000000]");
-        PrinterProfile p;
-        try {
-            p = PrinterProfile.resolve(ktp.cli.Paths.printerProfiles(), profile);
-        } catch (DataFileException e) {
-            throw new BadInputException(e.getMessage());
-        }
+        PrinterProfile p = BenchCommand.printerProfile(profile);
         SimulatedPrinter printer = new SimulatedPrinter(p, speed, out);
         if (ribbon != null) printer.setRibbon(ribbon);
         if (feeder != null) printer.setFeeder(feeder);

@@ -2,15 +2,12 @@ package ktp.sim.central;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import ktp.cli.Ktp;
+import ktp.sim.KtpRun;
 import ktp.sim.records.FingerprintLibrary;
 import ktp.sim.records.RecordGenerator;
 import org.junit.jupiter.api.Test;
@@ -21,23 +18,7 @@ class StatusCommandTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run ktp(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int exit = Ktp.commandLine().execute(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
+    private static KtpRun ktp(String... args) { return KtpRun.of(args); }
 
     @Test
     void printsStatusPhaseAndBothExplanationsOverHttpsAndRefusesBadInput() throws Exception {
@@ -50,25 +31,25 @@ class StatusCommandTest {
             while (server.readyToLease() < 10 && System.nanoTime() < deadline) Thread.sleep(50);
             String[] tls = {"--central", server.uri().toString(), "--ca", pki.caFile().toString(),
                     "--cert", pki.certificate("ST-DEMO-01").toString(), "--key", pki.key("ST-DEMO-01").toString()};
-            Run ok = ktp(concat(new String[] {"status", nik}, tls));
+            KtpRun ok = ktp(concat(new String[] {"status", nik}, tls));
             assertEquals(0, ok.exit(), ok.err());
             assertTrue(ok.out().contains("Status       PRINT_READY_RECORD"), ok.out());
             assertTrue(ok.out().contains("Fase/Phase   6 Fase pencetakan / Printing"), ok.out());
             assertTrue(ok.out().contains("Keterangan   Data siap dicetak"), ok.out());
             assertTrue(ok.out().contains("Explanation  Ready to print"), ok.out());
 
-            Run unknown = ktp(concat(new String[] {"status", "1111111111111111"}, tls));
+            KtpRun unknown = ktp(concat(new String[] {"status", "1111111111111111"}, tls));
             assertEquals(1, unknown.exit());
             assertTrue(unknown.out().contains("not known"), unknown.out());
 
             assertEquals(2, ktp(concat(new String[] {"status", "12345"}, tls)).exit());
-            Run noCentral = ktp("status", nik);
+            KtpRun noCentral = ktp("status", nik);
             assertEquals(2, noCentral.exit());
             assertTrue(noCentral.err().contains("--central"), noCentral.err());
-            Run noTrust = ktp("status", nik, "--central", server.uri().toString());
+            KtpRun noTrust = ktp("status", nik, "--central", server.uri().toString());
             assertEquals(2, noTrust.exit());
             assertTrue(noTrust.err().contains("--ca"), noTrust.err());
-            Run plain = ktp("status", nik, "--central", "http://127.0.0.1:" + server.port());
+            KtpRun plain = ktp("status", nik, "--central", "http://127.0.0.1:" + server.port());
             assertEquals(2, plain.exit());
             assertTrue(plain.err().contains("plain HTTP"), plain.err());
         }
@@ -80,10 +61,10 @@ class StatusCommandTest {
         String nik = new RecordGenerator(42, FingerprintLibrary.embedded(), RecordGenerator.defaultIssueDate(42)).identity(0).nik();
         try (CentralServer server = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir.resolve("central"),
                 42, 3, 0.0, 1e7, Duration.ofMinutes(5), null, Map.of("ST-DEMO-01", "token-of-the-demo")))) {
-            Run ok = ktp("status", nik, "--central", server.uri().toString(), "--plain-http", "--token-file", token.toString());
+            KtpRun ok = ktp("status", nik, "--central", server.uri().toString(), "--plain-http", "--token-file", token.toString());
             assertEquals(0, ok.exit(), ok.err());
             assertTrue(ok.out().contains("NIK          " + nik), ok.out());
-            Run noToken = ktp("status", nik, "--central", server.uri().toString(), "--plain-http");
+            KtpRun noToken = ktp("status", nik, "--central", server.uri().toString(), "--plain-http");
             assertEquals(1, noToken.exit());
             assertTrue(noToken.err().contains("UNAUTHENTICATED"), noToken.err());
         }
