@@ -1,0 +1,116 @@
+package ktp.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import ktp.biometric.BiometricException;
+import ktp.biometric.FvcEvaluation;
+import ktp.biometric.HolderMatcher;
+import ktp.biometric.RetryPolicy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "finger", mixinStandardHelpOptions = true, description = "Fingerprints: enrol, match 1:1, and qualify a scanner.",
+        subcommands = {FingerCommand.Enroll.class, FingerCommand.Match.class, FingerCommand.Eval.class})
+final class FingerCommand extends CommandGroup {
+
+    static byte[] read(Path p, String option) {
+        try {
+            return Files.readAllBytes(p);
+        } catch (IOException e) {
+            throw new BadInputException(option + " " + p + ": cannot read it (" + e.getMessage() + ")");
+        }
+    }
+
+    static HolderMatcher.Capture capture(Path image, double dpi) {
+        try {
+            return HolderMatcher.extract(read(image, "--image"), dpi);
+        } catch (BiometricException e) {
+            throw new BadInputException("--image " + image + ": " + e.getMessage());
+        } catch (HolderMatcher.PlaceFingerAgain e) {
+            throw new BadInputException("--image " + image + ": " + e.getMessage());
+        }
+    }
+
+    @Command(name = "enroll", mixinStandardHelpOptions = true, description = "Extract an ISO/IEC 19794-2:2005 template from an 8-bit fingerprint image.")
+    static final class Enroll implements Callable<Integer> {
+        @Option(names = "--image", required = true, paramLabel = "FILE") Path image;
+        @Option(names = "--dpi", required = true, paramLabel = "N") double dpi;
+        @Option(names = "--out", required = true, paramLabel = "FILE.iso") Path out;
+        @Option(names = "--finger", defaultValue = "2", paramLabel = "POS", description = "ISO finger position 1..10 (default ${DEFAULT-VALUE}, right index)") int finger;
+
+        @Override
+        public Integer call() throws IOException {
+            if (finger < 1 || finger > 10) throw new BadInputException("--finger must be 1..10");
+            HolderMatcher.Capture c = capture(image, dpi);
+            Files.write(out, HolderMatcher.toIso(c, finger));
+            System.out.println("enrolled " + image + ": " + c.minutiae() + " minutiae, finger " + finger + " -> " + out);
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "match", mixinStandardHelpOptions = true,
+            description = {"Match a fingerprint image against an ISO template: prints the score and MATCH or NO_MATCH.",
+                    "Exit 0 for either decision, 2 for bad input."})
+    static final class Match implements Callable<Integer> {
+        @Option(names = "--template", required = true, paramLabel = "FILE.iso") Path template;
+        @Option(names = "--image", required = true, paramLabel = "FILE") Path image;
+        @Option(names = "--dpi", required = true, paramLabel = "N") double dpi;
+        @Option(names = "--threshold", defaultValue = "40", paramLabel = "SCORE", description = "decision threshold (default ${DEFAULT-VALUE}: FMR 0.01 %)") double threshold;
+
+        @Override
+        public Integer call() {
+            HolderMatcher.Enrolled e;
+            try {
+                e = HolderMatcher.importIso(read(template, "--template"));
+            } catch (BiometricException ex) {
+                throw new BadInputException("--template " + template + ": " + ex.getMessage());
+            }
+            HolderMatcher m;
+            try {
+                m = new HolderMatcher(threshold);
+            } catch (IllegalArgumentException ex) {
+                throw new BadInputException("--threshold: " + ex.getMessage());
+            }
+            HolderMatcher.Decision d = m.match(e, capture(image, dpi));
+            System.out.printf("score %.1f  %s (threshold %s)%n", d.score(), d.match() ? "MATCH" : "NO_MATCH", threshold);
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "eval", mixinStandardHelpOptions = true,
+            description = {"The FVC protocol on a folder of FINGER_IMPRESSION images: enrol impression 1, genuine probes from the",
+                    "others, impostor probes from other fingers; FNMR and FMR per attempt and per transaction with the station's",
+                    "retry policy (3 attempts on the first finger, then the second) at the threshold."})
+    static final class Eval implements Callable<Integer> {
+        @Option(names = "--dir", required = true, paramLabel = "DIR") Path dir;
+        @Option(names = "--dpi", required = true, paramLabel = "N") double dpi;
+        @Option(names = "--threshold", defaultValue = "40", paramLabel = "SCORE") double threshold;
+        @Option(names = "--json", description = "one JSON object") boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!Files.isDirectory(dir)) throw new BadInputException("--dir " + dir + ": no such folder");
+            FvcEvaluation.Result r;
+            try {
+                r = FvcEvaluation.run(dir, dpi, new HolderMatcher(threshold), RetryPolicy.STATION);
+            } catch (BiometricException | IllegalArgumentException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            if (json) {
+                System.out.printf(java.util.Locale.ROOT, "{\"threshold\":%s,\"fnmrPerAttempt\":%.6f,\"fmrPerAttempt\":%.6f,\"fnmrPerTransaction\":%.6f,"
+                                + "\"fmrPerTransaction\":%.6f,\"genuineAttempts\":%d,\"impostorAttempts\":%d}%n", r.threshold(), r.fnmrPerAttempt(),
+                        r.fmrPerAttempt(), r.fnmrPerTransaction(), r.fmrPerTransaction(), r.genuineAttempts(), r.impostorAttempts());
+            } else {
+                System.out.printf("%d fingers, threshold %s%n", r.fingers(), r.threshold());
+                System.out.printf("per attempt:      FNMR %.2f %% (%d genuine)   FMR %.3f %% (%d impostor)%n",
+                        100 * r.fnmrPerAttempt(), r.genuineAttempts(), 100 * r.fmrPerAttempt(), r.impostorAttempts());
+                System.out.printf("per transaction:  FNMR %.2f %% (%d genuine)   FMR %.3f %% (%d impostor)   policy: 3 attempts x 2 fingers%n",
+                        100 * r.fnmrPerTransaction(), r.genuineTransactions(), 100 * r.fmrPerTransaction(), r.impostorTransactions());
+                System.out.printf("captures refused as too poor (place the finger again): %d; extraction median %.1f ms%n", r.refusedCaptures(), r.medianExtractMillis());
+            }
+            return ExitCodes.OK;
+        }
+    }
+}
