@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `ktp finger enroll|match|eval` as a technician runs them, on FVC2002 DB1_B. */
 class FingerCommandTest {
-    static final Path DB = ktp.biometric.HolderMatcherTest.DB;
+    static final Path DB = Path.of(System.getProperty("ktp.shared", "../../shared")).resolve("data/fingerprints/fvc2002-db1b");
 
     @TempDir
     Path dir;
