@@ -1,0 +1,133 @@
+package ktp.sim.scanner;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import javax.imageio.ImageIO;
+import ktp.biometric.r30x.R30xCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An R30x-family fingerprint module on a TCP port, for technicians and tests: it answers GenImg and UpImage
+ * with the image of whatever finger is "placed" (an image file's bytes, cropped to the module's geometry from
+ * the centre and sent at 4 bits a pixel), or "no finger"; and it injects faults: too wet, too dry, silence,
+ * a bad checksum.
+ */
+public final class SimulatedScanner implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SimulatedScanner.class);
+
+    public enum Fault { NONE, WET, DRY, SILENT, BAD_CHECKSUM }
+
+    private final int width;
+    private final int height;
+    private final ServerSocket server;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile int[] placed;
+    private volatile Fault fault = Fault.NONE;
+
+    public SimulatedScanner(int width, int height, InetSocketAddress listen) throws IOException {
+        this.width = width;
+        this.height = height;
+        this.server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(listen);
+        this.thread = new Thread(this::acceptLoop, "scanner-sim");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public int port() { return server.getLocalPort(); }
+
+    /** Places a finger: the image (any format ImageIO reads, 8-bit grey) is cropped from its centre to the module's size. */
+    public void place(byte[] image) throws IOException {
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(image));
+        if (img == null) throw new IOException("not an image");
+        int[] grey = new int[width * height];
+        int ox = (img.getWidth() - width) / 2;
+        int oy = (img.getHeight() - height) / 2;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int sx = x + ox;
+                int sy = y + oy;
+                grey[y * width + x] = sx < 0 || sy < 0 || sx >= img.getWidth() || sy >= img.getHeight() ? 255 : img.getRGB(sx, sy) & 0xFF;
+            }
+        }
+        placed = grey;
+    }
+
+    public void lift() { placed = null; }
+
+    public void fault(Fault f) { fault = f; }
+
+    private void acceptLoop() {
+        while (running) {
+            try (Socket s = server.accept()) {
+                s.setTcpNoDelay(true);
+                serve(s.getInputStream(), s.getOutputStream());
+            } catch (IOException e) {
+                if (running) LOG.debug("scanner simulator connection ended: {}", e.getMessage());
+            }
+        }
+    }
+
+    private void serve(InputStream in, OutputStream out) throws IOException {
+        R30xCodec.Reader reader = new R30xCodec.Reader();
+        byte[] buf = new byte[1024];
+        int n;
+        while ((n = in.read(buf)) > 0) {
+            List<R30xCodec.Packet> packets;
+            try {
+                packets = reader.feed(buf, 0, n);
+            } catch (R30xCodec.PacketException e) {
+                out.write(R30xCodec.ack(0x01)); // receive error
+                continue;
+            }
+            for (R30xCodec.Packet p : packets) {
+                if (p.pid() != R30xCodec.PID_COMMAND || p.payload().length == 0) {
+                    out.write(R30xCodec.ack(0x01));
+                    continue;
+                }
+                Fault f = fault;
+                if (f == Fault.SILENT) continue;
+                int instruction = p.payload()[0] & 0xFF;
+                byte[] reply;
+                if (instruction == R30xCodec.GEN_IMG) {
+                    if (placed == null) reply = R30xCodec.ack(0x02);
+                    else if (f == Fault.WET) reply = R30xCodec.ack(0x05);
+                    else if (f == Fault.DRY) reply = R30xCodec.ack(0x04);
+                    else reply = R30xCodec.ack(0x00);
+                } else if (instruction == R30xCodec.UP_IMAGE) {
+                    int[] grey = placed;
+                    if (grey == null) {
+                        reply = R30xCodec.ack(0x0F);
+                    } else {
+                        out.write(R30xCodec.ack(0x00));
+                        for (byte[] d : R30xCodec.dataPackets(R30xCodec.packNibbles(grey, width, height), 128)) out.write(d);
+                        out.flush();
+                        continue;
+                    }
+                } else {
+                    reply = R30xCodec.ack(0x01);
+                }
+                if (f == Fault.BAD_CHECKSUM) reply[reply.length - 1] ^= 0x5A;
+                out.write(reply);
+                out.flush();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        running = false;
+        server.close();
+        thread.interrupt();
+    }
+}
