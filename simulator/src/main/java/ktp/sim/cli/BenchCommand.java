@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure this station's software on this machine (medians and p99; the machine may be shared and noisy).",
-        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class, BenchCommand.Render.class, BenchCommand.Printer.class})
+        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class, BenchCommand.Render.class, BenchCommand.Printer.class, BenchCommand.Finger.class})
 final class BenchCommand extends ktp.cli.CommandGroup {
     @Command(name = "store", mixinStandardHelpOptions = true,
             description = {"Record validation throughput including the ECDSA signature check, and store commit latency",
@@ -173,6 +173,26 @@ final class BenchCommand extends ktp.cli.CommandGroup {
             java.util.Collections.sort(gaps);
             System.out.printf("printer idle gap between cards (timings x%s): %s ms, median %d ms; %.1f s per card%n", speed, gaps,
                     gaps.isEmpty() ? -1 : gaps.get(gaps.size() / 2), r.secondsPerCard());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "finger", mixinStandardHelpOptions = true,
+            description = {"Capture to decision through the simulated R30x module over TCP (image at 4 bits a pixel, extraction,",
+                    "1:1 match), and the extraction alone; medians over the embedded FVC2002 images."})
+    static final class Finger implements Callable<Integer> {
+        @Option(names = "--rounds", defaultValue = "6", description = "passes over the images, the first to warm up (default ${DEFAULT-VALUE})")
+        int rounds;
+
+        @Override
+        public Integer call() throws Exception {
+            if (rounds < 2 || rounds > 100) throw new BadInputException("--rounds must be 2..100");
+            var r = ktp.sim.bench.FingerBench.run(ktp.sim.records.FingerprintLibrary.embedded(), rounds);
+            System.out.printf("capture to decision (module image over TCP, extract, match): median %.1f ms, p99 %.1f ms (%d captures)%n",
+                    r.captureToDecision().medianMicros() / 1000, r.captureToDecision().p99Micros() / 1000, r.samples());
+            System.out.printf("of which extraction alone: median %.1f ms; matching alone: median %.2f ms%n",
+                    r.extractOnly().medianMicros() / 1000, r.matchOnly().medianMicros() / 1000);
+            System.out.printf("genuine captures matched: %d of %d (the cropped 4-bit module image); refused as too poor: %d%n", r.matches(), r.attempts(), r.refused());
             return ExitCodes.OK;
         }
     }
