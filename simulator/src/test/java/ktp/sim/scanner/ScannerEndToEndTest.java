@@ -65,4 +65,70 @@ class ScannerEndToEndTest {
         assertEquals(R30xScanner.ScannerException.Kind.TIMEOUT, silent.kind());
         assertTrue(silent.getMessage().contains("800 ms"), silent.getMessage());
     }
+
+    /** The scanner as the verification's source: the test decides what is on the glass for each capture. */
+    private ktp.biometric.HolderVerification.Source source(java.util.Iterator<String> images) {
+        return position -> {
+            try {
+                String next = images.next();
+                if (next.equals("blank")) sim.place(blankImage());
+                else sim.place(fvc(next));
+                return scanner.capture(Duration.ofSeconds(2));
+            } catch (R30xScanner.ScannerException e) {
+                if (e.kind() == R30xScanner.ScannerException.Kind.TOO_WET || e.kind() == R30xScanner.ScannerException.Kind.TOO_DRY) {
+                    throw new ktp.biometric.HolderVerification.Retake(e.getMessage());
+                }
+                throw new ktp.biometric.HolderVerification.Unavailable(e.getMessage());
+            } catch (Exception e) {
+                throw new ktp.biometric.HolderVerification.Unavailable(e.toString());
+            }
+        };
+    }
+
+    private static byte[] blankImage() throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(388, 374, java.awt.image.BufferedImage.TYPE_BYTE_GRAY);
+        var g = img.createGraphics();
+        g.setColor(java.awt.Color.WHITE);
+        g.fillRect(0, 0, 388, 374);
+        g.dispose();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(img, "png", out);
+        return out.toByteArray();
+    }
+
+    private java.util.List<ktp.biometric.HolderVerification.ChipFinger> chip() throws Exception {
+        return java.util.List.of(
+                new ktp.biometric.HolderVerification.ChipFinger(2, HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(fvc("104_1.tif"), 500), 2))),
+                new ktp.biometric.HolderVerification.ChipFinger(7, HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(fvc("105_1.tif"), 500), 7))));
+    }
+
+    @Test
+    void threeAttemptsOnTheFirstFingerThenTheSecondAndAPoorCaptureIsNotCounted() throws Exception {
+        java.util.List<String> prompts = new java.util.ArrayList<>();
+        // A blank capture (not counted), three misses on the right index, then the left index matches.
+        var images = java.util.List.of("blank", "106_2.tif", "106_3.tif", "106_4.tif", "105_3.tif").iterator();
+        var out = ktp.biometric.HolderVerification.verify(chip(), source(images), new HolderMatcher(40), ktp.biometric.RetryPolicy.STATION, 500, prompts::add);
+        assertTrue(out.matched(), out.toString());
+        assertEquals(4, out.attempts().size());
+        assertEquals(7, out.attempts().get(3).fingerPosition());
+        assertEquals(1, out.attempts().get(3).number());
+        assertEquals(1, out.retakes());
+        assertTrue(prompts.stream().anyMatch(p -> p.startsWith("place your finger again")), prompts.toString());
+        assertTrue(prompts.get(0).contains("right index"), prompts.toString());
+    }
+
+    @Test
+    void anImpostorIsRefusedAfterSixAttemptsAndASilentScannerStopsWithoutADecision() throws Exception {
+        var images = java.util.List.of("101_2.tif", "101_3.tif", "101_4.tif", "102_2.tif", "102_3.tif", "102_4.tif").iterator();
+        var out = ktp.biometric.HolderVerification.verify(chip(), source(images), new HolderMatcher(40), ktp.biometric.RetryPolicy.STATION, 500, p -> { });
+        assertFalse(out.matched());
+        assertEquals(6, out.attempts().size());
+        assertTrue(out.stoppedBecause().contains("6 attempts"), out.stoppedBecause());
+        sim.fault(SimulatedScanner.Fault.SILENT);
+        var silent = ktp.biometric.HolderVerification.verify(chip(), source(java.util.List.of("104_2.tif").iterator()), new HolderMatcher(40),
+                ktp.biometric.RetryPolicy.STATION, 500, p -> { });
+        assertFalse(silent.matched());
+        assertEquals(0, silent.attempts().size(), "no attempt is counted when the scanner is silent");
+        assertTrue(silent.stoppedBecause().contains("did not answer"), silent.stoppedBecause());
+    }
 }
