@@ -33,10 +33,13 @@ public final class SimulatedScanner implements AutoCloseable {
     private volatile int[] placed;
     private volatile Fault fault = Fault.NONE;
 
+    private final jssc.SerialPort serialPort;
+
     public SimulatedScanner(int width, int height, InetSocketAddress listen) throws IOException {
         this.width = width;
         this.height = height;
         this.server = new ServerSocket();
+        this.serialPort = null;
         server.setReuseAddress(true);
         server.bind(listen);
         this.thread = new Thread(this::acceptLoop, "scanner-sim");
@@ -44,7 +47,68 @@ public final class SimulatedScanner implements AutoCloseable {
         thread.start();
     }
 
-    public int port() { return server.getLocalPort(); }
+    /** The module on a serial device (one end of a socat pty pair). */
+    public SimulatedScanner(int width, int height, String device, int baud) throws IOException {
+        this.width = width;
+        this.height = height;
+        this.server = null;
+        this.serialPort = new jssc.SerialPort(device);
+        try {
+            serialPort.openPort();
+            serialPort.setParams(baud, 8, 1, 0);
+        } catch (jssc.SerialPortException e) {
+            throw new IOException(device + ": cannot open (" + e.getExceptionType() + ")", e);
+        }
+        InputStream in = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                byte[] b = new byte[1];
+                return read(b, 0, 1) < 0 ? -1 : b[0] & 0xFF;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                try {
+                    while (running) {
+                        int n = Math.min(len, serialPort.getInputBufferBytesCount());
+                        if (n > 0) {
+                            byte[] got = serialPort.readBytes(n);
+                            System.arraycopy(got, 0, b, off, got.length);
+                            return got.length;
+                        }
+                        Thread.sleep(2);
+                    }
+                    return -1;
+                } catch (jssc.SerialPortException | InterruptedException e) {
+                    return -1;
+                }
+            }
+        };
+        OutputStream out = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                try {
+                    serialPort.writeBytes(java.util.Arrays.copyOfRange(b, off, off + len));
+                } catch (jssc.SerialPortException e) {
+                    throw new IOException(e.getExceptionType(), e);
+                }
+            }
+        };
+        this.thread = new Thread(() -> {
+            try {
+                serve(in, out);
+            } catch (IOException e) {
+                LOG.debug("scanner simulator serial: {}", e.getMessage());
+            }
+        }, "scanner-sim-serial");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public int port() { return server == null ? -1 : server.getLocalPort(); }
 
     /** Places a finger: the image (any format ImageIO reads, 8-bit grey) is cropped from its centre to the module's size. */
     public void place(byte[] image) throws IOException {
@@ -127,7 +191,14 @@ public final class SimulatedScanner implements AutoCloseable {
     @Override
     public void close() throws IOException {
         running = false;
-        server.close();
+        if (server != null) server.close();
+        if (serialPort != null) {
+            try {
+                serialPort.closePort();
+            } catch (jssc.SerialPortException e) {
+                throw new IOException(e.getExceptionType(), e);
+            }
+        }
         thread.interrupt();
     }
 }

@@ -131,4 +131,30 @@ class ScannerEndToEndTest {
         assertEquals(0, silent.attempts().size(), "no attempt is counted when the scanner is silent");
         assertTrue(silent.stoppedBecause().contains("did not answer"), silent.stoppedBecause());
     }
+
+    @Test
+    void overASerialPtyPairFromSocatTheCaptureMatchesToo(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path a = dir.resolve("module");
+        Path b = dir.resolve("station");
+        Process socat;
+        try {
+            socat = new ProcessBuilder("socat", "pty,raw,echo=0,link=" + a, "pty,raw,echo=0,link=" + b).redirectErrorStream(true).start();
+        } catch (java.io.IOException e) {
+            throw new AssertionError("socat is missing: install Debian's socat (./ktp test does)", e);
+        }
+        try {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!(Files.exists(a) && Files.exists(b)) && System.nanoTime() < deadline) Thread.sleep(20);
+            try (SimulatedScanner module = new SimulatedScanner(R307.width(), R307.height(), a.toRealPath().toString(), 57600);
+                 R30xScanner serial = R30xScanner.serial(b.toRealPath().toString(), 57600, R307, Duration.ofSeconds(2))) {
+                module.place(fvc("101_4.tif"));
+                HolderMatcher.Enrolled chip = HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(fvc("101_1.tif"), 500), 2));
+                HolderMatcher.Decision d = new HolderMatcher(40).match(chip, HolderMatcher.extract(serial.capture(Duration.ofSeconds(2)), R307.dpi()));
+                assertTrue(d.match(), "score " + d.score());
+            }
+        } finally {
+            socat.destroy();
+            socat.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
 }

@@ -36,18 +36,25 @@ public final class R30xScanner implements AutoCloseable {
         public Kind kind() { return kind; }
     }
 
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
+    /** Bytes to and from the module: TCP, or a serial port through jssc. */
+    interface Transport extends AutoCloseable {
+        void write(byte[] b) throws IOException;
+
+        /** Reads what is there, waiting up to {@code timeoutMs}; returns 0 when nothing came in time. */
+        int read(byte[] buf, int timeoutMs) throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    private final Transport link;
     private final Geometry geometry;
     private final Duration replyTimeout;
     private final R30xCodec.Reader reader = new R30xCodec.Reader();
     private final List<R30xCodec.Packet> pending = new ArrayList<>();
 
-    private R30xScanner(Socket socket, Geometry geometry, Duration replyTimeout) throws IOException {
-        this.socket = socket;
-        this.in = socket.getInputStream();
-        this.out = socket.getOutputStream();
+    private R30xScanner(Transport link, Geometry geometry, Duration replyTimeout) {
+        this.link = link;
         this.geometry = geometry;
         this.replyTimeout = replyTimeout;
     }
@@ -57,7 +64,30 @@ public final class R30xScanner implements AutoCloseable {
         try {
             s.connect(new InetSocketAddress(host, port), 3000);
             s.setTcpNoDelay(true);
-            return new R30xScanner(s, geometry, replyTimeout);
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            return new R30xScanner(new Transport() {
+                @Override
+                public void write(byte[] b) throws IOException {
+                    out.write(b);
+                    out.flush();
+                }
+
+                @Override
+                public int read(byte[] buf, int timeoutMs) throws IOException {
+                    s.setSoTimeout(Math.max(1, timeoutMs));
+                    try {
+                        int n = in.read(buf);
+                        if (n < 0) throw new IOException("the scanner closed the connection");
+                        return n;
+                    } catch (SocketTimeoutException e) {
+                        return 0;
+                    }
+                }
+
+                @Override
+                public void close() throws IOException { s.close(); }
+            }, geometry, replyTimeout);
         } catch (IOException e) {
             try {
                 s.close();
@@ -66,6 +96,58 @@ public final class R30xScanner implements AutoCloseable {
             }
             throw new ScannerException(ScannerException.Kind.UNREACHABLE, "tcp://" + host + ":" + port + ": " + e.getMessage());
         }
+    }
+
+    /** A module on a serial port (or a pty from socat), 8N1 at {@code baud}. */
+    public static R30xScanner serial(String device, int baud, Geometry geometry, Duration replyTimeout) throws ScannerException {
+        jssc.SerialPort port = new jssc.SerialPort(device);
+        try {
+            port.openPort();
+            port.setParams(baud, 8, 1, 0);
+        } catch (jssc.SerialPortException e) {
+            throw new ScannerException(ScannerException.Kind.UNREACHABLE, "serial:" + device + ": cannot open (" + e.getExceptionType() + ")");
+        }
+        return new R30xScanner(new Transport() {
+            @Override
+            public void write(byte[] b) throws IOException {
+                try {
+                    port.writeBytes(b);
+                } catch (jssc.SerialPortException e) {
+                    throw new IOException(e.getExceptionType(), e);
+                }
+            }
+
+            @Override
+            public int read(byte[] buf, int timeoutMs) throws IOException {
+                long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+                try {
+                    while (System.nanoTime() < deadline) {
+                        int n = Math.min(buf.length, port.getInputBufferBytesCount());
+                        if (n > 0) {
+                            byte[] got = port.readBytes(n);
+                            System.arraycopy(got, 0, buf, 0, got.length);
+                            return got.length;
+                        }
+                        Thread.sleep(2);
+                    }
+                    return 0;
+                } catch (jssc.SerialPortException e) {
+                    throw new IOException(e.getExceptionType(), e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 0;
+                }
+            }
+
+            @Override
+            public void close() throws IOException {
+                try {
+                    port.closePort();
+                } catch (jssc.SerialPortException e) {
+                    throw new IOException(e.getExceptionType(), e);
+                }
+            }
+        }, geometry, replyTimeout);
     }
 
     public Geometry geometry() { return geometry; }
@@ -117,8 +199,7 @@ public final class R30xScanner implements AutoCloseable {
 
     private R30xCodec.Packet command(int instruction) throws ScannerException {
         try {
-            out.write(R30xCodec.command(instruction));
-            out.flush();
+            link.write(R30xCodec.command(instruction));
         } catch (IOException e) {
             throw new ScannerException(ScannerException.Kind.UNREACHABLE, "the scanner's link failed: " + e.getMessage());
         }
@@ -134,12 +215,9 @@ public final class R30xScanner implements AutoCloseable {
             long left = (deadline - System.nanoTime()) / 1_000_000;
             if (left <= 0) throw new ScannerException(ScannerException.Kind.TIMEOUT, "the scanner did not answer within " + replyTimeout.toMillis() + " ms");
             try {
-                socket.setSoTimeout((int) Math.max(1, left));
-                int n = in.read(buf);
-                if (n < 0) throw new ScannerException(ScannerException.Kind.UNREACHABLE, "the scanner closed the connection");
+                int n = link.read(buf, (int) Math.max(1, left));
+                if (n == 0) continue;
                 pending.addAll(reader.feed(buf, 0, n));
-            } catch (SocketTimeoutException e) {
-                throw new ScannerException(ScannerException.Kind.TIMEOUT, "the scanner did not answer within " + replyTimeout.toMillis() + " ms");
             } catch (IOException e) {
                 throw new ScannerException(ScannerException.Kind.UNREACHABLE, "the scanner's link failed: " + e.getMessage());
             } catch (R30xCodec.PacketException e) {
@@ -159,5 +237,5 @@ public final class R30xScanner implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException { socket.close(); }
+    public void close() throws IOException { link.close(); }
 }
