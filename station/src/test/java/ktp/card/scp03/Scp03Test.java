@@ -1,0 +1,82 @@
+package ktp.card.scp03;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SCP03 against published vectors: session keys from openjavacard-tools' SCP03DerivationTest, and full host-side
+ * transcripts (INITIALIZE UPDATE, EXTERNAL AUTHENTICATE, wrapped commands, unwrapped responses) for AES-128/256
+ * at security levels 11, 03 and 33 from osmocom pySim's test_globalplatform.py. (GlobalPlatformPro cannot be built
+ * here; these are independent implementations' transcripts instead.)
+ */
+class Scp03Test {
+    private static final HexFormat HEX = HexFormat.of();
+
+    private static byte[] h(String s) { return HEX.parseHex(s.replace(" ", "")); }
+
+    @Test
+    void sessionKeysMatchOpenjavacard() {
+        Scp03.SessionKeys s = Scp03.sessionKeys(Scp03.StaticKeys.globalPlatformTestKeys(), h("A7F76C713F0A713D"), h("31900058C1C451A2"));
+        assertEquals("258a78866f41482bef482dc8ca976ccd", HEX.formatHex(s.enc()));
+        assertEquals("053db6abc7fdf3b63a0d965ee16b0255", HEX.formatHex(s.mac()));
+        assertEquals("eda0b4f2ec0345bfc50f3bc59cfef936", HEX.formatHex(s.rmac()));
+        assertFalse(s.toString().contains("25"), "keys are never printed");
+    }
+
+    private static Scp03.StaticKeys keys(int bits, int kvn) {
+        byte[] enc = new byte[bits / 8], mac = new byte[bits / 8], dek = new byte[bits / 8];
+        for (int i = 0; i < enc.length; i++) {
+            enc[i] = (byte) (i % 16);
+            mac[i] = (byte) (0x10 + i % 16);
+            dek[i] = (byte) (0x20 + i % 16);
+        }
+        return new Scp03.StaticKeys(kvn, enc, mac, dek);
+    }
+
+    private static byte[] body(byte[] rapdu) { return Arrays.copyOf(rapdu, rapdu.length); }
+
+    @ParameterizedTest(name = "AES-{0} level {1}")
+    @CsvSource({
+        "128, 11, 30, 8050300008b13e5f938fc108c400, 000000000000000000003003703eb51047495b249f66c484c1d2ef1948000002, 84821100107d5f5826a993ebc89eea24957fa0b3ce, 84e291000ebf3e035c015a558d036518a2829700, bf3e125a1089882119900000000000000000000005971be68992dbbdfa, 84f220020863a63f8959827fb2, 84ca006608a0c6a4a74166f7ce00, 84f22002124f0212345c054f9f70c52249b50272656536, 84f280020a4f00e91443f6dce6b8ed00",
+        "128, 03, 30, 80503000088e1552d0513c60f300, 0000000000000000000030037030760cd2c47c1dd395065fe5ead8a9d7000001, 8482030010fd4721a14d9b07003c451d2f8ae6bb21, 84e2910018ca9c00f6713d79bc8baa642bdff51c3f6a4082d3bd9ad26c00, bf3e125a1089882119900000000000000000000005, 84f2200208c9811b11f1264cf1, 84ca006608e10ab60b3054798800, 84f22002184e2908bdb48b2315a55482e9e936ca122d6ecfae7d17416e, 84f28002180dd10a6b6193e5340b9e77d32d5a179cd710ac2773aefb2800",
+        "128, 33, 30, 8050300008fdf38259a1e0de4400, 000000000000000000003003703b1aca81e821f219081cdc01c26b372d000003, 84823300108c36f96bcc00724a4e13ad591d7da3f0, 84e2910018267a85dfe4a98fca6fb0527e0dfecce4914e40401433c87f00, f3ba2b1013aa6224f5e1c138d71805c569e5439b47576260b75fc021b25097cb2e68f8a0144975b9, 84f2200208ac6a59024bed84cc, 84ca006608409912ad8fb7aed000, 84f22002185f3dafc3ac14c381536a488bf44e06d056df9d74dbd21e5a, 84f280021865165105be3373347d0424d4400af2ac393f569ec779389e00",
+        "256, 33, 32, 805032000897b2055fe58599fd00, 00000000000000000000320370a8439a22cedf045fa9f1903b2834f26e000002, 8482330010508a0fd959d2e547c6b33154a6be2057, 84e29100187a5ef717eaf1e135ae92fe54429d0e465decda65f5fe5aea00, ea90dbfa648a67c5eb6abc57f8530b97d0cd5647c5e8732016b55203b078dd2ace7f8bc5d1c1cd99, 84f2200208bcc5c17275545d93, 84ca00660804806aba9d543bb600, 84f2200218717222491556ec81a45f49ce48be33320024801a1c4cb0e0, 84f2800218561f105bccd3a1642904b251ccc1228beb80a82370a8637000",
+    })
+    void pySimTranscripts(int bits, String levelHex, String kvnHex, String initUpdate, String initResponse, String extAuth,
+                          String getEid, String getEidResponse, String case1, String case2, String case3, String case4) throws Exception {
+        int level = Integer.parseInt(levelHex, 16);
+        Scp03.StaticKeys k = keys(bits, Integer.parseInt(kvnHex, 16));
+        byte[] host = Arrays.copyOfRange(h(initUpdate), 5, 13);
+        assertEquals(initUpdate, HEX.formatHex(Scp03Session.initializeUpdate(k.version(), host)), "with Le 00");
+        Scp03Session s = Scp03Session.open(k, host, h(initResponse), level);
+        assertEquals(extAuth, HEX.formatHex(s.externalAuthenticate()));
+        assertEquals(getEid, HEX.formatHex(s.wrap(h("80E2910006BF3E035C015A00"))));
+        assertEquals("bf3e125a1089882119900000000000000000000005", HEX.formatHex(s.unwrap(body(h(getEidResponse)), 0x9000)));
+        assertEquals(case1, HEX.formatHex(s.wrap(h("80F22002"))));
+        assertEquals(case2, HEX.formatHex(s.wrap(h("80ca006600"))));
+        assertEquals(case3, HEX.formatHex(s.wrap(h("80F220020a4f0212345c054f9f70c5"))));
+        assertEquals(case4, HEX.formatHex(s.wrap(h("80f28002024f0000"))));
+    }
+
+    @Test
+    void wrongKeysAreRefusedAtTheCardCryptogramAndAnAlteredResponseFailsItsRMac() throws Exception {
+        byte[] host = h("fdf38259a1e0de44");
+        byte[] response = h("000000000000000000003003703b1aca81e821f219081cdc01c26b372d000003");
+        Scp03.StaticKeys wrong = new Scp03.StaticKeys(0x30, new byte[16], new byte[16], new byte[16]);
+        Scp03Session.Scp03Exception e = assertThrows(Scp03Session.Scp03Exception.class, () -> Scp03Session.open(wrong, host, response, 0x33));
+        assertTrue(e.getMessage().contains("not this card's"), e.getMessage());
+        assertThrows(Scp03Session.Scp03Exception.class, () -> Scp03Session.open(keys(128, 0x31), host, response, 0x33), "key version checked");
+        Scp03Session s = Scp03Session.open(keys(128, 0x30), host, response, 0x33);
+        s.externalAuthenticate();
+        s.wrap(h("80E2910006BF3E035C015A00"));
+        byte[] altered = h("f3ba2b1013aa6224f5e1c138d71805c569e5439b47576260b75fc021b25097cb2e68f8a0144975b9");
+        altered[3] ^= 1;
+        assertTrue(assertThrows(Scp03Session.Scp03Exception.class, () -> s.unwrap(altered, 0x9000)).getMessage().contains("R-MAC"));
+        assertArrayEquals(new byte[0], s.unwrap(new byte[0], 0x6A82), "an error status word carries no R-MAC");
+    }
+}
