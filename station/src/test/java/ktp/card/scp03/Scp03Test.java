@@ -63,6 +63,50 @@ class Scp03Test {
         assertEquals(case4, HEX.formatHex(s.wrap(h("80f28002024f0000"))));
     }
 
+    /** pySim's card was an eUICC: its security domain is the ISD-R, and its card challenges come from this AID. */
+    private static final String ISD_R = "A0000005591010FFFFFFFF8900000100";
+
+    @ParameterizedTest(name = "card side, AES-{0} level {1}")
+    @CsvSource({
+        "128, 11, 30, 8050300008b13e5f938fc108c400, 000000000000000000003003703eb51047495b249f66c484c1d2ef1948000002, 84821100107d5f5826a993ebc89eea24957fa0b3ce, 84e291000ebf3e035c015a558d036518a2829700, bf3e125a1089882119900000000000000000000005971be68992dbbdfa, 84f220020863a63f8959827fb2, 84ca006608a0c6a4a74166f7ce00, 84f22002124f0212345c054f9f70c52249b50272656536, 84f280020a4f00e91443f6dce6b8ed00",
+        "128, 03, 30, 80503000088e1552d0513c60f300, 0000000000000000000030037030760cd2c47c1dd395065fe5ead8a9d7000001, 8482030010fd4721a14d9b07003c451d2f8ae6bb21, 84e2910018ca9c00f6713d79bc8baa642bdff51c3f6a4082d3bd9ad26c00, bf3e125a1089882119900000000000000000000005, 84f2200208c9811b11f1264cf1, 84ca006608e10ab60b3054798800, 84f22002184e2908bdb48b2315a55482e9e936ca122d6ecfae7d17416e, 84f28002180dd10a6b6193e5340b9e77d32d5a179cd710ac2773aefb2800",
+        "128, 33, 30, 8050300008fdf38259a1e0de4400, 000000000000000000003003703b1aca81e821f219081cdc01c26b372d000003, 84823300108c36f96bcc00724a4e13ad591d7da3f0, 84e2910018267a85dfe4a98fca6fb0527e0dfecce4914e40401433c87f00, f3ba2b1013aa6224f5e1c138d71805c569e5439b47576260b75fc021b25097cb2e68f8a0144975b9, 84f2200208ac6a59024bed84cc, 84ca006608409912ad8fb7aed000, 84f22002185f3dafc3ac14c381536a488bf44e06d056df9d74dbd21e5a, 84f280021865165105be3373347d0424d4400af2ac393f569ec779389e00",
+        "256, 33, 32, 805032000897b2055fe58599fd00, 00000000000000000000320370a8439a22cedf045fa9f1903b2834f26e000002, 8482330010508a0fd959d2e547c6b33154a6be2057, 84e29100187a5ef717eaf1e135ae92fe54429d0e465decda65f5fe5aea00, ea90dbfa648a67c5eb6abc57f8530b97d0cd5647c5e8732016b55203b078dd2ace7f8bc5d1c1cd99, 84f2200208bcc5c17275545d93, 84ca00660804806aba9d543bb600, 84f2200218717222491556ec81a45f49ce48be33320024801a1c4cb0e0, 84f2800218561f105bccd3a1642904b251ccc1228beb80a82370a8637000",
+    })
+    void theCardSideAnswersAndOpensExactlyAsPySimsCardDid(int bits, String levelHex, String kvnHex, String initUpdate, String initResponse, String extAuth,
+                                                          String getEid, String getEidResponse, String case1, String case2, String case3, String case4) throws Exception {
+        Scp03CardSession card = new Scp03CardSession(keys(bits, Integer.parseInt(kvnHex, 16)), h(ISD_R));
+        byte[] response = h(initResponse);
+        int seq = ((response[29] & 0xFF) << 16) | ((response[30] & 0xFF) << 8) | (response[31] & 0xFF);
+        assertEquals(initResponse, HEX.formatHex(card.initializeUpdate(Arrays.copyOfRange(h(initUpdate), 5, 13), seq)));
+        assertTrue(card.externalAuthenticate(h(extAuth)));
+        assertEquals(Integer.parseInt(levelHex, 16), card.level());
+        assertEquals("80e2910006bf3e035c015a00", HEX.formatHex(card.unwrap(h(getEid))));
+        assertEquals(getEidResponse, HEX.formatHex(card.wrap(h("bf3e125a1089882119900000000000000000000005"), 0x9000)));
+        assertEquals("80f22002", HEX.formatHex(card.unwrap(h(case1))));
+        assertEquals("80ca006600", HEX.formatHex(card.unwrap(h(case2))));
+        assertEquals("80f220020a4f0212345c054f9f70c5", HEX.formatHex(card.unwrap(h(case3))));
+        assertEquals("80f28002024f0000", HEX.formatHex(card.unwrap(h(case4))));
+    }
+
+    @Test
+    void theHostAndTheCardOpenALevel33ChannelWithEachOtherAndATamperedCommandIsRefused() throws Exception {
+        Scp03.StaticKeys k = Scp03.StaticKeys.globalPlatformTestKeys();
+        Scp03CardSession card = new Scp03CardSession(k, h("A000000151000000"));
+        byte[] host = h("0102030405060708");
+        Scp03Session s = Scp03Session.open(k, host, card.initializeUpdate(host, 7), 0x33);
+        assertTrue(card.externalAuthenticate(s.externalAuthenticate()));
+        byte[] plain = h("80CA9F7F00");
+        assertArrayEquals(plain, card.unwrap(s.wrap(plain)));
+        byte[] cplc = h("9F7F2A" + "00".repeat(42));
+        assertArrayEquals(cplc, s.unwrap(card.wrap(cplc, 0x9000), 0x9000));
+        byte[] wrapped = s.wrap(h("80E2000003010203"));
+        wrapped[6] ^= 1;
+        assertThrows(Scp03Session.Scp03Exception.class, () -> card.unwrap(wrapped));
+        assertFalse(card.isOpen(), "a bad C-MAC closes the channel");
+        assertFalse(new Scp03CardSession(k, h("A000000151000000")).externalAuthenticate(s.externalAuthenticate()), "no INITIALIZE UPDATE first");
+    }
+
     @Test
     void wrongKeysAreRefusedAtTheCardCryptogramAndAnAlteredResponseFailsItsRMac() throws Exception {
         byte[] host = h("fdf38259a1e0de44");
