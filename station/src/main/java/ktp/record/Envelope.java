@@ -12,12 +12,15 @@ import java.util.Base64;
  * SHA-256 signature over those bytes (64 bytes, r||s as in IEEE P1363 and JWS ES256). Carrying the payload as
  * base64 keeps the signed bytes exact whatever JSON tooling touches the envelope on its way.
  */
-public record Envelope(String keyId, byte[] payload, byte[] signature, byte[] cardSeal) {
+public record Envelope(String keyId, byte[] payload, byte[] signature, byte[] cardSeal, byte[] chipSeal) {
     public static final String FORMAT = "ktpel-envelope/1";
     public static final String ALGORITHM = "ES256";
 
     /** An envelope without the card's QR seal (the validator refuses it: the card could not carry its QR). */
-    public Envelope(String keyId, byte[] payload, byte[] signature) { this(keyId, payload, signature, null); }
+    public Envelope(String keyId, byte[] payload, byte[] signature) { this(keyId, payload, signature, null, null); }
+
+    /** An envelope with the card's QR seal but no chip seal (the validator refuses it: the chip could not be authenticated). */
+    public Envelope(String keyId, byte[] payload, byte[] signature, byte[] cardSeal) { this(keyId, payload, signature, cardSeal, null); }
 
     public byte[] toJson() {
         ObjectNode root = RecordJson.MAPPER.createObjectNode();
@@ -27,6 +30,7 @@ public record Envelope(String keyId, byte[] payload, byte[] signature, byte[] ca
         root.put("payload", Base64.getEncoder().encodeToString(payload));
         root.put("signature", Base64.getEncoder().encodeToString(signature));
         if (cardSeal != null) root.put("cardSeal", Base64.getEncoder().encodeToString(cardSeal));
+        if (chipSeal != null) root.put("chipSeal", Base64.getEncoder().encodeToString(chipSeal));
         try {
             return RecordJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
         } catch (JsonProcessingException e) {
@@ -78,7 +82,14 @@ public record Envelope(String keyId, byte[] payload, byte[] signature, byte[] ca
                 throw new RecordRejectedException(Reason.ENVELOPE_INVALID, "cardSeal", "cardSeal is " + seal.length + " bytes; an ES256 signature is 64 bytes (r||s)");
             }
         }
-        return new Envelope(keyId, payload, signature, seal);
+        byte[] chip = null;
+        if (root.hasNonNull("chipSeal")) {
+            chip = requireBase64(root, "chipSeal");
+            if (chip.length != 64) {
+                throw new RecordRejectedException(Reason.ENVELOPE_INVALID, "chipSeal", "chipSeal is " + chip.length + " bytes; an ES256 signature is 64 bytes (r||s)");
+            }
+        }
+        return new Envelope(keyId, payload, signature, seal, chip);
     }
 
     /** The record id a possibly invalid envelope claims (unchecked, for naming a job only). */

@@ -28,7 +28,9 @@ public enum Reason {
     FINGERPRINT_INVALID("a fingerprint template is not an ISO/IEC 19794-2:2005 record or disagrees with its finger position"),
     FIELD_TOO_LONG("a printed field does not fit its place on the card"),
     CARD_SEAL_MISSING("the envelope has no seal for the card's QR code"),
-    CARD_SEAL_INVALID("the QR seal does not verify for this record's NIK, name, birth date and id");
+    CARD_SEAL_INVALID("the QR seal does not verify for this record's NIK, name, birth date and id"),
+    CHIP_SEAL_MISSING("the envelope has no seal for the chip's security object"),
+    CHIP_SEAL_INVALID("the chip seal does not verify over the hashes of this record's data groups");
 
     private final String meaning;
 

@@ -54,6 +54,13 @@ public final class RecordValidator {
             throw new RecordRejectedException(Reason.CARD_SEAL_INVALID, "cardSeal",
                     "the cardSeal does not verify under key " + envelope.keyId() + " for this record's NIK, name, birth date and id");
         }
+        if (envelope.chipSeal() == null) {
+            throw new RecordRejectedException(Reason.CHIP_SEAL_MISSING, "chipSeal", "the envelope carries no chipSeal, so the chip's data could not be authenticated by any reader");
+        }
+        if (!Signatures.verify(ktp.record.ChipData.hashList(ktp.record.ChipData.dataGroups(record)), envelope.chipSeal(), key)) {
+            throw new RecordRejectedException(Reason.CHIP_SEAL_INVALID, "chipSeal",
+                    "the chipSeal does not verify under key " + envelope.keyId() + " over the hashes of this record's data groups");
+        }
         return new ValidatedRecord(record, envelope);
     }
 

@@ -45,7 +45,8 @@ public final class TestRecords {
     public static byte[] envelope(PrintRecord r) {
         byte[] payload = RecordJson.write(r);
         ECPrivateKey key = (ECPrivateKey) KEY.getPrivate();
-        return new Envelope(KEY_ID, payload, Signatures.sign(payload, key), Signatures.sign(CardSeal.Contents.of(r, KEY_ID).signedBytes(), key)).toJson();
+        return new Envelope(KEY_ID, payload, Signatures.sign(payload, key), Signatures.sign(CardSeal.Contents.of(r, KEY_ID).signedBytes(), key),
+                Signatures.sign(ktp.record.ChipData.hashList(ktp.record.ChipData.dataGroups(r)), key)).toJson();
     }
 
     public static byte[] envelope(byte[] payload) {

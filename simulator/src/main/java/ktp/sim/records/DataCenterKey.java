@@ -33,12 +33,13 @@ public record DataCenterKey(String keyId, KeyPair keyPair) {
         return new Envelope(keyId, payload, Signatures.sign(payload, (ECPrivateKey) keyPair.getPrivate()));
     }
 
-    /** The record's envelope as the data center issues it: the payload signed, and the seal of the card's QR code. */
+    /** The record's envelope as the data center issues it: the payload signed, the seal of the card's QR code, and the seal of the chip's data groups. */
     public Envelope signRecord(ktp.record.PrintRecord record) {
         byte[] payload = ktp.record.RecordJson.write(record);
         ECPrivateKey key = (ECPrivateKey) keyPair.getPrivate();
         return new Envelope(keyId, payload, Signatures.sign(payload, key),
-                Signatures.sign(ktp.record.CardSeal.Contents.of(record, keyId).signedBytes(), key));
+                Signatures.sign(ktp.record.CardSeal.Contents.of(record, keyId).signedBytes(), key),
+                Signatures.sign(ktp.record.ChipData.hashList(ktp.record.ChipData.dataGroups(record)), key));
     }
 
     /** Writes the public key as DIR/KEYID.pem, the form a station's trusted-key directory takes. */
