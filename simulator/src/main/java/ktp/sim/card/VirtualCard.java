@@ -48,6 +48,8 @@ public final class VirtualCard implements ApduTransport {
 
     public synchronized KtpelApplet.State state() { return state; }
 
+    public synchronized boolean isPresent() { return present; }
+
     public synchronized long commands() { return commands; }
 
     /** Changes one byte of a file, as an attacker with a bare chip might: passive authentication must notice. */

@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure this station's software on this machine (medians and p99; the machine may be shared and noisy).",
-        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class, BenchCommand.Render.class, BenchCommand.Printer.class, BenchCommand.Finger.class})
+        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class, BenchCommand.Render.class, BenchCommand.Printer.class, BenchCommand.Finger.class, BenchCommand.Card.class})
 final class BenchCommand extends ktp.cli.CommandGroup {
     @Command(name = "store", mixinStandardHelpOptions = true,
             description = {"Record validation throughput including the ECDSA signature check, and store commit latency",
@@ -193,6 +193,23 @@ final class BenchCommand extends ktp.cli.CommandGroup {
             System.out.printf("of which extraction alone: median %.1f ms; matching alone: median %.2f ms%n",
                     r.extractOnly().medianMicros() / 1000, r.matchOnly().medianMicros() / 1000);
             System.out.printf("genuine captures matched: %d of %d (the cropped 4-bit module image); refused as too poor: %d%n", r.matches(), r.attempts(), r.refused());
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "card", mixinStandardHelpOptions = true,
+            description = {"Personalize virtual cards through javax.smartcardio and the in-process reader (SCP03 level 33, write,",
+                    "read back): APDUs and bytes per card, and the time per card (median, p99). Through pcscd and vpcd: to come."})
+    static final class Card implements Callable<Integer> {
+        @Option(names = "--cards", defaultValue = "50", description = "cards to time (default ${DEFAULT-VALUE})")
+        int cards;
+
+        @Override
+        public Integer call() throws Exception {
+            if (cards < 5 || cards > 5000) throw new BadInputException("--cards must be 5..5000");
+            var r = ktp.sim.bench.CardBench.run(cards);
+            System.out.printf("per personalization: %d APDUs, %d bytes sent, %d bytes received%n", r.apdus(), r.bytesSent(), r.bytesReceived());
+            System.out.printf("time per card in process: median %.1f ms, p99 %.1f ms (%d cards)%n", r.time().medianMicros() / 1000, r.time().p99Micros() / 1000, r.cards());
             return ExitCodes.OK;
         }
     }

@@ -109,4 +109,20 @@ class PersonalizationTest {
         }
         assertEquals("6983", hex.formatHex(card.transmit(ktp.card.scp03.Scp03Session.initializeUpdate(0, new byte[8]))), "blocked");
     }
+
+    @Test
+    void theSameStationCodeRunsThroughJavaxSmartcardioWithTheInProcessReader() throws Exception {
+        Issued i = issued(3);
+        VirtualCard card = new VirtualCard(Scp03.StaticKeys.globalPlatformTestKeys(), UID);
+        javax.smartcardio.TerminalFactory factory = InProcessReaders.factory(card);
+        try (ktp.card.SmartcardioTransport t = ktp.card.SmartcardioTransport.connect(factory, "KTP Virtual")) {
+            assertEquals(InProcessReaders.READER, t.readerName());
+            assertEquals(0x3B, t.atr()[0] & 0xFF);
+            Personalizer p = new Personalizer(t, Scp03.StaticKeys.globalPlatformTestKeys(), new SecureRandom());
+            assertEquals("04112233445566", p.personalize(i.dgs(), i.sod()).uid());
+            assertEquals(KtpelApplet.State.PERSONALIZED, p.state());
+        }
+        ApduTransport.CardException none = assertThrows(ApduTransport.CardException.class, () -> ktp.card.SmartcardioTransport.connect(factory, "^Gemalto"));
+        assertTrue(none.getMessage().contains(InProcessReaders.READER), none.getMessage());
+    }
 }

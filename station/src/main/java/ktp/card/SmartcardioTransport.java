@@ -1,0 +1,66 @@
+package ktp.card;
+
+import java.util.List;
+import java.util.regex.Pattern;
+import javax.smartcardio.Card;
+import javax.smartcardio.CardTerminal;
+import javax.smartcardio.CommandAPDU;
+import javax.smartcardio.ResponseAPDU;
+import javax.smartcardio.TerminalFactory;
+
+/**
+ * A chip in a PC/SC reader through javax.smartcardio: the reader chosen by a name pattern (the first with a
+ * card present when the pattern is empty), the card connected with any protocol, APDUs sent on the basic channel.
+ */
+public final class SmartcardioTransport implements ApduTransport, AutoCloseable {
+    private final CardTerminal terminal;
+    private final Card card;
+
+    private SmartcardioTransport(CardTerminal terminal, Card card) {
+        this.terminal = terminal;
+        this.card = card;
+    }
+
+    /** Connects to the card in the first reader whose name matches {@code readerPattern} (a regular expression; "" = any with a card). */
+    public static SmartcardioTransport connect(TerminalFactory factory, String readerPattern) throws CardException {
+        try {
+            List<CardTerminal> terminals = factory.terminals().list();
+            if (terminals.isEmpty()) throw new CardException("no PC/SC reader found (" + factory.getType() + ")");
+            Pattern p = Pattern.compile(readerPattern == null || readerPattern.isEmpty() ? ".*" : readerPattern);
+            for (CardTerminal t : terminals) {
+                if (!p.matcher(t.getName()).find()) continue;
+                if (!t.isCardPresent()) {
+                    if (readerPattern == null || readerPattern.isEmpty()) continue;
+                    throw new CardException("reader '" + t.getName() + "' has no card");
+                }
+                return new SmartcardioTransport(t, t.connect("*"));
+            }
+            throw new CardException("no reader matches '" + readerPattern + "' with a card present; readers: " + terminals.stream().map(CardTerminal::getName).toList());
+        } catch (javax.smartcardio.CardException e) {
+            throw new CardException("PC/SC: " + e.getMessage(), e);
+        }
+    }
+
+    public String readerName() { return terminal.getName(); }
+
+    public byte[] atr() { return card.getATR().getBytes(); }
+
+    @Override
+    public byte[] transmit(byte[] command) throws CardException {
+        try {
+            ResponseAPDU r = card.getBasicChannel().transmit(new CommandAPDU(command));
+            return r.getBytes();
+        } catch (javax.smartcardio.CardException | IllegalStateException e) {
+            throw new CardException("the chip in '" + terminal.getName() + "' did not answer: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            card.disconnect(false);
+        } catch (javax.smartcardio.CardException e) {
+            // already gone
+        }
+    }
+}
