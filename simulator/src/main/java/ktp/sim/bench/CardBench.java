@@ -16,11 +16,11 @@ import ktp.sim.records.RecordGenerator;
 
 /** Personalization through javax.smartcardio and the in-process reader: APDUs and bytes per card, and the time. */
 public final class CardBench {
-    public record Result(int cards, long apdus, long bytesSent, long bytesReceived, Stats time) {}
+    public record Result(int cards, long apdus, long bytesSent, long bytesReceived, Stats time, Stats throughVpcd) {}
 
     private CardBench() {}
 
-    public static Result run(int cards) throws Exception {
+    public static Result run(int cards, int vpcdCards) throws Exception {
         RecordGenerator gen = new RecordGenerator(13, FingerprintLibrary.embedded(), RecordGenerator.defaultIssueDate(13));
         DataCenterKey key = DataCenterKey.fromSeed(13);
         long[] times = new long[cards];
@@ -37,6 +37,40 @@ public final class CardBench {
             }
             if (i >= 5) times[i - 5] = System.nanoTime() - t0;
         }
-        return new Result(cards, last.apdus(), last.bytesSent(), last.bytesReceived(), Stats.of(times));
+        Stats vpcd = vpcdCards > 0 ? throughVpcd(gen, key, vpcdCards) : null;
+        return new Result(cards, last.apdus(), last.bytesSent(), last.bytesReceived(), Stats.of(times), vpcd);
+    }
+
+    /** The same through pcscd and its vpcd driver (pcscd must be running with vpcd on 127.0.0.1:35963). */
+    private static Stats throughVpcd(RecordGenerator gen, DataCenterKey key, int cards) throws Exception {
+        long[] times = new long[cards];
+        javax.smartcardio.TerminalFactory pcsc = javax.smartcardio.TerminalFactory.getDefault();
+        // One card stays in vpcd's reader and is wiped to a fresh blank between personalizations.
+        VirtualCard card = new VirtualCard(Scp03.StaticKeys.globalPlatformTestKeys(), new byte[] {0x04, 1, 1, 1, 1, 1, 1});
+        try (ktp.sim.card.VpcdClient vicc = ktp.sim.card.VpcdClient.connect("127.0.0.1", 35963, card)) {
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            SmartcardioTransport t = null;
+            while (t == null) {
+                try {
+                    t = SmartcardioTransport.connect(pcsc, "Virtual PCD 00 00");
+                } catch (ktp.card.ApduTransport.CardException notYet) {
+                    if (System.nanoTime() > deadline) throw notYet;
+                    Thread.sleep(50);
+                }
+            }
+            try (SmartcardioTransport open = t) {
+                for (int i = 0; i < cards; i++) {
+                    PrintRecord r = gen.resident(1000 + i).record();
+                    Envelope e = key.signRecord(r);
+                    Map<Integer, byte[]> dgs = ChipData.dataGroups(r);
+                    byte[] sod = ChipData.securityObject(e.keyId(), ChipData.hashList(dgs), e.chipSeal());
+                    card.wipe();
+                    long t0 = System.nanoTime();
+                    new Personalizer(open, Scp03.StaticKeys.globalPlatformTestKeys(), new SecureRandom()).personalize(dgs, sod);
+                    times[i] = System.nanoTime() - t0;
+                }
+            }
+        }
+        return Stats.of(times);
     }
 }

@@ -50,6 +50,15 @@ public final class VirtualCard implements ApduTransport {
 
     public synchronized boolean isPresent() { return present; }
 
+    /** Wipes the card back to a fresh blank in place (for benchmarks that keep one card in the reader). */
+    public synchronized void wipe() {
+        files.clear();
+        state = KtpelApplet.State.BLANK;
+        channel = null;
+        selected = null;
+        authFailures = 0;
+    }
+
     public synchronized long commands() { return commands; }
 
     /** Changes one byte of a file, as an attacker with a bare chip might: passive authentication must notice. */

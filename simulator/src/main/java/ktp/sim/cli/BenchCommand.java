@@ -199,17 +199,26 @@ final class BenchCommand extends ktp.cli.CommandGroup {
 
     @Command(name = "card", mixinStandardHelpOptions = true,
             description = {"Personalize virtual cards through javax.smartcardio and the in-process reader (SCP03 level 33, write,",
-                    "read back): APDUs and bytes per card, and the time per card (median, p99). Through pcscd and vpcd: to come."})
+                    "read back): APDUs and bytes per card, and the time per card (median, p99); with --vpcd N, also N cards through",
+                    "pcscd and its vpcd driver (pcscd must be running, as ./ktp test runs it)."})
     static final class Card implements Callable<Integer> {
         @Option(names = "--cards", defaultValue = "50", description = "cards to time (default ${DEFAULT-VALUE})")
         int cards;
 
+        @Option(names = "--vpcd", defaultValue = "0", description = "cards to time through pcscd and vpcd (default ${DEFAULT-VALUE})")
+        int vpcd;
+
         @Override
         public Integer call() throws Exception {
             if (cards < 5 || cards > 5000) throw new BadInputException("--cards must be 5..5000");
-            var r = ktp.sim.bench.CardBench.run(cards);
+            if (vpcd < 0 || vpcd > 500) throw new BadInputException("--vpcd must be 0..500");
+            var r = ktp.sim.bench.CardBench.run(cards, vpcd);
             System.out.printf("per personalization: %d APDUs, %d bytes sent, %d bytes received%n", r.apdus(), r.bytesSent(), r.bytesReceived());
             System.out.printf("time per card in process: median %.1f ms, p99 %.1f ms (%d cards)%n", r.time().medianMicros() / 1000, r.time().p99Micros() / 1000, r.cards());
+            if (r.throughVpcd() != null) {
+                System.out.printf("time per card through pcscd and vpcd: median %.1f ms, p99 %.1f ms (%d cards)%n",
+                        r.throughVpcd().medianMicros() / 1000, r.throughVpcd().p99Micros() / 1000, r.throughVpcd().samples());
+            }
             return ExitCodes.OK;
         }
     }
