@@ -17,7 +17,7 @@ class CommandHelpTest {
         List<List<String>> paths = new ArrayList<>();
         collect(Ktp.commandLine(), new ArrayList<>(), paths);
         List<String> names = paths.stream().map(p -> String.join(" ", p)).toList();
-        assertTrue(names.containsAll(List.of("sim", "sim records", "sim central", "sim printer", "print", "printer status", "render", "qr verify", "finger enroll", "finger match", "finger eval", "sim scanner", "bench finger", "bench printer", "bench card", "demo", "bench", "bench central", "status graph", "nik check", "record check", "audit verify")), names.toString());
+        assertTrue(names.containsAll(List.of("sim", "sim records", "sim central", "sim printer", "print", "printer status", "render", "qr verify", "finger enroll", "finger match", "finger eval", "sim scanner", "bench finger", "bench printer", "bench card", "sim card", "card info", "card personalize", "card read", "demo", "bench", "bench central", "status graph", "nik check", "record check", "audit verify")), names.toString());
         for (List<String> path : paths) {
             CommandLine cl = Ktp.commandLine();
             StringWriter out = new StringWriter();

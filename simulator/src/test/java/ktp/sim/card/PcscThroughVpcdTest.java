@@ -66,4 +66,34 @@ class PcscThroughVpcdTest {
             }
         }
     }
+
+    @Test
+    void theCardCommandsReadPersonalizeAndCheckTheChipThroughPcscd() throws Exception {
+        VirtualCard card = new VirtualCard(Scp03.StaticKeys.globalPlatformTestKeys(), new byte[] {0x04, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26});
+        try (VpcdClient vicc = VpcdClient.connect("127.0.0.1", 35963, card)) {
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            ktp.sim.KtpRun info;
+            do {
+                info = ktp.sim.KtpRun.of("card", "info", "--reader", "Virtual PCD 00 00");
+                if (info.exit() != 0) Thread.sleep(100);
+            } while (info.exit() != 0 && System.nanoTime() < deadline);
+            assertEquals(0, info.exit(), info.err());
+            assertTrue(info.out().contains("UID        04212223242526") && info.out().contains("Lifecycle  BLANK"), info.out());
+            assertEquals(0, ktp.sim.KtpRun.of("sim", "records", "--count", "1", "--seed", "83", "--out", dir.resolve("recs").toString()).exit());
+            Path record;
+            try (var files = java.nio.file.Files.list(dir.resolve("recs/records"))) {
+                record = files.findFirst().orElseThrow();
+            }
+            ktp.sim.KtpRun personalized = ktp.sim.KtpRun.of("card", "personalize", "--record", record.toString(), "--reader", "Virtual PCD 00 00");
+            assertEquals(0, personalized.exit(), personalized.err());
+            String trust = dir.resolve("recs/trusted-keys").toString();
+            ktp.sim.KtpRun read = ktp.sim.KtpRun.of("card", "read", "--trust", trust, "--reader", "Virtual PCD 00 00");
+            assertEquals(0, read.exit(), read.out() + read.err());
+            assertTrue(read.out().contains("Passive authentication  VALID"), read.out());
+            card.tamper(1, 20);
+            ktp.sim.KtpRun tampered = ktp.sim.KtpRun.of("card", "read", "--trust", trust, "--reader", "Virtual PCD 00 00");
+            assertEquals(1, tampered.exit());
+            assertTrue(tampered.out().contains("FAILED") && tampered.out().contains("DG1"), tampered.out());
+        }
+    }
 }
