@@ -82,9 +82,52 @@ public final class Scp03 {
         return kdf(s.mac(), which, concat(hostChallenge, cardChallenge), 64);
     }
 
-    static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) out.writeBytes(p);
+        return out.toByteArray();
+    }
+
+    /**
+     * The ICV of the command (or response) numbered {@code counter}: AES(S-ENC, the counter as a 16-byte
+     * block), the block's first byte set to 80 for a response. Both sides of the channel use it.
+     */
+    static byte[] icv(byte[] sEnc, long counter, boolean response) {
+        byte[] block = new byte[16];
+        for (int i = 0; i < 8; i++) block[15 - i] = (byte) (counter >>> (8 * i));
+        if (response) block[0] = (byte) 0x80;
+        org.bouncycastle.crypto.BlockCipher e = AESEngine.newInstance();
+        e.init(true, new KeyParameter(sEnc));
+        byte[] out = new byte[16];
+        e.processBlock(block, 0, out, 0);
         return out;
+    }
+
+    static byte[] cbc(boolean encrypt, byte[] key, byte[] iv, byte[] data) {
+        org.bouncycastle.crypto.BufferedBlockCipher c = new org.bouncycastle.crypto.DefaultBufferedBlockCipher(
+                org.bouncycastle.crypto.modes.CBCBlockCipher.newInstance(AESEngine.newInstance()));
+        c.init(encrypt, new org.bouncycastle.crypto.params.ParametersWithIV(new KeyParameter(key), iv));
+        byte[] out = new byte[c.getOutputSize(data.length)];
+        int n = c.processBytes(data, 0, data.length, out, 0);
+        try {
+            n += c.doFinal(out, n);
+        } catch (org.bouncycastle.crypto.InvalidCipherTextException e) {
+            throw new IllegalStateException(e);
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** ISO 9797-1 method 2 padding to whole AES blocks: 80, then zeros. */
+    static byte[] pad80(byte[] data) {
+        byte[] out = Arrays.copyOf(data, (data.length / 16 + 1) * 16);
+        out[data.length] = (byte) 0x80;
+        return out;
+    }
+
+    static byte[] unpad80(byte[] data) throws Scp03Session.Scp03Exception {
+        int i = data.length - 1;
+        while (i >= 0 && data[i] == 0) i--;
+        if (i < 0 || (data[i] & 0xFF) != 0x80) throw new Scp03Session.Scp03Exception("decrypted data has no 80 00... padding");
+        return Arrays.copyOf(data, i);
     }
 }

@@ -3,12 +3,6 @@ package ktp.card.scp03;
 import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import org.bouncycastle.crypto.BufferedBlockCipher;
-import org.bouncycastle.crypto.DefaultBufferedBlockCipher;
-import org.bouncycastle.crypto.engines.AESEngine;
-import org.bouncycastle.crypto.modes.CBCBlockCipher;
-import org.bouncycastle.crypto.params.KeyParameter;
-import org.bouncycastle.crypto.params.ParametersWithIV;
 
 /**
  * The card's side of SCP03, free of I/O, for the virtual card: answers INITIALIZE UPDATE with a pseudo-random
@@ -57,7 +51,7 @@ public final class Scp03CardSession {
         byte[] cryptogram = Arrays.copyOfRange(apdu, 5, 13);
         byte[] mac = Arrays.copyOfRange(apdu, 13, 21);
         byte[] expected = Scp03.cryptogram(session, Scp03.HOST_CRYPTOGRAM, hostChallenge, cardChallenge);
-        byte[] full = Scp03.cmac(session.mac(), Scp03.concat(Scp03.concat(chain, header), cryptogram));
+        byte[] full = Scp03.cmac(session.mac(), Scp03.concat(chain, header, cryptogram));
         if (!MessageDigest.isEqual(expected, cryptogram) || !MessageDigest.isEqual(Arrays.copyOf(full, 8), mac)) {
             session = null; // a failed authentication ends the attempt; the host must start again
             return false;
@@ -82,14 +76,14 @@ public final class Scp03CardSession {
         byte[] header = Arrays.copyOf(apdu, 5);
         byte[] data = Arrays.copyOfRange(apdu, 5, 5 + lc - 8);
         byte[] mac = Arrays.copyOfRange(apdu, 5 + lc - 8, 5 + lc);
-        byte[] full = Scp03.cmac(session.mac(), Scp03.concat(Scp03.concat(chain, header), data));
+        byte[] full = Scp03.cmac(session.mac(), Scp03.concat(chain, header, data));
         if (!MessageDigest.isEqual(Arrays.copyOf(full, 8), mac)) {
             open = false;
             throw new Scp03Session.Scp03Exception("C-MAC does not verify");
         }
         chain = full;
         counter++;
-        if ((level & Scp03Session.C_DEC) != 0 && data.length > 0) data = Scp03Session.unpad80(cbc(false, session.enc(), icv(false), data));
+        if ((level & Scp03Session.C_DEC) != 0 && data.length > 0) data = Scp03.unpad80(Scp03.cbc(false, session.enc(), Scp03.icv(session.enc(), counter, false), data));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(apdu[0] & ~0x04);
         out.write(apdu[1]);
@@ -107,32 +101,8 @@ public final class Scp03CardSession {
     public byte[] wrap(byte[] data, int sw) {
         boolean ok = sw == 0x9000 || (sw >> 8) == 0x62 || (sw >> 8) == 0x63;
         if (!open || (level & Scp03Session.R_MAC) == 0 || !ok) return data;
-        if ((level & Scp03Session.R_ENC) != 0 && data.length > 0) data = cbc(true, session.enc(), icv(true), Scp03Session.pad80(data));
-        byte[] rmac = Arrays.copyOf(Scp03.cmac(session.rmac(), Scp03.concat(Scp03.concat(chain, data), new byte[] {(byte) (sw >> 8), (byte) sw})), 8);
+        if ((level & Scp03Session.R_ENC) != 0 && data.length > 0) data = Scp03.cbc(true, session.enc(), Scp03.icv(session.enc(), counter, true), Scp03.pad80(data));
+        byte[] rmac = Arrays.copyOf(Scp03.cmac(session.rmac(), Scp03.concat(chain, data, new byte[] {(byte) (sw >> 8), (byte) sw})), 8);
         return Scp03.concat(data, rmac);
-    }
-
-    private byte[] icv(boolean response) {
-        byte[] block = new byte[16];
-        for (int i = 0; i < 8; i++) block[15 - i] = (byte) (counter >>> (8 * i));
-        if (response) block[0] = (byte) 0x80;
-        AESEngine e = (AESEngine) AESEngine.newInstance();
-        e.init(true, new KeyParameter(session.enc()));
-        byte[] out = new byte[16];
-        e.processBlock(block, 0, out, 0);
-        return out;
-    }
-
-    private static byte[] cbc(boolean encrypt, byte[] key, byte[] iv, byte[] data) {
-        BufferedBlockCipher c = new DefaultBufferedBlockCipher(CBCBlockCipher.newInstance(AESEngine.newInstance()));
-        c.init(encrypt, new ParametersWithIV(new KeyParameter(key), iv));
-        byte[] out = new byte[c.getOutputSize(data.length)];
-        int n = c.processBytes(data, 0, data.length, out, 0);
-        try {
-            n += c.doFinal(out, n);
-        } catch (org.bouncycastle.crypto.InvalidCipherTextException ex) {
-            throw new IllegalStateException(ex);
-        }
-        return Arrays.copyOf(out, n);
     }
 }

@@ -1,14 +1,7 @@
 package ktp.card.scp03;
 
-import java.io.ByteArrayOutputStream;
 import java.security.MessageDigest;
 import java.util.Arrays;
-import org.bouncycastle.crypto.BufferedBlockCipher;
-import org.bouncycastle.crypto.DefaultBufferedBlockCipher;
-import org.bouncycastle.crypto.engines.AESEngine;
-import org.bouncycastle.crypto.modes.CBCBlockCipher;
-import org.bouncycastle.crypto.params.KeyParameter;
-import org.bouncycastle.crypto.params.ParametersWithIV;
 
 /**
  * The host's side of an SCP03 secure channel, free of I/O: checks the card's cryptogram from INITIALIZE
@@ -81,11 +74,11 @@ public final class Scp03Session {
         byte[] mac = macAndChain(header, cryptogram);
         authenticated = true;
         counter = 0;
-        return concat(header, cryptogram, mac);
+        return Scp03.concat(header, cryptogram, mac);
     }
 
     private byte[] macAndChain(byte[] header, byte[] data) {
-        byte[] full = Scp03.cmac(keys.mac(), concat(chain, header, data));
+        byte[] full = Scp03.cmac(keys.mac(), Scp03.concat(chain, header, data));
         chain = full;
         return Arrays.copyOf(full, 8);
     }
@@ -105,12 +98,12 @@ public final class Scp03Session {
             if (apdu.length == 6 + lc) le = apdu[5 + lc] & 0xFF;
         }
         counter++;
-        if ((level & C_DEC) != 0 && data.length > 0) data = cbc(true, keys.enc(), counterBlock(false), pad80(data));
+        if ((level & C_DEC) != 0 && data.length > 0) data = Scp03.cbc(true, keys.enc(), Scp03.icv(keys.enc(), counter, false), Scp03.pad80(data));
         if (data.length + 8 > 255) throw new IllegalArgumentException("the wrapped command needs " + (data.length + 8) + " bytes; use command chaining");
         byte[] header = {(byte) (apdu[0] | 0x04), apdu[1], apdu[2], apdu[3], (byte) (data.length + 8)};
         byte[] mac = macAndChain(header, data);
-        byte[] out = concat(header, data, mac);
-        return le == null ? out : concat(out, new byte[] {le.byteValue()});
+        byte[] out = Scp03.concat(header, data, mac);
+        return le == null ? out : Scp03.concat(out, new byte[] {le.byteValue()});
     }
 
     /**
@@ -123,60 +116,12 @@ public final class Scp03Session {
         if (body.length < 8) throw new Scp03Exception("the response has no R-MAC (" + body.length + " bytes)");
         byte[] data = Arrays.copyOf(body, body.length - 8);
         byte[] rmac = Arrays.copyOfRange(body, body.length - 8, body.length);
-        byte[] expected = Arrays.copyOf(Scp03.cmac(keys.rmac(), concat(chain, data, new byte[] {(byte) (sw >> 8), (byte) sw})), 8);
+        byte[] expected = Arrays.copyOf(Scp03.cmac(keys.rmac(), Scp03.concat(chain, data, new byte[] {(byte) (sw >> 8), (byte) sw})), 8);
         if (!MessageDigest.isEqual(rmac, expected)) throw new Scp03Exception("the response's R-MAC does not verify: the answer was altered or is not the card's");
         if ((level & R_ENC) != 0 && data.length > 0) {
             if (data.length % 16 != 0) throw new Scp03Exception("encrypted response data of " + data.length + " bytes is not whole AES blocks");
-            data = unpad80(cbc(false, keys.enc(), counterBlock(true), data));
+            data = Scp03.unpad80(Scp03.cbc(false, keys.enc(), Scp03.icv(keys.enc(), counter, true), data));
         }
         return data;
-    }
-
-    /** The ICV: AES(S-ENC, counter as a 16-byte block); for responses the block's first byte is 80. */
-    private byte[] counterBlock(boolean response) {
-        byte[] block = new byte[16];
-        for (int i = 0; i < 8; i++) block[15 - i] = (byte) (counter >>> (8 * i));
-        if (response) block[0] = (byte) 0x80;
-        return ecb(keys.enc(), block);
-    }
-
-    private static byte[] ecb(byte[] key, byte[] block) {
-        AESEngine e = (AESEngine) AESEngine.newInstance();
-        e.init(true, new KeyParameter(key));
-        byte[] out = new byte[16];
-        e.processBlock(block, 0, out, 0);
-        return out;
-    }
-
-    private static byte[] cbc(boolean encrypt, byte[] key, byte[] iv, byte[] data) {
-        BufferedBlockCipher c = new DefaultBufferedBlockCipher(CBCBlockCipher.newInstance(AESEngine.newInstance()));
-        c.init(encrypt, new ParametersWithIV(new KeyParameter(key), iv));
-        byte[] out = new byte[c.getOutputSize(data.length)];
-        int n = c.processBytes(data, 0, data.length, out, 0);
-        try {
-            n += c.doFinal(out, n);
-        } catch (org.bouncycastle.crypto.InvalidCipherTextException e) {
-            throw new IllegalStateException(e);
-        }
-        return Arrays.copyOf(out, n);
-    }
-
-    static byte[] pad80(byte[] data) {
-        byte[] out = Arrays.copyOf(data, (data.length / 16 + 1) * 16);
-        out[data.length] = (byte) 0x80;
-        return out;
-    }
-
-    static byte[] unpad80(byte[] data) throws Scp03Exception {
-        int i = data.length - 1;
-        while (i >= 0 && data[i] == 0) i--;
-        if (i < 0 || (data[i] & 0xFF) != 0x80) throw new Scp03Exception("decrypted response has no 80 00... padding");
-        return Arrays.copyOf(data, i);
-    }
-
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) out.writeBytes(p);
-        return out.toByteArray();
     }
 }
