@@ -96,17 +96,19 @@ final class PrinterCommands {
                     System.err.println("ktp: not printed: " + o.kind() + " " + o.detail() + o.rejection().map(r -> " " + r.getMessage()).orElse(""));
                     return ExitCodes.FAILURE;
                 }
-                var v = new RecordValidator(keys, Clock.systemUTC()).validate(envelope);
-                String qr = CardSeal.qrText(CardSeal.Contents.of(v.record(), v.envelope().keyId()), v.envelope().cardSeal());
-                CardRenderer.RenderedCard card = renderer.render(v.record(), qr);
+                // Validated by the intake just now: the record comes from its outcome, the seals from the envelope as parsed.
+                ktp.record.PrintRecord rec = o.record().orElseThrow();
+                ktp.record.Envelope env = ktp.record.Envelope.parse(envelope);
+                String qr = CardSeal.qrText(CardSeal.Contents.of(rec, env.keyId()), env.cardSeal());
+                CardRenderer.RenderedCard card = renderer.render(rec, qr);
                 Map<String, BufferedImage> front = renderer.panels(card.side(CardTemplate.Side.FRONT), p);
                 Map<String, BufferedImage> back = p.dualSided() ? renderer.panels(card.side(CardTemplate.Side.BACK), p) : Map.of();
-                PrintJob job = PrintJob.prepare(v.record().recordId(), p, front, back, !noCompression);
+                PrintJob job = PrintJob.prepare(rec.recordId(), p, front, back, !noCompression);
                 try (PrinterDriver driver = new PrinterDriver(p, () -> PrinterLink.open(printer, p.link()))) {
                     PrintRunner runner = new PrintRunner(s, driver, null, Actor.STATION, Duration.ofSeconds(1),
                             (error, message) -> System.err.println("printer: " + message + " (" + error + ")"));
                     PrintRunner.Result r = runner.print(job, () -> false);
-                    System.out.println(v.record().recordId() + " " + r.state() + (r.blankId().isEmpty() ? "" : " on blank " + r.blankId())
+                    System.out.println(rec.recordId() + " " + r.state() + (r.blankId().isEmpty() ? "" : " on blank " + r.blankId())
                             + (r.spoiled() > 0 ? ", " + r.spoiled() + " blank(s) spoiled" : "") + "; " + job.wireBytes() + " bytes on the wire ("
                             + job.uncompressedBytes() + " uncompressed); ledger in " + storeDir);
                     return r.state() == JobState.AWAITING_HOLDER ? ExitCodes.OK : ExitCodes.FAILURE;

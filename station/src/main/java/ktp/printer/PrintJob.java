@@ -34,7 +34,7 @@ public record PrintJob(String recordId, List<byte[]> front, List<byte[]> back, l
             if (img == null) continue;
             byte[] packed = EvolisCodec.pack(img, p.bits());
             char name = Character.toLowerCase(p.name().charAt(0));
-            raw[0] += EvolisCodec.download(name, p.bits(), packed).length;
+            raw[0] += EvolisCodec.downloadSize(name, p.bits(), packed.length);
             if (!compress) {
                 out.add(EvolisCodec.download(name, p.bits(), packed));
             } else if (p.bits() == 1) {

@@ -62,6 +62,7 @@ class EvolisCodecTest {
         assertEquals("1B44623B6B3B323B", HEX.formatHex(frame, 0, 8));                            // ESC Db;k;2;
         assertEquals(0x0D, frame[frame.length - 1]);
         assertEquals(8 + packed.length + 1, frame.length);
+        assertEquals(frame.length, EvolisCodec.downloadSize('k', 1, packed.length));
     }
 
     @Test

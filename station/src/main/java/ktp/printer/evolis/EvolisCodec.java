@@ -58,6 +58,11 @@ public final class EvolisCodec {
         return frame(("Db;" + panel + ";" + depthCode(bits) + ";").getBytes(StandardCharsets.US_ASCII), packed);
     }
 
+    /** The size of {@link #download}'s frame, without building it. */
+    public static int downloadSize(char panel, int bits, int packedLength) {
+        return 2 + ("Db;" + panel + ";" + depthCode(bits) + ";").length() + packedLength;
+    }
+
     /** {@code ESC Dbc;panel;depth;LENGTH;DATA CR}. */
     public static byte[] downloadCompressed(char panel, int bits, byte[] compressed) {
         return frame(("Dbc;" + panel + ";" + depthCode(bits) + ";" + compressed.length + ";").getBytes(StandardCharsets.US_ASCII), compressed);
