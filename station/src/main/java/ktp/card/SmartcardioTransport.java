@@ -21,6 +21,28 @@ public final class SmartcardioTransport implements ApduTransport, AutoCloseable 
         this.card = card;
     }
 
+    /** The first reader whose name matches {@code readerPattern} (a regular expression), with or without a card. */
+    public static CardTerminal reader(TerminalFactory factory, String readerPattern) throws CardException {
+        try {
+            List<CardTerminal> terminals = factory.terminals().list();
+            if (terminals.isEmpty()) throw new CardException("no PC/SC reader found (" + factory.getType() + ")");
+            Pattern p = Pattern.compile(readerPattern);
+            for (CardTerminal t : terminals) if (p.matcher(t.getName()).find()) return t;
+            throw new CardException("no reader matches '" + readerPattern + "'; readers: " + terminals.stream().map(CardTerminal::getName).toList());
+        } catch (javax.smartcardio.CardException e) {
+            throw new CardException("PC/SC: " + e.getMessage(), e);
+        }
+    }
+
+    /** Connects to the card now in {@code terminal}. */
+    public static SmartcardioTransport open(CardTerminal terminal) throws CardException {
+        try {
+            return new SmartcardioTransport(terminal, terminal.connect("*"));
+        } catch (javax.smartcardio.CardException e) {
+            throw new CardException("'" + terminal.getName() + "': " + e.getMessage(), e);
+        }
+    }
+
     /** Connects to the card in the first reader whose name matches {@code readerPattern} (a regular expression; "" = any with a card). */
     public static SmartcardioTransport connect(TerminalFactory factory, String readerPattern) throws CardException {
         try {
@@ -52,6 +74,9 @@ public final class SmartcardioTransport implements ApduTransport, AutoCloseable 
             return r.getBytes();
         } catch (javax.smartcardio.CardException | IllegalStateException e) {
             throw new CardException("the chip in '" + terminal.getName() + "' did not answer: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            // pcscd hands the JDK an empty answer when the card left mid-command; the JDK then refuses to build a response.
+            throw new CardException("the chip in '" + terminal.getName() + "' gave no answer (card removed?): " + e.getMessage(), e);
         }
     }
 

@@ -10,10 +10,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import javax.smartcardio.TerminalFactory;
 import ktp.card.ApduTransport;
+import ktp.card.CardKeys;
+import ktp.card.CardProfile;
+import ktp.card.ChipPayload;
 import ktp.card.KtpelApplet;
 import ktp.card.Personalizer;
 import ktp.card.SmartcardioTransport;
-import ktp.card.scp03.Scp03;
 import ktp.record.ChipData;
 import ktp.record.RecordRejectedException;
 import ktp.record.RecordValidator;
@@ -24,9 +26,34 @@ import picocli.CommandLine.Option;
 
 @Command(name = "card", mixinStandardHelpOptions = true,
         description = {"The chip in a PC/SC reader (javax.smartcardio). Without --reader, the first reader with a card present.",
-                "Keys: the GlobalPlatform test keys (key version 0), as a virtual card has by default; card profiles come later."},
+                "Keys: with --master-key, the issuer master key diversified per card as the card profile says; without it the",
+                "GlobalPlatform test keys at key version 0, which only a test card (a virtual card by default) accepts."},
         subcommands = {CardCommand.Info.class, CardCommand.Personalize.class, CardCommand.Read.class})
 final class CardCommand extends CommandGroup {
+    /** Reader, card profile and keys: shared by every card command. */
+    static final class CardOptions {
+        @Option(names = "--reader", paramLabel = "PATTERN", description = "reader name pattern (a regular expression; default: the first reader with a card)") String reader;
+        @Option(names = "--profile", paramLabel = "ID|FILE", defaultValue = "ktpel-virtual", description = "card profile in firmware-profiles/cards (default ${DEFAULT-VALUE})") String profile;
+        @Option(names = "--master-key", paramLabel = "FILE", description = "issuer master key (hex); without it the GlobalPlatform test keys, key version 0") Path masterKey;
+
+        CardProfile profile() {
+            try {
+                return CardProfile.resolve(Paths.cardProfiles(), profile);
+            } catch (ktp.datafile.DataFileException e) {
+                throw new BadInputException(e.getMessage());
+            }
+        }
+
+        CardKeys keys(CardProfile p) {
+            if (masterKey == null) return CardKeys.globalPlatformTestKeys();
+            try {
+                return CardKeys.masterFile(p, masterKey);
+            } catch (IOException e) {
+                throw new BadInputException("--master-key " + e.getMessage());
+            }
+        }
+    }
+
     static SmartcardioTransport connect(String reader) {
         try {
             return SmartcardioTransport.connect(TerminalFactory.getDefault(), reader == null ? "" : reader);
@@ -37,16 +64,18 @@ final class CardCommand extends CommandGroup {
 
     @Command(name = "info", mixinStandardHelpOptions = true, description = "Reader, ATR, chip UID and lifecycle state.")
     static final class Info implements Callable<Integer> {
-        @Option(names = "--reader", paramLabel = "PATTERN", description = "reader name pattern (a regular expression)") String reader;
+        @picocli.CommandLine.Mixin CardOptions card;
 
         @Override
         public Integer call() {
-            try (SmartcardioTransport t = connect(reader)) {
-                Personalizer p = new Personalizer(t, Scp03.StaticKeys.globalPlatformTestKeys(), new SecureRandom());
+            CardProfile profile = card.profile();
+            try (SmartcardioTransport t = connect(card.reader)) {
+                Personalizer p = new Personalizer(t, profile, card.keys(profile), new SecureRandom());
                 System.out.println("Reader     " + t.readerName());
-                System.out.println("ATR        " + HexFormat.of().withUpperCase().formatHex(t.atr()));
+                System.out.println("ATR        " + HexFormat.of().withUpperCase().formatHex(t.atr()) + (profile.matchesAtr(t.atr()) ? "  (" + profile.id() + ")" : "  (not a " + profile.id() + " card)"));
                 System.out.println("UID        " + p.readUid());
-                System.out.println("Lifecycle  " + p.state());
+                KtpelApplet.State state = p.state();
+                System.out.println("Lifecycle  " + state + (state == KtpelApplet.State.PERSONALIZING ? "  (half-written: SPOILED, never valid; to the reject box)" : ""));
                 return ExitCodes.OK;
             } catch (ApduTransport.CardException | Personalizer.PersonalizationException e) {
                 System.err.println("ktp: " + e.getMessage());
@@ -60,7 +89,7 @@ final class CardCommand extends CommandGroup {
     static final class Personalize implements Callable<Integer> {
         @Option(names = "--record", required = true, paramLabel = "FILE") Path record;
         @Option(names = "--trust", paramLabel = "DIR", description = "the data center's keys (default: trusted-keys/ beside the record's folder)") Path trust;
-        @Option(names = "--reader", paramLabel = "PATTERN") String reader;
+        @picocli.CommandLine.Mixin CardOptions card;
 
         @Override
         public Integer call() throws IOException {
@@ -72,10 +101,12 @@ final class CardCommand extends CommandGroup {
                 System.err.println("ktp: " + record + " REJECTED " + e.reason() + ": " + e.getMessage());
                 return ExitCodes.FAILURE;
             }
-            Map<Integer, byte[]> dgs = ChipData.dataGroups(v.record());
-            byte[] sod = ChipData.securityObject(v.envelope().keyId(), ChipData.hashList(dgs), v.envelope().chipSeal());
-            try (SmartcardioTransport t = connect(reader)) {
-                Personalizer.Result r = new Personalizer(t, Scp03.StaticKeys.globalPlatformTestKeys(), new SecureRandom()).personalize(dgs, sod);
+            ChipPayload payload = ChipPayload.of(v);
+            CardProfile profile = card.profile();
+            CardKeys keys = card.keys(profile);
+            try (SmartcardioTransport t = connect(card.reader)) {
+                if (!profile.matchesAtr(t.atr())) throw new Personalizer.PersonalizationException("the card's ATR " + HexFormat.of().withUpperCase().formatHex(t.atr()) + " is not a " + profile.id() + " card");
+                Personalizer.Result r = new Personalizer(t, profile, keys, new SecureRandom()).personalize(payload.dataGroups(), payload.securityObject());
                 System.out.println("personalized chip " + r.uid() + " with " + v.record().recordId() + ": " + r.apdus() + " APDUs, "
                         + r.bytesSent() + " bytes sent, " + r.bytesReceived() + " received; read back and compared");
                 return ExitCodes.OK;
@@ -89,17 +120,19 @@ final class CardCommand extends CommandGroup {
     @Command(name = "read", mixinStandardHelpOptions = true, description = "Read the chip's data groups and check them by passive authentication.")
     static final class Read implements Callable<Integer> {
         @Option(names = "--trust", required = true, paramLabel = "DIR", description = "the data center's keys") Path trust;
-        @Option(names = "--reader", paramLabel = "PATTERN") String reader;
+        @picocli.CommandLine.Mixin CardOptions card;
 
         @Override
         public Integer call() throws IOException {
             TrustedKeys keys = TrustedKeys.loadDirectory(trust);
-            try (SmartcardioTransport t = connect(reader)) {
-                Personalizer p = new Personalizer(t, Scp03.StaticKeys.globalPlatformTestKeys(), new SecureRandom());
+            CardProfile profile = card.profile();
+            try (SmartcardioTransport t = connect(card.reader)) {
+                // Reading needs no keys: any reader may check a chip by passive authentication.
+                Personalizer p = new Personalizer(t, profile, CardKeys.globalPlatformTestKeys(), new SecureRandom());
                 KtpelApplet.State state = p.state();
                 Map<Integer, byte[]> back = p.readBack();
                 System.out.println("Lifecycle  " + state);
-                back.forEach((f, b) -> System.out.println((f == KtpelApplet.SOD ? "SOD " : "DG" + f + "  ") + "     " + b.length + " bytes"));
+                back.forEach((f, b) -> System.out.println(String.format("%-10s %d bytes", CardProfile.name(f), b.length)));
                 if (!back.containsKey(KtpelApplet.SOD)) {
                     System.out.println("Passive authentication  FAILED: no security object on the chip");
                     return ExitCodes.FAILURE;

@@ -21,5 +21,7 @@ public final class Paths {
 
     public static Path templates() { return home().resolve("templates"); }
 
+    public static Path cardProfiles() { return home().resolve("firmware-profiles").resolve("cards"); }
+
     public static Path printerProfiles() { return home().resolve("firmware-profiles").resolve("printers"); }
 }

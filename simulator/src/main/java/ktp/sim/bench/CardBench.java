@@ -4,12 +4,15 @@ import java.security.SecureRandom;
 import java.util.Map;
 import ktp.card.Personalizer;
 import ktp.card.SmartcardioTransport;
-import ktp.card.scp03.Scp03;
+import ktp.card.CardKeys;
+import ktp.card.CardProfile;
 import ktp.record.ChipData;
 import ktp.record.Envelope;
 import ktp.record.PrintRecord;
 import ktp.sim.card.InProcessReaders;
 import ktp.sim.card.VirtualCard;
+import ktp.sim.card.VirtualCards;
+import java.util.Optional;
 import ktp.sim.records.DataCenterKey;
 import ktp.sim.records.FingerprintLibrary;
 import ktp.sim.records.RecordGenerator;
@@ -20,7 +23,12 @@ public final class CardBench {
 
     private CardBench() {}
 
+    /** A benchmark-only master key: the cost of per-card (KDF3) keys is part of what is measured. */
+    private static final byte[] MASTER = java.util.HexFormat.of().parseHex("6B74702D62656E63682D6D6173746572");
+
     public static Result run(int cards, int vpcdCards) throws Exception {
+        CardProfile profile = VirtualCards.profile();
+        CardKeys keys = CardKeys.master(profile, MASTER);
         RecordGenerator gen = new RecordGenerator(13, FingerprintLibrary.embedded(), RecordGenerator.defaultIssueDate(13));
         DataCenterKey key = DataCenterKey.fromSeed(13);
         long[] times = new long[cards];
@@ -30,23 +38,23 @@ public final class CardBench {
             Envelope e = key.signRecord(r);
             Map<Integer, byte[]> dgs = ChipData.dataGroups(r);
             byte[] sod = ChipData.securityObject(e.keyId(), ChipData.hashList(dgs), e.chipSeal());
-            VirtualCard card = new VirtualCard(Scp03.StaticKeys.globalPlatformTestKeys(), new byte[] {0x04, 0, 0, 0, 0, 0, (byte) i});
+            VirtualCard card = VirtualCards.blank(profile, i, Optional.of(MASTER));
             long t0 = System.nanoTime();
             try (SmartcardioTransport t = SmartcardioTransport.connect(InProcessReaders.factory(card), "")) {
-                last = new Personalizer(t, Scp03.StaticKeys.globalPlatformTestKeys(), new SecureRandom()).personalize(dgs, sod);
+                last = new Personalizer(t, profile, keys, new SecureRandom()).personalize(dgs, sod);
             }
             if (i >= 5) times[i - 5] = System.nanoTime() - t0;
         }
-        Stats vpcd = vpcdCards > 0 ? throughVpcd(gen, key, vpcdCards) : null;
+        Stats vpcd = vpcdCards > 0 ? throughVpcd(gen, key, vpcdCards, profile, keys) : null;
         return new Result(cards, last.apdus(), last.bytesSent(), last.bytesReceived(), Stats.of(times), vpcd);
     }
 
     /** The same through pcscd and its vpcd driver (pcscd must be running with vpcd on 127.0.0.1:35963). */
-    private static Stats throughVpcd(RecordGenerator gen, DataCenterKey key, int cards) throws Exception {
+    private static Stats throughVpcd(RecordGenerator gen, DataCenterKey key, int cards, CardProfile profile, CardKeys keys) throws Exception {
         long[] times = new long[cards];
         javax.smartcardio.TerminalFactory pcsc = javax.smartcardio.TerminalFactory.getDefault();
         // One card stays in vpcd's reader and is wiped to a fresh blank between personalizations.
-        VirtualCard card = new VirtualCard(Scp03.StaticKeys.globalPlatformTestKeys(), new byte[] {0x04, 1, 1, 1, 1, 1, 1});
+        VirtualCard card = VirtualCards.blank(profile, 0x010101, Optional.of(MASTER));
         try (ktp.sim.card.VpcdClient vicc = ktp.sim.card.VpcdClient.connect("127.0.0.1", 35963, card)) {
             long deadline = System.nanoTime() + 15_000_000_000L;
             SmartcardioTransport t = null;
@@ -66,7 +74,7 @@ public final class CardBench {
                     byte[] sod = ChipData.securityObject(e.keyId(), ChipData.hashList(dgs), e.chipSeal());
                     card.wipe();
                     long t0 = System.nanoTime();
-                    new Personalizer(open, Scp03.StaticKeys.globalPlatformTestKeys(), new SecureRandom()).personalize(dgs, sod);
+                    new Personalizer(open, profile, keys, new SecureRandom()).personalize(dgs, sod);
                     times[i] = System.nanoTime() - t0;
                 }
             }

@@ -17,36 +17,36 @@ import javax.smartcardio.TerminalFactorySpi;
 
 /**
  * A javax.smartcardio provider with one reader holding a virtual card, for the zero-install path: the station's
- * PC/SC code runs unchanged, without pcscd. {@link #factory(VirtualCard)} gives the TerminalFactory.
+ * PC/SC code runs unchanged, without pcscd. {@link #factory(CardSlot)} gives the TerminalFactory; cards come and
+ * go in the slot as in a real reader (waitForCardPresent and waitForCardAbsent follow them).
  */
 public final class InProcessReaders {
     public static final String READER = "KTP Virtual Reader 0";
-    /** A plausible contact-card ATR (T=1); the virtual card does not depend on it. */
-    static final byte[] ATR_BYTES = {0x3B, (byte) 0x8A, (byte) 0x80, 0x01, 0x4B, 0x54, 0x50, 0x45, 0x4C, 0x2D, 0x53, 0x49, 0x4D, 0x00, 0x31};
-
     private InProcessReaders() {}
 
-    public static TerminalFactory factory(VirtualCard card) throws NoSuchAlgorithmException {
+    public static TerminalFactory factory(VirtualCard card) throws NoSuchAlgorithmException { return factory(CardSlot.holding(card)); }
+
+    public static TerminalFactory factory(CardSlot slot) throws NoSuchAlgorithmException {
         Provider p = new Provider("KtpVirtual", "1.0", "in-process reader with a virtual KTP-el card") {
             {
                 put("TerminalFactory.KtpVirtual", Spi.class.getName());
             }
         };
-        return TerminalFactory.getInstance("KtpVirtual", card, p);
+        return TerminalFactory.getInstance("KtpVirtual", slot, p);
     }
 
-    /** Instantiated by the JCA with the VirtualCard as parameter. */
+    /** Instantiated by the JCA with the CardSlot as parameter. */
     public static final class Spi extends TerminalFactorySpi {
-        private final VirtualCard card;
+        private final CardSlot slot;
 
         public Spi(Object parameter) {
-            if (!(parameter instanceof VirtualCard v)) throw new IllegalArgumentException("the parameter must be a VirtualCard");
-            this.card = v;
+            if (!(parameter instanceof CardSlot s)) throw new IllegalArgumentException("the parameter must be a CardSlot");
+            this.slot = s;
         }
 
         @Override
         protected CardTerminals engineTerminals() {
-            CardTerminal terminal = new Terminal(card);
+            CardTerminal terminal = new Terminal(slot);
             return new CardTerminals() {
                 @Override
                 public List<CardTerminal> list(State state) {
@@ -60,27 +60,40 @@ public final class InProcessReaders {
     }
 
     private static final class Terminal extends CardTerminal {
-        private final VirtualCard card;
+        private final CardSlot slot;
 
-        Terminal(VirtualCard card) { this.card = card; }
+        Terminal(CardSlot slot) { this.slot = slot; }
 
         @Override
         public String getName() { return READER; }
 
         @Override
         public Card connect(String protocol) throws CardException {
-            if (!isCardPresent()) throw new CardException("no card in " + READER);
-            return new VirtualCardHandle(card);
+            return new VirtualCardHandle(slot.card().orElseThrow(() -> new CardException("no card in " + READER)));
         }
 
         @Override
-        public boolean isCardPresent() { return card.isPresent(); }
+        public boolean isCardPresent() { return slot.card().isPresent(); }
 
         @Override
-        public boolean waitForCardPresent(long timeout) { return isCardPresent(); }
+        public boolean waitForCardPresent(long timeout) throws CardException {
+            try {
+                return slot.awaitPresent(timeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CardException("interrupted");
+            }
+        }
 
         @Override
-        public boolean waitForCardAbsent(long timeout) { return !isCardPresent(); }
+        public boolean waitForCardAbsent(long timeout) throws CardException {
+            try {
+                return slot.awaitAbsent(timeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CardException("interrupted");
+            }
+        }
     }
 
     private static final class VirtualCardHandle extends Card {
@@ -120,7 +133,7 @@ public final class InProcessReaders {
         }
 
         @Override
-        public ATR getATR() { return new ATR(ATR_BYTES); }
+        public ATR getATR() { return new ATR(card.atr()); }
 
         @Override
         public String getProtocol() { return "T=1"; }

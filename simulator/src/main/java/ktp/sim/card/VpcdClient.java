@@ -55,15 +55,18 @@ public final class VpcdClient implements AutoCloseable {
                 byte[] reply = null;
                 if (len == 1) {
                     switch (msg[0]) {
-                        case 0x00, 0x01, 0x02 -> card.insert();
-                        case 0x04 -> reply = InProcessReaders.ATR_BYTES;
+                        case 0x00, 0x01, 0x02 -> card.powerCycle();
+                        case 0x04 -> reply = card.atr();
                         default -> LOG.warn("vpcd sent unknown control byte {}", msg[0]);
                     }
                 } else {
                     try {
                         reply = card.transmit(msg);
                     } catch (ktp.card.ApduTransport.CardException e) {
-                        reply = new byte[] {0x6F, 0x00};
+                        // Pulled out or mute: the reader loses the card, as pcscd sees a real one leave.
+                        LOG.info("virtual card gone from vpcd: {}", e.getMessage());
+                        socket.close();
+                        return;
                     }
                 }
                 if (reply != null) {

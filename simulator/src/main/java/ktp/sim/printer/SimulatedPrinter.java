@@ -48,6 +48,16 @@ public final class SimulatedPrinter {
     private int silentReplies;
     private int headHotReplies;
 
+    /** The chip encoder under the printer's contact station: told when a card is parked there and when it leaves. */
+    public interface ContactStation {
+        void cardArrived();
+
+        void cardLeft();
+    }
+
+    private volatile ContactStation contacts;
+    private boolean atContacts;
+
     // The card inside, if any.
     private boolean cardInside;
     private boolean front = true;
@@ -178,7 +188,32 @@ public final class SimulatedPrinter {
         return "ERR";
     }
 
+    /** Couples a chip encoder (a reader's card slot) to the contact station. */
+    public void attachContactStation(ContactStation c) { contacts = c; }
+
+    private void leaveContacts() {
+        boolean was;
+        synchronized (this) {
+            was = atContacts;
+            atContacts = false;
+        }
+        ContactStation c = contacts;
+        if (was && c != null) c.cardLeft();
+    }
+
     private String takeCard(String how) {
+        String r = takeCardLocked(how);
+        ContactStation c = contacts;
+        if (r.equals("OK") && how.equals("Sis") && c != null) {
+            synchronized (this) { atContacts = true; }
+            c.cardArrived();
+        } else if (r.equals("OK") && how.equals("Ss")) {
+            leaveContacts();
+        }
+        return r;
+    }
+
+    private String takeCardLocked(String how) {
         synchronized (this) {
             if (cardInside) {
                 // Ss after Sis: the parked card goes on to printing.
@@ -233,6 +268,7 @@ public final class SimulatedPrinter {
     }
 
     private String eject() {
+        leaveContacts();
         long until;
         int cardNumber;
         synchronized (this) {
@@ -260,7 +296,12 @@ public final class SimulatedPrinter {
         return "OK";
     }
 
-    private synchronized String rejectCard() {
+    private String rejectCard() {
+        leaveContacts();
+        return rejectCardLocked();
+    }
+
+    private synchronized String rejectCardLocked() {
         if (!cardInside) return "OK";
         cardInside = false;
         rejected++;

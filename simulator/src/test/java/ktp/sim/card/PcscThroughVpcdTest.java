@@ -11,7 +11,6 @@ import javax.smartcardio.TerminalFactory;
 import ktp.card.KtpelApplet;
 import ktp.card.Personalizer;
 import ktp.card.SmartcardioTransport;
-import ktp.card.scp03.Scp03;
 import ktp.record.ChipData;
 import ktp.record.Envelope;
 import ktp.record.PrintRecord;
@@ -43,7 +42,10 @@ class PcscThroughVpcdTest {
         Envelope e = key.signRecord(r);
         Map<Integer, byte[]> dgs = ChipData.dataGroups(r);
         byte[] sod = ChipData.securityObject(e.keyId(), ChipData.hashList(dgs), e.chipSeal());
-        VirtualCard card = new VirtualCard(Scp03.StaticKeys.globalPlatformTestKeys(), new byte[] {0x04, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F});
+        ktp.card.CardProfile profile = VirtualCards.profile();
+        byte[] master = java.util.HexFormat.of().parseHex("0F0E0D0C0B0A09080706050403020100");
+        // A production-like card: its own diversified keys, no test keys.
+        VirtualCard card = new VirtualCard(profile, new byte[] {0x04, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F}, java.util.Optional.of(master), false);
         try (VpcdClient vicc = VpcdClient.connect("127.0.0.1", 35963, card)) {
             TerminalFactory pcsc = TerminalFactory.getDefault();
             long deadline = System.nanoTime() + 15_000_000_000L;
@@ -54,7 +56,8 @@ class PcscThroughVpcdTest {
             }
             assertTrue(present, "vpcd never showed the virtual card; terminals: " + pcsc.terminals().list());
             try (SmartcardioTransport t = SmartcardioTransport.connect(pcsc, "Virtual PCD 00 00")) {
-                Personalizer p = new Personalizer(t, Scp03.StaticKeys.globalPlatformTestKeys(), new SecureRandom());
+                assertTrue(profile.matchesAtr(t.atr()), "the ATR through pcscd is the profile's");
+                Personalizer p = new Personalizer(t, profile, ktp.card.CardKeys.master(profile, master), new SecureRandom());
                 Personalizer.Result result = p.personalize(dgs, sod);
                 assertEquals("040A0B0C0D0E0F", result.uid());
                 assertEquals(KtpelApplet.State.PERSONALIZED, p.state());
@@ -69,7 +72,7 @@ class PcscThroughVpcdTest {
 
     @Test
     void theCardCommandsReadPersonalizeAndCheckTheChipThroughPcscd() throws Exception {
-        VirtualCard card = new VirtualCard(Scp03.StaticKeys.globalPlatformTestKeys(), new byte[] {0x04, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26});
+        VirtualCard card = VirtualCard.withTestKeys(VirtualCards.profile(), new byte[] {0x04, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26});
         try (VpcdClient vicc = VpcdClient.connect("127.0.0.1", 35963, card)) {
             long deadline = System.nanoTime() + 15_000_000_000L;
             ktp.sim.KtpRun info;
@@ -94,6 +97,49 @@ class PcscThroughVpcdTest {
             ktp.sim.KtpRun tampered = ktp.sim.KtpRun.of("card", "read", "--trust", trust, "--reader", "Virtual PCD 00 00");
             assertEquals(1, tampered.exit());
             assertTrue(tampered.out().contains("FAILED") && tampered.out().contains("DG1"), tampered.out());
+        }
+    }
+
+    @Test
+    void theEncoderSeesTheBlankArriveAndLeaveThroughPcscdAndAPulledCardStaysSpoiled() throws Exception {
+        ktp.card.CardProfile profile = VirtualCards.profile();
+        byte[] master = java.util.HexFormat.of().parseHex("1F1E1D1C1B1A19181716151413121110");
+        DataCenterKey key = DataCenterKey.fromSeed(82);
+        PrintRecord r = new RecordGenerator(82, FingerprintLibrary.embedded(), RecordGenerator.defaultIssueDate(82)).resident(0).record();
+        Envelope e = key.signRecord(r);
+        Map<Integer, byte[]> dgs = ChipData.dataGroups(r);
+        ktp.card.ChipPayload payload = new ktp.card.ChipPayload(dgs, ChipData.securityObject(e.keyId(), ChipData.hashList(dgs), e.chipSeal()));
+        ktp.card.ChipEncoder encoder = new ktp.card.ChipEncoder(TerminalFactory.getDefault(), "Virtual PCD 00 00", profile,
+                ktp.card.CardKeys.master(profile, master), java.time.Duration.ofSeconds(15), id -> java.util.Optional.of(payload));
+        VirtualCard card = new VirtualCard(profile, new byte[] {0x04, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36}, java.util.Optional.of(master), true);
+        card.pullOutAfter(40);
+        // The card arrives half a second after the encoder starts waiting, and is pulled out after 40 commands.
+        java.util.concurrent.CompletableFuture<VpcdClient> inserted = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                Thread.sleep(500);
+                return VpcdClient.connect("127.0.0.1", 35963, card);
+            } catch (Exception x) {
+                throw new IllegalStateException(x);
+            }
+        });
+        ktp.printer.ChipStation.ChipFailure pulled = assertThrows(ktp.printer.ChipStation.ChipFailure.class, () -> encoder.encode(r.recordId()));
+        inserted.get().close();
+        assertEquals("04313233343536", pulled.uid());
+        assertTrue(pulled.getMessage().startsWith("the card left the reader or the chip stopped answering"), pulled.getMessage());
+        assertEquals(KtpelApplet.State.PERSONALIZING, card.state());
+
+        // Put back: pcscd sees a card again, and it shows as half-written, never valid.
+        card.insert();
+        try (VpcdClient again = VpcdClient.connect("127.0.0.1", 35963, card)) {
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            ktp.sim.KtpRun info;
+            do {
+                info = ktp.sim.KtpRun.of("card", "info", "--reader", "Virtual PCD 00 00");
+                if (info.exit() != 0) Thread.sleep(100);
+            } while (info.exit() != 0 && System.nanoTime() < deadline);
+            assertTrue(info.out().contains("Lifecycle  PERSONALIZING  (half-written: SPOILED"), info.out() + info.err());
+            ktp.printer.ChipStation.ChipFailure refused = assertThrows(ktp.printer.ChipStation.ChipFailure.class, () -> encoder.encode(r.recordId()));
+            assertTrue(refused.getMessage().contains("not blank (PERSONALIZING"), refused.getMessage());
         }
     }
 }

@@ -77,7 +77,7 @@ class PrinterEndToEndTest {
     }
 
     /** A record stored as VALIDATED, with its card rendered and its print job prepared. */
-    private record Card(PrintRecord record, Map<String, BufferedImage> front, Map<String, BufferedImage> back, PrintJob job) {}
+    private record Card(PrintRecord record, Map<String, BufferedImage> front, Map<String, BufferedImage> back, PrintJob job, ktp.card.ChipPayload chip) {}
 
     private StationStore store;
     private int next;
@@ -102,7 +102,9 @@ class PrinterEndToEndTest {
         CardRenderer.RenderedCard card = renderer.render(r, CardSeal.qrText(CardSeal.Contents.of(r, e.keyId()), e.cardSeal()));
         Map<String, BufferedImage> f = renderer.panels(card.side(CardTemplate.Side.FRONT), colour);
         Map<String, BufferedImage> b = renderer.panels(card.side(CardTemplate.Side.BACK), colour);
-        return new Card(r, f, b, PrintJob.prepare(r.recordId(), colour, f, b, true));
+        Map<Integer, byte[]> dgs = ktp.record.ChipData.dataGroups(r);
+        ktp.card.ChipPayload chip = new ktp.card.ChipPayload(dgs, ktp.record.ChipData.securityObject(e.keyId(), ktp.record.ChipData.hashList(dgs), e.chipSeal()));
+        return new Card(r, f, b, PrintJob.prepare(r.recordId(), colour, f, b, true), chip);
     }
 
     private SimulatedPrinter simulator(double speed) {
@@ -374,5 +376,41 @@ class PrinterEndToEndTest {
         assertDecodedCardEqualsRendered(sim, 0, card);
         String head = new String(stream, 0, 40, java.nio.charset.StandardCharsets.ISO_8859_1);
         assertTrue(head.startsWith("\u001bPem;2\r\u001bPr;ymcko\r\u001bSs\r\u001bSr\r\u001bDbc;y;64;"), head);
+    }
+
+    @Test
+    void theEncoderPersonalizesEachBlankAtTheContactStationThroughPcscAndABadChipGoesToTheRejectBox() throws Exception {
+        SimulatedPrinter sim = simulator(1000);
+        ktp.card.CardProfile profile = ktp.sim.card.VirtualCards.profile();
+        byte[] master = java.util.HexFormat.of().parseHex("A1A2A3A4A5A6A7A8A9AAABACADAEAFB0");
+        ktp.sim.card.CardSlot slot = new ktp.sim.card.CardSlot();
+        // The first blank's chip fails its writes (6581, memory failure); the second is sound.
+        ktp.sim.card.BlankStock stock = new ktp.sim.card.BlankStock(slot, n -> {
+            ktp.sim.card.VirtualCard c = ktp.sim.card.VirtualCards.blank(profile, n, java.util.Optional.of(master));
+            if (n == 1) c.failWritesWith(0x6581);
+            return c;
+        });
+        sim.attachContactStation(stock);
+        Card card = validatedCard();
+        ktp.card.ChipEncoder encoder = new ktp.card.ChipEncoder(ktp.sim.card.InProcessReaders.factory(slot), "KTP Virtual", profile,
+                ktp.card.CardKeys.master(profile, master), Duration.ofSeconds(2),
+                id -> id.equals(card.record().recordId()) ? java.util.Optional.of(card.chip()) : java.util.Optional.empty());
+        PrintRunner runner = new PrintRunner(store, tcpDriver(tcp(sim, 0)), encoder, Actor.STATION, Duration.ofMillis(50), (e, m) -> told.add(e + " " + m));
+        PrintRunner.Result r = runner.print(card.job(), () -> false);
+
+        assertEquals(JobState.AWAITING_HOLDER, r.state());
+        List<ktp.sim.card.VirtualCard> blanks = stock.issued();
+        assertEquals(2, blanks.size());
+        String firstUid = java.util.HexFormat.of().withUpperCase().formatHex(blanks.get(0).uid());
+        String secondUid = java.util.HexFormat.of().withUpperCase().formatHex(blanks.get(1).uid());
+        assertEquals(secondUid, r.blankId(), "the chip's UID is the blank's id in the ledger");
+        LedgerEntry bad = store.ledger().stream().filter(e -> e.blankId().equals(firstUid)).findFirst().orElseThrow();
+        assertEquals(BlankFate.SPOILED, bad.fate());
+        assertTrue(bad.reason().contains("chip: writing DG1: the chip answered 6581"), bad.reason());
+        assertEquals(ktp.card.KtpelApplet.State.PERSONALIZED, blanks.get(1).state());
+        assertEquals(1, sim.rejected());
+        assertEquals(1, sim.printed());
+        assertTrue(slot.card().isEmpty(), "the printed card left the contact station");
+        assertTrue(encoder.lastResult().orElseThrow().apdus() > 50);
     }
 }

@@ -72,6 +72,25 @@ public final class Scp03 {
         return Arrays.copyOf(out.toByteArray(), bits / 8);
     }
 
+    /**
+     * Per-card static keys from one master key and the card's key diversification data (the first 10 bytes of
+     * INITIALIZE UPDATE's answer), by the scheme GlobalPlatformPro calls KDF3: for key k (1 ENC, 2 MAC, 3 DEK),
+     * the NIST SP 800-108 counter-mode KDF with AES-CMAC over i | 00 00 00 0k 00 | KDD, as many bytes as the
+     * master key has. A stolen card's keys then open no other card.
+     */
+    public static StaticKeys diversifyKdf3(byte[] master, int keyVersion, byte[] kdd) {
+        if (kdd.length != 10) throw new IllegalArgumentException("key diversification data is 10 bytes, got " + kdd.length);
+        return new StaticKeys(keyVersion, kdf3(master, 1, kdd), kdf3(master, 2, kdd), kdf3(master, 3, kdd));
+    }
+
+    static byte[] kdf3(byte[] master, int key, byte[] kdd) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 1; out.size() < master.length; i++) {
+            out.writeBytes(cmac(master, concat(new byte[] {(byte) i, 0, 0, 0, (byte) key, 0}, kdd)));
+        }
+        return Arrays.copyOf(out.toByteArray(), master.length);
+    }
+
     public static SessionKeys sessionKeys(StaticKeys k, byte[] hostChallenge, byte[] cardChallenge) {
         byte[] context = concat(hostChallenge, cardChallenge);
         int bits = k.enc().length * 8;

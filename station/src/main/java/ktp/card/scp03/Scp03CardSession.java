@@ -12,6 +12,7 @@ import java.util.Arrays;
 public final class Scp03CardSession {
     private final Scp03.StaticKeys keys;
     private final byte[] aid;
+    private final byte[] kdd;
     private Scp03.SessionKeys session;
     private byte[] hostChallenge;
     private byte[] cardChallenge;
@@ -20,9 +21,12 @@ public final class Scp03CardSession {
     private long counter;
     private boolean open;
 
-    public Scp03CardSession(Scp03.StaticKeys keys, byte[] securityDomainAid) {
+    /** {@code kdd}: the card's 10-byte key diversification data, from which the host derives its keys. */
+    public Scp03CardSession(Scp03.StaticKeys keys, byte[] securityDomainAid, byte[] kdd) {
+        if (kdd.length != 10) throw new IllegalArgumentException("key diversification data is 10 bytes");
         this.keys = keys;
         this.aid = securityDomainAid.clone();
+        this.kdd = kdd.clone();
     }
 
     /** INITIALIZE UPDATE's answer for a host challenge and the card's sequence counter (3 bytes). */
@@ -34,7 +38,7 @@ public final class Scp03CardSession {
         this.open = false;
         this.chain = new byte[16];
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[10]); // key diversification data: none on a virtual card
+        out.writeBytes(kdd);
         out.write(keys.version());
         out.write(0x03);
         out.write(0x70); // i: pseudo-random challenge, R-MAC and R-ENC supported

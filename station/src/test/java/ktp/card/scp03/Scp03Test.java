@@ -20,6 +20,19 @@ class Scp03Test {
     private static byte[] h(String s) { return HEX.parseHex(s.replace(" ", "")); }
 
     @Test
+    void perCardKeysMatchGlobalPlatformProsKdf3Vector() {
+        // GlobalPlatformPro tool/src/test/java/pro/javacard/gp/TestSCP03.java (testKDF3): master and KDD give this ENC key.
+        Scp03.StaticKeys k = Scp03.diversifyKdf3(h("8C72C72CF908411653018807950D82FBAD947562F0828A0B10B8B9606ABF3BCD"), 1, h("D9B1DE5D0362DEDCE4FB"));
+        assertEquals("9aac5d0b3601f89438a0d9d0b6b256cfb47e6462dfa5228d3420c4ac7c224781", HEX.formatHex(k.enc()));
+        assertEquals(32, k.mac().length);
+        assertFalse(Arrays.equals(k.enc(), k.mac()), "ENC, MAC and DEK differ by their constant");
+        assertFalse(Arrays.equals(k.mac(), k.dek()));
+        Scp03.StaticKeys other = Scp03.diversifyKdf3(h("8C72C72CF908411653018807950D82FBAD947562F0828A0B10B8B9606ABF3BCD"), 1, h("D9B1DE5D0362DEDCE4FC"));
+        assertFalse(Arrays.equals(k.enc(), other.enc()), "another card's data gives other keys");
+        assertThrows(IllegalArgumentException.class, () -> Scp03.diversifyKdf3(new byte[16], 1, new byte[8]));
+    }
+
+    @Test
     void sessionKeysMatchOpenjavacard() {
         Scp03.SessionKeys s = Scp03.sessionKeys(Scp03.StaticKeys.globalPlatformTestKeys(), h("A7F76C713F0A713D"), h("31900058C1C451A2"));
         assertEquals("258a78866f41482bef482dc8ca976ccd", HEX.formatHex(s.enc()));
@@ -75,7 +88,7 @@ class Scp03Test {
     })
     void theCardSideAnswersAndOpensExactlyAsPySimsCardDid(int bits, String levelHex, String kvnHex, String initUpdate, String initResponse, String extAuth,
                                                           String getEid, String getEidResponse, String case1, String case2, String case3, String case4) throws Exception {
-        Scp03CardSession card = new Scp03CardSession(keys(bits, Integer.parseInt(kvnHex, 16)), h(ISD_R));
+        Scp03CardSession card = new Scp03CardSession(keys(bits, Integer.parseInt(kvnHex, 16)), h(ISD_R), new byte[10]);
         byte[] response = h(initResponse);
         int seq = ((response[29] & 0xFF) << 16) | ((response[30] & 0xFF) << 8) | (response[31] & 0xFF);
         assertEquals(initResponse, HEX.formatHex(card.initializeUpdate(Arrays.copyOfRange(h(initUpdate), 5, 13), seq)));
@@ -92,7 +105,7 @@ class Scp03Test {
     @Test
     void theHostAndTheCardOpenALevel33ChannelWithEachOtherAndATamperedCommandIsRefused() throws Exception {
         Scp03.StaticKeys k = Scp03.StaticKeys.globalPlatformTestKeys();
-        Scp03CardSession card = new Scp03CardSession(k, h("A000000151000000"));
+        Scp03CardSession card = new Scp03CardSession(k, h("A000000151000000"), new byte[10]);
         byte[] host = h("0102030405060708");
         Scp03Session s = Scp03Session.open(k, host, card.initializeUpdate(host, 7), 0x33);
         assertTrue(card.externalAuthenticate(s.externalAuthenticate()));
@@ -104,7 +117,7 @@ class Scp03Test {
         wrapped[6] ^= 1;
         assertThrows(Scp03Session.Scp03Exception.class, () -> card.unwrap(wrapped));
         assertFalse(card.isOpen(), "a bad C-MAC closes the channel");
-        assertFalse(new Scp03CardSession(k, h("A000000151000000")).externalAuthenticate(s.externalAuthenticate()), "no INITIALIZE UPDATE first");
+        assertFalse(new Scp03CardSession(k, h("A000000151000000"), new byte[10]).externalAuthenticate(s.externalAuthenticate()), "no INITIALIZE UPDATE first");
     }
 
     @Test

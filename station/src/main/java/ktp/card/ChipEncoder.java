@@ -1,0 +1,75 @@
+package ktp.card;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.smartcardio.CardTerminal;
+import javax.smartcardio.TerminalFactory;
+import ktp.printer.ChipStation;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The printer's chip station over PC/SC: waits for the blank the printer parks under the contacts, checks its
+ * ATR against the card profile, reads its UID (the blank's id in the ledger), and personalizes it through SCP03
+ * at level 33 with read-back. Any failure is a {@link ChipFailure} carrying the UID when the chip answered at
+ * all, so the printer sends the card to the reject box and the ledger records it spoiled with the reason.
+ * The chip's contents come from {@code payloads} at the moment of writing and are not kept here.
+ */
+public final class ChipEncoder implements ChipStation {
+    private static final Logger LOG = LoggerFactory.getLogger(ChipEncoder.class);
+
+    private final TerminalFactory factory;
+    private final String readerPattern;
+    private final CardProfile profile;
+    private final CardKeys keys;
+    private final Duration insertWait;
+    private final Function<String, Optional<ChipPayload>> payloads;
+    private final SecureRandom random = new SecureRandom();
+    private volatile Personalizer.Result last;
+
+    public ChipEncoder(TerminalFactory factory, String readerPattern, CardProfile profile, CardKeys keys, Duration insertWait,
+                       Function<String, Optional<ChipPayload>> payloads) {
+        this.factory = factory;
+        this.readerPattern = readerPattern == null ? "" : readerPattern;
+        this.profile = profile;
+        this.keys = keys;
+        this.insertWait = insertWait;
+        this.payloads = payloads;
+    }
+
+    /** The last successful personalization's counts (APDUs, bytes), for the benchmark and the log. */
+    public Optional<Personalizer.Result> lastResult() { return Optional.ofNullable(last); }
+
+    @Override
+    public String encode(String recordId) throws ChipFailure {
+        ChipPayload payload = payloads.apply(recordId).orElseThrow(() -> new ChipFailure(null, "no chip data for record " + recordId + " (not validated on this station)"));
+        CardTerminal reader;
+        try {
+            reader = SmartcardioTransport.reader(factory, readerPattern);
+            if (!reader.waitForCardPresent(insertWait.toMillis())) {
+                throw new ChipFailure(null, "no card reached the encoder '" + reader.getName() + "' within " + insertWait.toSeconds() + " s");
+            }
+        } catch (ApduTransport.CardException | javax.smartcardio.CardException e) {
+            throw new ChipFailure(null, "encoder reader: " + e.getMessage());
+        }
+        String uid = null;
+        try (SmartcardioTransport t = SmartcardioTransport.open(reader)) {
+            if (!profile.matchesAtr(t.atr())) {
+                throw new ChipFailure(null, "the card's ATR " + HexFormat.of().withUpperCase().formatHex(t.atr()) + " is not a " + profile.id() + " card: wrong blank stock?");
+            }
+            Personalizer p = new Personalizer(t, profile, keys, random);
+            uid = p.readUid();
+            Personalizer.Result r = p.personalize(payload.dataGroups(), payload.securityObject());
+            last = r;
+            LOG.info("record {}: chip {} personalized ({} APDUs, {} bytes out, {} in)", recordId, r.uid(), r.apdus(), r.bytesSent(), r.bytesReceived());
+            return r.uid();
+        } catch (ApduTransport.CardException e) {
+            throw new ChipFailure(uid, "the card left the reader or the chip stopped answering: " + e.getMessage());
+        } catch (Personalizer.PersonalizationException e) {
+            throw new ChipFailure(uid, e.getMessage());
+        }
+    }
+}
