@@ -34,7 +34,11 @@ public final class HolderVerification {
 
     public record Attempt(int fingerPosition, int number, double score, boolean match) {}
 
-    public record Outcome(boolean matched, List<Attempt> attempts, int retakes, String stoppedBecause) {
+    /**
+     * {@code decided}: the holder matched, or used every attempt without a match. Otherwise verification
+     * stopped for a reason the holder is not to blame for, and nothing may be concluded about the card.
+     */
+    public record Outcome(boolean matched, boolean decided, List<Attempt> attempts, int retakes, String stoppedBecause) {
         public double bestScore() { return attempts.stream().mapToDouble(Attempt::score).max().orElse(0); }
     }
 
@@ -52,21 +56,24 @@ public final class HolderVerification {
                 HolderMatcher.Capture capture;
                 try {
                     capture = HolderMatcher.extract(source.capture(finger.position()), dpi);
-                } catch (Retake | HolderMatcher.PlaceFingerAgain | BiometricException e) {
+                } catch (BiometricException e) {
+                    // Not the holder's doing: the image is not a fingerprint at the configured size and dpi.
+                    return new Outcome(false, false, attempts, retakes, "the scanner's image cannot be used (" + e.getMessage() + "); check the scanner profile");
+                } catch (Retake | HolderMatcher.PlaceFingerAgain e) {
                     retakes++;
                     prompt.accept(e instanceof HolderMatcher.PlaceFingerAgain ? e.getMessage() : "place your finger again: " + e.getMessage());
-                    if (++retakesHere >= MAX_RETAKES) return new Outcome(false, attempts, retakes, "too many unusable captures of finger " + finger.position());
+                    if (++retakesHere >= MAX_RETAKES) return new Outcome(false, false, attempts, retakes, "too many unusable captures of finger " + finger.position());
                     continue;
                 } catch (Unavailable e) {
-                    return new Outcome(false, attempts, retakes, e.getMessage());
+                    return new Outcome(false, false, attempts, retakes, e.getMessage());
                 }
                 counted++;
                 HolderMatcher.Decision d = matcher.match(finger.template(), capture);
                 attempts.add(new Attempt(finger.position(), counted, d.score(), d.match()));
-                if (d.match()) return new Outcome(true, attempts, retakes, "");
+                if (d.match()) return new Outcome(true, true, attempts, retakes, "");
             }
         }
-        return new Outcome(false, attempts, retakes, "no finger matched in " + attempts.size() + " attempts");
+        return new Outcome(false, true, attempts, retakes, "no finger matched in " + attempts.size() + " attempts");
     }
 
     static String fingerName(int position) {

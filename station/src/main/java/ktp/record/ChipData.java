@@ -68,6 +68,23 @@ public final class ChipData {
         return tlv(0x77, in.toByteArray());
     }
 
+    /** One fingerprint template from DG3: its ISO finger position and the ISO/IEC 19794-2 record. */
+    public record FingerTemplate(int position, byte[] iso) {}
+
+    /** DG3's templates in the order the data center wrote them; a malformed DG3 is named, not half read. */
+    public static List<FingerTemplate> fingerTemplates(byte[] dg3) {
+        List<FingerTemplate> out = new ArrayList<>();
+        for (byte[][] one : childList(unwrap(dg3, 0x63))) {
+            if ((one[0][0] & 0xFF) != 0xA0) throw new IllegalArgumentException(String.format("DG3 holds a %02X object where a finger (A0) belongs", one[0][0] & 0xFF));
+            Map<Integer, byte[]> f = children(one[1]);
+            byte[] position = f.get(0x80);
+            byte[] iso = f.get(0x81);
+            if (position == null || position.length != 1 || iso == null) throw new IllegalArgumentException("a DG3 finger lacks its position or template");
+            out.add(new FingerTemplate(position[0] & 0xFF, iso));
+        }
+        return out;
+    }
+
     /** Passive authentication's answer: valid, or which check failed. */
     public record Verdict(boolean valid, String detail) {}
 

@@ -78,4 +78,19 @@ class ChipDataTest {
         assertEquals(Reason.CHIP_SEAL_INVALID, wrong.reason());
         assertEquals("chipSeal", wrong.field());
     }
+
+    @Test
+    void dg3IsReadBackAsItsFingersAndAMalformedOneIsNamed() {
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        // 63 { A0 { 80 02, 81 "FMR" }, A0 { 80 07, 81 "X" } }
+        java.util.List<ChipData.FingerTemplate> two = ChipData.fingerTemplates(hex.parseHex("6312" + "A0078001028102464D" + "A00780010781024142"));
+        assertEquals(2, two.size());
+        assertEquals(2, two.get(0).position());
+        assertEquals("464d", hex.formatHex(two.get(0).iso()));
+        assertEquals(7, two.get(1).position());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ChipData.fingerTemplates(hex.parseHex("6409A0078001028102464D"))).getMessage().contains("expected tag 63"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ChipData.fingerTemplates(hex.parseHex("6309A1078001028102464D"))).getMessage().contains("a A1 object where a finger (A0) belongs"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ChipData.fingerTemplates(hex.parseHex("6305A003800102"))).getMessage().contains("lacks its position or template"));
+        assertThrows(IllegalArgumentException.class, () -> ChipData.fingerTemplates(hex.parseHex("630AA0078001028102464D")), "truncated");
+    }
 }

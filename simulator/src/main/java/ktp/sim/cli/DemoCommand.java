@@ -10,8 +10,9 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Run a simulated data center and a station together on embedded defaults and drive N records",
-                "through the pipeline: validate, encode and verify the chip, print, verify the holder's finger, issue.",
-                "Leaves in DIR: records/ (signed envelopes), chips/ (chip images), cards/ (card fronts as PNG),",
+                "through the pipeline: validate, personalize the chip (a virtual card through javax.smartcardio and SCP03),",
+                "render the card, check the chip and the holder's finger, activate, issue.",
+                "Leaves in DIR: records/ (signed envelopes), cards/ (card fronts and backs as PNG),",
                 "telemetry.jsonl, summary.json and station/ (the store: ktp audit verify --store DIR/station)."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--cards", paramLabel = "N", defaultValue = "10", description = "records to print and issue (default ${DEFAULT-VALUE})")

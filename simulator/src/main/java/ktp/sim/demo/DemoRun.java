@@ -14,7 +14,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import ktp.biometric.HolderMatcher;
+import ktp.biometric.HolderVerification;
+import ktp.biometric.RetryPolicy;
+import ktp.card.ApduTransport;
+import ktp.card.CardKeys;
+import ktp.card.CardProfile;
+import ktp.card.ChipEncoder;
+import ktp.card.ChipPayload;
+import ktp.card.Personalizer;
+import ktp.card.SmartcardioTransport;
 import ktp.job.JobState;
+import ktp.sim.card.CardSlot;
+import ktp.sim.card.InProcessReaders;
+import ktp.sim.card.VirtualCard;
+import ktp.sim.card.VirtualCards;
+import ktp.station.HolderActivation;
 import ktp.record.PrintRecord;
 import ktp.record.RecordJson;
 import ktp.record.RecordRejectedException;
@@ -36,10 +51,12 @@ import ktp.store.StationStore;
 
 /**
  * The demo spine: a simulated data center hands signed records to a station, which validates them, takes a
- * blank for each, encodes and verifies its chip, prints it, and later verifies the holder's finger and issues
- * it, every step a committed job change in the real store. Devices are the simplest honest stand-ins (see
- * ChipImageFile, HolderCheck) until the device issues replace them; nothing is counted that did
- * not happen.
+ * blank for each, personalizes its chip through the station's PC/SC encoder (a virtual card in an in-process
+ * javax.smartcardio reader, SCP03 at level 33 with per-card keys), renders the card, and later checks the chip
+ * by passive authentication, matches the holder's finger against it and activates it, every step a committed
+ * job change in the real store. The printer is not driven here (its simulator is `ktp sim printer`); the
+ * holder's captures come from the embedded FVC2002 images as from an image scanner. Nothing is counted that
+ * did not happen.
  */
 public final class DemoRun {
     public static final String STATION_ID = "DEMO-01";
@@ -77,7 +94,6 @@ public final class DemoRun {
             throw new IllegalArgumentException(storeDir + " already holds a station store from an earlier demo; choose another --out or remove it");
         }
         Path recordsDir = Files.createDirectories(out.resolve("records"));
-        Path chipsDir = Files.createDirectories(out.resolve("chips"));
         Path cardsDir = Files.createDirectories(out.resolve("cards"));
 
         long t0 = System.nanoTime();
@@ -130,8 +146,9 @@ public final class DemoRun {
                 }
             }
 
+            Chips chips = new Chips(TrustedKeys.loadDirectory(out.resolve("trusted-keys")), store);
             for (Map.Entry<String, PrintRecord> e : validated.entrySet()) {
-                encodeAndPrint(store, e.getKey(), e.getValue(), qrTexts.get(e.getKey()), renderer, chipsDir, cardsDir);
+                encodeAndPrint(store, chips, e.getKey(), e.getValue(), leases, qrTexts.get(e.getKey()), renderer, cardsDir);
             }
 
             int holder = 0;
@@ -140,7 +157,8 @@ public final class DemoRun {
                 if (store.job(recordId).orElseThrow().state() != JobState.AWAITING_HOLDER) continue;
                 holder++;
                 boolean impostor = options.faults() && holder % 8 == 0;
-                activate(store, recordId, residents.get(recordId), fingers, chipsDir, impostor);
+                boolean tampered = options.faults() && holder % 16 == 4;
+                activate(store, chips, recordId, residents.get(recordId), fingers, impostor, tampered);
             }
 
             int published = publishOutbox(store, out.resolve("telemetry.jsonl"));
@@ -180,59 +198,128 @@ public final class DemoRun {
         }
     }
 
-    private void encodeAndPrint(StationStore store, String recordId, PrintRecord r, String qr, CardRenderer renderer, Path chipsDir, Path cardsDir) throws IOException {
-        Map<Integer, byte[]> dgs = ChipImageFile.dataGroups(r);
-        for (int attempt = 1; attempt <= MAX_BLANKS_PER_JOB; attempt++) {
-            String blank = String.format("BLANK-%06d", ++blankSerial);
-            store.transition(recordId, JobState.ENCODING, station, "", blank);
-            boolean chipFault = options.faults() && blankSerial % 7 == 0;
-            Path chip = chipsDir.resolve(blank + ".chip");
-            ChipImageFile.write(chip, dgs, chipFault ? 100 + blankSerial : -1);
-            List<Integer> bad = ChipImageFile.mismatches(dgs, ChipImageFile.read(chip));
-            if (!bad.isEmpty()) {
-                store.transition(recordId, JobState.SPOILED, station, "chip read-back differs from what was written in DG" + bad, null);
-                progress.println(String.format("        %s  blank %s SPOILED: chip read-back mismatch in DG%s; card to the reject box", recordId, blank, bad));
-                store.transition(recordId, JobState.VALIDATED, station, "requeued for a fresh blank after a chip fault", null);
-                continue;
+    /**
+     * The station's chip side for the demo: the card profile, a demo issuer master key, one in-process reader
+     * slot, the encoder and the activation, and the chips of printed cards by UID (they go back into the reader
+     * when their holder comes).
+     */
+    private final class Chips {
+        final CardProfile profile = VirtualCards.profile();
+        final byte[] master = demoMasterKey(options.seed());
+        final CardKeys keys = CardKeys.master(profile, master);
+        final CardSlot slot = new CardSlot();
+        final Map<String, VirtualCard> printed = new LinkedHashMap<>();
+        final HolderActivation activation;
+        final javax.smartcardio.TerminalFactory reader;
+        ChipPayload payload;
+
+        Chips(TrustedKeys trust, StationStore store) throws IOException {
+            activation = new HolderActivation(store, profile, keys, trust, new HolderMatcher(HolderMatcher.DEFAULT_THRESHOLD), RetryPolicy.STATION);
+            try {
+                reader = InProcessReaders.factory(slot);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IOException("the in-process card reader: " + e.getMessage(), e);
             }
-            store.transition(recordId, JobState.ENCODED, station, "", null);
-            store.transition(recordId, JobState.PRINTING, station, "", null);
-            writeCard(renderer, r, qr, cardsDir);
-            store.transition(recordId, JobState.PRINTED, station, "", null);
-            store.transition(recordId, JobState.AWAITING_HOLDER, station, "", null);
-            progress.println(String.format("        %s  blank %s PRINTED  %s", recordId, blank, r.front().nama()));
-            return;
+        }
+
+        ChipEncoder encoder() { return new ChipEncoder(reader, "", profile, keys, java.time.Duration.ofSeconds(2), id -> java.util.Optional.ofNullable(payload)); }
+    }
+
+    /** A demo-only issuer master key from the seed; a real station reads its master key from a protected file. */
+    private static byte[] demoMasterKey(long seed) {
+        try {
+            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(("ktp-station demo issuer master key " + seed).getBytes(StandardCharsets.US_ASCII));
+            return java.util.Arrays.copyOf(h, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void encodeAndPrint(StationStore store, Chips chips, String recordId, PrintRecord r, List<Lease> leases, String qr, CardRenderer renderer, Path cardsDir) throws IOException {
+        byte[] envelope = leases.stream().filter(l -> l.recordId().equals(recordId)).findFirst().orElseThrow().envelope();
+        try {
+            chips.payload = ChipPayload.of(r, ktp.record.Envelope.parse(envelope));
+        } catch (RecordRejectedException e) {
+            throw new IllegalStateException("a validated envelope no longer parses: " + e.getMessage(), e);
+        }
+        ChipEncoder encoder = chips.encoder();
+        try {
+            for (int attempt = 1; attempt <= MAX_BLANKS_PER_JOB; attempt++) {
+                VirtualCard card = VirtualCards.blank(chips.profile, ++blankSerial, java.util.Optional.of(chips.master));
+                // Demo fault: every 7th blank's chip has a failing memory (it answers writes with 6581).
+                if (options.faults() && blankSerial % 7 == 0) card.failWritesWith(0x6581);
+                chips.slot.insert(card);
+                String uid;
+                try {
+                    uid = encoder.encode(recordId);
+                } catch (ktp.printer.ChipStation.ChipFailure f) {
+                    String blank = f.uid() == null ? String.format("BLANK-%06d", blankSerial) : f.uid();
+                    store.transition(recordId, JobState.ENCODING, station, "", blank);
+                    store.transition(recordId, JobState.SPOILED, station, "chip: " + f.getMessage(), null);
+                    progress.println(String.format("        %s  blank %s SPOILED: %s; card to the reject box", recordId, blank, f.getMessage()));
+                    store.transition(recordId, JobState.VALIDATED, station, "requeued for a fresh blank after a chip fault", null);
+                    continue;
+                } finally {
+                    chips.slot.remove();
+                }
+                store.transition(recordId, JobState.ENCODING, station, "", uid);
+                store.transition(recordId, JobState.ENCODED, station, "", null);
+                store.transition(recordId, JobState.PRINTING, station, "", null);
+                writeCard(renderer, r, qr, cardsDir);
+                store.transition(recordId, JobState.PRINTED, station, "", null);
+                store.transition(recordId, JobState.AWAITING_HOLDER, station, "", null);
+                chips.printed.put(uid, card);
+                Personalizer.Result p = encoder.lastResult().orElseThrow();
+                progress.println(String.format("        %s  blank %s PRINTED  %s  (chip: %d APDUs through SCP03)", recordId, uid, r.front().nama(), p.apdus()));
+                return;
+            }
+        } finally {
+            chips.payload = null; // the chip's contents (photo, fingerprints) are not kept once written
         }
         progress.println("        " + recordId + "  left in the queue after " + MAX_BLANKS_PER_JOB + " spoiled blanks; a technician should check the encoder");
     }
 
-    private void activate(StationStore store, String recordId, RecordGenerator.Resident resident, FingerprintLibrary fingers,
-                          Path chipsDir, boolean impostor) throws IOException {
+    private void activate(StationStore store, Chips chips, String recordId, RecordGenerator.Resident resident, FingerprintLibrary fingers,
+                          boolean impostor, boolean tampered) throws IOException {
         String blank = store.job(recordId).orElseThrow().blankId();
-        store.transition(recordId, JobState.ACTIVATING, station, "", null);
-        Map<Integer, byte[]> chip = ChipImageFile.read(chipsDir.resolve(blank + ".chip"));
-        Map<Integer, byte[]> templates = ChipImageFile.templates(chip.get(3));
-        HolderCheck.Outcome o = HolderCheck.verify(templates, position -> {
-            String finger = position == RecordGenerator.RIGHT_INDEX ? resident.rightIndexFinger() : resident.leftIndexFinger();
-            if (impostor) finger = someoneElsesFinger(fingers, resident);
-            // The holder places the finger anew each visit: start at a different impression per holder, never
-            // impression 1, from which the chip's template was made.
-            List<Integer> later = new ArrayList<>(fingers.impressions(finger).subList(impostor ? 0 : 1, fingers.impressions(finger).size()));
-            java.util.Collections.rotate(later, Math.floorMod(recordId.hashCode(), later.size()));
-            List<byte[]> images = new ArrayList<>();
-            for (int impression : later) images.add(fingers.image(finger, impression));
-            return images;
-        }, fingers.dpi());
-        if (o.matched()) {
-            store.transition(recordId, JobState.ISSUED, station, "", null);
-            progress.println(String.format("        %s  ISSUED  finger %d matched, score %.1f, attempt %d", recordId, o.position(), o.score(), o.attempts()));
-        } else {
-            store.transition(recordId, JobState.ACTIVATION_FAILED, station,
-                    String.format("no match in %d attempts (best score %.1f < %.0f)%s", o.attempts(), o.score(), HolderCheck.THRESHOLD,
-                            impostor ? "; demo fault: another person's finger was placed" : ""), null);
-            progress.println(String.format("        %s  ACTIVATION_FAILED  best score %.1f in %d attempts%s; a supervisor must decide",
-                    recordId, o.score(), o.attempts(), impostor ? " (impostor injected)" : ""));
+        VirtualCard card = chips.printed.get(blank);
+        // Demo fault: a chip whose photo was altered after printing; passive authentication must refuse it.
+        if (tampered) card.tamper(2, 100);
+        chips.slot.insert(card);
+        // The holder places the finger anew each visit: start at a different impression per holder, never
+        // impression 1, from which the chip's template was made. An impostor places someone else's finger.
+        Map<Integer, java.util.Iterator<byte[]>> byFinger = Map.of(
+                RecordGenerator.RIGHT_INDEX, captures(fingers, resident.rightIndexFinger(), resident, recordId, impostor).iterator(),
+                RecordGenerator.LEFT_INDEX, captures(fingers, resident.leftIndexFinger(), resident, recordId, impostor).iterator());
+        HolderActivation.Result res;
+        try (SmartcardioTransport t = SmartcardioTransport.connect(chips.reader, "")) {
+            res = chips.activation.activate(recordId, t, position -> {
+                java.util.Iterator<byte[]> next = byFinger.get(position);
+                if (next == null || !next.hasNext()) throw new HolderVerification.Unavailable("the holder left the counter");
+                return next.next();
+            }, fingers.dpi(), station, prompt -> { });
+        } catch (ApduTransport.CardException | HolderActivation.ActivationException e) {
+            progress.println("        " + recordId + "  NOT ISSUED: " + e.getMessage());
+            return;
+        } finally {
+            chips.slot.remove();
         }
+        switch (res.state()) {
+            case ISSUED -> progress.println(String.format("        %s  ISSUED  %s", recordId, res.detail()));
+            case ACTIVATION_FAILED -> progress.println(String.format("        %s  ACTIVATION_FAILED  %s%s; a supervisor must decide", recordId, res.detail(),
+                    impostor ? " (demo fault: another person's finger)" : tampered ? " (demo fault: DG2 altered after printing)" : ""));
+            default -> progress.println(String.format("        %s  %s  %s", recordId, res.state(), res.detail()));
+        }
+    }
+
+    /** The captures one finger gives at the counter, enough for the attempts and a few retakes (a stranger's finger for an impostor). */
+    private static List<byte[]> captures(FingerprintLibrary fingers, String finger, RecordGenerator.Resident resident, String recordId, boolean impostor) {
+        String placed = impostor ? someoneElsesFinger(fingers, resident) : finger;
+        List<Integer> later = new ArrayList<>(fingers.impressions(placed).subList(impostor ? 0 : 1, fingers.impressions(placed).size()));
+        java.util.Collections.rotate(later, Math.floorMod(recordId.hashCode(), later.size()));
+        List<byte[]> images = new ArrayList<>();
+        for (int i = 0; i < RetryPolicy.STATION.attemptsPerFinger() + 3; i++) images.add(fingers.image(placed, later.get(i % later.size())));
+        return images;
     }
 
     private static String someoneElsesFinger(FingerprintLibrary fingers, RecordGenerator.Resident resident) {
