@@ -491,6 +491,23 @@ public final class StationStore implements AutoCloseable {
         return out;
     }
 
+    /** Up to {@code limit} pending events with a sequence above {@code afterSequence}, in order. */
+    public synchronized List<OutboxEvent> pendingEventsAfter(long afterSequence, int limit) {
+        List<OutboxEvent> out = new ArrayList<>();
+        for (OutboxEvent e : outbox.map.tailMap(afterSequence, false).values()) {
+            if (out.size() >= limit) break;
+            out.add(e);
+        }
+        return out;
+    }
+
+    /** Jobs waiting for a blank or for their lease to be validated: the station's print queue. */
+    public synchronized long queueDepth() {
+        long n = 0;
+        for (Job j : jobs.map.values()) if (j.state() == JobState.VALIDATED || j.state() == JobState.LEASED) n++;
+        return n;
+    }
+
     public synchronized long outboxDepth() { return outbox.map.size(); }
 
     /** The highest outbox sequence ever assigned (published or not). */

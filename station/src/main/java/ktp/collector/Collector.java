@@ -1,0 +1,318 @@
+package ktp.collector;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.Optional;
+import ktp.job.EventType;
+import ktp.telemetry.BrokerSettings;
+import ktp.telemetry.TelemetryCodec;
+import ktp.telemetry.Topics;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
+import org.eclipse.paho.client.mqttv3.MqttCallbackExtended;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The central office's collector (docs/telemetry.md): events through a shared subscription
+ * ({@code $share/GROUP/ktpel/v1/stations/+/events}) so several collectors split the load, every station's
+ * retained state and health to each collector; each event checked against the contract, stored once (by
+ * event id) in {@code DATA/events.jsonl} before the broker is acknowledged, and counted per station and
+ * region for the day. Every 100 ms the collector forces the archive to disk and then sends each station a
+ * receipt for the events it stored (duplicates too: the first receipt may have been lost); a station deletes
+ * an event only after such a receipt. A message that breaks the contract is refused, counted by why, and nothing else is
+ * affected. A persistent session (clean session off, a stable client id) keeps events queued at the broker
+ * while the collector is down.
+ */
+public final class Collector implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Collector.class);
+
+    private final BrokerSettings broker;
+    private final String clientId;
+    private final String shareGroup;
+    private final Clock clock;
+    private final Tally tally;
+    private final EventArchive archive;
+    private final MqttAsyncClient client;
+    private final Object lock = new Object();
+    private final String name;
+    private final java.util.concurrent.ScheduledExecutorService heartbeat;
+    private volatile boolean closing;
+    private volatile boolean subscribed;
+    private final java.util.Map<String, java.util.TreeSet<Long>> toReceipt = new java.util.HashMap<>();
+
+    /** How often a collector says it is subscribed; stations hold their events while none has for 6 s. */
+    public static final java.time.Duration HEARTBEAT_EVERY = java.time.Duration.ofSeconds(2);
+
+    /**
+     * @param shareGroup the shared-subscription group, or null to subscribe directly (a broker without $share)
+     * @param name this collector's name: with the group, its client id ({@code ktp-collector-NAME})
+     */
+    public Collector(BrokerSettings broker, Path dataDir, String shareGroup, String name, ZoneId zone, Clock clock) throws IOException {
+        this.broker = broker;
+        this.clientId = "ktp-collector-" + name;
+        this.name = name;
+        this.heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "collector-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        this.shareGroup = shareGroup;
+        this.clock = clock;
+        this.tally = new Tally(zone, LocalDate.now(clock.withZone(zone)));
+        this.archive = EventArchive.open(dataDir, line -> {
+            try {
+                tally.add(TelemetryCodec.parseEvent(line));
+            } catch (TelemetryCodec.Rejected e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+        });
+        try {
+            this.client = new MqttAsyncClient(broker.url(), clientId, new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new IOException("broker " + broker.url() + ": " + e.getMessage(), e);
+        }
+        client.setCallback(new Callback());
+    }
+
+    /** Connects and subscribes; reconnects by itself after a lost connection. */
+    public Collector start() throws IOException {
+        try {
+            MqttConnectOptions o = options();
+            client.connect(o).waitForCompletion(15_000);
+            subscribe();
+        } catch (MqttException e) {
+            throw new IOException("cannot connect to " + broker.url() + ": " + e.getMessage(), e);
+        }
+        heartbeat.scheduleAtFixedRate(this::beat, 0, HEARTBEAT_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        heartbeat.scheduleWithFixedDelay(this::sendReceipts, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    private MqttConnectOptions options() throws IOException {
+        MqttConnectOptions o = broker.options();
+        o.setCleanSession(false);
+        o.setAutomaticReconnect(true);
+        o.setMaxReconnectDelay(5_000);
+        o.setKeepAliveInterval(20);
+        o.setMaxInflight(1000);
+        return o;
+    }
+
+    private void subscribe() throws MqttException {
+        String events = Topics.all("events");
+        client.subscribe(new String[] {shareGroup == null ? events : "$share/" + shareGroup + "/" + events, Topics.all("state"), Topics.all("health")},
+                new int[] {1, 1, 1}).waitForCompletion(15_000);
+        subscribed = true;
+        beat();
+    }
+
+    /** Forces the archive to disk, then tells each station which of its events are safe here. */
+    private void sendReceipts() {
+        if (closing || !client.isConnected()) return;
+        java.util.Map<String, java.util.TreeSet<Long>> batch;
+        synchronized (lock) {
+            if (toReceipt.isEmpty()) return;
+            batch = new java.util.HashMap<>(toReceipt);
+            toReceipt.clear();
+        }
+        try {
+            archive.force();
+        } catch (IOException e) {
+            LOG.error("collector: cannot force the archive to disk; no receipts sent: {}", e.getMessage());
+            requeue(batch);
+            return;
+        }
+        for (java.util.Map.Entry<String, java.util.TreeSet<Long>> b : batch.entrySet()) {
+            java.util.List<long[]> ranges = new java.util.ArrayList<>();
+            long from = -1;
+            long to = -1;
+            for (long seq : b.getValue()) {
+                if (seq == to + 1) { to = seq; continue; }
+                if (from > 0) ranges.add(new long[] {from, to});
+                from = seq;
+                to = seq;
+            }
+            if (from > 0) ranges.add(new long[] {from, to});
+            try {
+                for (int i = 0; i < ranges.size(); i += 1000) {
+                    client.publish(Topics.receipts(b.getKey()), TelemetryCodec.receipt(new TelemetryCodec.Receipt(name, b.getKey(), ranges.subList(i, Math.min(ranges.size(), i + 1000)))), 1, false);
+                }
+            } catch (MqttException e) {
+                LOG.debug("collector: receipt to {}: {}", b.getKey(), e.getMessage());
+                requeue(java.util.Map.of(b.getKey(), b.getValue()));
+            }
+        }
+    }
+
+    private void requeue(java.util.Map<String, java.util.TreeSet<Long>> batch) {
+        synchronized (lock) {
+            batch.forEach((k, v) -> toReceipt.computeIfAbsent(k, x -> new java.util.TreeSet<>()).addAll(v));
+        }
+    }
+
+    /** Tells the stations this collector is subscribed (only then: a heartbeat is what lets them drain). */
+    private void beat() {
+        if (!subscribed || closing || !client.isConnected()) return;
+        try {
+            client.publish(Topics.collectorHeartbeat(name), TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat(name, shareGroup, clock.instant())), 0, false);
+        } catch (MqttException e) {
+            LOG.debug("collector: heartbeat: {}", e.getMessage());
+        }
+    }
+
+    /** Reads a message as the broker would hand it over (also used to check the contract without a broker). */
+    public void accept(String topic, byte[] payload) throws IOException {
+        Optional<Topics.Parsed> t = Topics.parse(topic);
+        synchronized (lock) {
+            tally.rollTo(LocalDate.now(clock.withZone(tally.zone())));
+            if (t.isEmpty()) {
+                tally.refuse(Tally.Refusal.WRONG_TOPIC);
+                return;
+            }
+            try {
+                switch (t.get().kind()) {
+                    case "events" -> {
+                        TelemetryCodec.Event e = TelemetryCodec.parseEvent(payload);
+                        if (!e.stationId().equals(t.get().station())) {
+                            tally.refuse(Tally.Refusal.WRONG_TOPIC);
+                            return;
+                        }
+                        if (!tally.isNew(e)) {
+                            tally.duplicate();
+                        } else {
+                            archive.append(payload);
+                            tally.add(e);
+                        }
+                        toReceipt.computeIfAbsent(e.stationId(), k -> new java.util.TreeSet<>()).add(e.sequence());
+                    }
+                    case "state" -> {
+                        TelemetryCodec.State s = TelemetryCodec.parseState(payload);
+                        Tally.Station st = tally.station(s.stationId());
+                        st.online = s.online();
+                        st.stateSince = s.since();
+                    }
+                    case "health" -> {
+                        TelemetryCodec.Health h = TelemetryCodec.parseHealth(payload);
+                        tally.station(h.stationId()).health = h;
+                    }
+                    default -> tally.refuse(Tally.Refusal.WRONG_TOPIC);
+                }
+            } catch (TelemetryCodec.Rejected r) {
+                tally.refuse(Tally.Refusal.valueOf(r.kind().name()));
+                LOG.debug("collector: refused on {}: {}", topic, r.getMessage());
+            }
+        }
+    }
+
+    /** The counts now, as one JSON object (what {@code --json} prints). */
+    public ObjectNode summary() {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode n = json.createObjectNode();
+        synchronized (lock) {
+            tally.rollTo(LocalDate.now(clock.withZone(tally.zone())));
+            n.put("day", tally.day().toString());
+            n.put("accepted", tally.accepted);
+            n.put("duplicates", tally.duplicates);
+            ObjectNode refused = n.putObject("refused");
+            for (Tally.Refusal r : Tally.Refusal.values()) refused.put(r.name(), tally.refused.getOrDefault(r, 0L));
+            long offline = tally.stations.values().stream().filter(s -> Boolean.FALSE.equals(s.online)).count();
+            n.put("stationsOffline", offline);
+            ArrayNode low = n.putArray("blanksLow");
+            ArrayNode ribbon = n.putArray("ribbonLow");
+            ObjectNode stations = n.putObject("stations");
+            for (Tally.Station s : tally.stations.values()) {
+                ObjectNode o = stations.putObject(s.id);
+                o.put("state", s.online == null ? "unknown" : s.online ? "online" : "offline");
+                o.put("events", s.events);
+                o.put("lastSequence", s.lastSequence);
+                o.put("missing", s.missing.size());
+                if (!s.missing.isEmpty()) o.put("firstMissing", s.missing.first());
+                o.put("printedToday", s.today.get(EventType.CARD_PRINTED));
+                o.put("issuedToday", s.today.get(EventType.CARD_ISSUED));
+                o.put("spoiledToday", s.today.get(EventType.CARD_SPOILED));
+                o.put("rejectedToday", s.today.get(EventType.RECORD_REJECTED));
+                o.put("activationFailedToday", s.today.get(EventType.ACTIVATION_FAILED));
+                if (s.health != null) {
+                    ObjectNode h = o.putObject("health");
+                    h.put("at", s.health.at().toString());
+                    h.put("printer", s.health.printerStatus());
+                    if (s.health.ribbonRemaining() != null) h.put("ribbonRemaining", s.health.ribbonRemaining());
+                    if (s.health.blanksInFeeder() != null) h.put("blanksInFeeder", s.health.blanksInFeeder());
+                    h.put("readerPresent", s.health.readerPresent());
+                    h.put("queueDepth", s.health.queueDepth());
+                    h.put("outboxDepth", s.health.outboxDepth());
+                    if (s.health.blanksInFeeder() != null && s.health.blanksInFeeder() < Tally.BLANKS_LOW) low.add(s.id);
+                    if (s.health.ribbonRemaining() != null && s.health.ribbonRemaining() < Tally.RIBBON_LOW) ribbon.add(s.id);
+                }
+            }
+            ObjectNode regions = n.putObject("regions");
+            tally.regions.forEach((r, d) -> {
+                ObjectNode o = regions.putObject(r);
+                o.put("printedToday", d.get(EventType.CARD_PRINTED));
+                o.put("issuedToday", d.get(EventType.CARD_ISSUED));
+                o.put("spoiledToday", d.get(EventType.CARD_SPOILED));
+            });
+        }
+        return n;
+    }
+
+    /** Every event a station sent, as the collector stored them (for checks: order and exactly-once). */
+    public Path archiveFile() { return archive.file(); }
+
+    public boolean isConnected() { return client.isConnected(); }
+
+    private final class Callback implements MqttCallbackExtended {
+        @Override
+        public void connectComplete(boolean reconnect, String serverURI) {
+            if (!reconnect) return;
+            // Subscribe again: a restarted Mosquitto does not restore shared subscriptions. Not on Paho's callback
+            // thread, which must stay free to receive the SUBACK this waits for.
+            heartbeat.execute(() -> {
+                try {
+                    subscribe();
+                } catch (MqttException e) {
+                    LOG.warn("collector: re-subscribing after reconnect: {}", e.getMessage());
+                }
+            });
+        }
+
+        @Override
+        public void connectionLost(Throwable cause) {
+            subscribed = false;
+            if (!closing) LOG.warn("collector: connection lost ({}); reconnecting", cause.toString());
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) throws IOException {
+            // Returning acknowledges the message to the broker: the event is in the archive by then.
+            accept(topic, message.getPayload());
+        }
+
+        @Override
+        public void deliveryComplete(IMqttDeliveryToken token) { }
+    }
+
+    @Override
+    public void close() throws IOException {
+        closing = true;
+        heartbeat.shutdownNow();
+        try {
+            if (client.isConnected()) client.disconnect().waitForCompletion(3000);
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.debug("collector: close: {}", e.getMessage());
+        }
+        archive.close();
+    }
+}

@@ -1,0 +1,41 @@
+package ktp.telemetry;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+
+/**
+ * Where the broker is and how to log in: {@code tcp://host:port} or {@code ssl://host:port} (TLS trusting
+ * only {@code caFile}, optionally with a client certificate), and an optional user name and password. The
+ * password is never printed.
+ */
+public record BrokerSettings(String url, String username, char[] password, Path caFile, Path certificate, Path key) {
+    public BrokerSettings {
+        URI u;
+        try {
+            u = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("broker URL '" + url + "' is not a URL: " + e.getReason());
+        }
+        if (!"tcp".equals(u.getScheme()) && !"ssl".equals(u.getScheme())) throw new IllegalArgumentException("broker URL '" + url + "' must start with tcp:// or ssl://");
+        if (u.getHost() == null || u.getPort() <= 0) throw new IllegalArgumentException("broker URL '" + url + "' needs a host and a port");
+        if ("ssl".equals(u.getScheme()) && caFile == null) throw new IllegalArgumentException("an ssl:// broker needs the CA to trust (--broker-ca)");
+    }
+
+    public static BrokerSettings plain(String url) { return new BrokerSettings(url, null, null, null, null, null); }
+
+    /** Connect options shared by every client of the contract: the 3.1.1 protocol, credentials and TLS. */
+    public MqttConnectOptions options() throws IOException {
+        MqttConnectOptions o = new MqttConnectOptions();
+        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+        if (username != null) o.setUserName(username);
+        if (password != null) o.setPassword(password.clone());
+        if (url.startsWith("ssl://")) o.setSocketFactory(ktp.central.Tls.context(caFile, certificate, key).getSocketFactory());
+        return o;
+    }
+
+    @Override
+    public String toString() { return "BrokerSettings[" + url + (username == null ? "" : ", user " + username) + (password == null ? "" : ", password hidden") + "]"; }
+}

@@ -1,0 +1,243 @@
+package ktp.telemetry;
+
+import static ktp.telemetry.TelemetryFixtures.assertExactlyOnceInOrder;
+import static ktp.telemetry.TelemetryFixtures.await;
+import static ktp.telemetry.TelemetryFixtures.events;
+import static ktp.telemetry.TelemetryFixtures.stored;
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import ktp.collector.Collector;
+import ktp.store.StationStore;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The station's outbox to the central office's collector through a real Mosquitto: every event arrives
+ * exactly once after de-duplication and in order per station, through a broker restart, a station killed with
+ * SIGKILL mid-drain, and a station cut off from the broker for 1,000 events; the collector refuses what breaks
+ * the contract and loses nothing else; commands reach the station and are answered once.
+ */
+class TelemetryEndToEndTest {
+    private static final ZoneId JAKARTA = ZoneId.of("Asia/Jakarta");
+
+    @TempDir
+    Path dir;
+
+    private static String unique(String prefix) { return prefix + "-" + UUID.randomUUID().toString().substring(0, 8); }
+
+    private OutboxPublisher publisher(StationStore store, String broker, DeviceHealth devices, CommandHandler commands) throws Exception {
+        return new OutboxPublisher(store, BrokerSettings.plain(broker), devices, commands, Duration.ofMillis(200), Clock.systemUTC()).start();
+    }
+
+    private Collector collector(String broker, String name, String group) throws Exception {
+        return new Collector(BrokerSettings.plain(broker), dir.resolve("collector-" + name), group, name, JAKARTA, Clock.systemUTC()).start();
+    }
+
+    @Test
+    void theOutboxDrainsInOrderAndIsEmptiedOnlyOnceTheCollectorHasStoredTheEvents() throws Exception {
+        String broker = MosquittoProcess.shared();
+        String station = unique("ST");
+        try (StationStore store = StationStore.open(dir.resolve("store"), station, Clock.systemUTC());
+             Collector c = collector(broker, unique("c"), unique("g"))) {
+            events(store, 1, 2000);
+            assertEquals(2000, store.outboxDepth());
+            try (OutboxPublisher p = publisher(store, broker, DeviceHealth.UNKNOWN, CommandHandler.NONE)) {
+                await(() -> store.outboxDepth() == 0, 60_000, "the outbox to drain");
+                await(() -> sizeOf(c, station) == 2000, 30_000, "the collector to have 2000 events");
+                assertEquals(2000, p.status().deliveredUpTo());
+                assertEquals(2000, p.status().delivered());
+            }
+            assertExactlyOnceInOrder(stored(c.archiveFile(), station), 2000);
+            JsonNode s = c.summary().get("stations").get(station);
+            assertEquals(2000, s.get("events").asLong());
+            assertEquals(0, s.get("missing").asLong());
+            assertEquals("offline", s.get("state").asText(), "an orderly stop publishes offline");
+        }
+    }
+
+    private static int sizeOf(Collector c, String station) {
+        JsonNode s = c.summary().get("stations").get(station);
+        return s == null ? 0 : s.get("events").asInt();
+    }
+
+    @Test
+    void aBrokerKilledAndRestartedMidRunLosesNothingAndDuplicatesNothing() throws Exception {
+        String station = unique("ST");
+        try (MosquittoProcess broker = MosquittoProcess.start(dir.resolve("broker"), true);
+             StationStore store = StationStore.open(dir.resolve("store"), station, Clock.systemUTC());
+             Collector c = collector(broker.url(), unique("c"), unique("g"))) {
+            events(store, 1, 3000);
+            try (OutboxPublisher p = publisher(store, broker.url(), DeviceHealth.UNKNOWN, CommandHandler.NONE)) {
+                await(() -> sizeOf(c, station) >= 800, 60_000, "800 events through");
+                broker.kill(); // SIGKILL: whatever it had acknowledged but not delivered is gone with it
+                assertTrue(store.outboxDepth() > 0, "the broker went away before the outbox was empty");
+                Thread.sleep(500);
+                broker.launch();
+                await(() -> store.outboxDepth() == 0, 90_000, "the outbox to drain after the restart");
+                await(() -> sizeOf(c, station) == 3000, 60_000, () -> "the collector to have 3000 events (has " + sizeOf(c, station) + ", summary " + c.summary().get("stations").get(station) + ")");
+            }
+            assertExactlyOnceInOrder(stored(c.archiveFile(), station), 3000);
+        }
+    }
+
+    @Test
+    void aStationKilledMidDrainSendsTheRestWhenItComesBackAndNothingTwiceAfterDeduplication() throws Exception {
+        String broker = MosquittoProcess.shared();
+        String station = unique("ST");
+        Path storeDir = dir.resolve("store");
+        try (StationStore store = StationStore.open(storeDir, station, Clock.systemUTC())) {
+            events(store, 1, 3000);
+        }
+        try (Collector c = collector(broker, unique("c"), unique("g"))) {
+            Process first = worker(storeDir, broker, station, dir.resolve("first.out"));
+            await(() -> sizeOf(c, station) >= 600, 60_000, "600 events through before the kill");
+            first.destroyForcibly();
+            assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+            assertFalse(Files.readString(dir.resolve("first.out")).contains("DRAINED"), "killed mid-drain, not after");
+            Process second = worker(storeDir, broker, station, dir.resolve("second.out"));
+            boolean stopped = second.waitFor(90, TimeUnit.SECONDS);
+            String out = Files.readString(dir.resolve("second.out"));
+            assertTrue(stopped, "the second run drains and stops: " + out.substring(Math.max(0, out.length() - 300)));
+            assertTrue(Files.readString(dir.resolve("second.out")).contains("DRAINED"), "exit " + second.exitValue() + ": " + Files.readString(dir.resolve("second.out")) + Files.readString(dir.resolve("second.out.err")));
+            await(() -> sizeOf(c, station) == 3000, 30_000, () -> "the collector to have 3000 events (has " + sizeOf(c, station) + ", summary " + c.summary().get("stations").get(station) + ")");
+            assertExactlyOnceInOrder(stored(c.archiveFile(), station), 3000);
+        }
+    }
+
+    private static Process worker(Path storeDir, String broker, String station, Path out) throws Exception {
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                PublisherWorker.class.getName(), storeDir.toString(), broker, station)
+                .redirectOutput(out.toFile()).redirectError(out.resolveSibling(out.getFileName() + ".err").toFile()).start();
+    }
+
+    @Test
+    void aStationCutOffForAThousandEventsShowsTheBacklogAndSendsEveryOneOnReconnecting() throws Exception {
+        String broker = MosquittoProcess.shared();
+        int brokerPort = Integer.parseInt(broker.substring(broker.lastIndexOf(':') + 1));
+        String station = unique("ST");
+        try (TelemetryFixtures.CuttableLink link = new TelemetryFixtures.CuttableLink(brokerPort);
+             StationStore store = StationStore.open(dir.resolve("store"), station, Clock.systemUTC());
+             Collector c = collector(broker, unique("c"), unique("g"));
+             OutboxPublisher p = publisher(store, link.url(), DeviceHealth.UNKNOWN, CommandHandler.NONE)) {
+            events(store, 1, 10);
+            await(() -> sizeOf(c, station) == 10, 30_000, "the first 10 events");
+            await(() -> store.outboxDepth() == 0, 10_000, "the first 10 events acknowledged and removed");
+            await(() -> c.summary().get("stations").get(station).get("state").asText().equals("online"), 10_000, "the station online");
+            link.cut();
+            await(() -> !p.status().connected(), 30_000, "the station to notice the outage");
+            await(() -> c.summary().get("stations").get(station).get("state").asText().equals("offline"), 60_000, "the last will: offline");
+            events(store, 11, 1000);
+            TelemetryCodec.Health h = p.health();
+            assertEquals(1000, h.outboxDepth(), "the station's own health shows the backlog while it is cut off");
+            assertEquals(1000, p.status().outboxDepth());
+            assertEquals(10, sizeOf(c, station), "nothing got through the cut");
+            List<Long> reported = new CopyOnWriteArrayList<>();
+            MqttClient office = new MqttClient(broker, unique("office"), new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            office.connect(o);
+            office.subscribe(Topics.health(station), 1, (t, m) -> reported.add(TelemetryCodec.parseHealth(m.getPayload()).outboxDepth()));
+            link.restore();
+            await(() -> store.outboxDepth() == 0, 90_000, "the backlog to drain");
+            await(() -> sizeOf(c, station) == 1010, 30_000, "all 1010 events at the collector");
+            assertExactlyOnceInOrder(stored(c.archiveFile(), station), 1010);
+            await(() -> reported.contains(0L), 10_000, "a health message after the drain");
+            office.disconnect();
+            office.close();
+            assertEquals(1000L, reported.stream().mapToLong(Long::longValue).max().orElse(-1),
+                    "the first health after reconnecting told the office the whole backlog: " + reported);
+        }
+    }
+
+    @Test
+    void theCollectorRefusesWhatBreaksTheContractCountsItAndLosesNothingElse() throws Exception {
+        String broker = MosquittoProcess.shared();
+        String station = unique("ST");
+        try (StationStore store = StationStore.open(dir.resolve("store"), station, Clock.systemUTC());
+             Collector c = collector(broker, unique("c"), unique("g"))) {
+            MqttClient raw = new MqttClient(broker, unique("raw"), new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            raw.connect(o);
+            String topic = Topics.events(station);
+            events(store, 1, 50);
+            try (OutboxPublisher p = publisher(store, broker, DeviceHealth.UNKNOWN, CommandHandler.NONE)) {
+                raw.publish(topic, "not json {".getBytes(StandardCharsets.UTF_8), 1, false);
+                raw.publish(topic, new byte[TelemetryCodec.MAX_MESSAGE_BYTES + 1], 1, false);
+                raw.publish(topic, "{\"v\":2,\"type\":\"CARD_ISSUED\"}".getBytes(StandardCharsets.UTF_8), 1, false);
+                raw.publish(topic, "{\"v\":1,\"type\":\"CARD_ISSUED\",\"photo\":\"/9j/4AAQ\"}".getBytes(StandardCharsets.UTF_8), 1, false);
+                // A well-formed event that claims another station than its topic.
+                byte[] foreign = TelemetryCodec.event(new ktp.store.OutboxEvent(1, UUID.randomUUID().toString(), ktp.job.EventType.CARD_ISSUED, "OTHER",
+                        "R1", "3171000000000001", "", "", Instant.now()), Instant.now());
+                raw.publish(topic, foreign, 1, false);
+                events(store, 51, 50);
+                await(() -> store.outboxDepth() == 0, 30_000, "the outbox to drain");
+                await(() -> sizeOf(c, station) == 100, 30_000, "every valid event stored");
+                await(() -> c.summary().get("refused").get("INVALID").asInt() == 1, 10_000, "the refusals counted");
+            }
+            raw.disconnect();
+            raw.close();
+            JsonNode refused = c.summary().get("refused");
+            assertEquals(1, refused.get("MALFORMED").asInt());
+            assertEquals(1, refused.get("OVERSIZED").asInt());
+            assertEquals(1, refused.get("UNKNOWN_VERSION").asInt());
+            assertEquals(1, refused.get("INVALID").asInt(), "a field outside the contract (a photo) is refused");
+            assertEquals(1, refused.get("WRONG_TOPIC").asInt());
+            assertExactlyOnceInOrder(stored(c.archiveFile(), station), 100);
+            assertTrue(c.isConnected(), "the collector kept running");
+        }
+    }
+
+    @Test
+    void commandsReachTheStationAndAreAnsweredOnceEvenWhenDeliveredTwice() throws Exception {
+        String broker = MosquittoProcess.shared();
+        String station = unique("ST");
+        List<TelemetryCodec.Command> carriedOut = new CopyOnWriteArrayList<>();
+        CommandHandler handler = command -> {
+            carriedOut.add(command);
+            return switch (command.command()) {
+                case PAUSE, RESUME -> new CommandHandler.Answer(true, command.command() + " done");
+                case AUTHORISE_REPRINT -> new CommandHandler.Answer(false, "no job for record " + command.recordId());
+            };
+        };
+        List<TelemetryCodec.Ack> acks = new CopyOnWriteArrayList<>();
+        try (StationStore store = StationStore.open(dir.resolve("store"), station, Clock.systemUTC());
+             OutboxPublisher p = publisher(store, broker, DeviceHealth.UNKNOWN, handler)) {
+            await(() -> p.status().connected(), 20_000, "the station connected");
+            MqttClient office = new MqttClient(broker, unique("office"), new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            office.connect(o);
+            office.subscribe(Topics.acks(station), 1, (t, m) -> acks.add(TelemetryCodec.parseAck(m.getPayload())));
+            byte[] pause = TelemetryCodec.command(new TelemetryCodec.Command("cmd-1", TelemetryCodec.CommandKind.PAUSE, null, "audit visit", "kantor pusat", Instant.now()));
+            office.publish(Topics.commands(station), pause, 1, false);
+            office.publish(Topics.commands(station), pause, 1, false);
+            office.publish(Topics.commands(station), TelemetryCodec.command(new TelemetryCodec.Command("cmd-2", TelemetryCodec.CommandKind.AUTHORISE_REPRINT,
+                    "R404", "card lost", "kantor pusat", Instant.now())), 1, false);
+            office.publish(Topics.commands(station), "{\"v\":1,\"command\":\"SELF_DESTRUCT\"}".getBytes(StandardCharsets.UTF_8), 1, false);
+            await(() -> acks.size() == 3, 20_000, "three answers");
+            office.disconnect();
+            office.close();
+        }
+        assertEquals(2, carriedOut.size(), "the repeated PAUSE was carried out once; the unknown command not at all");
+        assertEquals(List.of("cmd-1", "cmd-1", "cmd-2"), acks.stream().map(TelemetryCodec.Ack::commandId).toList());
+        assertTrue(acks.get(0).accepted() && acks.get(1).accepted());
+        assertFalse(acks.get(2).accepted());
+        assertEquals("no job for record R404", acks.get(2).detail());
+    }
+}
