@@ -43,6 +43,7 @@ public final class Collector implements AutoCloseable {
     private final Clock clock;
     private final Tally tally;
     private final EventArchive archive;
+    private final EventArchive refusedArchive;
     private final MqttAsyncClient client;
     private final Object lock = new Object();
     private final String name;
@@ -77,6 +78,7 @@ public final class Collector implements AutoCloseable {
                 throw new IllegalArgumentException(e.getMessage());
             }
         });
+        this.refusedArchive = EventArchive.open(dataDir, "refused.jsonl", line -> { });
         try {
             this.client = new MqttAsyncClient(broker.url(), clientId, new MemoryPersistence());
         } catch (MqttException e) {
@@ -128,6 +130,7 @@ public final class Collector implements AutoCloseable {
         }
         try {
             archive.force();
+            refusedArchive.force();
         } catch (IOException e) {
             LOG.error("collector: cannot force the archive to disk; no receipts sent: {}", e.getMessage());
             requeue(batch);
@@ -210,8 +213,33 @@ public final class Collector implements AutoCloseable {
                 }
             } catch (TelemetryCodec.Rejected r) {
                 tally.refuse(Tally.Refusal.valueOf(r.kind().name()));
-                LOG.debug("collector: refused on {}: {}", topic, r.getMessage());
+                LOG.warn("collector: refused on {}: {}", topic, r.getMessage());
+                if (t.get().kind().equals("events")) quarantine(t.get().station(), topic, r, payload);
             }
+        }
+    }
+
+    /**
+     * A refused event is kept, raw, in DATA/refused.jsonl with why. When it names a sequence of its topic's
+     * station it is receipted too: the station's outbox must not stall behind one event it can never get
+     * accepted (the broker's topic ACLs are what keep a stranger from publishing on a station's topic).
+     */
+    private void quarantine(String station, String topic, TelemetryCodec.Rejected r, byte[] payload) throws IOException {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("at", clock.instant().toString());
+        n.put("topic", topic);
+        n.put("refused", r.kind().name());
+        n.put("why", r.getMessage());
+        n.put("payload", new String(payload, 0, Math.min(payload.length, 4096), java.nio.charset.StandardCharsets.UTF_8));
+        refusedArchive.append(new ObjectMapper().writeValueAsBytes(n));
+        if (payload.length > TelemetryCodec.MAX_MESSAGE_BYTES) return;
+        try {
+            com.fasterxml.jackson.databind.JsonNode j = new ObjectMapper().readTree(payload);
+            if (j != null && j.path("sequence").canConvertToLong() && j.path("sequence").asLong() >= 1 && station.equals(j.path("stationId").asText())) {
+                toReceipt.computeIfAbsent(station, k -> new java.util.TreeSet<>()).add(j.get("sequence").asLong());
+            }
+        } catch (IOException notJson) {
+            // nothing to receipt: no station sends this
         }
     }
 
@@ -314,5 +342,6 @@ public final class Collector implements AutoCloseable {
             LOG.debug("collector: close: {}", e.getMessage());
         }
         archive.close();
+        refusedArchive.close();
     }
 }

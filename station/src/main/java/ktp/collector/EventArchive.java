@@ -30,9 +30,11 @@ final class EventArchive implements AutoCloseable {
     }
 
     /** Opens (creating) the archive in {@code dir} and feeds every stored line to {@code replay}, in order. */
-    static EventArchive open(Path dir, Consumer<byte[]> replay) throws IOException {
+    static EventArchive open(Path dir, Consumer<byte[]> replay) throws IOException { return open(dir, "events.jsonl", replay); }
+
+    static EventArchive open(Path dir, String name, Consumer<byte[]> replay) throws IOException {
         Files.createDirectories(dir);
-        Path file = dir.resolve("events.jsonl");
+        Path file = dir.resolve(name);
         long good = 0;
         if (Files.exists(file)) {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(Files.newInputStream(file), StandardCharsets.UTF_8))) {

@@ -94,7 +94,7 @@ final class Tally {
         }
         if (e.occurredAt().atZone(zone).toLocalDate().equals(day)) {
             s.today.add(e.type());
-            regions.computeIfAbsent(e.region(), r -> new Day()).add(e.type());
+            if (!e.region().isEmpty()) regions.computeIfAbsent(e.region(), r -> new Day()).add(e.type());
         }
     }
 

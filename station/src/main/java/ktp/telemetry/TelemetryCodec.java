@@ -82,8 +82,11 @@ public final class TelemetryCodec {
         n.put("sequence", e.sequence());
         n.put("stationId", e.stationId());
         n.put("recordId", e.recordId());
-        n.put("nik", e.nik());
-        n.put("region", e.nik().length() >= 4 ? e.nik().substring(0, 4) : "0000");
+        if (e.nik().matches("\\d{16}")) {
+            // An unreadable record has no NIK to report: the field is left out rather than invented.
+            n.put("nik", e.nik());
+            n.put("region", e.nik().substring(0, 4));
+        }
         if (!e.blankId().isEmpty()) {
             n.put("blankId", e.blankId());
             if (e.blankId().matches("[0-9A-F]{8,20}")) n.put("chipUid", e.blankId());
@@ -178,7 +181,7 @@ public final class TelemetryCodec {
     public static Event parseEvent(byte[] payload) throws Rejected {
         JsonNode n = read(payload, EVENT, "event");
         return new Event(EventType.valueOf(n.get("type").asText()), n.get("eventId").asText(), n.get("sequence").asLong(), n.get("stationId").asText(),
-                n.get("recordId").asText(), n.get("nik").asText(), n.get("region").asText(), text(n, "blankId"), text(n, "chipUid"), text(n, "reason"),
+                n.get("recordId").asText(), text(n, "nik"), text(n, "region"), text(n, "blankId"), text(n, "chipUid"), text(n, "reason"),
                 instant(n, "occurredAt"), instant(n, "publishedAt"));
     }
 

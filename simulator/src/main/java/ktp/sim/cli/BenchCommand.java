@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure this station's software on this machine (medians and p99; the machine may be shared and noisy).",
-        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class, BenchCommand.Render.class, BenchCommand.Printer.class, BenchCommand.Finger.class, BenchCommand.Card.class})
+        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class, BenchCommand.Render.class, BenchCommand.Printer.class, BenchCommand.Finger.class, BenchCommand.Card.class, BenchCommand.Telemetry.class})
 final class BenchCommand extends ktp.cli.CommandGroup {
     @Command(name = "store", mixinStandardHelpOptions = true,
             description = {"Record validation throughput including the ECDSA signature check, and store commit latency",
@@ -220,6 +220,48 @@ final class BenchCommand extends ktp.cli.CommandGroup {
                         r.throughVpcd().medianMicros() / 1000, r.throughVpcd().p99Micros() / 1000, r.throughVpcd().samples());
             }
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "telemetry", mixinStandardHelpOptions = true,
+            description = {"Telemetry throughput through a real MQTT broker: one station's outbox drained to a collector (events/s,",
+                    "from the first publish until the last event is receipted and deleted), and one collector ingesting from",
+                    "--stations simulated stations publishing at once (events/s). Without --broker, an embedded Moquette."})
+    static final class Telemetry implements Callable<Integer> {
+        @Option(names = "--broker", paramLabel = "URL", description = "tcp://HOST:PORT (e.g. the Mosquitto ./ktp test starts on 127.0.0.1:18830)") String broker;
+        @Option(names = "--events", defaultValue = "5000", description = "events in the outbox (default ${DEFAULT-VALUE})") int events;
+        @Option(names = "--stations", defaultValue = "100", description = "simulated stations for the ingest run (default ${DEFAULT-VALUE})") int stations;
+        @Option(names = "--per-station", defaultValue = "200", description = "events each simulated station publishes (default ${DEFAULT-VALUE})") int perStation;
+        @Option(names = "--runs", defaultValue = "3", description = "runs of each (default ${DEFAULT-VALUE})") int runs;
+
+        @Override
+        public Integer call() throws Exception {
+            if (events < 100 || events > 200_000) throw new BadInputException("--events must be 100..200000");
+            if (stations < 1 || stations > 1000 || perStation < 1 || perStation > 10_000) throw new BadInputException("--stations 1..1000, --per-station 1..10000");
+            if (runs < 1 || runs > 10) throw new BadInputException("--runs must be 1..10");
+            java.nio.file.Path work = java.nio.file.Files.createTempDirectory("ktp-bench-telemetry");
+            ktp.sim.broker.EmbeddedBroker embedded = broker == null ? ktp.sim.broker.EmbeddedBroker.start("127.0.0.1", 0, null) : null;
+            try {
+                String url = embedded != null ? embedded.url() : broker;
+                System.out.println("broker " + url + (embedded != null ? " (embedded Moquette 0.17)" : ""));
+                var r = ktp.sim.bench.TelemetryBench.run(url, events, stations, perStation, runs, work);
+                System.out.printf("outbox drain, %d events: %s events/s, median %.0f%n", r.events(), list(r.drainPerSecond()), median(r.drainPerSecond()));
+                System.out.printf("collector ingest, %d stations x %d events: %s events/s, median %.0f%n", r.stations(), r.perStation(), list(r.ingestPerSecond()), median(r.ingestPerSecond()));
+            } finally {
+                if (embedded != null) embedded.close();
+                ktp.sim.bench.TelemetryBench.clean(work);
+            }
+            return ExitCodes.OK;
+        }
+
+        private static String list(java.util.List<Double> v) {
+            return String.join(", ", v.stream().map(d -> String.format("%.0f", d)).toList());
+        }
+
+        private static double median(java.util.List<Double> v) {
+            java.util.List<Double> s = new java.util.ArrayList<>(v);
+            java.util.Collections.sort(s);
+            return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
         }
     }
 

@@ -60,6 +60,13 @@ final class CentralCommand implements Callable<Integer> {
     @Option(names = "--plain-http", description = "serve plain HTTP with bearer tokens (local demos only)")
     boolean plainHttp;
 
+    @Option(names = "--broker", paramLabel = "URL", description = "also take the stations' events from this MQTT broker (tcp://HOST:PORT), as the central office does")
+    String broker;
+
+    @Option(names = "--broker-group", paramLabel = "NAME", defaultValue = "ktp-datacenter",
+            description = "the data center's shared-subscription group (default ${DEFAULT-VALUE}; 'none' subscribes directly)")
+    String brokerGroup;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         if ((tls == null) == !plainHttp) throw new BadInputException("choose one of --tls DIR (HTTPS with client certificates) or --plain-http (local demo)");
@@ -90,6 +97,16 @@ final class CentralCommand implements Callable<Integer> {
             if (pki != null) {
                 System.out.println("  trust (pin):      " + pki.caFile().toAbsolutePath());
                 System.out.println("  client certs:     " + tls.toAbsolutePath() + "/STATION.pem and STATION.key");
+            }
+            if (broker != null) {
+                ktp.telemetry.BrokerSettings b;
+                try {
+                    b = ktp.telemetry.BrokerSettings.plain(broker);
+                } catch (IllegalArgumentException e) {
+                    throw new BadInputException("--broker: " + e.getMessage());
+                }
+                ktp.sim.central.TelemetryIntake.start(server, b, "none".equals(brokerGroup) ? null : brokerGroup);
+                System.out.println("  telemetry:        events from " + broker + ("none".equals(brokerGroup) ? "" : " (group " + brokerGroup + ")"));
             }
             String nik = firstNik();
             System.out.println("  try:              ./ktp status " + nik + " --central " + server.uri()

@@ -62,7 +62,10 @@ public final class DemoRun {
     public static final String STATION_ID = "DEMO-01";
     private static final int MAX_BLANKS_PER_JOB = 3;
 
-    public record Options(int cards, Path out, long seed, boolean faults) {}
+    /** {@code broker}: an MQTT broker URL, or null for the embedded one. */
+    public record Options(int cards, Path out, long seed, boolean faults, String broker) {
+        public Options(int cards, Path out, long seed, boolean faults) { this(cards, out, seed, faults, null); }
+    }
 
     public record Summary(int recordsIn, int issued, int spoiledBlanks, int rejected, int awaitingHolder,
                           int activationFailed, int eventsPublished) {
@@ -161,7 +164,7 @@ public final class DemoRun {
                 activate(store, chips, recordId, residents.get(recordId), fingers, impostor, tampered);
             }
 
-            int published = publishOutbox(store, out.resolve("telemetry.jsonl"));
+            int published = publishOutbox(store, out);
             store.audit(station, "DEMO_END", "done");
             Summary s = summarize(store, leases.size(), published);
             writeSummary(out.resolve("summary.json"), s, (System.nanoTime() - t0) / 1e9);
@@ -329,33 +332,43 @@ public final class DemoRun {
         throw new IllegalStateException("the fingerprint library has no third finger");
     }
 
-    /** The simplest honest publisher until MQTT lands: events appended to a file in order, then removed from the outbox. */
-    private static int publishOutbox(StationStore store, Path file) throws IOException {
-        ObjectMapper json = new ObjectMapper();
-        int published = 0;
-        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            List<OutboxEvent> batch;
-            while (!(batch = store.pendingEvents(100)).isEmpty()) {
-                for (OutboxEvent e : batch) {
-                    ObjectNode n = json.createObjectNode();
-                    n.put("sequence", e.sequence());
-                    n.put("eventId", e.eventId());
-                    n.put("type", e.type().name());
-                    n.put("stationId", e.stationId());
-                    n.put("recordId", e.recordId());
-                    n.put("nik", e.nik());
-                    if (!e.blankId().isEmpty()) n.put("blankId", e.blankId());
-                    if (!e.reason().isEmpty()) n.put("reason", e.reason());
-                    n.put("occurredAt", e.occurredAt().toString());
-                    w.write(json.writeValueAsString(n));
-                    w.newLine();
-                    published++;
-                }
-                w.flush();
-                store.removePublished(batch.get(batch.size() - 1).sequence());
-            }
+    /**
+     * The outbox drained over MQTT as a station does it, to the central office's collector: an embedded broker
+     * (Moquette, no shared subscriptions) unless --broker names one. The collector's archive becomes
+     * telemetry.jsonl; what counts as published is what the collector stored.
+     */
+    private int publishOutbox(StationStore store, Path out) throws IOException {
+        ktp.sim.broker.EmbeddedBroker embedded = options.broker() == null ? ktp.sim.broker.EmbeddedBroker.start("127.0.0.1", 0, null) : null;
+        String url = embedded != null ? embedded.url() : options.broker();
+        long depth = store.outboxDepth();
+        progress.println("telemetry: " + depth + " events to " + url + (embedded != null ? " (embedded broker)" : ""));
+        ktp.telemetry.BrokerSettings broker;
+        try {
+            broker = ktp.telemetry.BrokerSettings.plain(url);
+        } catch (IllegalArgumentException e) {
+            if (embedded != null) embedded.close();
+            throw new IllegalArgumentException("--broker: " + e.getMessage());
         }
-        return published;
+        Path collected = out.resolve("collector");
+        try (ktp.collector.Collector collector = new ktp.collector.Collector(broker, collected, embedded != null ? null : "ktp-demo-collectors",
+                "demo-" + options.seed(), java.time.ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start();
+             ktp.telemetry.OutboxPublisher publisher = new ktp.telemetry.OutboxPublisher(store, broker, ktp.telemetry.DeviceHealth.UNKNOWN,
+                     ktp.telemetry.CommandHandler.NONE, java.time.Duration.ofSeconds(5), Clock.systemUTC()).start()) {
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (store.outboxDepth() > 0 && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            if (store.outboxDepth() > 0) progress.println("telemetry: " + store.outboxDepth() + " events still in the outbox (" + publisher.status().lastError() + "); they stay there for the next run");
+            Files.copy(collector.archiveFile(), out.resolve("telemetry.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return (int) collector.summary().get("accepted").asLong();
+        } finally {
+            if (embedded != null) embedded.close();
+        }
     }
 
     private static Summary summarize(StationStore store, int recordsIn, int published) {

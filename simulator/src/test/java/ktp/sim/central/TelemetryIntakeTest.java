@@ -1,0 +1,76 @@
+package ktp.sim.central;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import ktp.job.EventType;
+import ktp.sim.SharedBroker;
+import ktp.store.OutboxEvent;
+import ktp.telemetry.BrokerSettings;
+import ktp.telemetry.TelemetryCodec;
+import ktp.telemetry.Topics;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The simulated data center moves residents on the same MQTT events the central office's collectors read. */
+class TelemetryIntakeTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void printedAndIssuedEventsOverMqttMoveTheResidentsNationalStatusOnceEach() throws Exception {
+        String broker = SharedBroker.url();
+        try (CentralServer server = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir, 23, 6, 0.0, 1e7,
+                Duration.ofSeconds(60), null, Map.of("ST-MQ", "token-of-station-mq")));
+             TelemetryIntake intake = TelemetryIntake.start(server, BrokerSettings.plain(broker), "dc-" + UUID.randomUUID().toString().substring(0, 8))) {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (server.center().readyCount() < 6 && System.nanoTime() < deadline) Thread.sleep(50);
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> pulled = http.send(HttpRequest.newBuilder(URI.create(server.uri() + "/v1/print-ready?station=ST-MQ&limit=1"))
+                    .header("Authorization", "Bearer token-of-station-mq").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, pulled.statusCode(), pulled.body());
+            JsonNode lease = JSON.readTree(pulled.body()).get("leases").get(0);
+            String recordId = lease.get("recordId").asText();
+            String nik = lease.get("nik").asText();
+
+            MqttClient station = new MqttClient(broker, "ST-MQ-test-" + UUID.randomUUID(), new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            station.connect(o);
+            long seq = 0;
+            String printedId = UUID.randomUUID().toString();
+            for (EventType t : new EventType[] {EventType.SENT_FOR_CARD_PRINTING, EventType.CARD_PRINTED, EventType.CARD_ISSUED}) {
+                String id = t == EventType.CARD_PRINTED ? printedId : UUID.randomUUID().toString();
+                station.publish(Topics.events("ST-MQ"), TelemetryCodec.event(new OutboxEvent(++seq, id, t, "ST-MQ", recordId, nik, "04AABBCCDD", "", Instant.now()), Instant.now()), 1, false);
+            }
+            // The same CARD_PRINTED again (a station re-sending after a lost receipt), and an event for a record this data center never had.
+            station.publish(Topics.events("ST-MQ"), TelemetryCodec.event(new OutboxEvent(2, printedId, EventType.CARD_PRINTED, "ST-MQ", recordId, nik, "04AABBCCDD", "", Instant.now()), Instant.now()), 1, false);
+            station.publish(Topics.events("ST-MQ"), TelemetryCodec.event(new OutboxEvent(4, UUID.randomUUID().toString(), EventType.CARD_PRINTED, "ST-MQ", "PRR-999999-999999", nik, "", "", Instant.now()), Instant.now()), 1, false);
+            deadline = System.nanoTime() + 20_000_000_000L;
+            while ((intake.applied() < 3 || intake.duplicates() < 1 || intake.refused() < 1) && System.nanoTime() < deadline) Thread.sleep(50);
+            station.disconnect();
+            station.close();
+            assertEquals(3, intake.applied());
+            assertEquals(1, intake.duplicates());
+            assertEquals(1, intake.refused());
+            HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(server.uri() + "/v1/residents/" + nik)).header("Authorization", "Bearer token-of-station-mq").build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals("CARD_ISSUED", JSON.readTree(status.body()).get("status").asText(), status.body());
+        }
+    }
+}
