@@ -1,0 +1,148 @@
+package ktp.sim.central;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import ktp.card.CardProfile;
+import ktp.collector.Collector;
+import ktp.job.JobState;
+import ktp.printer.PrinterProfile;
+import ktp.render.CardRenderer;
+import ktp.render.CardTemplate;
+import ktp.sim.SharedBroker;
+import ktp.sim.card.BlankStock;
+import ktp.sim.card.CardSlot;
+import ktp.sim.card.InProcessReaders;
+import ktp.sim.card.VirtualCards;
+import ktp.sim.printer.PrinterSimServer;
+import ktp.sim.printer.SimulatedPrinter;
+import ktp.station.StationConfig;
+import ktp.station.StationDaemon;
+import ktp.store.BlankFate;
+import ktp.store.Job;
+import ktp.store.LedgerEntry;
+import ktp.telemetry.BrokerSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The station daemon against the simulators, every wire real: the data center over HTTP, the Evolis printer
+ * simulator over TCP with a virtual chip in each blank at its contact station (read through javax.smartcardio),
+ * telemetry through Mosquitto to a collector and to the data center. Every record the data center leased is
+ * encoded and printed once, every blank is in the ledger by its chip UID, the data center sees the cards
+ * printed, the collector has every event once, and an orderly stop hands back what was not started.
+ */
+class StationDaemonTest {
+    private static final Path REPO = Path.of(System.getProperty("ktp.repo", "..")).toAbsolutePath().normalize();
+    private static final byte[] MASTER = java.util.HexFormat.of().parseHex("0A1B2C3D4E5F60718293A4B5C6D7E8F9");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDaemonPrintsEveryLeasedRecordOnceAndTheLedgerTheDataCenterAndTheCollectorAgree() throws Exception {
+        String broker = SharedBroker.url();
+        String station = "ST-D" + UUID.randomUUID().toString().substring(0, 6);
+        String token = "token-of-" + station;
+        try (CentralServer central = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir.resolve("central"), 41, 6, 0.0, 1e7,
+                Duration.ofSeconds(120), null, Map.of(station, token)));
+             TelemetryIntake intake = TelemetryIntake.start(central, BrokerSettings.plain(broker), "dc-" + station);
+             Collector collector = new Collector(BrokerSettings.plain(broker), dir.resolve("office"), "office-" + station, "office-" + station,
+                     ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (central.center().readyCount() < 6 && System.nanoTime() < deadline) Thread.sleep(50);
+            assertEquals(6, central.center().readyCount());
+            central.key().writePublicKey(dir.resolve("station/trusted-keys"));
+
+            PrinterProfile profile = PrinterProfile.load(REPO.resolve("firmware-profiles/printers/evolis-primacy-dual-ymcko.yaml"));
+            SimulatedPrinter printer = new SimulatedPrinter(profile, 1000, dir.resolve("printed"));
+            CardProfile cards = VirtualCards.profile();
+            CardSlot slot = new CardSlot();
+            BlankStock stock = new BlankStock(slot, n -> VirtualCards.blank(cards, n, Optional.of(MASTER)));
+            printer.attachContactStation(stock);
+            try (PrinterSimServer server = PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", 0))) {
+                Path config = writeConfig(station, token, central.uri().getPort(), server.port(), broker);
+                StationConfig cfg = StationConfig.load(config, REPO.resolve("firmware-profiles"));
+                CardRenderer renderer = new CardRenderer(CardTemplate.load(REPO.resolve("templates/ktpel.yaml")));
+                StationDaemon daemon = new StationDaemon(cfg, renderer, InProcessReaders.factory(slot), Clock.systemUTC()).start();
+                try {
+                    deadline = System.nanoTime() + 90_000_000_000L;
+                    while (printedCount(daemon) < 6 && System.nanoTime() < deadline) Thread.sleep(100);
+                    assertEquals(6, printedCount(daemon), "all six records the data center had were printed: " + daemon.store().countByState());
+                    deadline = System.nanoTime() + 30_000_000_000L;
+                    while (daemon.store().outboxDepth() > 0 && System.nanoTime() < deadline) Thread.sleep(50);
+                    assertEquals(0, daemon.store().outboxDepth(), "every event receipted by the collector");
+                    List<Job> jobs = daemon.store().jobs();
+                    List<LedgerEntry> ledger = daemon.store().ledger();
+                    assertEquals(stock.issued().size(), ledger.size(), "every blank that entered the printer is in the ledger");
+                    Set<String> uids = new HashSet<>();
+                    stock.issued().forEach(c -> uids.add(java.util.HexFormat.of().withUpperCase().formatHex(c.uid())));
+                    for (LedgerEntry e : ledger) assertTrue(uids.contains(e.blankId()), "ledgered by chip UID: " + e.blankId());
+                    assertEquals(6, ledger.stream().filter(e -> e.fate() == BlankFate.PRINTED_AWAITING_HOLDER).count());
+                    assertEquals(6, printer.printed());
+                    assertEquals(6, jobs.stream().map(Job::nik).distinct().count(), "no NIK printed twice");
+                    HttpClient http = HttpClient.newHttpClient();
+                    ObjectMapper json = new ObjectMapper();
+                    for (Job j : jobs) {
+                        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(central.uri() + "/v1/residents/" + j.nik()))
+                                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+                        long until = System.nanoTime() + 10_000_000_000L;
+                        while (!json.readTree(r.body()).path("status").asText().equals("CARD_PRINTED") && System.nanoTime() < until) {
+                            Thread.sleep(100);
+                            r = http.send(HttpRequest.newBuilder(URI.create(central.uri() + "/v1/residents/" + j.nik())).header("Authorization", "Bearer " + token).build(),
+                                    HttpResponse.BodyHandlers.ofString());
+                        }
+                        assertEquals("CARD_PRINTED", json.readTree(r.body()).path("status").asText(), "the data center heard over MQTT: " + r.body());
+                    }
+                    JsonNode st = collector.summary().get("stations").get(station);
+                    assertEquals(12, st.get("events").asInt(), "SENT_FOR_CARD_PRINTING and CARD_PRINTED for each of 6, once each");
+                    assertEquals(6, st.get("printedToday").asInt());
+                    assertEquals(0, st.get("missing").asInt());
+                } finally {
+                    daemon.close();
+                }
+                assertEquals("offline", collector.summary().get("stations").get(station).get("state").asText(), "an orderly stop says offline");
+            }
+        }
+    }
+
+    private static long printedCount(StationDaemon d) {
+        return d.store().jobs().stream().filter(j -> j.state() == JobState.AWAITING_HOLDER).count();
+    }
+
+    private Path writeConfig(String station, String token, int centralPort, int printerPort, String broker) throws Exception {
+        Path base = dir.resolve("station");
+        Files.createDirectories(base.resolve("keys"));
+        Files.writeString(base.resolve("keys/token.txt"), token);
+        Files.writeString(base.resolve("keys/issuer-master.hex"), java.util.HexFormat.of().formatHex(MASTER));
+        Path f = base.resolve("station.yaml");
+        Files.writeString(f, """
+                station: { id: %s, store: store }
+                central: { url: "http://127.0.0.1:%d", plain_http: true, token_file: keys/token.txt }
+                trusted_keys: trusted-keys
+                printers:
+                  - { name: P1, uri: "tcp://127.0.0.1:%d", profile: evolis-primacy-dual-ymcko }
+                encoder: { reader: "KTP Virtual", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 5 }
+                scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
+                telemetry: { broker: "%s", health_every_s: 5 }
+                """.formatted(station, centralPort, printerPort, broker));
+        return f;
+    }
+}

@@ -1,0 +1,147 @@
+package ktp.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import ktp.datafile.DataFileException;
+import ktp.station.StationConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "station", mixinStandardHelpOptions = true, description = "A print station's configuration (docs/station-config.md).",
+        subcommands = {StationCommand.Init.class, StationCommand.CheckConfig.class, StationCommand.Run.class})
+final class StationCommand extends CommandGroup {
+
+    @Command(name = "init", mixinStandardHelpOptions = true, description = "Write a commented example configuration to edit (never over an existing file).")
+    static final class Init implements Callable<Integer> {
+        @Option(names = "--out", paramLabel = "FILE", defaultValue = "station.yaml", description = "where to write it (default ${DEFAULT-VALUE})") Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            if (Files.exists(out)) throw new BadInputException(out + " already exists; choose another --out or move it away");
+            try (InputStream in = StationConfig.class.getResourceAsStream("station-example.yaml")) {
+                if (in == null) throw new IllegalStateException("the example configuration is missing from the station's resources");
+                Files.write(out, in.readAllBytes());
+            }
+            System.out.println("wrote " + out + "; edit it, then: ./ktp station check-config " + out + " --probe");
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true,
+            description = {"Run the print station: lease and validate records, encode and print cards on every configured printer,",
+                    "report to the central office. Stops in order on SIGTERM or Ctrl-C (the card in progress finishes)."})
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--config", required = true, paramLabel = "FILE") Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            StationConfig c;
+            try {
+                c = StationConfig.load(file, Paths.home().resolve("firmware-profiles"));
+            } catch (DataFileException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            ktp.render.CardRenderer renderer;
+            try {
+                renderer = Templates.renderer("ktpel");
+            } catch (DataFileException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            ktp.station.StationDaemon daemon = new ktp.station.StationDaemon(c, renderer, javax.smartcardio.TerminalFactory.getDefault(), java.time.Clock.systemUTC());
+            java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                daemon.close();
+                stopped.countDown();
+            }, "station-stop"));
+            try {
+                daemon.start();
+            } catch (ktp.store.StoreLockedException e) {
+                System.err.println("ktp: " + e.getMessage());
+                return ExitCodes.FAILURE;
+            }
+            stopped.await();
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "check-config", mixinStandardHelpOptions = true,
+            description = {"Validate a station configuration and everything it names (files, keys, profiles) and print what it found.",
+                    "With --probe, also try each device and server (TCP devices, serial ports, the PC/SC reader, the broker, the data center).",
+                    "Exit 0 when all is well, 2 with a message naming the key to fix."})
+    static final class CheckConfig implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "FILE") Path file;
+        @Option(names = "--probe", description = "also check that every device and server answers") boolean probe;
+
+        @Override
+        public Integer call() {
+            StationConfig c;
+            try {
+                c = StationConfig.load(file, Paths.home().resolve("firmware-profiles"));
+            } catch (DataFileException e) {
+                throw new BadInputException(e.getMessage());
+            }
+            System.out.println("station    " + c.stationId() + ", store " + c.store());
+            System.out.println("central    " + c.central().url() + (c.central().plainHttp() ? " (plain HTTP: demo only)" : ", CA pinned" + (c.central().certificate() != null ? ", client certificate" : ", token")));
+            for (StationConfig.Printer p : c.printers()) System.out.println("printer    " + p.name() + " " + p.uri() + " (" + p.profile().id() + ")");
+            System.out.println("encoder    reader /" + c.encoder().readerPattern() + "/, " + c.encoder().profile().id()
+                    + (c.encoder().masterKey() == null ? ", GlobalPlatform TEST keys (test cards only)" : ", issuer master key, " + c.encoder().profile().diversification() + " per card"));
+            System.out.println("scanner    " + c.scanner().uri() + " (" + c.scanner().profile().id() + ")");
+            System.out.println("telemetry  " + c.telemetry().broker().url() + ", health every " + c.telemetry().healthEverySeconds() + " s");
+            System.out.println("console    " + c.consoleListen());
+            if (probe) {
+                List<String> failed = new ArrayList<>();
+                for (int i = 0; i < c.printers().size(); i++) probeDevice("printers[" + i + "].uri", c.printers().get(i).uri(), failed);
+                probeDevice("scanner.uri", c.scanner().uri(), failed);
+                probeTcp("telemetry.broker", URI.create(c.telemetry().broker().url()), failed);
+                URI central = c.central().url();
+                probeTcp("central.url", URI.create(central.getScheme() + "://" + central.getHost() + ":" + (central.getPort() > 0 ? central.getPort() : central.getScheme().equals("https") ? 443 : 80)), failed);
+                probeReader(c.encoder().readerPattern(), failed);
+                if (!failed.isEmpty()) throw new BadInputException(file + ": " + String.join("; ", failed));
+            }
+            System.out.println(file + ": OK" + (probe ? " (every device and server answered)" : ""));
+            return ExitCodes.OK;
+        }
+
+        private static void probeDevice(String key, String uri, List<String> failed) {
+            if (uri.startsWith("tcp://")) probeTcp(key, URI.create(uri), failed);
+            else if (uri.startsWith("serial:")) {
+                String dev = uri.substring("serial:".length()).replaceAll("\\?.*", "");
+                report(key, uri, Files.exists(Path.of(dev)) ? null : dev + " does not exist (is the cable plugged in?)", failed);
+            } else report(key, uri, null, failed);
+        }
+
+        private static void probeTcp(String key, URI u, List<String> failed) {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(u.getHost(), u.getPort()), 2000);
+                report(key, u.toString(), null, failed);
+            } catch (IOException e) {
+                report(key, u.toString(), "does not answer (" + e.getMessage() + ")", failed);
+            }
+        }
+
+        private static void probeReader(String pattern, List<String> failed) {
+            try {
+                List<String> readers = javax.smartcardio.TerminalFactory.getDefault().terminals().list().stream().map(javax.smartcardio.CardTerminal::getName).toList();
+                boolean found = readers.stream().anyMatch(r -> Pattern.compile(pattern).matcher(r).find());
+                report("encoder.reader", "/" + pattern + "/", found ? null : "no PC/SC reader matches; readers: " + readers, failed);
+            } catch (javax.smartcardio.CardException | RuntimeException e) {
+                report("encoder.reader", "/" + pattern + "/", "PC/SC is not available (is pcscd running?): " + e.getMessage(), failed);
+            }
+        }
+
+        private static void report(String key, String what, String problem, List<String> failed) {
+            System.out.println("probe      " + key + " " + what + ": " + (problem == null ? "answers" : "FAILED: " + problem));
+            if (problem != null) failed.add(key + " " + what + " " + problem);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package ktp.station;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import ktp.biometric.ScannerProfile;
+import ktp.card.CardKeys;
+import ktp.card.CardProfile;
+import ktp.datafile.DataFile;
+import ktp.datafile.DataFileException;
+import ktp.printer.PrinterProfile;
+import ktp.record.TrustedKeys;
+import ktp.telemetry.BrokerSettings;
+
+/**
+ * One print station's configuration (a YAML file; docs/station-config.md): who it is, where its store is,
+ * the data center and the keys it trusts, its printers, chip encoder, fingerprint scanner, MQTT broker and
+ * console. Validated on load: every error names the file, the key and what to fix; relative paths are read
+ * from the configuration file's folder; profiles are looked up in firmware-profiles/ unless a path is given.
+ * Secrets stay in the files the configuration names (keys, tokens, passwords), never in it.
+ */
+public record StationConfig(Path file, String stationId, Path store, Central central, Path trustedKeys, List<Printer> printers,
+                            Encoder encoder, Scanner scanner, Telemetry telemetry, String consoleListen) {
+
+    /** The data center: HTTPS with a pinned CA and a client certificate, or plain HTTP with a token (demos only). */
+    public record Central(URI url, Path ca, Path certificate, Path key, Path tokenFile, boolean plainHttp) {}
+
+    public record Printer(String name, String uri, PrinterProfile profile) {}
+
+    /** {@code masterKey} null: the GlobalPlatform test keys (test cards only). */
+    public record Encoder(String readerPattern, CardProfile profile, Path masterKey, int insertWaitSeconds) {}
+
+    public record Scanner(String uri, ScannerProfile profile) {}
+
+    public record Telemetry(BrokerSettings broker, int healthEverySeconds) {}
+
+    public static StationConfig load(Path file, Path profilesHome) throws DataFileException {
+        DataFile.Node root = DataFile.load(file);
+        Path base = file.toAbsolutePath().getParent();
+
+        DataFile.Node station = root.object("station");
+        String id = station.text("id");
+        if (!id.matches("[A-Za-z0-9_-]{1,64}")) throw station.error("id", "'" + id + "' must be 1 to 64 letters, digits, '_' or '-'");
+        Path store = base.resolve(station.text("store"));
+        station.noOtherFields();
+
+        DataFile.Node c = root.object("central");
+        URI url;
+        try {
+            url = new URI(c.text("url"));
+        } catch (URISyntaxException e) {
+            throw c.error("url", "is not a URL: " + e.getReason());
+        }
+        if (!"https".equals(url.getScheme()) && !"http".equals(url.getScheme())) throw c.error("url", "must be https:// (or http:// with plain_http: true)");
+        if (url.getHost() == null) throw c.error("url", "has no host");
+        boolean plain = c.bool("plain_http", false);
+        Path ca = optionalFile(c, "ca", base);
+        Path cert = optionalFile(c, "certificate", base);
+        Path key = optionalFile(c, "key", base);
+        Path token = optionalFile(c, "token_file", base);
+        if ("http".equals(url.getScheme())) {
+            if (!plain) throw c.error("url", "is plain http://: records carry biometrics, so this needs plain_http: true (local demos only)");
+            if (token == null) throw c.error("token_file", "is missing: a plain-HTTP data center knows the station by its token");
+        } else {
+            if (ca == null) throw c.error("ca", "is missing: the data center's CA (or certificate) to pin");
+            if ((cert == null) != (key == null)) throw c.error(cert == null ? "certificate" : "key", "is missing: a client certificate needs its key and the other way round");
+            if (cert == null && token == null) throw c.error("certificate", "is missing: give a client certificate and key, or a token_file");
+        }
+        Central central = new Central(url, ca, cert, key, token, plain);
+        c.noOtherFields();
+
+        Path trust = base.resolve(root.text("trusted_keys"));
+        try {
+            if (TrustedKeys.loadDirectory(trust).keyIds().isEmpty()) throw root.error("trusted_keys", trust + " holds no *.pem key: the station could validate no record");
+        } catch (IOException e) {
+            throw root.error("trusted_keys", e.getMessage());
+        }
+
+        List<Printer> printers = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        List<DataFile.Node> ps = root.list("printers", true);
+        if (ps.isEmpty()) throw root.error("printers", "names no printer");
+        for (DataFile.Node p : ps) {
+            String name = p.text("name");
+            if (!names.add(name)) throw p.error("name", "'" + name + "' is used by two printers");
+            String uri = p.text("uri");
+            checkDeviceUri(p, "uri", uri, true);
+            PrinterProfile profile = profile(p, "profile", () -> PrinterProfile.resolve(profilesHome.resolve("printers"), p.text("profile")));
+            p.noOtherFields();
+            printers.add(new Printer(name, uri, profile));
+        }
+
+        DataFile.Node e = root.object("encoder");
+        String reader = e.text("reader", "");
+        try {
+            java.util.regex.Pattern.compile(reader);
+        } catch (java.util.regex.PatternSyntaxException x) {
+            throw e.error("reader", "is not a regular expression: " + x.getDescription());
+        }
+        CardProfile cardProfile = profile(e, "card_profile", () -> CardProfile.resolve(profilesHome.resolve("cards"), e.text("card_profile")));
+        Path master = optionalFile(e, "master_key", base);
+        if (master != null) {
+            try {
+                CardKeys.masterFile(cardProfile, master);
+            } catch (IOException x) {
+                throw e.error("master_key", x.getMessage());
+            }
+        }
+        int insertWait = e.integer("insert_wait_s", 1, 120, 10);
+        e.noOtherFields();
+        Encoder encoder = new Encoder(reader, cardProfile, master, insertWait);
+
+        DataFile.Node s = root.object("scanner");
+        String scannerUri = s.text("uri");
+        checkDeviceUri(s, "uri", scannerUri, false);
+        ScannerProfile scannerProfile = profile(s, "profile", () -> ScannerProfile.resolve(profilesHome.resolve("scanners"), s.text("profile")));
+        s.noOtherFields();
+
+        DataFile.Node t = root.object("telemetry");
+        Path password = optionalFile(t, "password_file", base);
+        char[] pw = null;
+        if (password != null) {
+            try {
+                pw = Files.readString(password).strip().toCharArray();
+            } catch (IOException x) {
+                throw t.error("password_file", "cannot be read: " + x.getMessage());
+            }
+        }
+        BrokerSettings broker;
+        try {
+            broker = new BrokerSettings(t.text("broker"), t.has("username") ? t.text("username") : markRead(t, "username"), pw,
+                    optionalFile(t, "ca", base), optionalFile(t, "certificate", base), optionalFile(t, "key", base));
+        } catch (IllegalArgumentException x) {
+            throw t.error("broker", x.getMessage());
+        }
+        int health = t.integer("health_every_s", 5, 3600, 30);
+        t.noOtherFields();
+
+        // The console section may be left out: the console then listens on the loopback interface only.
+        String listen = "127.0.0.1:8080";
+        if (root.has("console")) {
+            DataFile.Node console = root.object("console");
+            listen = console.text("listen", listen);
+            if (!listen.matches("[A-Za-z0-9.:\\[\\]-]+:\\d{1,5}")) throw console.error("listen", "must be HOST:PORT, got '" + listen + "'");
+            console.noOtherFields();
+        } else {
+            root.text("console", "");
+        }
+        root.noOtherFields();
+        return new StationConfig(file, id, store, central, trust, List.copyOf(printers), encoder, new Scanner(scannerUri, scannerProfile),
+                new Telemetry(broker, health), listen);
+    }
+
+    private static String markRead(DataFile.Node n, String field) throws DataFileException {
+        n.text(field, "");
+        return null;
+    }
+
+    @FunctionalInterface
+    private interface ProfileLoader<T> {
+        T load() throws DataFileException;
+    }
+
+    /** Loads a profile; an unknown one is reported at this configuration key, with the profile's own error. */
+    private static <T> T profile(DataFile.Node n, String field, ProfileLoader<T> loader) throws DataFileException {
+        try {
+            return loader.load();
+        } catch (DataFileException e) {
+            if (e.getMessage().contains("no ") && e.getMessage().contains("profile")) throw n.error(field, e.getMessage());
+            throw n.error(field, "the profile is broken: " + e.getMessage());
+        }
+    }
+
+    private static Path optionalFile(DataFile.Node n, String field, Path base) throws DataFileException {
+        if (!n.has(field)) {
+            n.text(field, "");
+            return null;
+        }
+        Path p = base.resolve(n.text(field));
+        if (!Files.isRegularFile(p)) throw n.error(field, p + " does not exist or is not a file");
+        if (!Files.isReadable(p)) throw n.error(field, p + " cannot be read (permissions?)");
+        return p;
+    }
+
+    /** tcp://HOST:PORT, serial:/dev/X[?baud=N], and for printers file:PATH. */
+    private static void checkDeviceUri(DataFile.Node n, String field, String uri, boolean fileAllowed) throws DataFileException {
+        if (uri.startsWith("tcp://")) {
+            try {
+                URI u = new URI(uri);
+                if (u.getHost() == null || u.getPort() < 1) throw n.error(field, "a TCP device is tcp://HOST:PORT, got '" + uri + "'");
+            } catch (URISyntaxException e) {
+                throw n.error(field, "'" + uri + "' is not a URI: " + e.getReason());
+            }
+        } else if (uri.startsWith("serial:")) {
+            if (!uri.matches("serial:/[^?]+(\\?baud=\\d{3,7})?")) throw n.error(field, "a serial device is serial:/dev/ttyXXX[?baud=N], got '" + uri + "'");
+        } else if (!(fileAllowed && uri.startsWith("file:") && uri.length() > 5)) {
+            throw n.error(field, "'" + uri + "' is not tcp://HOST:PORT or serial:/dev/ttyXXX" + (fileAllowed ? " or file:PATH" : ""));
+        }
+    }
+}

@@ -1,0 +1,302 @@
+package ktp.station;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.smartcardio.TerminalFactory;
+import ktp.card.CardKeys;
+import ktp.card.ChipEncoder;
+import ktp.card.ChipPayload;
+import ktp.central.CentralClient;
+import ktp.central.CentralLink;
+import ktp.central.Tls;
+import ktp.job.JobState;
+import ktp.printer.PrintJob;
+import ktp.printer.PrinterDriver;
+import ktp.printer.PrinterProfile;
+import ktp.printer.PrinterStatus;
+import ktp.printer.link.PrinterLink;
+import ktp.record.CardSeal;
+import ktp.record.RecordRejectedException;
+import ktp.record.RecordValidator;
+import ktp.record.TrustedKeys;
+import ktp.record.ValidatedRecord;
+import ktp.render.CardRenderer;
+import ktp.render.CardTemplate;
+import ktp.render.RenderException;
+import ktp.store.Actor;
+import ktp.store.Job;
+import ktp.store.StationStore;
+import ktp.telemetry.DeviceHealth;
+import ktp.telemetry.OutboxPublisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The print station as one process (docs/station-daemon.md): the data center link keeps validated records
+ * leased and queued; each printer has a lane that takes the oldest queued record, has its chip encoded at the
+ * printer's contact station and its card printed, while the next record is already rendered and packed; the
+ * outbox publisher reports every job change to the central office and carries out its commands. On start the
+ * store is recovered (every job resumes by its state); on stop the card in progress finishes, unstarted
+ * records are handed back and the outbox is flushed as far as the broker allows.
+ */
+public final class StationDaemon implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StationDaemon.class);
+
+    private final StationConfig config;
+    private final CardRenderer renderer;
+    private final TerminalFactory readers;
+    private final Clock clock;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final Set<String> claimed = ConcurrentHashMap.newKeySet();
+    private final Map<String, ChipPayload> payloads = new ConcurrentHashMap<>();
+    private StationStore store;
+    private RecordValidator validator;
+    private CentralLink link;
+    private OutboxPublisher publisher;
+    private OfficeCommands office;
+    private volatile PrinterStatus lastPrinterStatus;
+    private volatile String lastPrinterState = "UNKNOWN";
+    private Thread[] lanes;
+
+    public StationDaemon(StationConfig config, CardRenderer renderer, TerminalFactory readers, Clock clock) {
+        this.config = config;
+        this.renderer = renderer;
+        this.readers = readers;
+        this.clock = clock;
+    }
+
+    public StationStore store() { return store; }
+
+    public OutboxPublisher publisher() { return publisher; }
+
+    public CentralLink link() { return link; }
+
+    /** Opens the store (recovering every job), then starts the link, the publisher and one lane per printer. */
+    public StationDaemon start() throws IOException {
+        store = StationStore.open(config.store(), config.stationId(), clock);
+        var resumed = store.recover(Actor.STATION);
+        LOG.info("station {}: store {} recovered; {} job(s) resumed", config.stationId(), config.store(), resumed.size());
+        TrustedKeys trust = TrustedKeys.loadDirectory(config.trustedKeys());
+        validator = new RecordValidator(trust, clock, renderer.fitCheck());
+        RecordIntake intake = new RecordIntake(validator, store, Actor.STATION);
+        link = new CentralLink(new CentralClient(centralConfig()), store, intake, CentralLink.Settings.defaults().withReportEvents(false), clock, new Random());
+        office = new OfficeCommands(store);
+        publisher = new OutboxPublisher(store, config.telemetry().broker(), new Devices(), office,
+                Duration.ofSeconds(config.telemetry().healthEverySeconds()), clock).start();
+        link.start();
+        CardKeys keys = config.encoder().masterKey() == null ? CardKeys.globalPlatformTestKeys() : CardKeys.masterFile(config.encoder().profile(), config.encoder().masterKey());
+        if (config.encoder().masterKey() == null) LOG.warn("encoder: no master_key configured; using the GlobalPlatform TEST keys (test cards only)");
+        lanes = new Thread[config.printers().size()];
+        for (int i = 0; i < lanes.length; i++) {
+            StationConfig.Printer p = config.printers().get(i);
+            ChipEncoder encoder = new ChipEncoder(readers, config.encoder().readerPattern(), config.encoder().profile(), keys,
+                    Duration.ofSeconds(config.encoder().insertWaitSeconds()), id -> Optional.ofNullable(payloads.get(id)));
+            Lane lane = new Lane(p, encoder);
+            lanes[i] = new Thread(lane::run, "lane-" + p.name());
+            lanes[i].start();
+        }
+        LOG.info("station {} running: {} printer(s), data center {}, broker {}", config.stationId(), lanes.length, config.central().url(), config.telemetry().broker().url());
+        return this;
+    }
+
+    private CentralClient.Config centralConfig() throws IOException {
+        StationConfig.Central c = config.central();
+        Optional<String> token = c.tokenFile() == null ? Optional.empty() : Optional.of(java.nio.file.Files.readString(c.tokenFile()).strip());
+        javax.net.ssl.SSLContext tls = c.ca() == null ? null : Tls.context(c.ca(), c.certificate(), c.key());
+        return CentralClient.Config.of(c.url(), config.stationId(), tls, token, c.plainHttp());
+    }
+
+    /** A record ready for its lane: the chip's contents and the printer's downloads. */
+    private record Prepared(String recordId, PrintJob job, ChipPayload chip) {}
+
+    private final class Lane {
+        private final StationConfig.Printer printer;
+        private final ChipEncoder encoder;
+        private final ExecutorService prep;
+
+        Lane(StationConfig.Printer printer, ChipEncoder encoder) {
+            this.printer = printer;
+            this.encoder = encoder;
+            this.prep = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "prepare-" + printer.name());
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        void run() {
+            PrinterProfile profile = printer.profile();
+            try (PrinterDriver driver = new PrinterDriver(profile, () -> PrinterLink.open(printer.uri(), profile.link()))) {
+                PrintRunner runner = new PrintRunner(store, driver, encoder, Actor.STATION, Duration.ofSeconds(1), (error, message) -> {
+                    lastPrinterState = error.name();
+                    LOG.warn("printer {}: {} ({})", printer.name(), message, error);
+                });
+                Future<Prepared> next = null;
+                while (!stopping.get()) {
+                    Prepared current = null;
+                    if (next != null) {
+                        current = take(next);
+                        next = null;
+                    }
+                    if (current == null) current = prepare(nextRecord(null));
+                    if (current == null) {
+                        pause(200);
+                        continue;
+                    }
+                    // The next card is rendered and packed while this one is encoded and printed.
+                    String after = nextRecord(current.recordId());
+                    if (after != null) next = prep.submit(() -> prepare(after));
+                    if (office.paused() || !link.mayStart(current.recordId())) {
+                        release(current);
+                        if (next != null) release(take(next));
+                        next = null;
+                        pause(500);
+                        continue;
+                    }
+                    payloads.put(current.recordId(), current.chip());
+                    boolean giveUp = false;
+                    try {
+                        PrintRunner.Result r = runner.print(current.job(), stopping::get);
+                        lastPrinterState = r.state() == JobState.AWAITING_HOLDER ? "READY" : lastPrinterState;
+                        LOG.info("printer {}: record {} -> {}{}", printer.name(), current.recordId(), r.state(), r.blankId().isEmpty() ? "" : " on blank " + r.blankId());
+                        // Too many blanks spoiled for one record: it stays claimed (out of the queue) until a technician
+                        // has looked and the station is restarted, rather than spoil blank after blank.
+                        giveUp = r.spoiled() >= PrintRunner.MAX_SPOILED_PER_JOB && r.state() == JobState.VALIDATED;
+                        if (giveUp) store.audit(Actor.STATION, "HELD_FOR_TECHNICIAN", "record " + current.recordId() + ": " + r.operatorMessage());
+                    } finally {
+                        payloads.remove(current.recordId());
+                        if (!giveUp) claimed.remove(current.recordId());
+                    }
+                    publisher.wake();
+                    link.poke();
+                    try {
+                        lastPrinterStatus = driver.status();
+                    } catch (ktp.printer.PrinterException e) {
+                        lastPrinterState = e.error().name();
+                    }
+                }
+                if (next != null) release(take(next));
+            } finally {
+                prep.shutdownNow();
+            }
+        }
+
+        private Prepared take(Future<Prepared> f) {
+            try {
+                return f.get();
+            } catch (Exception e) {
+                LOG.warn("printer {}: preparing the next card failed: {}", printer.name(), e.toString());
+                return null;
+            }
+        }
+
+        private void release(Prepared p) {
+            if (p != null) claimed.remove(p.recordId());
+        }
+
+        /** Claims and renders a record for this lane; null when it cannot be printed now (the reason is logged). */
+        private Prepared prepare(String recordId) {
+            if (recordId == null) return null;
+            Optional<byte[]> envelope = store.envelope(recordId);
+            Job job = store.job(recordId).orElse(null);
+            if (envelope.isEmpty() || job == null || job.state() != JobState.VALIDATED) {
+                claimed.remove(recordId);
+                return null;
+            }
+            try {
+                ValidatedRecord v = validator.validate(envelope.get());
+                String qr = CardSeal.qrText(CardSeal.Contents.of(v.record(), v.envelope().keyId()), v.envelope().cardSeal());
+                CardRenderer.RenderedCard card = renderer.render(v.record(), qr);
+                PrinterProfile p = printer.profile();
+                Map<String, BufferedImage> front = renderer.panels(card.side(CardTemplate.Side.FRONT), p);
+                Map<String, BufferedImage> back = p.dualSided() ? renderer.panels(card.side(CardTemplate.Side.BACK), p) : Map.of();
+                return new Prepared(recordId, PrintJob.prepare(recordId, p, front, back, true), ChipPayload.of(v));
+            } catch (RecordRejectedException | RenderException e) {
+                // Validated when it came in, refused now (a key withdrawn, the record expired): it waits for a person.
+                LOG.error("record {} can no longer be printed: {}", recordId, e.getMessage());
+                store.audit(Actor.STATION, "NOT_PRINTABLE", "record " + recordId + ": " + e.getMessage());
+                return null;
+            }
+        }
+    }
+
+    /** The oldest VALIDATED record not claimed by a lane (and not {@code except}), claimed for the caller. */
+    private synchronized String nextRecord(String except) {
+        return store.jobs().stream()
+                .filter(j -> j.state() == JobState.VALIDATED && !j.recordId().equals(except) && !claimed.contains(j.recordId()))
+                .filter(j -> link.mayStart(j.recordId()))
+                .min(Comparator.comparing(Job::createdAt))
+                .map(j -> {
+                    claimed.add(j.recordId());
+                    return j.recordId();
+                }).orElse(null);
+    }
+
+    private final class Devices implements DeviceHealth {
+        @Override
+        public String printerStatus() { return lastPrinterState; }
+
+        @Override
+        public Integer ribbonRemaining() { return lastPrinterStatus == null ? null : lastPrinterStatus.ribbonRemaining(); }
+
+        @Override
+        public Integer blanksInFeeder() { return null; }
+
+        @Override
+        public boolean readerPresent() {
+            try {
+                return !readers.terminals().list().isEmpty();
+            } catch (javax.smartcardio.CardException | RuntimeException e) {
+                return false;
+            }
+        }
+
+        @Override
+        public boolean paused() { return office.paused(); }
+    }
+
+    private void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping.set(true);
+        }
+    }
+
+    /** Orderly stop: the card in progress finishes, unstarted records go back to the data center, the outbox is flushed. */
+    @Override
+    public void close() {
+        if (!stopping.compareAndSet(false, true)) return;
+        LOG.info("station {}: stopping", config.stationId());
+        if (lanes != null) {
+            for (Thread t : lanes) {
+                try {
+                    t.join(120_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        if (link != null) link.close();
+        if (publisher != null) {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (store.outboxDepth() > 0 && publisher.status().connected() && System.nanoTime() < deadline) pause(50);
+            publisher.close();
+        }
+        if (store != null) store.close();
+        LOG.info("station {}: stopped", config.stationId());
+    }
+}
