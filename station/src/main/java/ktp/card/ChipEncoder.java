@@ -43,6 +43,20 @@ public final class ChipEncoder implements ChipStation {
     /** The last successful personalization's counts (APDUs, bytes), for the benchmark and the log. */
     public Optional<Personalizer.Result> lastResult() { return Optional.ofNullable(last); }
 
+    /** The UID of a card sitting in the encoder now, without waiting and without writing anything. */
+    public Optional<String> cardPresent() {
+        try {
+            CardTerminal reader = SmartcardioTransport.reader(factory, readerPattern);
+            if (!reader.isCardPresent()) return Optional.empty();
+            try (SmartcardioTransport t = SmartcardioTransport.open(reader)) {
+                return Optional.of(new Personalizer(t, profile, keys, random).readUid());
+            }
+        } catch (ApduTransport.CardException | Personalizer.PersonalizationException | javax.smartcardio.CardException e) {
+            LOG.warn("encoder: cannot read the card in the reader: {}", e.getMessage());
+            return Optional.empty();
+        }
+    }
+
     @Override
     public String encode(String recordId) throws ChipFailure {
         ChipPayload payload = payloads.apply(recordId).orElseThrow(() -> new ChipFailure(null, "no chip data for record " + recordId + " (not validated on this station)"));

@@ -57,6 +57,8 @@ final class StationCommand extends CommandGroup {
             } catch (DataFileException e) {
                 throw new BadInputException(e.getMessage());
             }
+            // The daemon logs what it does (one line per job change, device and link events); commands only warn.
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ktp")).setLevel(ch.qos.logback.classic.Level.INFO);
             ktp.station.StationDaemon daemon = new ktp.station.StationDaemon(c, renderer, javax.smartcardio.TerminalFactory.getDefault(), java.time.Clock.systemUTC());
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -230,6 +230,19 @@ public final class PrinterDriver implements AutoCloseable {
     }
 
     /** Ejects the card inside to the reject box; a failure here is logged (the operator removes the card). */
+    /**
+     * After the station restarts, a card may still be inside the printer from the run that stopped (parked at
+     * the chip station or half printed): it is sent to the reject box so the next job starts with a fresh blank.
+     */
+    public void clearCardPath() {
+        try {
+            if (counter < 0 && link().answers()) status();
+        } catch (PrinterException e) {
+            LOG.warn("printer status before clearing the card path: {}", e.getMessage());
+        }
+        reject();
+    }
+
     private void reject() {
         try {
             ask("Ser");

@@ -143,6 +143,7 @@ public final class StationDaemon implements AutoCloseable {
                     lastPrinterState = error.name();
                     LOG.warn("printer {}: {} ({})", printer.name(), message, error);
                 });
+                clearCardPath(driver);
                 Future<Prepared> next = null;
                 while (!stopping.get()) {
                     Prepared current = null;
@@ -191,6 +192,21 @@ public final class StationDaemon implements AutoCloseable {
             } finally {
                 prep.shutdownNow();
             }
+        }
+
+        /**
+         * A card left in the printer by a run that stopped: ledgered if the ledger does not know it yet (the run
+         * stopped between the printer taking it and its UID being recorded), then sent to the reject box.
+         */
+        private void clearCardPath(PrinterDriver driver) {
+            encoder.cardPresent().ifPresent(uid -> {
+                boolean known = store.ledger().stream().anyMatch(e -> e.blankId().equals(uid));
+                if (!known) {
+                    store.ledgerFoundBlank(uid, "found at the chip encoder of printer " + printer.name() + " after a restart, before any record was written to it", Actor.STATION);
+                    LOG.warn("printer {}: blank {} was in the encoder after a restart; ledgered as spoiled", printer.name(), uid);
+                }
+            });
+            driver.clearCardPath();
         }
 
         private Prepared take(Future<Prepared> f) {

@@ -42,6 +42,7 @@ import org.mapdb.Serializer;
  * because MapDB's transaction is global to the DB.
  */
 public final class StationStore implements AutoCloseable {
+    private static final org.slf4j.Logger JOB_LOG = org.slf4j.LoggerFactory.getLogger("ktp.jobs");
     private static final String DB_FILE = "station.db";
     private static final String CHECKPOINT_FILE = "checkpoint.db";
     private static final String JOURNAL_FILE = "journal.log";
@@ -360,7 +361,11 @@ public final class StationStore implements AutoCloseable {
                         + ") and no reprint was decided; refusing to print it again");
             }
         }
-        return inTransaction(() -> apply(job, t, actor, why, blankId));
+        Job changed = inTransaction(() -> apply(job, t, actor, why, blankId));
+        // One log line per committed job change: what an operator or technician greps for first.
+        JOB_LOG.info("record {} {} -> {}{}{} ({})", recordId, t.from(), t.to(), changed.blankId().isEmpty() ? "" : " blank " + changed.blankId(),
+                why.isEmpty() ? "" : ": " + why, actor);
+        return changed;
     }
 
     private Job apply(Job job, JobTransition t, Actor actor, String why, String blankId) {
@@ -416,6 +421,24 @@ public final class StationStore implements AutoCloseable {
         LedgerEntry e = ledger.get(blankId);
         if (e == null) throw new StoreException("the job's blank " + blankId + " is missing from the ledger");
         ledger.put(blankId, new LedgerEntry(e.blankId(), e.recordId(), e.nik(), e.enteredAt(), fate, reason, now));
+    }
+
+    /**
+     * A blank found in the printer after a restart that the ledger does not know (the station stopped after the
+     * printer took it and before its chip UID was recorded): entered as SPOILED, with no record, in one commit
+     * with its audit line, so every blank that entered the printer is accounted for.
+     */
+    public synchronized LedgerEntry ledgerFoundBlank(String blankId, String reason, Actor actor) {
+        if (blankId == null || blankId.isBlank()) throw new StoreException("a found blank needs its id");
+        LedgerEntry known = ledger.get(blankId);
+        if (known != null) return known;
+        return inTransaction(() -> {
+            Instant now = clock.instant();
+            LedgerEntry e = new LedgerEntry(blankId, "", "", now, BlankFate.SPOILED, reason, now);
+            ledger.put(blankId, e);
+            appendAudit(actor, "BLANK_FOUND", "blank " + blankId + " found in the printer and spoiled: " + reason);
+            return e;
+        });
     }
 
     /** A line in the audit log for something that is not a job change (sign-in, configuration, reports). */

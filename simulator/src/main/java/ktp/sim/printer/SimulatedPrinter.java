@@ -188,6 +188,9 @@ public final class SimulatedPrinter {
         return "ERR";
     }
 
+    /** Whether a card is inside the printer now (at the chip station or being printed). */
+    public synchronized boolean cardInside() { return cardInside; }
+
     /** Couples a chip encoder (a reader's card slot) to the contact station. */
     public void attachContactStation(ContactStation c) { contacts = c; }
 
