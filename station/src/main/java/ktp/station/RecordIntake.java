@@ -9,6 +9,7 @@ import ktp.record.RecordRejectedException;
 import ktp.record.RecordValidator;
 import ktp.store.Actor;
 import ktp.store.Admission;
+import ktp.store.Job;
 import ktp.store.StationStore;
 
 /**
@@ -53,6 +54,27 @@ public final class RecordIntake {
         }
         store.transition(record.recordId(), JobState.VALIDATED, actor, "", null);
         return new Outcome(Outcome.Kind.VALIDATED, leasedRecordId, Optional.of(record), Optional.empty(), "validated");
+    }
+
+    /**
+     * A job the station stored but had not validated when it stopped (LEASED after a restart: its resume action is
+     * REVALIDATE): the stored envelope is validated again and the job moves to VALIDATED or REJECTED, as at intake.
+     */
+    public Outcome revalidate(String recordId) {
+        Job job = store.job(recordId).orElseThrow(() -> new IllegalArgumentException("no job for record " + recordId));
+        if (job.state() != JobState.LEASED) return new Outcome(Outcome.Kind.NOT_ADMITTED, recordId, Optional.empty(), Optional.empty(), "record " + recordId + " is " + job.state());
+        byte[] envelope = store.envelope(recordId).orElse(new byte[0]);
+        try {
+            PrintRecord record = validator.validate(envelope).record();
+            if (!record.recordId().equals(recordId)) {
+                throw new RecordRejectedException(Reason.RECORD_ID_MISMATCH, "recordId", "the signed record is " + record.recordId() + " but it was stored as " + recordId);
+            }
+            store.transition(recordId, JobState.VALIDATED, actor, "validated again after a restart", null);
+            return new Outcome(Outcome.Kind.VALIDATED, recordId, Optional.of(record), Optional.empty(), "validated after a restart");
+        } catch (RecordRejectedException e) {
+            store.transition(recordId, JobState.REJECTED, actor, e.reason() + (e.field().isEmpty() ? "" : " [" + e.field() + "]") + ": " + e.getMessage(), null);
+            return new Outcome(Outcome.Kind.REJECTED, recordId, Optional.empty(), Optional.of(e), e.reason().name());
+        }
     }
 
     private Outcome reject(String recordId, byte[] envelope, RecordRejectedException e) {

@@ -91,6 +91,10 @@ public final class StationDaemon implements AutoCloseable {
         TrustedKeys trust = TrustedKeys.loadDirectory(config.trustedKeys());
         validator = new RecordValidator(trust, clock, renderer.fitCheck());
         RecordIntake intake = new RecordIntake(validator, store, Actor.STATION);
+        // Jobs stored but not validated when the station stopped (resume action REVALIDATE).
+        for (Job j : store.jobs()) {
+            if (j.state() == JobState.LEASED) LOG.info("record {} validated again after the restart: {}", j.recordId(), intake.revalidate(j.recordId()).kind());
+        }
         link = new CentralLink(new CentralClient(centralConfig()), store, intake, CentralLink.Settings.defaults().withReportEvents(false), clock, new Random());
         office = new OfficeCommands(store);
         publisher = new OutboxPublisher(store, config.telemetry().broker(), new Devices(), office,
@@ -244,6 +248,11 @@ public final class StationDaemon implements AutoCloseable {
                 LOG.error("record {} can no longer be printed: {}", recordId, e.getMessage());
                 store.audit(Actor.STATION, "NOT_PRINTABLE", "record " + recordId + ": " + e.getMessage());
                 return null;
+            } catch (RuntimeException e) {
+                // Not the record's fault: let it go back to the queue for another try.
+                LOG.error("record {}: preparing the card failed: {}", recordId, e.toString(), e);
+                claimed.remove(recordId);
+                return null;
             }
         }
     }
@@ -258,6 +267,24 @@ public final class StationDaemon implements AutoCloseable {
                     claimed.add(j.recordId());
                     return j.recordId();
                 }).orElse(null);
+    }
+
+    /**
+     * The holder's visit: the card in the counter's reader (the encoder's reader pattern), the finger from
+     * {@code scanner}; see {@link HolderActivation}. Called by the operator console (or the demo).
+     */
+    public HolderActivation.Result issueToHolder(String recordId, ktp.biometric.HolderVerification.Source scanner, double dpi, Actor operator,
+                                                 java.util.function.Consumer<String> prompt) throws HolderActivation.ActivationException, IOException {
+        CardKeys keys = config.encoder().masterKey() == null ? CardKeys.globalPlatformTestKeys() : CardKeys.masterFile(config.encoder().profile(), config.encoder().masterKey());
+        HolderActivation activation = new HolderActivation(store, config.encoder().profile(), keys, TrustedKeys.loadDirectory(config.trustedKeys()),
+                new ktp.biometric.HolderMatcher(ktp.biometric.HolderMatcher.DEFAULT_THRESHOLD), ktp.biometric.RetryPolicy.STATION);
+        try (ktp.card.SmartcardioTransport card = ktp.card.SmartcardioTransport.connect(readers, config.encoder().readerPattern())) {
+            HolderActivation.Result r = activation.activate(recordId, card, scanner, dpi, operator, prompt);
+            publisher.wake();
+            return r;
+        } catch (ktp.card.ApduTransport.CardException e) {
+            throw new HolderActivation.ActivationException("no card to read at the counter: " + e.getMessage());
+        }
     }
 
     private final class Devices implements DeviceHealth {

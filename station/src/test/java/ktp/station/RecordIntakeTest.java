@@ -130,4 +130,24 @@ class RecordIntakeTest {
             assertEquals(JobState.REJECTED, store.job("PRR-OTHER").orElseThrow().state());
         }
     }
+
+    @Test
+    void aJobStoredButNotValidatedWhenTheStationStoppedIsValidatedAgainOrRejected() {
+        try (StationStore store = StationStore.open(dir, "ST-01", CLOCK)) {
+            RecordIntake intake = new RecordIntake(new RecordValidator(TestRecords.TRUST, CLOCK), store, Actor.STATION);
+            // As a crash leaves them: admitted (LEASED), the validation's commit never made.
+            PrintRecord good = TestRecords.valid(7);
+            store.admit(good.recordId(), 1, good.nik(), TestRecords.envelope(good), Actor.STATION);
+            store.admit("PRR-GARBLED", 1, "3171010101010001", "{\"keyId\": \"x\"".getBytes(java.nio.charset.StandardCharsets.UTF_8), Actor.STATION);
+            assertEquals(JobState.LEASED, store.job(good.recordId()).orElseThrow().state());
+
+            assertEquals(RecordIntake.Outcome.Kind.VALIDATED, intake.revalidate(good.recordId()).kind());
+            assertEquals(JobState.VALIDATED, store.job(good.recordId()).orElseThrow().state());
+            assertTrue(store.pendingEvents(10).stream().anyMatch(e -> e.recordId().equals(good.recordId()) && e.type() == EventType.SENT_FOR_CARD_PRINTING));
+            RecordIntake.Outcome bad = intake.revalidate("PRR-GARBLED");
+            assertEquals(RecordIntake.Outcome.Kind.REJECTED, bad.kind());
+            assertEquals(JobState.REJECTED, store.job("PRR-GARBLED").orElseThrow().state());
+            assertEquals(RecordIntake.Outcome.Kind.NOT_ADMITTED, intake.revalidate(good.recordId()).kind(), "only a LEASED job is validated again");
+        }
+    }
 }
