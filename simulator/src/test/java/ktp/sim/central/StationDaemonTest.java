@@ -115,6 +115,32 @@ class StationDaemonTest {
                     assertEquals(12, st.get("events").asInt(), "SENT_FOR_CARD_PRINTING and CARD_PRINTED for each of 6, once each");
                     assertEquals(6, st.get("printedToday").asInt());
                     assertEquals(0, st.get("missing").asInt());
+
+                    // The holder of the first card comes to the counter: the card in the reader, the finger on the R307.
+                    Job first = jobs.get(0);
+                    String uid = first.blankId();
+                    slot.insert(stock.issued().stream().filter(c -> java.util.HexFormat.of().withUpperCase().formatHex(c.uid()).equals(uid)).findFirst().orElseThrow());
+                    ktp.sim.records.FingerprintLibrary fingers = ktp.sim.records.FingerprintLibrary.embedded();
+                    ktp.sim.records.RecordGenerator generator = new ktp.sim.records.RecordGenerator(41, fingers, ktp.sim.records.RecordGenerator.defaultIssueDate(41));
+                    int index = java.util.stream.IntStream.range(0, 6).filter(i -> generator.identity(i).recordId().equals(first.recordId())).findFirst().orElseThrow();
+                    String finger = generator.resident(index).rightIndexFinger();
+                    try (ktp.sim.scanner.SimulatedScanner scannerSim = new ktp.sim.scanner.SimulatedScanner(256, 288, new InetSocketAddress("127.0.0.1", 0));
+                         ktp.biometric.r30x.R30xScanner r307 = ktp.biometric.r30x.R30xScanner.tcp("127.0.0.1", scannerSim.port(), new ktp.biometric.r30x.R30xScanner.Geometry(256, 288, 500), Duration.ofSeconds(1))) {
+                        ktp.biometric.ScannerSource glass = new ktp.biometric.ScannerSource(r307, Duration.ofSeconds(1));
+                        java.util.Iterator<Integer> impressions = fingers.impressions(finger).subList(1, fingers.impressions(finger).size()).iterator();
+                        ktp.station.HolderActivation.Result issued = daemon.issueToHolder(first.recordId(), position -> {
+                            try {
+                                scannerSim.place(fingers.image(finger, impressions.next()));
+                            } catch (java.io.IOException e) {
+                                throw new IllegalStateException(e);
+                            }
+                            return glass.capture(position);
+                        }, 500, new ktp.store.Actor("sari", ktp.store.Role.OPERATOR), p -> { });
+                        assertEquals(JobState.ISSUED, issued.state(), issued.detail());
+                    }
+                    long until = System.nanoTime() + 20_000_000_000L;
+                    while (collector.summary().get("stations").get(station).get("issuedToday").asInt() < 1 && System.nanoTime() < until) Thread.sleep(50);
+                    assertEquals(1, collector.summary().get("stations").get(station).get("issuedToday").asInt(), "CARD_ISSUED reached the office");
                 } finally {
                     daemon.close();
                 }
