@@ -31,7 +31,8 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
     /** The data center: HTTPS with a pinned CA and a client certificate, or plain HTTP with a token (demos only). */
     public record Central(URI url, Path ca, Path certificate, Path key, Path tokenFile, boolean plainHttp) {}
 
-    public record Printer(String name, String uri, PrinterProfile profile) {}
+    /** {@code reader}: the PC/SC reader at this printer's chip station (null: the encoder's pattern). */
+    public record Printer(String name, String uri, PrinterProfile profile, String reader) {}
 
     /** {@code masterKey} null: the GlobalPlatform test keys (test cards only). */
     public record Encoder(String readerPattern, CardProfile profile, Path masterKey, int insertWaitSeconds) {}
@@ -92,8 +93,16 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
             String uri = p.text("uri");
             checkDeviceUri(p, "uri", uri, true);
             PrinterProfile profile = profile(p, "profile", () -> PrinterProfile.resolve(profilesHome.resolve("printers"), p.text("profile")));
+            String reader = p.has("reader") ? p.text("reader") : p.text("reader", null);
+            if (reader != null) {
+                try {
+                    java.util.regex.Pattern.compile(reader);
+                } catch (java.util.regex.PatternSyntaxException x) {
+                    throw p.error("reader", "is not a regular expression: " + x.getDescription());
+                }
+            }
             p.noOtherFields();
-            printers.add(new Printer(name, uri, profile));
+            printers.add(new Printer(name, uri, profile, reader));
         }
 
         DataFile.Node e = root.object("encoder");

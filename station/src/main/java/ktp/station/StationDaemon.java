@@ -105,7 +105,9 @@ public final class StationDaemon implements AutoCloseable {
         lanes = new Thread[config.printers().size()];
         for (int i = 0; i < lanes.length; i++) {
             StationConfig.Printer p = config.printers().get(i);
-            ChipEncoder encoder = new ChipEncoder(readers, config.encoder().readerPattern(), config.encoder().profile(), keys,
+            // Each printer's chip station is its own PC/SC reader; one pattern serves a station with one printer.
+            String reader = p.reader() != null ? p.reader() : config.encoder().readerPattern();
+            ChipEncoder encoder = new ChipEncoder(readers, reader, config.encoder().profile(), keys,
                     Duration.ofSeconds(config.encoder().insertWaitSeconds()), id -> Optional.ofNullable(payloads.get(id)));
             Lane lane = new Lane(p, encoder);
             lanes[i] = new Thread(lane::run, "lane-" + p.name());
