@@ -166,7 +166,17 @@ public final class Collector implements AutoCloseable {
 
     /** Tells the stations this collector is subscribed (only then: a heartbeat is what lets them drain). */
     private void beat() {
-        if (!subscribed || closing || !client.isConnected()) return;
+        if (closing || !client.isConnected()) return;
+        if (!subscribed) {
+            // A subscription that failed after a reconnect (its SUBACK lost to a broker going down again) is tried
+            // again here, every heartbeat, rather than leaving a connected collector deaf.
+            try {
+                subscribe();
+            } catch (MqttException e) {
+                LOG.warn("collector: subscribing again: {}", e.getMessage());
+            }
+            return;
+        }
         try {
             client.publish(Topics.collectorHeartbeat(name), TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat(name, shareGroup, clock.instant())), 0, false);
         } catch (MqttException e) {

@@ -261,6 +261,13 @@ public final class OutboxPublisher implements AutoCloseable {
         } catch (MqttException | IOException e) {
             lastError = "cannot connect to " + broker.url() + ": " + e.getMessage();
             LOG.warn("telemetry: {}", lastError);
+            // Connected but not subscribed (a SUBACK lost to a broker going down again) would look healthy and
+            // never hear a collector: drop the connection so the next try starts from the beginning.
+            try {
+                if (client.isConnected()) client.disconnectForcibly(1000, 1000);
+            } catch (MqttException ignored) {
+                // it is going anyway
+            }
             return false;
         }
     }

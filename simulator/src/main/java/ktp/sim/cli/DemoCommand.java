@@ -25,7 +25,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "seed for the synthetic residents (default ${DEFAULT-VALUE})")
     long seed;
 
-    @Option(names = "--faults", description = "inject faults: a faulty record in every 10, a chip write fault on every 7th blank, an impostor at every 8th holder")
+    @Option(names = "--faults", description = "inject faults: a faulty record in every 10, a failing chip on every 7th blank, an impostor at every 8th holder, a chip altered after printing at every 16th holder from the 4th")
     boolean faults;
 
     @Option(names = "--broker", paramLabel = "URL", description = "publish telemetry to this MQTT broker (tcp://HOST:PORT, e.g. a Mosquitto) instead of the embedded one")
