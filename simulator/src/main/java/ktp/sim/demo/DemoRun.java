@@ -2,7 +2,6 @@ package ktp.sim.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +30,6 @@ import ktp.sim.card.VirtualCard;
 import ktp.sim.card.VirtualCards;
 import ktp.station.HolderActivation;
 import ktp.record.PrintRecord;
-import ktp.record.RecordJson;
 import ktp.record.RecordRejectedException;
 import ktp.record.RecordValidator;
 import ktp.render.CardRenderer;
@@ -46,7 +44,6 @@ import ktp.sim.records.RecordGenerator;
 import ktp.store.Actor;
 import ktp.store.BlankFate;
 import ktp.store.LedgerEntry;
-import ktp.store.OutboxEvent;
 import ktp.store.StationStore;
 
 /**

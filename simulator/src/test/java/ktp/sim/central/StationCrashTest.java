@@ -32,7 +32,6 @@ import ktp.sim.card.VirtualCards;
 import ktp.sim.card.VpcdBlankStock;
 import ktp.sim.printer.PrinterSimServer;
 import ktp.sim.printer.SimulatedPrinter;
-import ktp.store.Actor;
 import ktp.store.BlankFate;
 import ktp.store.Job;
 import ktp.store.LedgerEntry;
