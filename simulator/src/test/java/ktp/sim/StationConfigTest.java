@@ -113,4 +113,17 @@ class StationConfigTest {
         assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
         assertTrue(r.err().contains("station.yaml"), "the file is named: " + r.err());
     }
+
+    @Test
+    void eachPrinterMayNameTheReaderAtItsOwnChipStation() throws Exception {
+        String yaml = valid(9100, 5001, 8480);
+        String withReader = yaml.replace("    profile: evolis-primacy-dual-ymcko\n", "    profile: evolis-primacy-dual-ymcko\n    reader: \"OMNIKEY 5422\"\n");
+        assertNotEquals(yaml, withReader);
+        KtpRun ok = KtpRun.of("station", "check-config", write(withReader).toString());
+        assertEquals(0, ok.exit(), ok.err());
+        assertTrue(ok.out().contains("chip station reader /OMNIKEY 5422/"), ok.out());
+        KtpRun bad = KtpRun.of("station", "check-config", write(withReader.replace("OMNIKEY 5422", "OMNIKEY (")).toString());
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("printers[0].reader: is not a regular expression"), bad.err());
+    }
 }

@@ -94,7 +94,9 @@ final class StationCommand extends CommandGroup {
             }
             System.out.println("station    " + c.stationId() + ", store " + c.store());
             System.out.println("central    " + c.central().url() + (c.central().plainHttp() ? " (plain HTTP: demo only)" : ", CA pinned" + (c.central().certificate() != null ? ", client certificate" : ", token")));
-            for (StationConfig.Printer p : c.printers()) System.out.println("printer    " + p.name() + " " + p.uri() + " (" + p.profile().id() + ")");
+            for (StationConfig.Printer p : c.printers()) {
+                System.out.println("printer    " + p.name() + " " + p.uri() + " (" + p.profile().id() + ")" + (p.reader() == null ? "" : ", chip station reader /" + p.reader() + "/"));
+            }
             System.out.println("encoder    reader /" + c.encoder().readerPattern() + "/, " + c.encoder().profile().id()
                     + (c.encoder().masterKey() == null ? ", GlobalPlatform TEST keys (test cards only)" : ", issuer master key, " + c.encoder().profile().diversification() + " per card"));
             System.out.println("scanner    " + c.scanner().uri() + " (" + c.scanner().profile().id() + ")");
