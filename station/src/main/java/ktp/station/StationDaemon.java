@@ -63,6 +63,8 @@ public final class StationDaemon implements AutoCloseable {
     private final Map<String, ChipPayload> payloads = new ConcurrentHashMap<>();
     private StationStore store;
     private RecordValidator validator;
+    private TrustedKeys trust;
+    private CardKeys keys;
     private CentralLink link;
     private OutboxPublisher publisher;
     private OfficeCommands office;
@@ -88,7 +90,7 @@ public final class StationDaemon implements AutoCloseable {
         store = StationStore.open(config.store(), config.stationId(), clock);
         var resumed = store.recover(Actor.STATION);
         LOG.info("station {}: store {} recovered; {} job(s) resumed", config.stationId(), config.store(), resumed.size());
-        TrustedKeys trust = TrustedKeys.loadDirectory(config.trustedKeys());
+        trust = TrustedKeys.loadDirectory(config.trustedKeys());
         validator = new RecordValidator(trust, clock, renderer.fitCheck());
         RecordIntake intake = new RecordIntake(validator, store, Actor.STATION);
         // Jobs stored but not validated when the station stopped (resume action REVALIDATE).
@@ -100,7 +102,7 @@ public final class StationDaemon implements AutoCloseable {
         publisher = new OutboxPublisher(store, config.telemetry().broker(), new Devices(), office,
                 Duration.ofSeconds(config.telemetry().healthEverySeconds()), clock).start();
         link.start();
-        CardKeys keys = config.encoder().masterKey() == null ? CardKeys.globalPlatformTestKeys() : CardKeys.masterFile(config.encoder().profile(), config.encoder().masterKey());
+        keys = config.encoder().masterKey() == null ? CardKeys.globalPlatformTestKeys() : CardKeys.masterFile(config.encoder().profile(), config.encoder().masterKey());
         if (config.encoder().masterKey() == null) LOG.warn("encoder: no master_key configured; using the GlobalPlatform TEST keys (test cards only)");
         lanes = new Thread[config.printers().size()];
         for (int i = 0; i < lanes.length; i++) {
@@ -277,8 +279,7 @@ public final class StationDaemon implements AutoCloseable {
      */
     public HolderActivation.Result issueToHolder(String recordId, ktp.biometric.HolderVerification.Source scanner, double dpi, Actor operator,
                                                  java.util.function.Consumer<String> prompt) throws HolderActivation.ActivationException, IOException {
-        CardKeys keys = config.encoder().masterKey() == null ? CardKeys.globalPlatformTestKeys() : CardKeys.masterFile(config.encoder().profile(), config.encoder().masterKey());
-        HolderActivation activation = new HolderActivation(store, config.encoder().profile(), keys, TrustedKeys.loadDirectory(config.trustedKeys()),
+        HolderActivation activation = new HolderActivation(store, config.encoder().profile(), keys, trust,
                 new ktp.biometric.HolderMatcher(ktp.biometric.HolderMatcher.DEFAULT_THRESHOLD), ktp.biometric.RetryPolicy.STATION);
         try (ktp.card.SmartcardioTransport card = ktp.card.SmartcardioTransport.connect(readers, config.encoder().readerPattern())) {
             HolderActivation.Result r = activation.activate(recordId, card, scanner, dpi, operator, prompt);

@@ -78,7 +78,7 @@ class StationCrashTest {
             try (VpcdBlankStock stock = new VpcdBlankStock("127.0.0.1", 35963, n -> VirtualCards.blank(cards, 7000 + n, Optional.of(MASTER)));
                  PrinterSimServer server = PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", 0))) {
                 printer.attachContactStation(stock);
-                Path config = writeConfig(station, token, central.uri().getPort(), server.port(), broker);
+                Path config = DaemonTestConfig.write(dir, station, token, MASTER, central.uri().getPort(), server.port(), "Virtual PCD 00 00", 10, broker);
                 int kills = 0;
                 int killedWhilePrinting = 0;
                 long runDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
@@ -174,24 +174,5 @@ class StationCrashTest {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(central.uri() + "/v1/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new ObjectMapper().readTree(r.body()).path("statuses").path("CARD_PRINTED").asInt();
-    }
-
-    private Path writeConfig(String station, String token, int centralPort, int printerPort, String broker) throws Exception {
-        Path base = dir.resolve("station");
-        Files.createDirectories(base.resolve("keys"));
-        Files.writeString(base.resolve("keys/token.txt"), token);
-        Files.writeString(base.resolve("keys/issuer-master.hex"), java.util.HexFormat.of().formatHex(MASTER));
-        Path f = base.resolve("station.yaml");
-        Files.writeString(f, """
-                station: { id: %s, store: store }
-                central: { url: "http://127.0.0.1:%d", plain_http: true, token_file: keys/token.txt }
-                trusted_keys: trusted-keys
-                printers:
-                  - { name: P1, uri: "tcp://127.0.0.1:%d", profile: evolis-primacy-dual-ymcko }
-                encoder: { reader: "Virtual PCD 00 00", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 10 }
-                scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
-                telemetry: { broker: "%s", health_every_s: 5 }
-                """.formatted(station, centralPort, printerPort, broker));
-        return f;
     }
 }

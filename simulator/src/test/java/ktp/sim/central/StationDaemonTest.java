@@ -78,7 +78,7 @@ class StationDaemonTest {
             BlankStock stock = new BlankStock(slot, n -> VirtualCards.blank(cards, n, Optional.of(MASTER)));
             printer.attachContactStation(stock);
             try (PrinterSimServer server = PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", 0))) {
-                Path config = writeConfig(station, token, central.uri().getPort(), server.port(), broker);
+                Path config = DaemonTestConfig.write(dir, station, token, MASTER, central.uri().getPort(), server.port(), "KTP Virtual", 5, broker);
                 StationConfig cfg = StationConfig.load(config, REPO.resolve("firmware-profiles"));
                 CardRenderer renderer = new CardRenderer(CardTemplate.load(REPO.resolve("templates/ktpel.yaml")));
                 StationDaemon daemon = new StationDaemon(cfg, renderer, InProcessReaders.factory(slot), Clock.systemUTC()).start();
@@ -151,24 +151,5 @@ class StationDaemonTest {
 
     private static long printedCount(StationDaemon d) {
         return d.store().jobs().stream().filter(j -> j.state() == JobState.AWAITING_HOLDER).count();
-    }
-
-    private Path writeConfig(String station, String token, int centralPort, int printerPort, String broker) throws Exception {
-        Path base = dir.resolve("station");
-        Files.createDirectories(base.resolve("keys"));
-        Files.writeString(base.resolve("keys/token.txt"), token);
-        Files.writeString(base.resolve("keys/issuer-master.hex"), java.util.HexFormat.of().formatHex(MASTER));
-        Path f = base.resolve("station.yaml");
-        Files.writeString(f, """
-                station: { id: %s, store: store }
-                central: { url: "http://127.0.0.1:%d", plain_http: true, token_file: keys/token.txt }
-                trusted_keys: trusted-keys
-                printers:
-                  - { name: P1, uri: "tcp://127.0.0.1:%d", profile: evolis-primacy-dual-ymcko }
-                encoder: { reader: "KTP Virtual", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 5 }
-                scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
-                telemetry: { broker: "%s", health_every_s: 5 }
-                """.formatted(station, centralPort, printerPort, broker));
-        return f;
     }
 }
