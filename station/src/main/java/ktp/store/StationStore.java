@@ -533,6 +533,15 @@ public final class StationStore implements AutoCloseable {
 
     public synchronized long outboxDepth() { return outbox.map.size(); }
 
+    /**
+     * The sequence up to which every event has left the outbox: the oldest pending event's minus one, or the
+     * last sequence assigned when none is pending. Read in one step so an event written meanwhile is never
+     * counted as gone (a publisher starting on an empty outbox continues from here, not from 1).
+     */
+    public synchronized long outboxFloor() {
+        return outbox.map.isEmpty() ? metaLong("outboxSequence") : outbox.map.firstKey() - 1;
+    }
+
     /** The highest outbox sequence ever assigned (published or not). */
     public synchronized long lastEventSequence() { return metaLong("outboxSequence"); }
 

@@ -79,7 +79,7 @@ public final class OutboxPublisher implements AutoCloseable {
     private final Object signal = new Object();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicBoolean resend = new AtomicBoolean(true);
-    private final Set<Long> receipted = new ConcurrentSkipListSet<>();
+    private final ConcurrentSkipListSet<Long> receipted = new ConcurrentSkipListSet<>();
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<Long, Long> sentAtNanos = new ConcurrentHashMap<>();
     private final AtomicLong acknowledged = new AtomicLong();
@@ -102,6 +102,7 @@ public final class OutboxPublisher implements AutoCloseable {
         this.commands = commands;
         this.healthEvery = healthEvery;
         this.clock = clock;
+        this.watermark = store.outboxFloor();
         try {
             this.client = new MqttAsyncClient(broker.url(), "ktp-station-" + stationId, new MemoryPersistence());
         } catch (MqttException e) {
@@ -169,8 +170,11 @@ public final class OutboxPublisher implements AutoCloseable {
                     // A new connection, or receipts overdue: send again from the oldest event not receipted.
                     inFlight.clear();
                     sentAtNanos.clear();
-                    List<OutboxEvent> head = store.pendingEvents(1);
-                    if (!head.isEmpty() && head.get(0).sequence() - 1 > watermark) watermark = head.get(0).sequence() - 1;
+                    // Everything below the outbox's floor is gone from it, so it was receipted (in this run or one
+                    // before): start there, also when the outbox is empty and the next event is not number 1.
+                    long floor = store.outboxFloor();
+                    if (floor > watermark) watermark = floor;
+                    receipted.headSet(watermark, true).clear();
                     sentAfter = watermark;
                 }
                 long w = watermark;

@@ -60,9 +60,13 @@ class StationStoreTest {
             assertTrue(s.verifyAudit().intact());
             assertEquals("operator:budi", s.auditLog().get(8).actor());
 
+            assertEquals(0, s.outboxFloor(), "nothing has left the outbox yet");
             s.removePublished(2);
             assertEquals(List.of(3L), s.pendingEvents(10).stream().map(OutboxEvent::sequence).toList());
             assertEquals(3, s.lastEventSequence());
+            assertEquals(2, s.outboxFloor());
+            s.removePublished(3);
+            assertEquals(3, s.outboxFloor(), "an empty outbox's floor is the last sequence assigned, not 0");
         }
     }
 

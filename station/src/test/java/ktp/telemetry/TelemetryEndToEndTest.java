@@ -70,6 +70,33 @@ class TelemetryEndToEndTest {
         }
     }
 
+    /**
+     * A station that starts again with an empty outbox (everything before was receipted) must go on from the
+     * last sequence it assigned: its next events are numbered after those, not from 1. The crash test caught a
+     * publisher that waited for a receipt of event 1 for ever and left every later event in the outbox.
+     */
+    @Test
+    void aStationStartedAgainWithAnEmptyOutboxDrainsTheEventsItWritesNext() throws Exception {
+        String broker = MosquittoProcess.shared();
+        String station = unique("ST");
+        try (StationStore store = StationStore.open(dir.resolve("store"), station, Clock.systemUTC());
+             Collector c = collector(broker, unique("c"), unique("g"))) {
+            events(store, 1, 40);
+            try (OutboxPublisher p = publisher(store, broker, DeviceHealth.UNKNOWN, CommandHandler.NONE)) {
+                await(() -> store.outboxDepth() == 0, 60_000, "the first run's outbox to drain");
+            }
+            try (OutboxPublisher p = publisher(store, broker, DeviceHealth.UNKNOWN, CommandHandler.NONE)) {
+                await(() -> p.status().connected() && p.status().collectorListening(), 30_000, "the second run to hear the collector");
+                events(store, 41, 25);
+                p.wake();
+                await(() -> store.outboxDepth() == 0, 30_000, () -> "the second run's outbox to drain (depth " + store.outboxDepth() + ", " + p.status() + ")");
+                assertEquals(65, p.status().deliveredUpTo());
+            }
+            await(() -> sizeOf(c, station) == 65, 30_000, "the collector to have 65 events");
+            assertExactlyOnceInOrder(stored(c.archiveFile(), station), 65);
+        }
+    }
+
     private static int sizeOf(Collector c, String station) {
         JsonNode s = c.summary().get("stations").get(station);
         return s == null ? 0 : s.get("events").asInt();
