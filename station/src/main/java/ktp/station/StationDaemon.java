@@ -281,7 +281,18 @@ public final class StationDaemon implements AutoCloseable {
                                                  java.util.function.Consumer<String> prompt) throws HolderActivation.ActivationException, IOException {
         HolderActivation activation = new HolderActivation(store, config.encoder().profile(), keys, trust,
                 new ktp.biometric.HolderMatcher(ktp.biometric.HolderMatcher.DEFAULT_THRESHOLD), ktp.biometric.RetryPolicy.STATION);
-        try (ktp.card.SmartcardioTransport card = ktp.card.SmartcardioTransport.connect(readers, config.encoder().readerPattern())) {
+        javax.smartcardio.CardTerminal counter;
+        try {
+            counter = ktp.card.SmartcardioTransport.reader(readers, config.encoder().readerPattern());
+            // The operator may click before the card has settled in the reader (pcscd takes a moment to see it).
+            if (!counter.isCardPresent()) prompt.accept("insert the holder's card into " + counter.getName());
+            if (!counter.waitForCardPresent(config.encoder().insertWaitSeconds() * 1000L)) {
+                throw new HolderActivation.ActivationException("no card in '" + counter.getName() + "' after " + config.encoder().insertWaitSeconds() + " s: insert the holder's card and try again");
+            }
+        } catch (ktp.card.ApduTransport.CardException | javax.smartcardio.CardException e) {
+            throw new HolderActivation.ActivationException("the counter's card reader: " + e.getMessage());
+        }
+        try (ktp.card.SmartcardioTransport card = ktp.card.SmartcardioTransport.open(counter)) {
             HolderActivation.Result r = activation.activate(recordId, card, scanner, dpi, operator, prompt);
             publisher.wake();
             return r;

@@ -547,6 +547,16 @@ public final class StationStore implements AutoCloseable {
 
     public synchronized List<AuditEntry> auditLog() { return List.copyOf(audit.map.values()); }
 
+    /** Up to {@code limit} audit entries after {@code sequence}, in order (for a screen that follows the log). */
+    public synchronized List<AuditEntry> auditAfter(long sequence, int limit) {
+        List<AuditEntry> out = new java.util.ArrayList<>();
+        for (AuditEntry e : audit.map.tailMap(sequence, false).values()) {
+            if (out.size() >= limit) break;
+            out.add(e);
+        }
+        return out;
+    }
+
     /** How many audit entries have been committed (cheap: no copy of the log). */
     public synchronized long auditSize() { return metaLong("auditCount"); }
 

@@ -115,7 +115,8 @@ class TelemetryEndToEndTest {
                 assertTrue(store.outboxDepth() > 0, "the broker went away before the outbox was empty");
                 Thread.sleep(500);
                 broker.launch();
-                await(() -> store.outboxDepth() == 0, 90_000, "the outbox to drain after the restart");
+                await(() -> store.outboxDepth() == 0, 90_000, () -> "the outbox to drain after the restart (depth " + store.outboxDepth() + ", " + p.status()
+                        + ", collector " + c.summary().get("stations").get(station) + ")");
                 await(() -> sizeOf(c, station) == 3000, 60_000, () -> "the collector to have 3000 events (has " + sizeOf(c, station) + ", summary " + c.summary().get("stations").get(station) + ")");
             }
             assertExactlyOnceInOrder(stored(c.archiveFile(), station), 3000);

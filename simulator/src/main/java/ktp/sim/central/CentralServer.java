@@ -31,8 +31,18 @@ public final class CentralServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(CentralServer.class);
 
     /** Where the server listens and how it is secured. {@code pki} null means plain HTTP. */
+    /** {@code defectEvery}: every so many residents' record is served with a defect a station must refuse (0: none). */
     public record Options(InetSocketAddress listen, Path stateDir, long seed, int population, double failureRate,
-                          double speed, java.time.Duration lease, TestPki pki, java.util.Map<String, String> stations) {}
+                          double speed, java.time.Duration lease, TestPki pki, java.util.Map<String, String> stations, int defectEvery) {
+        public Options {
+            if (defectEvery < 0) throw new IllegalArgumentException("defectEvery must be 0 (none) or more, got " + defectEvery);
+        }
+
+        public Options(InetSocketAddress listen, Path stateDir, long seed, int population, double failureRate,
+                       double speed, java.time.Duration lease, TestPki pki, java.util.Map<String, String> stations) {
+            this(listen, stateDir, seed, population, failureRate, speed, lease, pki, stations, 0);
+        }
+    }
 
     private final DataCenter center;
     private final HttpServer http;
@@ -61,7 +71,7 @@ public final class CentralServer implements AutoCloseable {
     public static CentralServer start(Options o, FingerprintLibrary fingers, Clock clock) throws IOException {
         DataCenter.Settings settings = new DataCenter.Settings(o.seed(), o.population(), o.failureRate(), o.speed(), o.lease());
         RecordSource records = new RecordSource(new RecordGenerator(o.seed(), fingers, RecordGenerator.defaultIssueDate(o.seed())),
-                DataCenterKey.fromSeed(o.seed()));
+                DataCenterKey.fromSeed(o.seed()), o.defectEvery());
         DataCenter center = DataCenter.open(o.stateDir().resolve("central.log"), settings, records, clock);
         StationRegistry registry = new StationRegistry();
         o.stations().forEach(registry::add);
@@ -117,6 +127,9 @@ public final class CentralServer implements AutoCloseable {
     }
 
     public int port() { return http.getAddress().getPort(); }
+
+    /** Records waiting for a station (PRINT_READY_RECORD, not leased). */
+    public int readyCount() { return center.readyCount(); }
 
     /** The data center's public key, as a station's trusted-key directory needs it. */
     public DataCenterKey key() { return records.key(); }

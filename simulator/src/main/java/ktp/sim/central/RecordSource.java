@@ -1,10 +1,12 @@
 package ktp.sim.central;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import ktp.record.PrintRecord;
 import ktp.record.RecordJson;
 import ktp.sim.records.DataCenterKey;
+import ktp.sim.records.Defect;
 import ktp.sim.records.RecordGenerator;
 
 /**
@@ -22,9 +24,30 @@ final class RecordSource {
         protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) { return size() > CACHE_SIZE; }
     };
 
-    RecordSource(RecordGenerator generator, DataCenterKey key) {
+    private final int defectEvery;
+
+    /**
+     * {@code defectEvery} > 0: the record of every so many residents (the defectEvery-th, the 2*defectEvery-th...)
+     * is served with one of the {@link Defect}s in turn, so stations and demos meet records they must refuse.
+     */
+    RecordSource(RecordGenerator generator, DataCenterKey key, int defectEvery) {
         this.generator = generator;
         this.key = key;
+        this.defectEvery = defectEvery;
+    }
+
+    /**
+     * The defects a record can carry through the API: the envelope travels inside the print-ready answer as a
+     * JSON object, so an envelope that is not JSON at all (malformed, truncated: what a damaged record file on a
+     * USB stick looks like, tested at the file intake) cannot be served without breaking the whole answer.
+     */
+    static final List<Defect> SERVABLE_DEFECTS = java.util.Arrays.stream(Defect.values())
+            .filter(d -> d != Defect.MALFORMED_JSON && d != Defect.TRUNCATED_FILE).toList();
+
+    /** The defect served for this resident's record, if any. */
+    Defect defect(int index) {
+        if (defectEvery <= 0 || (index + 1) % defectEvery != 0) return null;
+        return SERVABLE_DEFECTS.get(((index + 1) / defectEvery - 1) % SERVABLE_DEFECTS.size());
     }
 
     DataCenterKey key() { return key; }
@@ -41,7 +64,8 @@ final class RecordSource {
         PrintRecord r = generator.resident(index).record();
         PrintRecord versioned = new PrintRecord(r.recordId(), version, r.nik(), r.region(), r.front(), r.issue(),
                 r.photoJpeg(), r.signaturePng(), r.fingerprints());
-        byte[] bytes = key.signRecord(versioned).toJson();
+        Defect d = defect(index);
+        byte[] bytes = d == null ? key.signRecord(versioned).toJson() : d.apply(versioned, key, DataCenterKey.fromSeed(~index));
         synchronized (cache) {
             cache.put(cacheKey, bytes);
         }

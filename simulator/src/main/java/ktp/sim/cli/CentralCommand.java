@@ -47,6 +47,10 @@ final class CentralCommand implements Callable<Integer> {
     @Option(names = "--lease-seconds", paramLabel = "S", defaultValue = "300", description = "how long a lease lasts unless renewed (default ${DEFAULT-VALUE})")
     long leaseSeconds;
 
+    @Option(names = "--defect-every", paramLabel = "K", defaultValue = "0",
+            description = "serve every K-th resident's record with a defect a station must refuse, each kind in turn (default ${DEFAULT-VALUE}: none)")
+    int defectEvery;
+
     @Option(names = "--state", paramLabel = "DIR", defaultValue = "ktp-central-state", description = "state folder (default ./${DEFAULT-VALUE})")
     Path state;
 
@@ -70,6 +74,7 @@ final class CentralCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         if ((tls == null) == !plainHttp) throw new BadInputException("choose one of --tls DIR (HTTPS with client certificates) or --plain-http (local demo)");
+        if (defectEvery < 0) throw new BadInputException("--defect-every must be 0 (none) or a positive K, got " + defectEvery);
         InetSocketAddress address = parseListen(listen);
         Map<String, String> registry = new LinkedHashMap<>();
         for (String s : stations == null ? List.of("ST-DEMO-01:demo-token") : stations) {
@@ -87,7 +92,7 @@ final class CentralCommand implements Callable<Integer> {
         }
         CentralServer.Options options;
         try {
-            options = new CentralServer.Options(address, state, seed, population, failureRate, speed, Duration.ofSeconds(leaseSeconds), pki, registry);
+            options = new CentralServer.Options(address, state, seed, population, failureRate, speed, Duration.ofSeconds(leaseSeconds), pki, registry, defectEvery);
             CentralServer server = CentralServer.start(options);
             Path keys = server.key().writePublicKey(state.resolve("trusted-keys"));
             System.out.println("data center listening on " + server.uri() + " (population " + population + ", seed " + seed + ", speed " + speed + "x)");

@@ -191,6 +191,9 @@ public final class SimulatedPrinter {
     /** Whether a card is inside the printer now (at the chip station or being printed). */
     public synchronized boolean cardInside() { return cardInside; }
 
+    /** Jammed until a technician clears it (the console's "clear", or a printer reset). */
+    public synchronized boolean jammed() { return jammed; }
+
     /** Couples a chip encoder (a reader's card slot) to the contact station. */
     public void attachContactStation(ContactStation c) { contacts = c; }
 

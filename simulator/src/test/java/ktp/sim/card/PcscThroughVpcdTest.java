@@ -2,7 +2,6 @@ package ktp.sim.card;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import java.net.Socket;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Map;
@@ -32,11 +31,7 @@ class PcscThroughVpcdTest {
 
     @Test
     void aCardIsPersonalizedThroughPcscdAndVpcdAndPassesPassiveAuthentication() throws Exception {
-        try (Socket probe = new Socket("127.0.0.1", 35963)) {
-            assertTrue(probe.isConnected());
-        } catch (java.io.IOException e) {
-            fail("pcscd with the vpcd driver is not listening on 127.0.0.1:35963 (./ktp test starts it): " + e.getMessage());
-        }
+        ktp.sim.Pcscd.requireVpcd();
         DataCenterKey key = DataCenterKey.fromSeed(81);
         PrintRecord r = new RecordGenerator(81, FingerprintLibrary.embedded(), RecordGenerator.defaultIssueDate(81)).resident(0).record();
         Envelope e = key.signRecord(r);

@@ -45,7 +45,26 @@ class DataCenterTest {
     private final ManualClock clock = new ManualClock();
 
     private static RecordSource source(long seed) {
-        return new RecordSource(new RecordGenerator(seed, FingerprintLibrary.embedded(), RecordGenerator.defaultIssueDate(seed)), DataCenterKey.fromSeed(seed));
+        return new RecordSource(new RecordGenerator(seed, FingerprintLibrary.embedded(), RecordGenerator.defaultIssueDate(seed)), DataCenterKey.fromSeed(seed), 0);
+    }
+
+    @Test
+    void withDefectsEveryThirdResidentsRecordIsServedWithTheNextDefectAndTheStationRefusesItForThatReason() throws Exception {
+        RecordSource withDefects = new RecordSource(new RecordGenerator(7, FingerprintLibrary.embedded(), RecordGenerator.defaultIssueDate(7)), DataCenterKey.fromSeed(7), 3);
+        DataCenterKey.fromSeed(7).writePublicKey(dir.resolve("keys"));
+        ktp.record.RecordValidator validator = new ktp.record.RecordValidator(ktp.record.TrustedKeys.loadDirectory(dir.resolve("keys")), Clock.systemUTC());
+        for (int i = 0; i < 9; i++) {
+            ktp.sim.records.Defect d = withDefects.defect(i);
+            if (i % 3 != 2) {
+                assertNull(d, "resident " + i);
+                validator.validate(withDefects.envelope(i, 1));
+                continue;
+            }
+            assertEquals(RecordSource.SERVABLE_DEFECTS.get(i / 3), d, "defects in turn, each still a JSON object");
+            byte[] bad = withDefects.envelope(i, 1);
+            ktp.record.RecordRejectedException e = assertThrows(ktp.record.RecordRejectedException.class, () -> validator.validate(bad), d.name());
+            assertEquals(d.expected(), e.reason(), d.name());
+        }
     }
 
     private DataCenter open(long seed, int population, double failureRate, Duration lease) throws IOException {
