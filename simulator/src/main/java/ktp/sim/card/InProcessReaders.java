@@ -16,41 +16,50 @@ import javax.smartcardio.TerminalFactory;
 import javax.smartcardio.TerminalFactorySpi;
 
 /**
- * A javax.smartcardio provider with one reader holding a virtual card, for the zero-install path: the station's
+ * A javax.smartcardio provider with readers holding virtual cards, for the zero-install path: the station's
  * PC/SC code runs unchanged, without pcscd. {@link #factory(CardSlot)} gives the TerminalFactory; cards come and
  * go in the slot as in a real reader (waitForCardPresent and waitForCardAbsent follow them).
  */
 public final class InProcessReaders {
-    public static final String READER = "KTP Virtual Reader 0";
+    public static final String READER = reader(0);
     private InProcessReaders() {}
 
     public static TerminalFactory factory(VirtualCard card) throws NoSuchAlgorithmException { return factory(CardSlot.holding(card)); }
 
-    public static TerminalFactory factory(CardSlot slot) throws NoSuchAlgorithmException {
-        Provider p = new Provider("KtpVirtual", "1.0", "in-process reader with a virtual KTP-el card") {
+    public static TerminalFactory factory(CardSlot slot) throws NoSuchAlgorithmException { return factory(List.of(slot)); }
+
+    /** Several readers, one per slot, named "KTP Virtual Reader 0", "... 1" and so on (a station with several printers). */
+    public static TerminalFactory factory(List<CardSlot> slots) throws NoSuchAlgorithmException {
+        if (slots.isEmpty()) throw new IllegalArgumentException("at least one slot");
+        Provider p = new Provider("KtpVirtual", "1.0", "in-process readers with virtual KTP-el cards") {
             {
                 put("TerminalFactory.KtpVirtual", Spi.class.getName());
             }
         };
-        return TerminalFactory.getInstance("KtpVirtual", slot, p);
+        return TerminalFactory.getInstance("KtpVirtual", List.copyOf(slots), p);
     }
 
-    /** Instantiated by the JCA with the CardSlot as parameter. */
+    /** The name of the reader for slot {@code i}. */
+    public static String reader(int i) { return "KTP Virtual Reader " + i; }
+
+    /** Instantiated by the JCA with the list of CardSlots as parameter. */
     public static final class Spi extends TerminalFactorySpi {
-        private final CardSlot slot;
+        private final List<CardTerminal> terminals = new java.util.ArrayList<>();
 
         public Spi(Object parameter) {
-            if (!(parameter instanceof CardSlot s)) throw new IllegalArgumentException("the parameter must be a CardSlot");
-            this.slot = s;
+            if (!(parameter instanceof List<?> slots)) throw new IllegalArgumentException("the parameter must be a list of CardSlots");
+            for (Object o : slots) {
+                if (!(o instanceof CardSlot s)) throw new IllegalArgumentException("the parameter must be a list of CardSlots");
+                terminals.add(new Terminal(s, reader(terminals.size())));
+            }
         }
 
         @Override
         protected CardTerminals engineTerminals() {
-            CardTerminal terminal = new Terminal(slot);
             return new CardTerminals() {
                 @Override
                 public List<CardTerminal> list(State state) {
-                    return List.of(terminal);
+                    return List.copyOf(terminals);
                 }
 
                 @Override
@@ -61,15 +70,19 @@ public final class InProcessReaders {
 
     private static final class Terminal extends CardTerminal {
         private final CardSlot slot;
+        private final String name;
 
-        Terminal(CardSlot slot) { this.slot = slot; }
+        Terminal(CardSlot slot, String name) {
+            this.slot = slot;
+            this.name = name;
+        }
 
         @Override
-        public String getName() { return READER; }
+        public String getName() { return name; }
 
         @Override
         public Card connect(String protocol) throws CardException {
-            return new VirtualCardHandle(slot.card().orElseThrow(() -> new CardException("no card in " + READER)));
+            return new VirtualCardHandle(slot.card().orElseThrow(() -> new CardException("no card in " + name)));
         }
 
         @Override

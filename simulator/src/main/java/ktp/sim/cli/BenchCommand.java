@@ -9,7 +9,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure this station's software on this machine (medians and p99; the machine may be shared and noisy).",
-        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class, BenchCommand.Render.class, BenchCommand.Printer.class, BenchCommand.Finger.class, BenchCommand.Card.class, BenchCommand.Telemetry.class})
+        subcommands = {BenchCommand.Store.class, BenchCommand.Central.class, BenchCommand.Render.class, BenchCommand.Printer.class, BenchCommand.Finger.class, BenchCommand.Card.class, BenchCommand.Telemetry.class, BenchCommand.Station.class})
 final class BenchCommand extends ktp.cli.CommandGroup {
     @Command(name = "store", mixinStandardHelpOptions = true,
             description = {"Record validation throughput including the ECDSA signature check, and store commit latency",
@@ -262,6 +262,46 @@ final class BenchCommand extends ktp.cli.CommandGroup {
             java.util.List<Double> s = new java.util.ArrayList<>(v);
             java.util.Collections.sort(s);
             return s.size() % 2 == 1 ? s.get(s.size() / 2) : (s.get(s.size() / 2 - 1) + s.get(s.size() / 2)) / 2;
+        }
+    }
+
+    @Command(name = "station", mixinStandardHelpOptions = true,
+            description = {"The whole station through its daemon against the simulators on their wires (data center over HTTP,",
+                    "printer over TCP, virtual card, MQTT): the software's cost per card with zero-latency devices (median and",
+                    "p99 between cards coming out, and cards per second), then the printer's idle gap between cards at its",
+                    "real timings (about 25 s a card, so --real-cards 4 takes about two minutes)."})
+    static final class Station implements Callable<Integer> {
+        @Option(names = "--cards", defaultValue = "40", description = "cards with zero-latency devices (default ${DEFAULT-VALUE}; the first 3 warm up)") int cards;
+        @Option(names = "--real-cards", defaultValue = "4", description = "cards at real timings (default ${DEFAULT-VALUE}; 0 skips)") int realCards;
+        @Option(names = "--real-speed", defaultValue = "1", description = "speed-up for the real-timing run (default ${DEFAULT-VALUE}: real)") double realSpeed;
+        @Option(names = "--json", description = "one JSON object instead of a table") boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            if (cards < 6 || cards > 2000) throw new BadInputException("--cards must be 6..2000");
+            if (realCards < 0 || realCards == 1 || realCards > 50) throw new BadInputException("--real-cards must be 0 or 2..50 (a gap needs two cards)");
+            if (realSpeed < 1 || realSpeed > 1000) throw new BadInputException("--real-speed must be 1..1000");
+            var r = ktp.sim.bench.StationBench.run(cards, realCards, realSpeed, System.err);
+            java.util.List<Long> gaps = r.realGapsMillis().stream().sorted().toList();
+            long realMedian = gaps.isEmpty() ? -1 : gaps.get(gaps.size() / 2);
+            if (json) {
+                System.out.printf("{\"cards\":%d,\"perCardMedianMillis\":%.1f,\"perCardP99Millis\":%.1f,\"cardsPerSecond\":%.2f,"
+                                + "\"idleGapZeroLatencyMedianMillis\":%.1f,\"realCards\":%d,\"realSpeed\":%.0f,\"realIdleGapsMillis\":%s,"
+                                + "\"realIdleGapMedianMillis\":%d,\"realSecondsPerCard\":%.1f}%n",
+                        r.cards(), r.perCard().medianMicros() / 1000, r.perCard().p99Micros() / 1000, r.cardsPerSecond(),
+                        r.idleGapZeroLatency() == null ? -1 : r.idleGapZeroLatency().medianMicros() / 1000, r.realCards(), r.realSpeed(), r.realGapsMillis(),
+                        realMedian, r.realSecondsPerCard());
+            } else {
+                System.out.printf("%-58s %9s %9s %8s%n", "through the daemon", "median", "p99", "samples");
+                System.out.printf("%-58s %6.1f ms %6.1f ms %8d%n", "software per card, zero-latency devices (card out to card out)",
+                        r.perCard().medianMicros() / 1000, r.perCard().p99Micros() / 1000, r.perCard().samples());
+                if (r.idleGapZeroLatency() != null) System.out.printf("%-58s %6.1f ms %6.1f ms %8d%n", "  printer idle between cards, zero-latency devices",
+                        r.idleGapZeroLatency().medianMicros() / 1000, r.idleGapZeroLatency().p99Micros() / 1000, r.idleGapZeroLatency().samples());
+                System.out.printf("cards per second on this machine: %.2f (median)%n", r.cardsPerSecond());
+                if (!gaps.isEmpty()) System.out.printf("printer idle gap between cards at real timings%s: median %d ms (gaps %s ms; %.1f s a card)%n",
+                        r.realSpeed() == 1 ? "" : " sped up " + r.realSpeed() + "x", realMedian, r.realGapsMillis(), r.realSecondsPerCard());
+            }
+            return ExitCodes.OK;
         }
     }
 

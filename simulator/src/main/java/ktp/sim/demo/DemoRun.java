@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -18,39 +16,21 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.LongFunction;
-import java.util.function.Supplier;
-import javax.smartcardio.TerminalFactory;
 import ktp.biometric.HolderVerification;
 import ktp.biometric.RetryPolicy;
 import ktp.biometric.ScannerSource;
 import ktp.biometric.r30x.R30xScanner;
-import ktp.card.CardProfile;
 import ktp.job.JobState;
-import ktp.printer.PrinterProfile;
-import ktp.render.CardRenderer;
-import ktp.render.CardTemplate;
 import ktp.report.DailyReport;
 import ktp.report.ReportPdf;
-import ktp.sim.broker.EmbeddedBroker;
-import ktp.sim.card.BlankStock;
-import ktp.sim.card.CardSlot;
-import ktp.sim.card.InProcessReaders;
 import ktp.sim.card.VirtualCard;
-import ktp.sim.card.VirtualCards;
-import ktp.sim.card.VpcdBlankStock;
-import ktp.sim.card.VpcdClient;
 import ktp.sim.central.CentralServer;
-import ktp.sim.central.TelemetryIntake;
-import ktp.sim.printer.PrinterSimServer;
 import ktp.sim.printer.SimulatedPrinter;
 import ktp.sim.records.FingerprintLibrary;
 import ktp.sim.records.RecordGenerator;
 import ktp.sim.scanner.SimulatedScanner;
 import ktp.station.HolderActivation;
-import ktp.station.StationConfig;
 import ktp.station.StationDaemon;
 import ktp.store.Actor;
 import ktp.store.AuditEntry;
@@ -59,7 +39,6 @@ import ktp.store.Job;
 import ktp.store.LedgerEntry;
 import ktp.store.Role;
 import ktp.store.StationStore;
-import ktp.telemetry.BrokerSettings;
 
 /**
  * The demo: the station daemon ({@code ktp station run}, in this process) against every simulator on its real
@@ -71,11 +50,10 @@ import ktp.telemetry.BrokerSettings;
  * did not happen: the summary is read back from the station's store and the collector's archive.
  */
 public final class DemoRun {
-    public static final String STATION_ID = "DEMO-01";
+    public static final String STATION_ID = SimulatedStation.STATION_ID;
     /** The printer simulator's default speed-up: a 25-second card in half a second. */
     public static final double DEFAULT_SPEED = 50;
-    private static final String PRINTER_PROFILE = "evolis-primacy-dual-ymcko";
-    private static final ZoneId ZONE = ZoneId.of("Asia/Jakarta");
+    private static final ZoneId ZONE = SimulatedStation.ZONE;
 
     /**
      * {@code broker}: an MQTT broker URL, or null for the embedded one; {@code vpcd}: HOST:PORT of pcscd's vpcd
@@ -115,97 +93,55 @@ public final class DemoRun {
         }
         if (options.speed() < 1 || options.speed() > 1000) throw new IllegalArgumentException("--speed must be 1..1000, got " + options.speed());
         long t0 = System.nanoTime();
-        Files.createDirectories(out.resolve("keys"));
-        // Every tenth good record is followed by a defective one the station must refuse (with --faults).
+        // With --faults: a defective record after every ten good ones, a failing chip on every 7th blank, the 4th card jams.
         int population = options.cards() + (options.faults() ? options.cards() / 10 : 0);
-        String token = "demo-token-" + Long.toHexString(options.seed() * 0x9E3779B97F4A7C15L);
         FingerprintLibrary fingers = FingerprintLibrary.embedded();
-        byte[] master = demoMasterKey(options.seed());
-        CardProfile cardProfile = VirtualCards.profile();
-        LongFunction<VirtualCard> blanks = n -> {
-            VirtualCard c = VirtualCards.blank(cardProfile, n, Optional.of(master));
-            // Demo fault: every 7th blank's chip has a failing memory (it answers writes with 6581).
-            if (options.faults() && n % 7 == 0) c.failWritesWith(0x6581);
-            return c;
-        };
-
         progress.println("data center: " + population + " synthetic residents (seed " + options.seed() + ")"
                 + (options.faults() ? ", every 11th record with a defect the station must refuse" : ""));
-        try (CentralServer central = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), out.resolve("central"),
-                options.seed(), population, 0.0, 1e7, Duration.ofMinutes(30), null, Map.of(STATION_ID, token), options.faults() ? 11 : 0));
-             Broker broker = Broker.start(options.broker());
-             TelemetryIntake intake = TelemetryIntake.start(central, broker.settings, broker.embedded ? null : "ktp-demo-datacenter");
-             ktp.collector.Collector collector = new ktp.collector.Collector(broker.settings, out.resolve("office"), broker.embedded ? null : "ktp-demo-collectors",
-                     "demo-office", ZONE, Clock.systemUTC()).start();
-             Cards cards = options.vpcd() == null ? Cards.inProcess(blanks) : Cards.vpcd(options.vpcd(), blanks);
-             SimulatedScanner scanner = new SimulatedScanner(256, 288, new InetSocketAddress("127.0.0.1", 0))) {
-            awaitReady(central, population);
-            central.key().writePublicKey(out.resolve("trusted-keys"));
-            PrinterProfile printerProfile;
+        SimulatedStation.Settings settings = new SimulatedStation.Settings(out, options.seed(), population, options.faults() ? 11 : 0, options.broker(),
+                options.vpcd(), options.speed(), options.faults() ? 7 : 0, options.faults() && population >= 4 ? 4 : 0, true);
+        int[] atCenter;
+        int atOffice;
+        int blanksUsed;
+        try (SimulatedStation station = SimulatedStation.start(settings)) {
+            progress.println(station.describe());
+            StationDaemon daemon = station.daemon();
+            Progress follow = new Progress(daemon.store(), population);
+            Thread technician = technician(station.printer());
             try {
-                printerProfile = PrinterProfile.load(ktp.cli.Paths.printerProfiles().resolve(PRINTER_PROFILE + ".yaml"));
-            } catch (ktp.datafile.DataFileException e) {
-                throw new IOException("the printer profile: " + e.getMessage(), e);
+                awaitPrinted(daemon.store(), population, follow);
+                holdersComeToTheCounter(daemon, station.cards(), station.scanner(), fingers, population, follow);
+                long until = System.nanoTime() + 60_000_000_000L;
+                while (daemon.store().outboxDepth() > 0 && System.nanoTime() < until) sleep(50);
+                follow.poll();
+            } finally {
+                technician.interrupt();
+                daemon.close();
             }
-            SimulatedPrinter printer = new SimulatedPrinter(printerProfile, options.speed(), Files.createDirectories(out.resolve("cards")));
-            printer.console("feeder " + (population * 2 + 10));
-            // Demo fault: the fourth card jams; a technician clears it a moment later.
-            if (options.faults() && population >= 4) printer.jamAtCard(4);
-            printer.attachContactStation(cards.station());
-            try (PrinterSimServer printerServer = PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", 0))) {
-                Path config = writeConfig(out, token, master, central.port(), printerServer.port(), cards.readerPattern(), scanner.port(), broker.settings.url());
-                progress.println("station: " + config + "; printer simulator tcp://127.0.0.1:" + printerServer.port() + " at " + options.speed() + "x, "
-                        + cards.describe() + ", scanner simulator tcp://127.0.0.1:" + scanner.port() + ", broker " + broker.settings.url()
-                        + (broker.embedded ? " (embedded)" : ""));
-                StationConfig cfg;
-                try {
-                    cfg = StationConfig.load(config, ktp.cli.Paths.home().resolve("firmware-profiles"));
-                } catch (ktp.datafile.DataFileException e) {
-                    throw new IllegalStateException("the demo's own configuration is refused: " + e.getMessage(), e);
-                }
-                StationDaemon daemon = new StationDaemon(cfg, renderer(), cards.readers(), Clock.systemUTC()).start();
-                Progress follow = new Progress(daemon.store(), population);
-                Thread technician = technician(printer);
-                try {
-                    awaitPrinted(daemon.store(), population, follow);
-                    holdersComeToTheCounter(daemon, cards, scanner, fingers, population, follow);
-                    long until = System.nanoTime() + 60_000_000_000L;
-                    while (daemon.store().outboxDepth() > 0 && System.nanoTime() < until) sleep(50);
-                    follow.poll();
-                } finally {
-                    technician.interrupt();
-                    daemon.close();
-                }
-                List<Long> gaps = printer.idleGapsMillis();
-                if (!gaps.isEmpty()) progress.println("printer: " + printer.printed() + " printed, " + printer.rejected() + " to the reject box; idle gap between cards median "
-                        + gaps.stream().sorted().toList().get(gaps.size() / 2) + " ms");
-            }
+            SimulatedPrinter printer = station.printer();
+            List<Long> gaps = printer.idleGapsMillis();
+            if (!gaps.isEmpty()) progress.println("printer: " + printer.printed() + " printed, " + printer.rejected() + " to the reject box; idle gap between cards median "
+                    + gaps.stream().sorted().toList().get(gaps.size() / 2) + " ms");
             // The data center hears CARD_PRINTED and CARD_ISSUED over MQTT; give the last ones a moment to arrive.
             long until = System.nanoTime() + 10_000_000_000L;
-            int[] atCenter = centerCounts(central);
-            while (atCenter[0] + atCenter[1] < collectorCount(collector, "printedToday") && System.nanoTime() < until) {
+            atCenter = centerCounts(station.central());
+            while (atCenter[0] + atCenter[1] < collectorCount(station.collector(), "printedToday") && System.nanoTime() < until) {
                 sleep(50);
-                atCenter = centerCounts(central);
+                atCenter = centerCounts(station.central());
             }
-            Files.copy(collector.archiveFile(), out.resolve("telemetry.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            int atOffice = (int) collector.summary().get("accepted").asLong();
-            int blanksUsed = cards.issued().size();
-            try (StationStore store = StationStore.open(out.resolve("station"), STATION_ID, Clock.systemUTC())) {
-                LocalDate today = LocalDate.now(ZONE);
-                Path report = out.resolve("daily-report-" + today + ".pdf");
-                ReportPdf.daily(DailyReport.of(store, today, ZONE, Clock.systemUTC().instant()), report);
-                progress.println("report: " + report);
-                Summary s = summarize(store, population, atOffice, blanksUsed, atCenter);
-                writeSummary(out.resolve("summary.json"), s, (System.nanoTime() - t0) / 1e9);
-                return s;
-            }
+            Files.copy(station.collector().archiveFile(), out.resolve("telemetry.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            atOffice = (int) station.collector().summary().get("accepted").asLong();
+            blanksUsed = station.cards().issued().size();
         }
-    }
-
-    private static void awaitReady(CentralServer central, int population) throws IOException {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (central.readyCount() < population && System.nanoTime() < deadline) sleep(50);
-        if (central.readyCount() < population) throw new IOException("the data center simulator has only " + central.readyCount() + " of " + population + " records ready after a minute");
+        try (StationStore store = StationStore.open(out.resolve("station"), STATION_ID, Clock.systemUTC())) {
+            LocalDate today = LocalDate.now(ZONE);
+            Path report = out.resolve("daily-report-" + today + ".pdf");
+            ReportPdf.daily(DailyReport.of(store, today, ZONE, Clock.systemUTC().instant()), report);
+            progress.println("report: " + report);
+            Summary s = summarize(store, population, atOffice, blanksUsed, atCenter);
+            writeSummary(out.resolve("summary.json"), s, (System.nanoTime() - t0) / 1e9);
+            return s;
+        }
     }
 
     /** Until every record is printed, refused or held (or the time allowed for N cards has passed). */
@@ -323,43 +259,6 @@ public final class DemoRun {
         return t;
     }
 
-    private Path writeConfig(Path out, String token, byte[] master, int centralPort, int printerPort, String reader, int scannerPort, String broker) throws IOException {
-        Files.writeString(out.resolve("keys/token.txt"), token);
-        Files.writeString(out.resolve("keys/issuer-master.hex"), java.util.HexFormat.of().formatHex(master));
-        Path f = out.resolve("station.yaml");
-        Files.writeString(f, """
-                # Written by ktp demo: the station configuration the demo's daemon ran with (see docs/station-daemon.md).
-                # The ports are the simulators' for this run; the master key is a demo key made from the seed.
-                station: { id: %s, store: station }
-                central: { url: "http://127.0.0.1:%d", plain_http: true, token_file: keys/token.txt }
-                trusted_keys: trusted-keys
-                printers:
-                  - { name: P1, uri: "tcp://127.0.0.1:%d", profile: %s }
-                encoder: { reader: "%s", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 5 }
-                scanner: { uri: "tcp://127.0.0.1:%d", profile: r307 }
-                telemetry: { broker: "%s", health_every_s: 5 }
-                """.formatted(STATION_ID, centralPort, printerPort, PRINTER_PROFILE, reader, scannerPort, broker));
-        return f;
-    }
-
-    private static CardRenderer renderer() throws IOException {
-        try {
-            return new CardRenderer(CardTemplate.load(ktp.cli.Paths.templates().resolve("ktpel.yaml")));
-        } catch (ktp.datafile.DataFileException e) {
-            throw new IOException("the card template: " + e.getMessage(), e);
-        }
-    }
-
-    /** A demo-only issuer master key from the seed; a real station reads its master key from a protected file. */
-    private static byte[] demoMasterKey(long seed) {
-        try {
-            byte[] h = java.security.MessageDigest.getInstance("SHA-256").digest(("ktp-station demo issuer master key " + seed).getBytes(StandardCharsets.US_ASCII));
-            return java.util.Arrays.copyOf(h, 16);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static int[] centerCounts(CentralServer central) {
         Map<ktp.lifecycle.NationalStatus, Integer> c = central.statusCounts();
         return new int[] {c.getOrDefault(ktp.lifecycle.NationalStatus.CARD_PRINTED, 0), c.getOrDefault(ktp.lifecycle.NationalStatus.CARD_ISSUED, 0)};
@@ -405,125 +304,6 @@ public final class DemoRun {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    /** The broker the demo's telemetry goes through: an embedded Moquette, or the one --broker names. */
-    private static final class Broker implements AutoCloseable {
-        final BrokerSettings settings;
-        final boolean embedded;
-        private final EmbeddedBroker server;
-
-        private Broker(BrokerSettings settings, EmbeddedBroker server) {
-            this.settings = settings;
-            this.server = server;
-            this.embedded = server != null;
-        }
-
-        static Broker start(String url) throws IOException {
-            if (url != null) {
-                try {
-                    return new Broker(BrokerSettings.plain(url), null);
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("--broker: " + e.getMessage());
-                }
-            }
-            EmbeddedBroker b = EmbeddedBroker.start("127.0.0.1", 0, null);
-            return new Broker(BrokerSettings.plain(b.url()), b);
-        }
-
-        @Override
-        public void close() {
-            if (server != null) server.close();
-        }
-    }
-
-    /**
-     * The blanks with their chips and the readers the station sees them in: the printer's contact station
-     * and, at the holder's visit, the counter's reader.
-     */
-    private interface Cards extends AutoCloseable {
-        SimulatedPrinter.ContactStation station();
-
-        TerminalFactory readers();
-
-        String readerPattern();
-
-        List<VirtualCard> issued();
-
-        String describe();
-
-        /** Puts a printed card in the counter's reader until the returned handle is closed. */
-        AutoCloseable atCounter(VirtualCard card) throws IOException;
-
-        /**
-         * Until the reader has seen the last card go: pcscd polls its readers, so a card swapped at once would
-         * be taken for the one still there (SCARD_E_NOT_TRANSACTED at the first command).
-         */
-        default void awaitEmptyReader() throws IOException {
-            try {
-                for (javax.smartcardio.CardTerminal t : readers().terminals().list()) {
-                    if (t.getName().contains(readerPattern()) && !t.waitForCardAbsent(5000)) throw new IOException("a card stays in " + t.getName());
-                }
-            } catch (javax.smartcardio.CardException e) {
-                throw new IOException("the counter's reader: " + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        void close() throws IOException;
-
-        static Cards inProcess(LongFunction<VirtualCard> blanks) throws IOException {
-            CardSlot slot = new CardSlot();
-            BlankStock stock = new BlankStock(slot, blanks);
-            TerminalFactory readers;
-            try {
-                readers = InProcessReaders.factory(slot);
-            } catch (java.security.NoSuchAlgorithmException e) {
-                throw new IOException("the in-process card reader: " + e.getMessage(), e);
-            }
-            return simple(stock, readers, InProcessReaders.READER, stock::issued, "virtual cards in an in-process reader", card -> {
-                slot.insert(card);
-                return slot::remove;
-            }, () -> { });
-        }
-
-        static Cards vpcd(String hostPort, LongFunction<VirtualCard> blanks) {
-            int colon = hostPort.lastIndexOf(':');
-            if (colon < 1) throw new IllegalArgumentException("--pcsc: HOST:PORT of pcscd's vpcd driver, got \"" + hostPort + "\"");
-            String host = hostPort.substring(0, colon);
-            int port;
-            try {
-                port = Integer.parseInt(hostPort.substring(colon + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--pcsc: not a port in \"" + hostPort + "\"");
-            }
-            VpcdBlankStock stock = new VpcdBlankStock(host, port, blanks);
-            return simple(stock, TerminalFactory.getDefault(), "Virtual PCD", stock::issued, "virtual cards through pcscd (vpcd " + hostPort + ")", card -> {
-                VpcdClient c = VpcdClient.connect(host, port, card);
-                return c::close;
-            }, stock::close);
-        }
-
-        interface Counter {
-            AutoCloseable insert(VirtualCard card) throws IOException;
-        }
-
-        interface Closer {
-            void close() throws IOException;
-        }
-
-        private static Cards simple(SimulatedPrinter.ContactStation station, TerminalFactory readers, String pattern, Supplier<List<VirtualCard>> issued,
-                                    String description, Counter counter, Closer closer) {
-            return new Cards() {
-                @Override public SimulatedPrinter.ContactStation station() { return station; }
-                @Override public TerminalFactory readers() { return readers; }
-                @Override public String readerPattern() { return pattern; }
-                @Override public List<VirtualCard> issued() { return issued.get(); }
-                @Override public String describe() { return description; }
-                @Override public AutoCloseable atCounter(VirtualCard card) throws IOException { return counter.insert(card); }
-                @Override public void close() throws IOException { closer.close(); }
-            };
         }
     }
 

@@ -66,6 +66,7 @@ public final class SimulatedPrinter {
     private long panelsDoneAt;
     private long lastEjectAt = -1;
     private final List<Long> idleGapsMillis = new ArrayList<>();
+    private final List<Long> ejectedAtNanos = new ArrayList<>();
     private final List<Map<String, BufferedImage>> printedFronts = new ArrayList<>();
     private final List<Map<String, BufferedImage>> printedBacks = new ArrayList<>();
 
@@ -111,6 +112,9 @@ public final class SimulatedPrinter {
     public synchronized int ribbon() { return ribbon; }
 
     public synchronized List<Long> idleGapsMillis() { return List.copyOf(idleGapsMillis); }
+
+    /** When each printed card came out ({@link System#nanoTime()}): the benchmark's clock of the whole pipeline. */
+    public synchronized List<Long> ejectedAtNanos() { return List.copyOf(ejectedAtNanos); }
 
     /** The panels of each printed card, decoded from the wire. */
     public synchronized List<Map<String, BufferedImage>> printedFronts() { return List.copyOf(printedFronts); }
@@ -293,6 +297,7 @@ public final class SimulatedPrinter {
             }
             cardInside = false;
             printed++;
+            ejectedAtNanos.add(System.nanoTime());
             ribbon = Math.max(0, ribbon - 1);
             lastEjectAt = System.currentTimeMillis();
             printedFronts.add(Map.copyOf(frontPanels));

@@ -149,6 +149,71 @@ class StationDaemonTest {
         }
     }
 
+    /**
+     * Two printers on one station, each with its own chip station (its own PC/SC reader, named in the
+     * configuration): both lanes take records from the one queue, every record is printed once on one of them,
+     * and each blank is ledgered by the UID its own encoder read.
+     */
+    @Test
+    void twoPrintersShareTheQueueAndEachRecordIsPrintedOnceOnOneOfThem() throws Exception {
+        String broker = SharedBroker.url();
+        String station = "ST-2P" + UUID.randomUUID().toString().substring(0, 6);
+        String token = "token-of-" + station;
+        int records = 10;
+        try (CentralServer central = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir.resolve("central"), 42, records, 0.0, 1e7,
+                Duration.ofSeconds(120), null, Map.of(station, token)));
+             Collector collector = new Collector(BrokerSettings.plain(broker), dir.resolve("office"), "office-" + station, "office-" + station,
+                     ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (central.readyCount() < records && System.nanoTime() < deadline) Thread.sleep(50);
+            central.key().writePublicKey(dir.resolve("station/trusted-keys"));
+            PrinterProfile profile = PrinterProfile.load(REPO.resolve("firmware-profiles/printers/evolis-primacy-dual-ymcko.yaml"));
+            CardProfile cards = VirtualCards.profile();
+            CardSlot slot1 = new CardSlot();
+            CardSlot slot2 = new CardSlot();
+            SimulatedPrinter printer1 = new SimulatedPrinter(profile, 200, null);
+            SimulatedPrinter printer2 = new SimulatedPrinter(profile, 200, null);
+            BlankStock stock1 = new BlankStock(slot1, n -> VirtualCards.blank(cards, 1000 + n, Optional.of(MASTER)));
+            BlankStock stock2 = new BlankStock(slot2, n -> VirtualCards.blank(cards, 2000 + n, Optional.of(MASTER)));
+            printer1.attachContactStation(stock1);
+            printer2.attachContactStation(stock2);
+            try (PrinterSimServer server1 = PrinterSimServer.tcp(printer1, new InetSocketAddress("127.0.0.1", 0));
+                 PrinterSimServer server2 = PrinterSimServer.tcp(printer2, new InetSocketAddress("127.0.0.1", 0))) {
+                Path config = DaemonTestConfig.write(dir, station, token, MASTER, central.uri().getPort(), server1.port(), "KTP Virtual Reader 0", 5, broker);
+                // The second printer, with the reader at its own contact station.
+                String yaml = Files.readString(config).replace(
+                        "  - { name: P1, uri: \"tcp://127.0.0.1:" + server1.port() + "\", profile: evolis-primacy-dual-ymcko }",
+                        "  - { name: P1, uri: \"tcp://127.0.0.1:" + server1.port() + "\", profile: evolis-primacy-dual-ymcko, reader: \"" + InProcessReaders.reader(0) + "$\" }\n"
+                                + "  - { name: P2, uri: \"tcp://127.0.0.1:" + server2.port() + "\", profile: evolis-primacy-dual-ymcko, reader: \"" + InProcessReaders.reader(1) + "$\" }");
+                assertTrue(yaml.contains("name: P2"), yaml);
+                Files.writeString(config, yaml);
+                StationConfig cfg = StationConfig.load(config, REPO.resolve("firmware-profiles"));
+                assertEquals(2, cfg.printers().size());
+                CardRenderer renderer = new CardRenderer(CardTemplate.load(REPO.resolve("templates/ktpel.yaml")));
+                StationDaemon daemon = new StationDaemon(cfg, renderer, InProcessReaders.factory(List.of(slot1, slot2)), Clock.systemUTC()).start();
+                try {
+                    deadline = System.nanoTime() + 120_000_000_000L;
+                    while (printedCount(daemon) < records && System.nanoTime() < deadline) Thread.sleep(100);
+                    assertEquals(records, printedCount(daemon), "every record printed: " + daemon.store().countByState());
+                    assertTrue(printer1.printed() > 0 && printer2.printed() > 0, "both printers worked: " + printer1.printed() + " and " + printer2.printed());
+                    assertEquals(records, printer1.printed() + printer2.printed(), "each record printed once, on one printer");
+                    List<LedgerEntry> ledger = daemon.store().ledger();
+                    assertEquals(stock1.issued().size() + stock2.issued().size(), ledger.size(), "every blank of both printers in the ledger");
+                    Set<String> fromPrinter1 = new HashSet<>();
+                    stock1.issued().forEach(c -> fromPrinter1.add(java.util.HexFormat.of().withUpperCase().formatHex(c.uid())));
+                    Set<String> fromPrinter2 = new HashSet<>();
+                    stock2.issued().forEach(c -> fromPrinter2.add(java.util.HexFormat.of().withUpperCase().formatHex(c.uid())));
+                    assertEquals(printer1.printed(), ledger.stream().filter(e -> fromPrinter1.contains(e.blankId()) && e.fate() == BlankFate.PRINTED_AWAITING_HOLDER).count(),
+                            "printer 1's cards carry the UIDs its own encoder read");
+                    assertEquals(printer2.printed(), ledger.stream().filter(e -> fromPrinter2.contains(e.blankId()) && e.fate() == BlankFate.PRINTED_AWAITING_HOLDER).count());
+                    assertEquals(records, daemon.store().jobs().stream().map(Job::nik).distinct().count(), "no NIK printed twice");
+                } finally {
+                    daemon.close();
+                }
+            }
+        }
+    }
+
     private static long printedCount(StationDaemon d) {
         return d.store().jobs().stream().filter(j -> j.state() == JobState.AWAITING_HOLDER).count();
     }
