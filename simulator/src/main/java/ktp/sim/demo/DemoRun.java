@@ -106,7 +106,7 @@ public final class DemoRun {
         try (SimulatedStation station = SimulatedStation.start(settings)) {
             progress.println(station.describe());
             StationDaemon daemon = station.daemon();
-            Progress follow = new Progress(daemon.store(), population);
+            Progress follow = new Progress(daemon.store());
             Thread technician = technician(station.printer());
             try {
                 awaitPrinted(daemon.store(), population, follow);
@@ -310,13 +310,11 @@ public final class DemoRun {
     /** Shows the station's job changes as they are committed, read from its audit log. */
     private final class Progress {
         private final StationStore store;
-        private final int population;
         private long seen;
         private final AtomicInteger printed = new AtomicInteger();
 
-        Progress(StationStore store, int population) {
+        Progress(StationStore store) {
             this.store = store;
-            this.population = population;
         }
 
         synchronized void poll() {
@@ -336,9 +334,8 @@ public final class DemoRun {
                 String to = a.substring(a.indexOf("-> ") + 3);
                 return switch (to) {
                     case "VALIDATED", "REJECTED", "ENCODING", "SPOILED" -> String.format("%s  %-18s %s", time, to, e.detail());
-                    case "AWAITING_HOLDER" -> String.format("%s  %-18s %s   [%d/%d printed]", time, "PRINTED", e.detail(), printed.incrementAndGet(), population);
-                    case "ISSUED", "ACTIVATION_FAILED" -> String.format("%s  %-18s %s (%s)", time, to, e.detail(), e.actor());
-                    default -> null;
+                    case "AWAITING_HOLDER" -> String.format("%s  %-18s %s   [%d printed]", time, "PRINTED", e.detail(), printed.incrementAndGet());
+                    default -> null; // the counter's own lines tell each holder's outcome
                 };
             }
             if (a.startsWith("PRINTER_") || a.equals("BLANK_FOUND") || a.equals("HELD_FOR_TECHNICIAN") || a.equals("NOT_PRINTABLE")) {
