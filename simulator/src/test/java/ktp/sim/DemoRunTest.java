@@ -76,6 +76,25 @@ class DemoRunTest {
         assertEquals(s.issued(), s.issuedAtDataCenter(), "the data center heard every CARD_ISSUED");
         assertEquals(s.printed() - s.issued(), s.printedAtDataCenter(), "and every CARD_PRINTED");
 
+        // The reconciliation: blanks in = issued + awaiting holder + spoiled + left in the feeder, the feeder's
+        // count taken from the printer simulator, independent of the station's ledger.
+        assertEquals(s.blanksLoaded(), s.issued() + s.awaitingHolder() + s.activationFailed() + s.spoiledBlanks() + s.blanksLeftInFeeder(), s.toString());
+        assertTrue(s.reconciled(), s.toString());
+        try (var files = Files.list(out)) {
+            Path rec = files.filter(f -> f.getFileName().toString().startsWith("reconciliation-")).findFirst().orElseThrow();
+            try (PDDocument pdf = Loader.loadPDF(rec.toFile())) {
+                String text = new PDFTextStripper().getText(pdf);
+                assertTrue(text.contains("Blanks in (loaded) " + s.blanksLoaded()), text);
+                assertTrue(text.contains("counted in the feeder " + s.blanksLeftInFeeder()), text);
+                assertTrue(text.contains("0 (cocok / reconciled)"), text);
+                try (StationStore store = StationStore.open(out.resolve("station"), null, Clock.systemUTC())) {
+                    for (LedgerEntry e : store.ledger()) {
+                        if (e.fate() == BlankFate.SPOILED) assertTrue(text.contains(e.blankId()), "spoiled blank " + e.blankId() + " listed for destruction");
+                    }
+                }
+            }
+        }
+
         try (var cards = Files.list(out.resolve("cards"))) {
             assertEquals(2 * s.printed(), cards.count(), "a front and a back per printed card, decoded from the printer's wire");
         }

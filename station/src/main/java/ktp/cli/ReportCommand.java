@@ -15,36 +15,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "report", mixinStandardHelpOptions = true, description = "The station's reports as PDF (docs/reports.md).",
-        subcommands = ReportCommand.Daily.class)
+        subcommands = {ReportCommand.Daily.class, ReportCommand.Reconcile.class})
 final class ReportCommand extends CommandGroup {
-
-    /** Which store a report reads: a store folder, or the one a station configuration names. */
-    static final class StoreChoice {
-        @Option(names = "--store", paramLabel = "DIR", description = "a station store folder (for a demo: DIR/station)")
-        Path store;
-
-        @Option(names = "--config", paramLabel = "FILE", description = "the station configuration whose store to read")
-        Path config;
-
-        Path resolve() {
-            if (store != null) return store;
-            try {
-                return ktp.station.StationConfig.load(config, Paths.home().resolve("firmware-profiles")).store();
-            } catch (ktp.datafile.DataFileException e) {
-                throw new BadInputException("--config " + config + ": " + e.getMessage());
-            }
-        }
-    }
-
-    static StationStore open(StoreChoice choice) {
-        Path dir = choice.resolve();
-        if (!StationStore.existsIn(dir)) throw new BadInputException("no station store in " + dir + " (no checkpoint.db or journal.log)");
-        try {
-            return StationStore.open(dir, null, Clock.systemUTC());
-        } catch (RuntimeException e) {
-            throw new BadInputException("cannot open the station store " + dir + ": " + e.getMessage());
-        }
-    }
 
     static LocalDate date(String text, String option) {
         try {
@@ -83,7 +55,7 @@ final class ReportCommand extends CommandGroup {
             ZoneId z = zone(zone);
             LocalDate day = date == null ? LocalDate.now(z) : date(date, "--date");
             DailyReport r;
-            try (StationStore s = open(from)) {
+            try (StationStore s = from.open()) {
                 r = DailyReport.of(s, day, z, Clock.systemUTC().instant());
             }
             ReportPdf.daily(r, out);
@@ -91,6 +63,55 @@ final class ReportCommand extends CommandGroup {
                     r.stationId(), r.day(), r.recordsIn(), r.rejected(), r.printed(), r.issued(), r.overrides(), r.activationFailed(), r.spoiled().size());
             System.out.println("report: " + out);
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "reconciliation", mixinStandardHelpOptions = true,
+            description = {"The blank-card reconciliation for a period: blanks loaded into the feeders against blanks issued, printed",
+                    "and waiting, spoiled, inside a printer and expected in the feeder (with --counted, the difference from what was",
+                    "counted), and the record of spoiled cards for destruction with signature lines. Exit 1 when --counted differs."})
+    static final class Reconcile implements Callable<Integer> {
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        StoreChoice from;
+
+        @Option(names = "--from", paramLabel = "YYYY-MM-DD", required = true, description = "first day of the period")
+        String fromDate;
+
+        @Option(names = "--to", paramLabel = "YYYY-MM-DD", required = true, description = "last day of the period")
+        String toDate;
+
+        @Option(names = "--counted", paramLabel = "N", description = "blanks the operator counted in the feeder(s) at the end of the period")
+        Integer counted;
+
+        @Option(names = "--zone", paramLabel = "ZONE", defaultValue = "Asia/Jakarta", description = "the station's time zone (default ${DEFAULT-VALUE})")
+        String zone;
+
+        @Option(names = "--out", paramLabel = "FILE.pdf", required = true, description = "where to write the PDF")
+        Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            ZoneId z = zone(zone);
+            LocalDate a = date(fromDate, "--from");
+            LocalDate b = date(toDate, "--to");
+            if (b.isBefore(a)) throw new BadInputException("--to " + b + " is before --from " + a);
+            if (counted != null && counted < 0) throw new BadInputException("--counted must be 0 or more, got " + counted);
+            ktp.report.Reconciliation r;
+            try (StationStore s = from.open()) {
+                r = ktp.report.Reconciliation.of(s, a, b, z, counted == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(counted), Clock.systemUTC().instant());
+            }
+            ReportPdf.reconciliation(r, out);
+            System.out.printf("%s %s..%s: %d loaded = %d issued + %d awaiting holder + %d spoiled + %d in a printer + %d expected in the feeder%n",
+                    r.stationId(), r.from(), r.to(), r.loaded(), r.issued(), r.awaitingHolder(), r.spoiled(), r.inPrinter(), r.expectedInFeeder());
+            if (r.expectedInFeeder() < 0) {
+                System.out.println("the printers took " + (-r.expectedInFeeder()) + " more blanks than were recorded as loaded: record each load with 'ktp ledger load'");
+            }
+            if (r.countedInFeeder().isPresent()) {
+                int d = r.difference().getAsInt();
+                System.out.println(d == 0 ? "counted " + counted + " in the feeder: RECONCILED" : String.format("counted %d in the feeder: DIFFERENCE %+d, to be explained", counted, d));
+            }
+            System.out.println(r.forDestruction().size() + " spoiled blanks for destruction in the period; report: " + out);
+            return r.difference().orElse(0) == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
         }
     }
 }

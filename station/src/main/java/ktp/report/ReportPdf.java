@@ -61,6 +61,62 @@ public final class ReportPdf {
         }
     }
 
+    public static void reconciliation(Reconciliation r, Path out) throws IOException {
+        String title = "Rekonsiliasi Blangko KTP-el / Blank-card reconciliation";
+        String period = r.from() + (r.to().equals(r.from()) ? "" : " - " + r.to());
+        try (PdfWriter pdf = new PdfWriter(ktp.cli.Paths.templates().resolve("fonts"), title + " " + r.stationId() + " " + period,
+                "ktp-station " + r.stationId() + " " + period)) {
+            pdf.title(title);
+            float[] kv = {0, 330};
+            pdf.row(kv, false, "Stasiun / Station", r.stationId());
+            pdf.row(kv, false, "Periode / Period", period + " (" + r.zone() + ")");
+            pdf.row(kv, false, "Dibuat / Generated", TIME.format(r.generatedAt().atZone(r.zone())));
+            pdf.heading("Dalam periode / In the period");
+            pdf.row(kv, false, "Blangko dimasukkan ke printer / Blanks loaded", Long.toString(r.loadedInPeriod()));
+            pdf.row(kv, false, "Blangko diambil printer / Blanks taken by printers", Long.toString(r.takenInPeriod()));
+            pdf.row(kv, false, "Blangko rusak / Blanks spoiled", Long.toString(r.forDestruction().size()));
+            pdf.heading("Neraca sampai akhir periode / Balance at the end of the period");
+            pdf.row(kv, false, "Blangko masuk / Blanks in (loaded)", Long.toString(r.loaded()));
+            pdf.row(kv, false, "  diserahkan / issued", Long.toString(r.issued()));
+            pdf.row(kv, false, "  dicetak, menunggu pemilik / printed, awaiting holder", Long.toString(r.awaitingHolder()));
+            pdf.row(kv, false, "  rusak / spoiled", Long.toString(r.spoiled()));
+            pdf.row(kv, false, "  di dalam printer / inside a printer", Long.toString(r.inPrinter()));
+            pdf.row(kv, false, "  seharusnya tersisa di feeder / expected left in the feeder", Long.toString(r.expectedInFeeder()));
+            if (r.expectedInFeeder() < 0) {
+                pdf.text("Printer mengambil lebih banyak blangko daripada yang dicatat masuk / the printers took more blanks than were recorded");
+                pdf.text("as loaded: every load must be recorded (ktp ledger load, or the console).");
+            }
+            if (r.countedInFeeder().isPresent()) {
+                int diff = r.difference().getAsInt();
+                pdf.row(kv, false, "  dihitung di feeder / counted in the feeder", Integer.toString(r.countedInFeeder().getAsInt()));
+                pdf.row(kv, true, "Selisih / Difference", diff == 0 ? "0 (cocok / reconciled)" : String.format("%+d (harus dijelaskan / to be explained)", diff));
+            } else {
+                pdf.row(kv, false, "  dihitung di feeder / counted in the feeder", "(belum dihitung / not counted)");
+            }
+
+            pdf.heading("Berita acara pemusnahan blangko rusak");
+            pdf.text("Record of spoiled cards for destruction. Blangko berikut rusak dan dimusnahkan / the following blanks were");
+            pdf.text("spoiled and are destroyed:");
+            float[] sp = {0, 95, 200, 265};
+            pdf.row(sp, true, "UID chip / Blank", "Rekaman / Record", "Tanggal", "Alasan / Reason");
+            if (r.forDestruction().isEmpty()) pdf.text("(tidak ada / none)");
+            for (DailyReport.Spoiled s : r.forDestruction()) {
+                List<String> reason = wrap(s.reason(), 42);
+                pdf.row(sp, false, s.blankId(), s.recordId().isEmpty() ? "-" : s.recordId(),
+                        DateTimeFormatter.ofPattern("yyyy-MM-dd").format(s.at().atZone(r.zone())), reason.get(0));
+                for (String more : reason.subList(1, reason.size())) pdf.row(sp, false, "", "", "", more);
+            }
+            pdf.space(2);
+            pdf.text("Dimusnahkan pada tanggal / Destroyed on: ..................   di / at: ........................");
+            pdf.space(2);
+            float[] sign = {0, 170, 340};
+            pdf.row(sign, false, "Petugas / Operator", "Supervisor", "Saksi / Witness");
+            pdf.space(3);
+            pdf.row(sign, false, "(.....................)", "(.....................)", "(.....................)");
+            pdf.save(out);
+        }
+    }
+
     /** Words onto lines of at most {@code width} characters (a longer word is cut); at least one line. */
     static List<String> wrap(String text, int width) {
         List<String> lines = new ArrayList<>();

@@ -441,6 +441,20 @@ public final class StationStore implements AutoCloseable {
         });
     }
 
+    /** The audit action of {@link #blanksLoaded(int, String, Actor)}; its detail starts with the count. */
+    public static final String BLANKS_LOADED = "BLANKS_LOADED";
+
+    /**
+     * Blank cards put into a printer's feeder (from the stock the regency sent): the "in" side of the blank-card
+     * reconciliation, kept in the audit log with who loaded them and the delivery's reference.
+     */
+    public synchronized AuditEntry blanksLoaded(int count, String reference, Actor actor) {
+        if (count < 1 || count > 100_000) throw new StoreException("blanks loaded must be 1..100000, got " + count);
+        String ref = reference == null ? "" : reference.strip();
+        if (ref.isEmpty() || ref.length() > 200) throw new StoreException("blanks loaded need a reference (the delivery note or batch), at most 200 characters");
+        return inTransaction(() -> appendAudit(actor, BLANKS_LOADED, count + " blanks; reference: " + ref));
+    }
+
     /** A line in the audit log for something that is not a job change (sign-in, configuration, reports). */
     public synchronized AuditEntry audit(Actor actor, String action, String detail) {
         return inTransaction(() -> appendAudit(actor, action, detail));

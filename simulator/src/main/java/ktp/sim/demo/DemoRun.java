@@ -69,7 +69,8 @@ public final class DemoRun {
      * {@code issuedAtDataCenter}: residents at CARD_PRINTED and CARD_ISSUED when the demo ended).
      */
     public record Summary(int recordsIn, int printed, int issued, int spoiledBlanks, int rejected, int awaitingHolder,
-                          int activationFailed, int eventsPublished, int blanksUsed, int printedAtDataCenter, int issuedAtDataCenter) {
+                          int activationFailed, int eventsPublished, int blanksUsed, int printedAtDataCenter, int issuedAtDataCenter,
+                          long blanksLoaded, int blanksLeftInFeeder, boolean reconciled) {
         public String line(Path out) {
             return "demo: " + recordsIn + " records in, " + printed + " printed, " + issued + " issued, " + spoiledBlanks + " blanks spoiled, " + rejected
                     + " refused" + (awaitingHolder > 0 ? ", " + awaitingHolder + " awaiting holder" : "")
@@ -103,6 +104,7 @@ public final class DemoRun {
         int[] atCenter;
         int atOffice;
         int blanksUsed;
+        int feederLeft;
         try (SimulatedStation station = SimulatedStation.start(settings)) {
             progress.println(station.describe());
             StationDaemon daemon = station.daemon();
@@ -132,13 +134,21 @@ public final class DemoRun {
             Files.copy(station.collector().archiveFile(), out.resolve("telemetry.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             atOffice = (int) station.collector().summary().get("accepted").asLong();
             blanksUsed = station.cards().issued().size();
+            feederLeft = station.printer().feeder();
         }
         try (StationStore store = StationStore.open(out.resolve("station"), STATION_ID, Clock.systemUTC())) {
             LocalDate today = LocalDate.now(ZONE);
             Path report = out.resolve("daily-report-" + today + ".pdf");
             ReportPdf.daily(DailyReport.of(store, today, ZONE, Clock.systemUTC().instant()), report);
+            // The operator counts the blanks left in the feeder (here: the printer simulator's own count).
+            ktp.report.Reconciliation rec = ktp.report.Reconciliation.of(store, today, today, ZONE, java.util.OptionalInt.of(feederLeft), Clock.systemUTC().instant());
+            Path reconciliation = out.resolve("reconciliation-" + today + ".pdf");
+            ReportPdf.reconciliation(rec, reconciliation);
             progress.println("report: " + report);
-            Summary s = summarize(store, population, atOffice, blanksUsed, atCenter);
+            progress.println("blanks: " + rec.loaded() + " loaded = " + rec.issued() + " issued + " + rec.awaitingHolder() + " awaiting holder + " + rec.spoiled()
+                    + " spoiled + " + rec.inPrinter() + " in the printer + " + rec.expectedInFeeder() + " expected in the feeder; counted " + feederLeft + ": "
+                    + (rec.difference().getAsInt() == 0 ? "reconciled" : "DIFFERENCE " + rec.difference().getAsInt()) + " (" + reconciliation + ")");
+            Summary s = summarize(store, population, atOffice, blanksUsed, atCenter, rec.loaded(), feederLeft, rec.difference().getAsInt() == 0);
             writeSummary(out.resolve("summary.json"), s, (System.nanoTime() - t0) / 1e9);
             return s;
         }
@@ -268,7 +278,7 @@ public final class DemoRun {
         return collector.summary().path("stations").path(STATION_ID).path(field).asInt();
     }
 
-    private static Summary summarize(StationStore store, int recordsIn, int atOffice, int blanksUsed, int[] atCenter) {
+    private static Summary summarize(StationStore store, int recordsIn, int atOffice, int blanksUsed, int[] atCenter, long loaded, int feederLeft, boolean reconciled) {
         Map<JobState, Long> byState = store.countByState();
         int spoiled = 0;
         int printed = 0;
@@ -278,7 +288,7 @@ public final class DemoRun {
         }
         return new Summary(recordsIn, printed, byState.getOrDefault(JobState.ISSUED, 0L).intValue(), spoiled,
                 byState.getOrDefault(JobState.REJECTED, 0L).intValue(), byState.getOrDefault(JobState.AWAITING_HOLDER, 0L).intValue(),
-                byState.getOrDefault(JobState.ACTIVATION_FAILED, 0L).intValue(), atOffice, blanksUsed, atCenter[0], atCenter[1]);
+                byState.getOrDefault(JobState.ACTIVATION_FAILED, 0L).intValue(), atOffice, blanksUsed, atCenter[0], atCenter[1], loaded, feederLeft, reconciled);
     }
 
     private static void writeSummary(Path file, Summary s, double seconds) throws IOException {
@@ -294,6 +304,9 @@ public final class DemoRun {
         n.put("blanksUsed", s.blanksUsed());
         n.put("printedAtDataCenter", s.printedAtDataCenter());
         n.put("issuedAtDataCenter", s.issuedAtDataCenter());
+        n.put("blanksLoaded", s.blanksLoaded());
+        n.put("blanksLeftInFeeder", s.blanksLeftInFeeder());
+        n.put("reconciled", s.reconciled());
         n.put("seconds", Math.round(seconds * 10) / 10.0);
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), n);
     }

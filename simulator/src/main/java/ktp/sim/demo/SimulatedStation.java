@@ -111,7 +111,8 @@ public final class SimulatedStation implements AutoCloseable {
             awaitReady(central, s.population());
             central.key().writePublicKey(dir.resolve("trusted-keys"));
             SimulatedPrinter printer = new SimulatedPrinter(printerProfile, s.speed(), s.writeCards() ? Files.createDirectories(dir.resolve("cards")) : null);
-            printer.console("feeder " + (s.population() * 2 + 10));
+            int loaded = s.population() * 2 + 10;
+            printer.console("feeder " + loaded);
             if (s.jamAtCard() > 0) printer.jamAtCard(s.jamAtCard());
             printer.attachContactStation(cards.station());
             PrinterSimServer printerServer = push(started, PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", 0)));
@@ -123,6 +124,8 @@ public final class SimulatedStation implements AutoCloseable {
                 throw new IllegalStateException("the simulated station's own configuration is refused: " + e.getMessage(), e);
             }
             StationDaemon daemon = new StationDaemon(cfg, renderer(), cards.readers(), Clock.systemUTC()).start();
+            // The operator records the blanks put into the feeder: the reconciliation's "in" side.
+            daemon.store().blanksLoaded(loaded, "printer P1 feeder at the start of the run", new ktp.store.Actor("demo", ktp.store.Role.OPERATOR));
             return new SimulatedStation(s, central, broker, intake, collector, cards, scanner, printer, printerServer, config, daemon);
         } catch (IOException | RuntimeException e) {
             closeAll(started);

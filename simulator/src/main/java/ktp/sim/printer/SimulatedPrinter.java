@@ -85,6 +85,9 @@ public final class SimulatedPrinter {
 
     public synchronized void setFeeder(int cards) { feeder = cards; }
 
+    /** Blank cards left in the feeder (what an operator would count at the end of the day). */
+    public synchronized int feeder() { return feeder; }
+
     /** The card numbered {@code n} (1-based, counting every card taken) jams. */
     public synchronized void jamAtCard(int n) { jamAtCard = n; }
 

@@ -59,6 +59,34 @@ public final class R30xScanner implements AutoCloseable {
         this.replyTimeout = replyTimeout;
     }
 
+    /**
+     * A module by its configured URI, {@code tcp://HOST:PORT} or {@code serial:/dev/ttyUSB0[?baud=57600]}, with
+     * the profile's geometry, baud and reply time-out.
+     */
+    public static R30xScanner open(String uri, ktp.biometric.ScannerProfile profile) throws ScannerException {
+        Geometry g = new Geometry(profile.width(), profile.height(), profile.dpi());
+        Duration timeout = Duration.ofMillis(profile.replyTimeoutMs());
+        if (uri.startsWith("tcp://")) {
+            String hostPort = uri.substring("tcp://".length());
+            int colon = hostPort.lastIndexOf(':');
+            try {
+                return tcp(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)), g, timeout);
+            } catch (RuntimeException e) {
+                throw new ScannerException(ScannerException.Kind.UNREACHABLE, "scanner URI " + uri + ": expected tcp://HOST:PORT");
+            }
+        }
+        if (uri.startsWith("serial:")) {
+            String rest = uri.substring("serial:".length());
+            int q = rest.indexOf("?baud=");
+            try {
+                return serial(q < 0 ? rest : rest.substring(0, q), q < 0 ? profile.baud() : Integer.parseInt(rest.substring(q + 6)), g, timeout);
+            } catch (NumberFormatException e) {
+                throw new ScannerException(ScannerException.Kind.UNREACHABLE, "scanner URI " + uri + ": the baud rate is not a number");
+            }
+        }
+        throw new ScannerException(ScannerException.Kind.UNREACHABLE, "scanner URI " + uri + ": expected tcp://HOST:PORT or serial:DEVICE[?baud=N]");
+    }
+
     public static R30xScanner tcp(String host, int port, Geometry geometry, Duration replyTimeout) throws ScannerException {
         Socket s = new Socket();
         try {
