@@ -61,7 +61,9 @@ final class StationCommand extends CommandGroup {
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ktp")).setLevel(ch.qos.logback.classic.Level.INFO);
             ktp.station.StationDaemon daemon = new ktp.station.StationDaemon(c, renderer, javax.smartcardio.TerminalFactory.getDefault(), java.time.Clock.systemUTC());
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+            ktp.console.Console[] console = new ktp.console.Console[1];
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                if (console[0] != null) console[0].close();
                 daemon.close();
                 stopped.countDown();
             }, "station-stop"));
@@ -70,6 +72,14 @@ final class StationCommand extends CommandGroup {
             } catch (ktp.store.StoreLockedException e) {
                 System.err.println("ktp: " + e.getMessage());
                 return ExitCodes.FAILURE;
+            }
+            if (c.console().users() != null) {
+                try {
+                    console[0] = ktp.console.Console.start(daemon, java.time.Clock.systemUTC());
+                } catch (java.io.IOException e) {
+                    // The station prints without a console; the operator is told why there is none.
+                    org.slf4j.LoggerFactory.getLogger("ktp.console").error("no console: {}", e.getMessage());
+                }
             }
             stopped.await();
             return ExitCodes.OK;
@@ -101,7 +111,7 @@ final class StationCommand extends CommandGroup {
                     + (c.encoder().masterKey() == null ? ", GlobalPlatform TEST keys (test cards only)" : ", issuer master key, " + c.encoder().profile().diversification() + " per card"));
             System.out.println("scanner    " + c.scanner().uri() + " (" + c.scanner().profile().id() + ")");
             System.out.println("telemetry  " + c.telemetry().broker().url() + ", health every " + c.telemetry().healthEverySeconds() + " s");
-            System.out.println("console    " + c.consoleListen());
+            System.out.println("console    " + (c.console().users() == null ? "none (no console.users file)" : "http://" + c.console().listen() + " (users " + c.console().users() + ")"));
             if (probe) {
                 List<String> failed = new ArrayList<>();
                 for (int i = 0; i < c.printers().size(); i++) probeDevice("printers[" + i + "].uri", c.printers().get(i).uri(), failed);

@@ -48,6 +48,22 @@ public final class ChipData {
         return dgs;
     }
 
+    /** What the operator sees of the holder on the chip: DG1's printed fields and DG2's photo. */
+    public record Holder(String nik, String nama, String tempatLahir, String tanggalLahir, String jenisKelamin, String alamat,
+                         String kecamatan, String kabupatenKota, String provinsi, String berlakuHingga, byte[] photoJpeg) {}
+
+    /** The holder as DG1 and DG2 carry them; malformed groups are an IllegalArgumentException. */
+    public static Holder holder(Map<Integer, byte[]> dgs) {
+        List<byte[][]> f = childList(unwrap(dgs.get(1), 0x61));
+        String[] v = new String[20];
+        for (byte[][] c : f) {
+            int i = (c[0][0] & 0xFF) - 0x80;
+            if (i >= 0 && i < v.length) v[i] = new String(c[1], StandardCharsets.UTF_8);
+        }
+        byte[] photo = children(unwrap(dgs.get(2), 0x75)).getOrDefault(0x80, new byte[0]);
+        return new Holder(v[0], v[1], v[2], v[3], v[4], v[6], v[9], v[16], v[15], v[14], photo);
+    }
+
     /** The bytes the data center signs: "KTPEL-SOD1", then for each data group its number and SHA-256. */
     public static byte[] hashList(Map<Integer, byte[]> dgs) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

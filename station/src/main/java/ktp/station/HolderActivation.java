@@ -98,6 +98,23 @@ public final class HolderActivation {
         return new Result(JobState.ISSUED, detail, o);
     }
 
+    /** What the counter shows before the finger: the chip's holder and whether its data is genuine. */
+    public record Inspection(String uid, ChipData.Holder holder, boolean genuine, String refusal) {}
+
+    /**
+     * Reads this job's card and checks it by passive authentication without changing anything, so the operator
+     * can compare the photo with the person at the counter before asking for the finger.
+     */
+    public Inspection inspect(String recordId, ApduTransport card) throws ActivationException {
+        Job job = store.job(recordId).orElseThrow(() -> new ActivationException("no job for record " + recordId));
+        ChipCheck check = checkChip(job, new Personalizer(card, profile, keys, random));
+        try {
+            return new Inspection(job.blankId(), ChipData.holder(check.groups()), check.genuine(), check.refusal());
+        } catch (IllegalArgumentException | NullPointerException e) {
+            return new Inspection(job.blankId(), null, false, "the chip's data groups are malformed: " + e.getMessage());
+        }
+    }
+
     /**
      * A supervisor issues a card whose holder could not be verified (worn fingers, an injury), with a reason
      * kept in the audit log. The chip must still be this job's and genuine: a forged chip is never issued.

@@ -26,7 +26,7 @@ import ktp.telemetry.BrokerSettings;
  * Secrets stay in the files the configuration names (keys, tokens, passwords), never in it.
  */
 public record StationConfig(Path file, String stationId, Path store, Central central, Path trustedKeys, List<Printer> printers,
-                            Encoder encoder, Scanner scanner, Telemetry telemetry, String consoleListen) {
+                            Encoder encoder, Scanner scanner, Telemetry telemetry, Console console) {
 
     /** The data center: HTTPS with a pinned CA and a client certificate, or plain HTTP with a token (demos only). */
     public record Central(URI url, Path ca, Path certificate, Path key, Path tokenFile, boolean plainHttp) {}
@@ -40,6 +40,12 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
     public record Scanner(String uri, ScannerProfile profile) {}
 
     public record Telemetry(BrokerSettings broker, int healthEverySeconds) {}
+
+    /**
+     * The operator console: its address, the users file ({@code ktp console user add}; null: no console), how long
+     * a session may stay idle, and after how many wrong passwords an account is locked, for how long.
+     */
+    public record Console(String listen, Path users, int sessionIdleSeconds, int lockoutAfter, int lockoutMinutes) {}
 
     public static StationConfig load(Path file, Path profilesHome) throws DataFileException {
         DataFile.Node root = DataFile.load(file);
@@ -151,19 +157,27 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         int health = t.integer("health_every_s", 5, 3600, 30);
         t.noOtherFields();
 
-        // The console section may be left out: the console then listens on the loopback interface only.
-        String listen = "127.0.0.1:8080";
+        // The console section may be left out: no console then (a headless station uses ktp queue, issue, ledger).
+        Console console = new Console("127.0.0.1:8080", null, 900, 5, 15);
         if (root.has("console")) {
-            DataFile.Node console = root.object("console");
-            listen = console.text("listen", listen);
-            if (!listen.matches("[A-Za-z0-9.:\\[\\]-]+:\\d{1,5}")) throw console.error("listen", "must be HOST:PORT, got '" + listen + "'");
-            console.noOtherFields();
+            DataFile.Node cn = root.object("console");
+            String listen = cn.text("listen", console.listen());
+            if (!listen.matches("[A-Za-z0-9.:\\[\\]-]+:\\d{1,5}")) throw cn.error("listen", "must be HOST:PORT, got '" + listen + "'");
+            Path users = cn.has("users") ? base.resolve(cn.text("users")) : markReadPath(cn, "users");
+            console = new Console(listen, users, cn.integer("session_idle_s", 1, 28_800, 900), cn.integer("lockout_after", 3, 20, 5),
+                    cn.integer("lockout_minutes", 1, 1440, 15));
+            cn.noOtherFields();
         } else {
             root.text("console", "");
         }
         root.noOtherFields();
         return new StationConfig(file, id, store, central, trust, List.copyOf(printers), encoder, new Scanner(scannerUri, scannerProfile),
-                new Telemetry(broker, health), listen);
+                new Telemetry(broker, health), console);
+    }
+
+    private static Path markReadPath(DataFile.Node n, String field) throws DataFileException {
+        n.text(field, "");
+        return null;
     }
 
     private static String markRead(DataFile.Node n, String field) throws DataFileException {

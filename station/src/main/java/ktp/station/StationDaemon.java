@@ -70,6 +70,8 @@ public final class StationDaemon implements AutoCloseable {
     private OfficeCommands office;
     private volatile PrinterStatus lastPrinterStatus;
     private volatile String lastPrinterState = "UNKNOWN";
+    private volatile ktp.printer.PrinterError lastAlert;
+    private volatile String lastAlertMessage = "";
     private Thread[] lanes;
 
     public StationDaemon(StationConfig config, CardRenderer renderer, TerminalFactory readers, Clock clock) {
@@ -149,6 +151,8 @@ public final class StationDaemon implements AutoCloseable {
             try (PrinterDriver driver = new PrinterDriver(profile, () -> PrinterLink.open(printer.uri(), profile.link()))) {
                 PrintRunner runner = new PrintRunner(store, driver, encoder, Actor.STATION, Duration.ofSeconds(1), (error, message) -> {
                     lastPrinterState = error.name();
+                    lastAlert = error;
+                    lastAlertMessage = printer.name() + ": " + message;
                     LOG.warn("printer {}: {} ({})", printer.name(), message, error);
                 });
                 clearCardPath(driver);
@@ -179,6 +183,7 @@ public final class StationDaemon implements AutoCloseable {
                     try {
                         PrintRunner.Result r = runner.print(current.job(), stopping::get);
                         lastPrinterState = r.state() == JobState.AWAITING_HOLDER ? "READY" : lastPrinterState;
+                        if (r.state() == JobState.AWAITING_HOLDER) lastAlert = null; // the printer worked again: the alert was dealt with
                         LOG.info("printer {}: record {} -> {}{}", printer.name(), current.recordId(), r.state(), r.blankId().isEmpty() ? "" : " on blank " + r.blankId());
                         // Too many blanks spoiled for one record: it stays claimed (out of the queue) until a technician
                         // has looked and the station is restarted, rather than spoil blank after blank.
@@ -279,8 +284,48 @@ public final class StationDaemon implements AutoCloseable {
      */
     public HolderActivation.Result issueToHolder(String recordId, ktp.biometric.HolderVerification.Source scanner, double dpi, Actor operator,
                                                  java.util.function.Consumer<String> prompt) throws HolderActivation.ActivationException, IOException {
-        HolderActivation activation = new HolderActivation(store, config.encoder().profile(), keys, trust,
+        try (ktp.card.SmartcardioTransport card = counterCard(prompt)) {
+            HolderActivation.Result r = activation().activate(recordId, card, scanner, dpi, operator, prompt);
+            publisher.wake();
+            return r;
+        }
+    }
+
+    /** The same with the configured scanner (the console's path). */
+    public HolderActivation.Result issueToHolder(String recordId, Actor operator, java.util.function.Consumer<String> prompt)
+            throws HolderActivation.ActivationException, IOException {
+        StationConfig.Scanner sc = config.scanner();
+        try (ktp.biometric.r30x.R30xScanner scanner = ktp.biometric.r30x.R30xScanner.open(sc.uri(), sc.profile())) {
+            ktp.biometric.ScannerSource glass = new ktp.biometric.ScannerSource(scanner, Duration.ofSeconds(sc.profile().captureWaitSeconds()));
+            return issueToHolder(recordId, glass, sc.profile().dpi(), operator, prompt);
+        } catch (ktp.biometric.r30x.R30xScanner.ScannerException e) {
+            throw new HolderActivation.ActivationException("the fingerprint scanner: " + e.getMessage());
+        }
+    }
+
+    /** Reads the holder's card at the counter and checks it, changing nothing (the console shows the photo). */
+    public HolderActivation.Inspection inspectAtCounter(String recordId) throws HolderActivation.ActivationException {
+        try (ktp.card.SmartcardioTransport card = counterCard(p -> { })) {
+            return activation().inspect(recordId, card);
+        }
+    }
+
+    /** A supervisor's override of a failed activation, with the reason (the chip must still be genuine). */
+    public HolderActivation.Result overrideAtCounter(String recordId, Actor supervisor, String reason) throws HolderActivation.ActivationException {
+        try (ktp.card.SmartcardioTransport card = counterCard(p -> { })) {
+            HolderActivation.Result r = activation().override(recordId, card, supervisor, reason);
+            publisher.wake();
+            return r;
+        }
+    }
+
+    private HolderActivation activation() {
+        return new HolderActivation(store, config.encoder().profile(), keys, trust,
                 new ktp.biometric.HolderMatcher(ktp.biometric.HolderMatcher.DEFAULT_THRESHOLD), ktp.biometric.RetryPolicy.STATION);
+    }
+
+    /** The card in the counter's reader, waiting for it (up to insert_wait_s) if the operator was quicker than the reader. */
+    private ktp.card.SmartcardioTransport counterCard(java.util.function.Consumer<String> prompt) throws HolderActivation.ActivationException {
         javax.smartcardio.CardTerminal counter;
         try {
             counter = ktp.card.SmartcardioTransport.reader(readers, config.encoder().readerPattern());
@@ -289,17 +334,26 @@ public final class StationDaemon implements AutoCloseable {
             if (!counter.waitForCardPresent(config.encoder().insertWaitSeconds() * 1000L)) {
                 throw new HolderActivation.ActivationException("no card in '" + counter.getName() + "' after " + config.encoder().insertWaitSeconds() + " s: insert the holder's card and try again");
             }
+            return ktp.card.SmartcardioTransport.open(counter);
         } catch (ktp.card.ApduTransport.CardException | javax.smartcardio.CardException e) {
             throw new HolderActivation.ActivationException("the counter's card reader: " + e.getMessage());
         }
-        try (ktp.card.SmartcardioTransport card = ktp.card.SmartcardioTransport.open(counter)) {
-            HolderActivation.Result r = activation.activate(recordId, card, scanner, dpi, operator, prompt);
-            publisher.wake();
-            return r;
-        } catch (ktp.card.ApduTransport.CardException e) {
-            throw new HolderActivation.ActivationException("no card to read at the counter: " + e.getMessage());
-        }
     }
+
+    /** What the console shows of the printers: the last state seen, supplies, and the alert that needs a person. */
+    public record PrinterView(String state, Integer ribbonRemaining, Boolean feederHasCards, Boolean rejectBoxFull, Long cardsPrinted,
+                              ktp.printer.PrinterError alert, String alertMessage) {}
+
+    public PrinterView printerView() {
+        PrinterStatus st = lastPrinterStatus;
+        ktp.printer.PrinterError a = lastAlert;
+        return new PrinterView(lastPrinterState, st == null ? null : st.ribbonRemaining(), st == null ? null : st.feederHasCards(),
+                st == null ? null : st.rejectBoxFull(), st == null ? null : st.cardsPrinted(), a, a == null ? "" : lastAlertMessage);
+    }
+
+    public boolean paused() { return office.paused(); }
+
+    public StationConfig config() { return config; }
 
     private final class Devices implements DeviceHealth {
         @Override

@@ -48,9 +48,16 @@ public final class SimulatedStation implements AutoCloseable {
      * @param chipFaultEvery every so many blanks with a chip whose memory fails (0: none)
      * @param jamAtCard   the printer card that jams (0: none)
      * @param writeCards  whether the printer simulator writes each card's decoded panels to cards/
+     * @param consoleUsers the operator console's users file (null: no console), served on a free loopback port
+     * @param consoleIdleSeconds how long a console session may stay idle
      */
     public record Settings(Path dir, long seed, int population, int defectEvery, String broker, String vpcd, double speed,
-                           int chipFaultEvery, int jamAtCard, boolean writeCards) {}
+                           int chipFaultEvery, int jamAtCard, boolean writeCards, Path consoleUsers, int consoleIdleSeconds) {
+        public Settings(Path dir, long seed, int population, int defectEvery, String broker, String vpcd, double speed,
+                        int chipFaultEvery, int jamAtCard, boolean writeCards) {
+            this(dir, seed, population, defectEvery, broker, vpcd, speed, chipFaultEvery, jamAtCard, writeCards, null, 900);
+        }
+    }
 
     private final Settings settings;
     private final CentralServer central;
@@ -63,6 +70,7 @@ public final class SimulatedStation implements AutoCloseable {
     private final PrinterSimServer printerServer;
     private final Path config;
     private final StationDaemon daemon;
+    private ktp.console.Console console;
 
     private SimulatedStation(Settings settings, CentralServer central, Broker broker, TelemetryIntake intake, Collector collector, Cards cards,
                              SimulatedScanner scanner, SimulatedPrinter printer, PrinterSimServer printerServer, Path config, StationDaemon daemon) {
@@ -116,7 +124,8 @@ public final class SimulatedStation implements AutoCloseable {
             if (s.jamAtCard() > 0) printer.jamAtCard(s.jamAtCard());
             printer.attachContactStation(cards.station());
             PrinterSimServer printerServer = push(started, PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", 0)));
-            Path config = writeConfig(dir, token, master, central.port(), printerServer.port(), cards.readerPattern(), scanner.port(), broker.settings.url());
+            Path config = writeConfig(dir, token, master, central.port(), printerServer.port(), cards.readerPattern(), scanner.port(), broker.settings.url(),
+                    s.consoleUsers(), s.consoleIdleSeconds());
             StationConfig cfg;
             try {
                 cfg = StationConfig.load(config, ktp.cli.Paths.home().resolve("firmware-profiles"));
@@ -126,7 +135,16 @@ public final class SimulatedStation implements AutoCloseable {
             StationDaemon daemon = new StationDaemon(cfg, renderer(), cards.readers(), Clock.systemUTC()).start();
             // The operator records the blanks put into the feeder: the reconciliation's "in" side.
             daemon.store().blanksLoaded(loaded, "printer P1 feeder at the start of the run", new ktp.store.Actor("demo", ktp.store.Role.OPERATOR));
-            return new SimulatedStation(s, central, broker, intake, collector, cards, scanner, printer, printerServer, config, daemon);
+            SimulatedStation station = new SimulatedStation(s, central, broker, intake, collector, cards, scanner, printer, printerServer, config, daemon);
+            if (s.consoleUsers() != null) {
+                try {
+                    station.console = ktp.console.Console.start(daemon, Clock.systemUTC());
+                } catch (IOException | RuntimeException e) {
+                    daemon.close();
+                    throw e;
+                }
+            }
+            return station;
         } catch (IOException | RuntimeException e) {
             closeAll(started);
             throw e;
@@ -164,6 +182,9 @@ public final class SimulatedStation implements AutoCloseable {
 
     public Settings settings() { return settings; }
 
+    /** The operator console, when the settings name a users file. */
+    public java.util.Optional<ktp.console.Console> console() { return java.util.Optional.ofNullable(console); }
+
     /** One line naming every simulator and where it listens. */
     public String describe() {
         return "station " + STATION_ID + " (" + config + "): data center " + central.uri() + ", printer simulator tcp://127.0.0.1:" + printerServer.port()
@@ -174,6 +195,7 @@ public final class SimulatedStation implements AutoCloseable {
     /** Stops the daemon in order (card finished, leases handed back, outbox flushed), then every simulator. */
     @Override
     public void close() {
+        if (console != null) console.close();
         daemon.close();
         java.util.Deque<AutoCloseable> parts = new java.util.ArrayDeque<>();
         for (AutoCloseable c : new AutoCloseable[] {central, broker, intake, collector, cards, scanner, printerServer}) parts.push(c);
@@ -193,7 +215,8 @@ public final class SimulatedStation implements AutoCloseable {
         if (central.readyCount() < population) throw new IOException("the data center simulator has only " + central.readyCount() + " of " + population + " records ready after a minute");
     }
 
-    private static Path writeConfig(Path dir, String token, byte[] master, int centralPort, int printerPort, String reader, int scannerPort, String broker) throws IOException {
+    private static Path writeConfig(Path dir, String token, byte[] master, int centralPort, int printerPort, String reader, int scannerPort, String broker,
+                                    Path consoleUsers, int idleSeconds) throws IOException {
         Files.writeString(dir.resolve("keys/token.txt"), token);
         Files.writeString(dir.resolve("keys/issuer-master.hex"), java.util.HexFormat.of().formatHex(master));
         Path f = dir.resolve("station.yaml");
@@ -208,7 +231,8 @@ public final class SimulatedStation implements AutoCloseable {
                 encoder: { reader: "%s", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 5 }
                 scanner: { uri: "tcp://127.0.0.1:%d", profile: r307 }
                 telemetry: { broker: "%s", health_every_s: 5 }
-                """.formatted(STATION_ID, centralPort, printerPort, PRINTER_PROFILE, reader, scannerPort, broker));
+                """.formatted(STATION_ID, centralPort, printerPort, PRINTER_PROFILE, reader, scannerPort, broker)
+                + (consoleUsers == null ? "" : "console: { listen: \"127.0.0.1:0\", users: \"" + consoleUsers.toAbsolutePath() + "\", session_idle_s: " + idleSeconds + " }\n"));
         return f;
     }
 

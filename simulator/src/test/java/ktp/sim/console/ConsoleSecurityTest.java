@@ -1,0 +1,110 @@
+package ktp.sim.console;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import ktp.console.PasswordHasher;
+import ktp.console.Users;
+import ktp.sim.demo.SimulatedStation;
+import ktp.store.AuditEntry;
+import ktp.store.Role;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console's defences against the real daemon and store: each refusal is a refusal (the action did not
+ * happen) and is in the audit log; the same request done right succeeds, so the refusals are not an accident.
+ */
+class ConsoleSecurityTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void wrongPasswordsLockoutExpiredSessionsMissingCsrfAndRoleAreRefusedAndAudited() throws Exception {
+        Path usersFile = dir.resolve("users.json");
+        Users users = Users.load(usersFile);
+        PasswordHasher hasher = new PasswordHasher();
+        users.put("sari", Role.OPERATOR, hasher.hash("sari-password-1".toCharArray()));
+        users.put("tono", Role.OPERATOR, hasher.hash("tono-password-1".toCharArray()));
+        users.put("ani", Role.OPERATOR, hasher.hash("ani-password-12".toCharArray()));
+        SimulatedStation.Settings s = new SimulatedStation.Settings(dir.resolve("station"), 9, 1, 0, null, null, 200, 0, 0, false, usersFile, 2);
+        try (SimulatedStation station = SimulatedStation.start(s)) {
+            int port = station.console().orElseThrow().port();
+
+            // A wrong password: refused, audited, no session.
+            ConsoleClient eve = new ConsoleClient(port);
+            HttpResponse<String> wrong = eve.signIn("sari", "not-her-password");
+            assertEquals(401, wrong.statusCode());
+            assertTrue(wrong.body().contains("kata sandi salah"), wrong.body());
+            assertEquals(303, eve.get("/queue").statusCode(), "still not signed in");
+            assertAudited(station, "CONSOLE_SIGN_IN_FAILED", "'sari'");
+            assertTrue(station.daemon().store().auditLog().stream().noneMatch(e -> e.detail().contains("not-her-password")), "a password never reaches the log");
+
+            // Five wrong passwords lock the account: even the right one is refused while it is locked.
+            ConsoleClient guesser = new ConsoleClient(port);
+            for (int i = 0; i < 5; i++) assertEquals(401, guesser.signIn("tono", "guess-" + i).statusCode());
+            assertAudited(station, "CONSOLE_ACCOUNT_LOCKED", "'tono' locked until");
+            HttpResponse<String> locked = new ConsoleClient(port).signIn("tono", "tono-password-1");
+            assertEquals(403, locked.statusCode());
+            assertTrue(locked.body().contains("terkunci"), locked.body());
+            assertAudited(station, "CONSOLE_SIGN_IN_LOCKED", "locked until");
+
+            // A sign-in posted without the form's token (a cross-site form) is refused.
+            ConsoleClient forger = new ConsoleClient(port);
+            assertEquals(403, forger.post("/login", ConsoleClient.form("user", "sari", "password", "sari-password-1")).statusCode());
+            assertAudited(station, "CONSOLE_CSRF_REFUSED", "a sign-in form for 'sari'");
+
+            // The right password: a session cookie that scripts cannot read and other sites cannot send.
+            ConsoleClient sari = new ConsoleClient(port);
+            HttpResponse<String> in = sari.signIn("sari", "sari-password-1");
+            assertEquals(303, in.statusCode());
+            String cookie = in.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith("ktp_session=")).findFirst().orElseThrow();
+            assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
+            HttpResponse<String> queue = sari.get("/queue");
+            assertEquals(200, queue.statusCode());
+            assertTrue(queue.headers().firstValue("Content-Security-Policy").orElse("").contains("frame-ancestors 'none'"));
+            assertAudited(station, "CONSOLE_SIGN_IN", "signed in");
+
+            // A form without the session's CSRF token changes nothing; with it, the same form works.
+            HttpResponse<String> noToken = sari.post("/ledger/load", ConsoleClient.form("count", "7", "reference", "SJ-forged"));
+            assertEquals(403, noToken.statusCode());
+            HttpResponse<String> badToken = sari.post("/ledger/load", ConsoleClient.form("count", "7", "reference", "SJ-forged", "csrf", "x" + sari.csrf));
+            assertEquals(403, badToken.statusCode());
+            assertAudited(station, "CONSOLE_CSRF_REFUSED", "POST /ledger/load");
+            assertTrue(station.daemon().store().auditLog().stream().noneMatch(e -> e.detail().contains("SJ-forged")), "nothing was loaded");
+            sari.get("/ledger");
+            assertEquals(200, sari.post("/ledger/load", sari.withCsrf("count", "7", "reference", "SJ-2026/001")).statusCode());
+            assertAudited(station, "BLANKS_LOADED", "7 blanks; reference: SJ-2026/001");
+
+            // An operator may not do a supervisor's override.
+            sari.get("/issue");
+            HttpResponse<String> override = sari.post("/issue/override", sari.withCsrf("record", "PRR-000009-000001", "reason", "fingers worn"));
+            assertEquals(403, override.statusCode());
+            assertAudited(station, "CONSOLE_FORBIDDEN", "POST /issue/override refused: needs [SUPERVISOR]");
+
+            // Signing out ends the session.
+            assertEquals(303, sari.post("/logout", sari.withCsrf()).statusCode());
+            assertEquals(303, sari.get("/queue").statusCode(), "back to the sign-in page");
+            assertAudited(station, "CONSOLE_SIGN_OUT", "signed out");
+            // A session idle longer than the configured time (2 s here) is over.
+            ConsoleClient ani = new ConsoleClient(port);
+            assertEquals(303, ani.signIn("ani", "ani-password-12").statusCode());
+            assertEquals(200, ani.get("/queue").statusCode());
+            Thread.sleep(3000);
+            HttpResponse<String> late = ani.get("/queue");
+            assertEquals(401, late.statusCode());
+            assertTrue(late.body().contains("Sesi berakhir"), late.body());
+            assertAudited(station, "CONSOLE_SESSION_EXPIRED", "timed out");
+
+            assertTrue(station.daemon().store().verifyAudit().intact());
+        }
+    }
+
+    private static void assertAudited(SimulatedStation station, String action, String detail) {
+        List<AuditEntry> log = station.daemon().store().auditLog();
+        assertTrue(log.stream().anyMatch(e -> e.action().equals(action) && e.detail().contains(detail)),
+                "audit log has " + action + " with '" + detail + "': " + log.subList(Math.max(0, log.size() - 8), log.size()));
+    }
+}

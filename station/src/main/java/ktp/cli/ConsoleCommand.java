@@ -1,0 +1,65 @@
+package ktp.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import ktp.console.PasswordHasher;
+import ktp.console.Users;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "console", mixinStandardHelpOptions = true, description = "The operator console's accounts (docs/console.md).",
+        subcommands = ConsoleCommand.UserAdd.class)
+final class ConsoleCommand extends CommandGroup {
+    @Command(name = "user", mixinStandardHelpOptions = true, description = {"Add an account to the console's users file, or set a new password",
+            "for one. The password is asked twice on a terminal, or read from the first line of standard input (at least 10 characters)."})
+    static final class UserAdd implements Callable<Integer> {
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "add", description = "add (or replace) an account")
+        String verb;
+
+        @Option(names = "--users", paramLabel = "FILE", required = true, description = "the users file the configuration's console.users names")
+        Path users;
+
+        @Option(names = "--name", paramLabel = "NAME", required = true, description = "2 to 32 of a-z, 0-9, '.', '_', '-'")
+        String name;
+
+        @Option(names = "--role", paramLabel = "ROLE", required = true, description = "operator, supervisor or technician")
+        String role;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!"add".equals(verb)) throw new BadInputException("ktp console user add ...: unknown action '" + verb + "'");
+            if (!Users.validName(name)) throw new BadInputException("--name: 2 to 32 of a-z, 0-9, '.', '_', '-'; got '" + name + "'");
+            ktp.store.Role r;
+            try {
+                r = Users.role(role);
+            } catch (IOException e) {
+                throw new BadInputException("--role: " + e.getMessage());
+            }
+            char[] pw;
+            java.io.Console tty = System.console();
+            if (tty != null) {
+                pw = tty.readPassword("password for %s: ", name);
+                char[] again = tty.readPassword("again: ");
+                if (pw == null || again == null || !java.util.Arrays.equals(pw, again)) throw new BadInputException("the two passwords differ");
+            } else {
+                String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                pw = line == null ? new char[0] : line.toCharArray();
+            }
+            if (pw.length < 10) throw new BadInputException("a console password needs at least 10 characters");
+            Users u;
+            try {
+                u = Users.load(users);
+            } catch (IOException e) {
+                throw new BadInputException("--users: " + e.getMessage());
+            }
+            u.put(name, r, new PasswordHasher().hash(pw));
+            java.util.Arrays.fill(pw, '\0');
+            System.out.println("account " + name + " (" + r.name().toLowerCase(java.util.Locale.ROOT) + ") saved in " + users);
+            return ExitCodes.OK;
+        }
+    }
+}
