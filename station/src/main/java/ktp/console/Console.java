@@ -360,7 +360,7 @@ public final class Console implements AutoCloseable {
             row(b, "NIK", h.nik());
             row(b, "Nama", h.nama());
             row(b, "Tempat/Tgl Lahir", h.tempatLahir() + ", " + h.tanggalLahir());
-            row(b, "Jenis Kelamin", h.jenisKelamin());
+            row(b, "Jenis Kelamin", h.jenisKelamin() == null ? "" : h.jenisKelamin().replace('_', '-'));
             row(b, "Alamat", h.alamat() + ", " + h.kecamatan() + ", " + h.kabupatenKota() + ", " + h.provinsi());
             row(b, "Berlaku Hingga", h.berlakuHingga());
             b.append("</table>");
