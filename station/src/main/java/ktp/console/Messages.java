@@ -31,6 +31,7 @@ final class Messages {
             Map.entry("printerstate", new String[] {"Keadaan printer", "Printer state"}),
             Map.entry("ribbon", new String[] {"Sisa ribbon (kartu)", "Ribbon left (cards)"}),
             Map.entry("feeder", new String[] {"Ada blangko di feeder", "Blanks in the feeder"}),
+            Map.entry("feedercount", new String[] {"Blangko di feeder menurut catatan", "Blanks in the feeder by the records"}),
             Map.entry("rejectfull", new String[] {"Kotak tolak penuh", "Reject box full"}),
             Map.entry("printed", new String[] {"Kartu dicetak (penghitung)", "Cards printed (counter)"}),
             Map.entry("paused", new String[] {"Dijeda oleh kantor pusat", "Paused by the central office"}),

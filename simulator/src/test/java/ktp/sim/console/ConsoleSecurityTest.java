@@ -29,7 +29,8 @@ class ConsoleSecurityTest {
         users.put("sari", Role.OPERATOR, hasher.hash("sari-password-1".toCharArray()));
         users.put("tono", Role.OPERATOR, hasher.hash("tono-password-1".toCharArray()));
         users.put("ani", Role.OPERATOR, hasher.hash("ani-password-12".toCharArray()));
-        SimulatedStation.Settings s = new SimulatedStation.Settings(dir.resolve("station"), 9, 1, 0, null, null, 200, 0, 0, false, usersFile, 2);
+        // The station's one card jams and nobody clears it: the printer page must show the alert.
+        SimulatedStation.Settings s = new SimulatedStation.Settings(dir.resolve("station"), 9, 1, 0, null, null, 200, 0, 1, false, usersFile, 2);
         try (SimulatedStation station = SimulatedStation.start(s)) {
             int port = station.console().orElseThrow().port();
 
@@ -66,6 +67,16 @@ class ConsoleSecurityTest {
             assertEquals(200, queue.statusCode());
             assertTrue(queue.headers().firstValue("Content-Security-Policy").orElse("").contains("frame-ancestors 'none'"));
             assertAudited(station, "CONSOLE_SIGN_IN", "signed in");
+
+            // The printer page shows what needs a person, in Indonesian, and how many blanks the records say are left.
+            long until = System.nanoTime() + 30_000_000_000L;
+            HttpResponse<String> printer = sari.get("/printer");
+            while (!printer.body().contains("id=alert><strong>") && System.nanoTime() < until) {
+                Thread.sleep(200);
+                printer = sari.get("/printer");
+            }
+            assertTrue(printer.body().contains("Kartu macet: buka printer dan keluarkan kartu"), printer.body());
+            assertTrue(printer.body().contains("Blangko di feeder menurut catatan</th><td>11</td>"), "12 loaded, one taken and spoiled: " + printer.body());
 
             // A form without the session's CSRF token changes nothing; with it, the same form works.
             HttpResponse<String> noToken = sari.post("/ledger/load", ConsoleClient.form("count", "7", "reference", "SJ-forged"));
