@@ -61,6 +61,7 @@ public final class Console implements AutoCloseable {
     private final Users users;
     private final Sessions sessions;
     private final PasswordHasher hasher = new PasswordHasher();
+    private final String decoy = hasher.hash("no account has this password".toCharArray());
     private final Clock clock;
     private final HttpServer http;
     private final ExecutorService workers;
@@ -242,7 +243,8 @@ public final class Console implements AutoCloseable {
         }
         Optional<Users.User> u = users.find(name);
         char[] pw = r.param("password").toCharArray();
-        boolean ok = u.isPresent() && hasher.verify(pw, u.get().hash());
+        // An unknown name costs the same hash as a known one, so the answer's time does not tell which names exist.
+        boolean ok = hasher.verify(pw, u.map(Users.User::hash).orElse(decoy)) && u.isPresent();
         java.util.Arrays.fill(pw, '\0');
         if (!ok) {
             audit(who, "SIGN_IN_FAILED", "wrong user name or password for '" + printable(name) + "'");

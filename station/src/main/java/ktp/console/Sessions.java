@@ -82,6 +82,8 @@ public final class Sessions {
 
     /** Counts a wrong password; returns when the account is now locked (empty while it is not yet). */
     public Optional<Instant> failed(String user) {
+        // Names are whatever someone typed: the count is bounded so that guessing names cannot fill the memory.
+        if (failures.size() > 10_000) failures.clear();
         int[] n = failures.computeIfAbsent(user, k -> new int[1]);
         synchronized (n) {
             if (++n[0] < lockoutAfter) return Optional.empty();
