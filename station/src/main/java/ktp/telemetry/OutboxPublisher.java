@@ -368,14 +368,21 @@ public final class OutboxPublisher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            if (client.isConnected()) {
+        if (client.isConnected()) {
+            try {
                 client.publish(Topics.state(stationId), TelemetryCodec.state(new TelemetryCodec.State(stationId, false, clock.instant(), "orderly stop")), 1, true)
-                        .waitForCompletion(2000);
+                        .waitForCompletion(5000);
                 client.disconnect().waitForCompletion(2000);
+            } catch (MqttException e) {
+                // "offline" did not get through in time (a slow broker): leave without a DISCONNECT packet, so the
+                // broker publishes the last will and the office does not go on seeing this station online.
+                LOG.warn("telemetry: the orderly 'offline' was not confirmed ({}); leaving the last will to say it", e.getMessage());
+                try {
+                    client.disconnectForcibly(0, 1000, false);
+                } catch (MqttException ignored) {
+                    // the connection is going either way
+                }
             }
-        } catch (MqttException e) {
-            LOG.debug("telemetry: disconnect: {}", e.getMessage());
         }
         try {
             client.close(true);

@@ -66,7 +66,9 @@ class TelemetryEndToEndTest {
             JsonNode s = c.summary().get("stations").get(station);
             assertEquals(2000, s.get("events").asLong());
             assertEquals(0, s.get("missing").asLong());
-            assertEquals("offline", s.get("state").asText(), "an orderly stop publishes offline");
+            // The state reaches the collector through the broker, after close() returned: wait for it.
+            await(() -> "offline".equals(c.summary().get("stations").get(station).get("state").asText()), 15_000,
+                    () -> "an orderly stop publishes offline: " + c.summary().get("stations").get(station));
         }
     }
 

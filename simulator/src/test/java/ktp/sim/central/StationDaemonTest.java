@@ -144,6 +144,9 @@ class StationDaemonTest {
                 } finally {
                     daemon.close();
                 }
+                // The state reaches the collector through the broker, after close() returned: wait for it.
+                long until = System.nanoTime() + 15_000_000_000L;
+                while (!"offline".equals(collector.summary().get("stations").get(station).get("state").asText()) && System.nanoTime() < until) Thread.sleep(50);
                 assertEquals("offline", collector.summary().get("stations").get(station).get("state").asText(), "an orderly stop says offline");
             }
         }
