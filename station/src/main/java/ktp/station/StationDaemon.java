@@ -70,6 +70,8 @@ public final class StationDaemon implements AutoCloseable {
     private OfficeCommands office;
     private volatile PrinterStatus lastPrinterStatus;
     private volatile String lastPrinterState = "UNKNOWN";
+    /** One counter reader and one scanner: two console requests at once take turns rather than share the card. */
+    private final Object counterInUse = new Object();
     private volatile ktp.printer.PrinterError lastAlert;
     private volatile String lastAlertMessage = "";
     private Thread[] lanes;
@@ -284,10 +286,12 @@ public final class StationDaemon implements AutoCloseable {
      */
     public HolderActivation.Result issueToHolder(String recordId, ktp.biometric.HolderVerification.Source scanner, double dpi, Actor operator,
                                                  java.util.function.Consumer<String> prompt) throws HolderActivation.ActivationException, IOException {
-        try (ktp.card.SmartcardioTransport card = counterCard(prompt)) {
-            HolderActivation.Result r = activation().activate(recordId, card, scanner, dpi, operator, prompt);
-            publisher.wake();
-            return r;
+        synchronized (counterInUse) {
+            try (ktp.card.SmartcardioTransport card = counterCard(prompt)) {
+                HolderActivation.Result r = activation().activate(recordId, card, scanner, dpi, operator, prompt);
+                publisher.wake();
+                return r;
+            }
         }
     }
 
@@ -305,17 +309,21 @@ public final class StationDaemon implements AutoCloseable {
 
     /** Reads the holder's card at the counter and checks it, changing nothing (the console shows the photo). */
     public HolderActivation.Inspection inspectAtCounter(String recordId) throws HolderActivation.ActivationException {
-        try (ktp.card.SmartcardioTransport card = counterCard(p -> { })) {
-            return activation().inspect(recordId, card);
+        synchronized (counterInUse) {
+            try (ktp.card.SmartcardioTransport card = counterCard(p -> { })) {
+                return activation().inspect(recordId, card);
+            }
         }
     }
 
     /** A supervisor's override of a failed activation, with the reason (the chip must still be genuine). */
     public HolderActivation.Result overrideAtCounter(String recordId, Actor supervisor, String reason) throws HolderActivation.ActivationException {
-        try (ktp.card.SmartcardioTransport card = counterCard(p -> { })) {
-            HolderActivation.Result r = activation().override(recordId, card, supervisor, reason);
-            publisher.wake();
-            return r;
+        synchronized (counterInUse) {
+            try (ktp.card.SmartcardioTransport card = counterCard(p -> { })) {
+                HolderActivation.Result r = activation().override(recordId, card, supervisor, reason);
+                publisher.wake();
+                return r;
+            }
         }
     }
 
