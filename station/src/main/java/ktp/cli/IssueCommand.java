@@ -27,8 +27,8 @@ import picocli.CommandLine.Option;
         description = {"Issue a printed card to its holder at a headless station: finds the NIK's card in the queue, asks for the card",
                 "in the counter's reader, checks the chip (passive authentication), asks for the finger on the scanner, matches",
                 "it against the chip and activates the card (ISSUED, CARD_ISSUED in the outbox). Uses the configuration's reader,",
-                "scanner, keys and store; run it while the daemon is stopped (its store is locked while it runs; the console",
-                "issues cards then). Exit 0 when issued, 1 when not (ACTIVATION_FAILED: a supervisor decides), 2 for bad input."})
+                "scanner, keys and store while the daemon is stopped (--operator NAME); while it runs, through its console with",
+                "--user NAME. Exit 0 when issued, 1 when not (ACTIVATION_FAILED: a supervisor decides), 2 for bad input."})
 final class IssueCommand implements Callable<Integer> {
     @Mixin
     ConfigOnly config;
@@ -36,8 +36,11 @@ final class IssueCommand implements Callable<Integer> {
     @Option(names = "--nik", paramLabel = "NIK", required = true, description = "the holder's NIK")
     String nik;
 
-    @Option(names = "--operator", paramLabel = "NAME", required = true, description = "who hands the card over (in the audit log)")
+    @Option(names = "--operator", paramLabel = "NAME", description = "who hands the card over (in the audit log), when the daemon is stopped")
     String operator;
+
+    @Option(names = "--user", paramLabel = "NAME", description = "while the daemon runs: issue through its console as this account (the password is asked)")
+    String user;
 
     @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "60", description = "how long to wait for the card in the reader (default ${DEFAULT-VALUE})")
     int waitSeconds;
@@ -51,41 +54,63 @@ final class IssueCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (!nik.matches("\\d{16}")) throw new BadInputException("--nik: a NIK is 16 digits, got \"" + nik + "\"");
-        if (!operator.matches("[A-Za-z0-9._-]{1,64}")) throw new BadInputException("--operator: letters, digits, '.', '_' or '-', at most 64, got \"" + operator + "\"");
+        if (operator != null && !operator.matches("[A-Za-z0-9._-]{1,64}")) throw new BadInputException("--operator: letters, digits, '.', '_' or '-', at most 64, got \"" + operator + "\"");
         if (waitSeconds < 1 || waitSeconds > 600) throw new BadInputException("--wait must be 1..600 seconds");
         StoreChoice choice = new StoreChoice();
         choice.config = config.file;
+        choice.user = user;
         StationConfig cfg = choice.configuration();
+        try (StoreChoice.Access access = choice.access()) {
+            if (access.console() != null) return throughConsole(access.console());
+            if (operator == null) throw new BadInputException("--operator NAME: who hands the card over (in the audit log)");
+            return here(cfg, access.store());
+        }
+    }
+
+    /** The daemon runs: its console reads the card and the finger with the station's own reader and scanner. */
+    private int throughConsole(ConsoleSession console) {
+        System.out.println("insert the holder's card into the counter's reader and ask for the right index finger on the scanner ...");
+        try {
+            var r = console.post("/api/issue", java.util.Map.of("nik", nik));
+            System.out.println("record " + r.path("recordId").asText() + ", card " + r.path("blankId").asText());
+            System.out.println(r.path("state").asText() + "  " + r.path("detail").asText());
+            return "ISSUED".equals(r.path("state").asText()) ? ExitCodes.OK : ExitCodes.FAILURE;
+        } catch (ConsoleSession.ConsoleRefusal e) {
+            if (e.status == 404) throw new BadInputException(e.getMessage());
+            System.out.println("NOT ISSUED, nothing changed: " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+    }
+
+    private int here(StationConfig cfg, StationStore store) throws Exception {
         CardKeys keys = cfg.encoder().masterKey() == null ? CardKeys.globalPlatformTestKeys() : CardKeys.masterFile(cfg.encoder().profile(), cfg.encoder().masterKey());
         TrustedKeys trust = TrustedKeys.loadDirectory(cfg.trustedKeys());
-        try (StationStore store = choice.open()) {
-            Job job = store.jobs().stream().filter(j -> j.nik().equals(nik)).filter(j -> j.state() != JobState.REJECTED && j.state() != JobState.RELEASED)
-                    .findFirst().orElseThrow(() -> new BadInputException("no card for NIK " + nik + " at this station"));
-            switch (job.state()) {
-                case AWAITING_HOLDER, ACTIVATING -> { }
-                case ISSUED -> throw new BadInputException("NIK " + nik + ": card " + job.blankId() + " was already issued (" + job.updatedAt() + ")");
-                case ACTIVATION_FAILED -> throw new BadInputException("NIK " + nik + ": activation failed before (" + job.reason() + "); a supervisor decides in the console");
-                default -> throw new BadInputException("NIK " + nik + ": the card is not printed yet (" + job.state() + ")");
-            }
-            System.out.println("record " + job.recordId() + ", card " + job.blankId());
-            HolderActivation activation = new HolderActivation(store, cfg.encoder().profile(), keys, trust, new HolderMatcher(HolderMatcher.DEFAULT_THRESHOLD), RetryPolicy.STATION);
-            CardTerminal reader = SmartcardioTransport.reader(TerminalFactory.getDefault(), cfg.encoder().readerPattern());
-            if (!reader.isCardPresent()) System.out.println("insert the holder's card into " + reader.getName() + " ...");
-            if (!reader.waitForCardPresent(waitSeconds * 1000L)) {
-                System.out.println("no card in " + reader.getName() + " after " + waitSeconds + " s; nothing changed");
-                return ExitCodes.FAILURE;
-            }
-            HolderActivation.Result r;
-            try (SmartcardioTransport card = SmartcardioTransport.open(reader);
-                 R30xScanner scanner = R30xScanner.open(cfg.scanner().uri(), cfg.scanner().profile())) {
-                ScannerSource glass = new ScannerSource(scanner, Duration.ofSeconds(cfg.scanner().profile().captureWaitSeconds()));
-                r = activation.activate(job.recordId(), card, glass, cfg.scanner().profile().dpi(), new Actor(operator, Role.OPERATOR), System.out::println);
-            } catch (HolderActivation.ActivationException | ApduTransport.CardException | R30xScanner.ScannerException e) {
-                System.out.println("NOT ISSUED, nothing changed: " + e.getMessage());
-                return ExitCodes.FAILURE;
-            }
-            System.out.println(r.state() + "  " + r.detail());
-            return r.state() == JobState.ISSUED ? ExitCodes.OK : ExitCodes.FAILURE;
+        Job job = store.jobs().stream().filter(j -> j.nik().equals(nik)).filter(j -> j.state() != JobState.REJECTED && j.state() != JobState.RELEASED)
+                .findFirst().orElseThrow(() -> new BadInputException("no card for NIK " + nik + " at this station"));
+        switch (job.state()) {
+            case AWAITING_HOLDER, ACTIVATING -> { }
+            case ISSUED -> throw new BadInputException("NIK " + nik + ": card " + job.blankId() + " was already issued (" + job.updatedAt() + ")");
+            case ACTIVATION_FAILED -> throw new BadInputException("NIK " + nik + ": activation failed before (" + job.reason() + "); a supervisor decides in the console");
+            default -> throw new BadInputException("NIK " + nik + ": the card is not printed yet (" + job.state() + ")");
         }
+        System.out.println("record " + job.recordId() + ", card " + job.blankId());
+        HolderActivation activation = new HolderActivation(store, cfg.encoder().profile(), keys, trust, new HolderMatcher(HolderMatcher.DEFAULT_THRESHOLD), RetryPolicy.STATION);
+        CardTerminal reader = SmartcardioTransport.reader(TerminalFactory.getDefault(), cfg.encoder().readerPattern());
+        if (!reader.isCardPresent()) System.out.println("insert the holder's card into " + reader.getName() + " ...");
+        if (!reader.waitForCardPresent(waitSeconds * 1000L)) {
+            System.out.println("no card in " + reader.getName() + " after " + waitSeconds + " s; nothing changed");
+            return ExitCodes.FAILURE;
+        }
+        HolderActivation.Result r;
+        try (SmartcardioTransport card = SmartcardioTransport.open(reader);
+             R30xScanner scanner = R30xScanner.open(cfg.scanner().uri(), cfg.scanner().profile())) {
+            ScannerSource glass = new ScannerSource(scanner, Duration.ofSeconds(cfg.scanner().profile().captureWaitSeconds()));
+            r = activation.activate(job.recordId(), card, glass, cfg.scanner().profile().dpi(), new Actor(operator, Role.OPERATOR), System.out::println);
+        } catch (HolderActivation.ActivationException | ApduTransport.CardException | R30xScanner.ScannerException e) {
+            System.out.println("NOT ISSUED, nothing changed: " + e.getMessage());
+            return ExitCodes.FAILURE;
+        }
+        System.out.println(r.state() + "  " + r.detail());
+        return r.state() == JobState.ISSUED ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 }

@@ -1,12 +1,10 @@
 package ktp.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,7 +13,7 @@ import ktp.store.Actor;
 import ktp.store.BlankFate;
 import ktp.store.LedgerEntry;
 import ktp.store.Role;
-import ktp.store.StationStore;
+import ktp.report.Listings;
 import ktp.store.StoreException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -36,6 +34,9 @@ final class LedgerCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON array instead of a table")
     boolean json;
 
+    @Option(names = "--user", paramLabel = "NAME", description = "while the daemon runs (its store locked): with --config, go through its console as this account")
+    String user;
+
     @Override
     public Integer call() throws Exception {
         BlankFate only = null;
@@ -47,34 +48,28 @@ final class LedgerCommand implements Callable<Integer> {
             }
         }
         if (from == null) throw new BadInputException("name the station's store: --store DIR or --config FILE");
-        List<LedgerEntry> entries;
-        try (StationStore s = from.open()) {
-            BlankFate f = only;
-            entries = s.ledger().stream().filter(e -> f == null || e.fate() == f).sorted(Comparator.comparing(LedgerEntry::enteredAt)).toList();
+        JsonNode entries;
+        from.user = user;
+        try (StoreChoice.Access a = from.access()) {
+            if (a.console() != null) {
+                entries = a.console().get("/api/ledger?fate=" + (only == null ? "" : only.name()));
+            } else {
+                BlankFate f = only;
+                entries = Listings.ledger(a.store().ledger().stream().filter(e -> f == null || e.fate() == f).sorted(Comparator.comparing(LedgerEntry::enteredAt)).toList());
+            }
         }
         if (json) {
-            ObjectMapper m = new ObjectMapper();
-            ArrayNode a = m.createArrayNode();
-            for (LedgerEntry e : entries) {
-                ObjectNode n = a.addObject();
-                n.put("blankId", e.blankId());
-                n.put("recordId", e.recordId());
-                n.put("nik", e.nik());
-                n.put("fate", e.fate().name());
-                n.put("reason", e.reason());
-                n.put("enteredAt", e.enteredAt().toString());
-                n.put("updatedAt", e.updatedAt().toString());
-            }
-            System.out.println(m.writeValueAsString(a));
+            System.out.println(new ObjectMapper().writeValueAsString(entries));
             return ExitCodes.OK;
         }
         DateTimeFormatter t = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(ZoneId.of("Asia/Jakarta"));
         System.out.printf("%-16s %-20s %-24s %-11s %s%n", "BLANK", "RECORD", "FATE", "UPDATED", "REASON");
-        Map<BlankFate, Integer> totals = new EnumMap<>(BlankFate.class);
-        for (LedgerEntry e : entries) {
-            totals.merge(e.fate(), 1, Integer::sum);
-            System.out.printf("%-16s %-20s %-24s %-11s %s%n", e.blankId(), e.recordId().isEmpty() ? "-" : e.recordId(), e.fate(), t.format(e.updatedAt()),
-                    e.reason().length() > 60 ? e.reason().substring(0, 57) + "..." : e.reason());
+        Map<String, Integer> totals = new java.util.TreeMap<>();
+        for (JsonNode e : entries) {
+            totals.merge(e.path("fate").asText(), 1, Integer::sum);
+            String reason = e.path("reason").asText();
+            System.out.printf("%-16s %-20s %-24s %-11s %s%n", e.path("blankId").asText(), e.path("recordId").asText().isEmpty() ? "-" : e.path("recordId").asText(),
+                    e.path("fate").asText(), t.format(java.time.Instant.parse(e.path("updatedAt").asText())), reason.length() > 60 ? reason.substring(0, 57) + "..." : reason);
         }
         System.out.println(entries.size() + " blank(s): " + totals);
         return ExitCodes.OK;
@@ -95,12 +90,22 @@ final class LedgerCommand implements Callable<Integer> {
         @Option(names = "--operator", paramLabel = "NAME", required = true, description = "who loaded them")
         String operator;
 
+        @Option(names = "--user", paramLabel = "NAME", description = "while the daemon runs (its store locked): with --config, go through its console as this account")
+        String user;
+
         @Override
         public Integer call() {
             if (!operator.matches("[A-Za-z0-9._-]{1,64}")) throw new BadInputException("--operator: letters, digits, '.', '_' or '-', at most 64, got \"" + operator + "\"");
-            try (StationStore s = from.open()) {
-                s.blanksLoaded(count, reference, new Actor(operator, Role.OPERATOR));
-            } catch (StoreException e) {
+            from.user = user;
+            try (StoreChoice.Access a = from.access()) {
+                // Through the console the account signed in is who loaded them; --operator must name it.
+                if (a.console() != null) {
+                    if (!operator.equals(from.user)) throw new BadInputException("--operator " + operator + " is not the account signed in (" + from.user + ")");
+                    a.console().post("/api/ledger/load", Map.of("count", Integer.toString(count), "reference", reference));
+                } else {
+                    a.store().blanksLoaded(count, reference, new Actor(operator, Role.OPERATOR));
+                }
+            } catch (StoreException | ConsoleSession.ConsoleRefusal e) {
                 throw new BadInputException(e.getMessage());
             }
             System.out.println("recorded: " + count + " blanks loaded by " + operator + " (" + reference.strip() + ")");

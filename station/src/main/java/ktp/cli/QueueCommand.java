@@ -1,8 +1,8 @@
 package ktp.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
@@ -10,15 +10,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import ktp.job.JobState;
+import ktp.report.Listings;
 import ktp.store.Job;
-import ktp.store.StationStore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "queue", mixinStandardHelpOptions = true,
         description = {"The station's jobs: each record, its NIK, its state, its blank and why it is there; oldest first.",
-                "For a headless station (the console shows the same); the daemon's store is locked while it runs."})
+                "For a headless station (the console shows the same). While the daemon runs (its store locked), --config FILE --user NAME",
+                "goes through its console."})
 final class QueueCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     StoreChoice from;
@@ -32,6 +33,9 @@ final class QueueCommand implements Callable<Integer> {
     @Option(names = "--json", description = "one JSON array instead of a table")
     boolean json;
 
+    @Option(names = "--user", paramLabel = "NAME", description = "while the daemon runs (its store locked): with --config, go through its console as this account")
+    String user;
+
     @Override
     public Integer call() throws Exception {
         JobState only = null;
@@ -43,34 +47,28 @@ final class QueueCommand implements Callable<Integer> {
             }
         }
         if (nik != null && !nik.matches("\\d{16}")) throw new BadInputException("--nik: a NIK is 16 digits, got \"" + nik + "\"");
-        List<Job> jobs;
-        try (StationStore s = from.open()) {
-            JobState f = only;
-            jobs = s.jobs().stream().filter(j -> f == null || j.state() == f).filter(j -> nik == null || j.nik().equals(nik))
-                    .sorted(Comparator.comparing(Job::createdAt)).toList();
+        JsonNode jobs;
+        from.user = user;
+        try (StoreChoice.Access a = from.access()) {
+            if (a.console() != null) {
+                jobs = a.console().get("/api/queue?state=" + (only == null ? "" : only.name()) + "&nik=" + (nik == null ? "" : nik));
+            } else {
+                JobState f = only;
+                jobs = Listings.jobs(a.store().jobs().stream().filter(j -> f == null || j.state() == f).filter(j -> nik == null || j.nik().equals(nik))
+                        .sorted(Comparator.comparing(Job::createdAt)).toList());
+            }
         }
         if (json) {
-            ObjectMapper m = new ObjectMapper();
-            ArrayNode a = m.createArrayNode();
-            for (Job j : jobs) {
-                ObjectNode n = a.addObject();
-                n.put("recordId", j.recordId());
-                n.put("nik", j.nik());
-                n.put("state", j.state().name());
-                n.put("blankId", j.blankId());
-                n.put("reason", j.reason());
-                n.put("spoiledBlanks", j.spoiledBlanks());
-                n.put("createdAt", j.createdAt().toString());
-                n.put("updatedAt", j.updatedAt().toString());
-            }
-            System.out.println(m.writeValueAsString(a));
+            System.out.println(new ObjectMapper().writeValueAsString(jobs));
             return ExitCodes.OK;
         }
         DateTimeFormatter t = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(ZoneId.of("Asia/Jakarta"));
         System.out.printf("%-20s %-16s %-17s %-16s %-11s %s%n", "RECORD", "NIK", "STATE", "BLANK", "UPDATED", "REASON");
-        for (Job j : jobs) {
-            System.out.printf("%-20s %-16s %-17s %-16s %-11s %s%n", j.recordId(), j.nik(), j.state(), j.blankId().isEmpty() ? "-" : j.blankId(),
-                    t.format(j.updatedAt()), j.reason().length() > 70 ? j.reason().substring(0, 67) + "..." : j.reason());
+        for (JsonNode j : jobs) {
+            String reason = j.path("reason").asText();
+            System.out.printf("%-20s %-16s %-17s %-16s %-11s %s%n", j.path("recordId").asText(), j.path("nik").asText(), j.path("state").asText(),
+                    j.path("blankId").asText().isEmpty() ? "-" : j.path("blankId").asText(), t.format(Instant.parse(j.path("updatedAt").asText())),
+                    reason.length() > 70 ? reason.substring(0, 67) + "..." : reason);
         }
         System.out.println(jobs.size() + " job(s)");
         return ExitCodes.OK;

@@ -30,6 +30,36 @@ final class StoreChoice {
         }
     }
 
+    /** Set by the command from its own --user option (an exclusive group cannot hold it beside --config). */
+    String user;
+
+    /**
+     * The store when no daemon holds it; otherwise, with --config and --user, a signed-in session with the
+     * daemon's console (exactly one of the two is set).
+     */
+    record Access(StationStore store, ConsoleSession console) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (store != null) store.close();
+        }
+    }
+
+    Access access() {
+        Path dir = resolve();
+        if (!StationStore.existsIn(dir)) throw new BadInputException("no station store in " + dir + " (no checkpoint.db or journal.log)");
+        try {
+            return new Access(StationStore.open(dir, null, Clock.systemUTC()), null);
+        } catch (ktp.store.StoreLockedException locked) {
+            if (config == null) throw new BadInputException(locked.getMessage() + "; while the daemon runs use --config FILE --user NAME (its console)");
+            ktp.station.StationConfig c = configuration();
+            if (c.console().users() == null) throw new BadInputException(locked.getMessage() + "; the daemon has no console (console.users in " + config + ")");
+            if (user == null) throw new BadInputException("the station daemon is running (its store is locked): add --user NAME to go through its console at http://" + c.console().listen());
+            return new Access(null, ConsoleSession.signIn(c.console().listen(), user));
+        } catch (RuntimeException e) {
+            throw new BadInputException("cannot open the station store " + dir + ": " + e.getMessage());
+        }
+    }
+
     StationStore open() {
         Path dir = resolve();
         if (!StationStore.existsIn(dir)) throw new BadInputException("no station store in " + dir + " (no checkpoint.db or journal.log)");

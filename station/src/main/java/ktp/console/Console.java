@@ -55,6 +55,7 @@ public final class Console implements AutoCloseable {
     private static final String COOKIE = "ktp_session";
     private static final String PRE_COOKIE = "ktp_pre";
     private static final ZoneId ZONE = ZoneId.of("Asia/Jakarta");
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZONE);
 
     private final StationDaemon daemon;
@@ -201,6 +202,18 @@ public final class Console implements AutoCloseable {
                 case "GET /reports" -> reportsPage(r, "");
                 case "GET /reports/daily.pdf" -> dailyReport(r);
                 case "GET /reports/reconciliation.pdf" -> { if (allowed(r, Role.OPERATOR, Role.SUPERVISOR)) reconciliationReport(r); }
+                // The same for the command line (ktp queue, ledger, issue --user NAME while the daemon runs).
+                case "GET /api/session" -> json(r.x, 200, JSON.createObjectNode().put("user", r.session.user())
+                        .put("role", r.session.role().name().toLowerCase(java.util.Locale.ROOT)).put("csrf", r.session.csrf()));
+                case "GET /api/queue" -> json(r.x, 200, ktp.report.Listings.jobs(store().jobs().stream()
+                        .filter(j -> r.param("state").isEmpty() || j.state().name().equals(r.param("state")))
+                        .filter(j -> r.param("nik").isEmpty() || j.nik().equals(r.param("nik")))
+                        .sorted(Comparator.comparing(Job::createdAt)).toList()));
+                case "GET /api/ledger" -> json(r.x, 200, ktp.report.Listings.ledger(store().ledger().stream()
+                        .filter(e -> r.param("fate").isEmpty() || e.fate().name().equals(r.param("fate")))
+                        .sorted(Comparator.comparing(LedgerEntry::enteredAt)).toList()));
+                case "POST /api/issue" -> { if (allowed(r, Role.OPERATOR, Role.SUPERVISOR)) apiIssue(r); }
+                case "POST /api/ledger/load" -> { if (allowed(r, Role.OPERATOR, Role.SUPERVISOR)) apiLoad(r); }
                 default -> page(r, 404, "404", "<p>" + esc(path) + "</p>");
             }
         } catch (RuntimeException e) {
@@ -514,6 +527,38 @@ public final class Console implements AutoCloseable {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    private void apiIssue(Request r) throws IOException {
+        String nik = r.param("nik");
+        Optional<Job> job = store().jobs().stream().filter(j -> j.nik().equals(nik))
+                .filter(j -> j.state() == JobState.AWAITING_HOLDER || j.state() == JobState.ACTIVATING).findFirst();
+        if (job.isEmpty()) {
+            json(r.x, 404, JSON.createObjectNode().put("error", "no printed card waits for NIK " + nik + " at this station"));
+            return;
+        }
+        try {
+            HolderActivation.Result res = daemon.issueToHolder(job.get().recordId(), r.actor(), p -> { });
+            json(r.x, 200, JSON.createObjectNode().put("recordId", job.get().recordId()).put("blankId", job.get().blankId())
+                    .put("state", res.state().name()).put("detail", res.detail()));
+        } catch (HolderActivation.ActivationException e) {
+            audit(r.actor(), "ISSUE_NOT_DECIDED", "record " + job.get().recordId() + ": " + e.getMessage());
+            json(r.x, 409, JSON.createObjectNode().put("error", e.getMessage()));
+        }
+    }
+
+    private void apiLoad(Request r) throws IOException {
+        try {
+            int count = Integer.parseInt(r.param("count"));
+            store().blanksLoaded(count, r.param("reference"), r.actor());
+            json(r.x, 200, JSON.createObjectNode().put("loaded", count));
+        } catch (NumberFormatException | StoreException e) {
+            json(r.x, 400, JSON.createObjectNode().put("error", e instanceof NumberFormatException ? "count: not a number" : e.getMessage()));
+        }
+    }
+
+    private static void json(HttpExchange x, int status, com.fasterxml.jackson.databind.JsonNode body) throws IOException {
+        send(x, status, "application/json", JSON.writeValueAsBytes(body));
     }
 
     // ---------------------------------------------------------------- helpers

@@ -232,8 +232,15 @@ public final class SimulatedStation implements AutoCloseable {
                 scanner: { uri: "tcp://127.0.0.1:%d", profile: r307 }
                 telemetry: { broker: "%s", health_every_s: 5 }
                 """.formatted(STATION_ID, centralPort, printerPort, PRINTER_PROFILE, reader, scannerPort, broker)
-                + (consoleUsers == null ? "" : "console: { listen: \"127.0.0.1:0\", users: \"" + consoleUsers.toAbsolutePath() + "\", session_idle_s: " + idleSeconds + " }\n"));
+                + (consoleUsers == null ? "" : "console: { listen: \"127.0.0.1:" + freePort() + "\", users: \"" + consoleUsers.toAbsolutePath() + "\", session_idle_s: " + idleSeconds + " }\n"));
         return f;
+    }
+
+    /** A free loopback port for the console, written into the configuration so that the command line finds it. */
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
     }
 
     private static CardRenderer renderer() throws IOException {

@@ -98,6 +98,63 @@ class HeadlessCommandsTest {
         assertTrue(again.contains("already issued"), again);
     }
 
+    /**
+     * While the daemon runs its store is locked: the same commands with --user go through its console, with the
+     * account's role and under its name in the audit log.
+     */
+    @Test
+    void whileTheDaemonRunsTheCommandsGoThroughItsConsole() throws Exception {
+        long seed = 17;
+        Path usersFile = dir.resolve("users.json");
+        ktp.console.Users users = ktp.console.Users.load(usersFile);
+        users.put("sari", ktp.store.Role.OPERATOR, new ktp.console.PasswordHasher().hash("sari-password-1".toCharArray()));
+        users.put("tech", ktp.store.Role.TECHNICIAN, new ktp.console.PasswordHasher().hash("tech-password-1".toCharArray()));
+        SimulatedStation.Settings s = new SimulatedStation.Settings(dir.resolve("station"), seed, 2, 0, null, null, 200, 0, 0, false, usersFile, 900);
+        try (SimulatedStation station = SimulatedStation.start(s)) {
+            long deadline = System.nanoTime() + 90_000_000_000L;
+            while (station.daemon().store().jobs().stream().filter(j -> j.state() == JobState.AWAITING_HOLDER).count() < 2 && System.nanoTime() < deadline) Thread.sleep(100);
+            String config = station.config().toString();
+
+            String refused = run(2, "queue", "--config", config);
+            assertTrue(refused.contains("add --user NAME"), refused);
+            String wrong = runWithInput("not-her-password\n", 2, "queue", "--config", config, "--user", "sari");
+            assertTrue(wrong.contains("refused the sign-in"), wrong);
+
+            JsonNode jobs = new ObjectMapper().readTree(runWithInput("sari-password-1\n", 0, "queue", "--config", config, "--user", "sari", "--json"));
+            assertEquals(2, jobs.size());
+            assertTrue(runWithInput("sari-password-1\n", 0, "ledger", "--config", config, "--user", "sari").contains("2 blank(s)"));
+            runWithInput("sari-password-1\n", 0, "ledger", "load", "--config", config, "--user", "sari", "--operator", "sari", "--count", "3", "--reference", "SJ-17");
+            assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals("BLANKS_LOADED") && e.actor().equals("operator:sari")
+                    && e.detail().contains("SJ-17")));
+
+            Job job = station.daemon().store().jobs().stream().filter(j -> j.state() == JobState.AWAITING_HOLDER).findFirst().orElseThrow();
+            String asTechnician = runWithInput("tech-password-1\n", 2, "issue", "--config", config, "--user", "tech", "--nik", job.nik());
+            assertTrue(asTechnician.contains("role may not"), asTechnician);
+
+            FingerprintLibrary fingers = FingerprintLibrary.embedded();
+            RecordGenerator generator = new RecordGenerator(seed, fingers, RecordGenerator.defaultIssueDate(seed));
+            int index = java.util.stream.IntStream.range(0, 10).filter(i -> generator.identity(i).recordId().equals(job.recordId())).findFirst().orElseThrow();
+            VirtualCard card = station.cards().issued().stream().filter(c -> java.util.HexFormat.of().withUpperCase().formatHex(c.uid()).equals(job.blankId())).findFirst().orElseThrow();
+            station.scanner().place(fingers.image(generator.resident(index).rightIndexFinger(), 2));
+            try (AutoCloseable inReader = station.cards().atCounter(card)) {
+                String out = runWithInput("sari-password-1\n", 0, "issue", "--config", config, "--user", "sari", "--nik", job.nik());
+                assertTrue(out.contains("ISSUED"), out);
+            }
+            assertEquals(JobState.ISSUED, station.daemon().store().job(job.recordId()).orElseThrow().state());
+            assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.actor().equals("operator:sari") && e.action().endsWith("-> ISSUED")));
+        }
+    }
+
+    private static String runWithInput(String stdin, int exit, String... args) {
+        java.io.InputStream in = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return run(exit, args);
+        } finally {
+            System.setIn(in);
+        }
+    }
+
     /** Runs ktp in this JVM, checks the exit code, returns stdout and stderr. */
     private static String run(int exit, String... args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();

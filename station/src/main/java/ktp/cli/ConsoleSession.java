@@ -1,0 +1,118 @@
+package ktp.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The command line signed in to the running daemon's console (its store is locked while it runs): the same
+ * accounts, roles, CSRF tokens and audit lines as a person at the browser.
+ */
+final class ConsoleSession {
+    private static final Pattern FORM_TOKEN = Pattern.compile("name=csrf value=\"([^\"]+)\"");
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final String base;
+    private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private String csrf;
+
+    private ConsoleSession(String base) { this.base = base; }
+
+    /** Signs in as {@code user}; the password is asked on the terminal, or read from the first line of standard input. */
+    static ConsoleSession signIn(String listen, String user) {
+        ConsoleSession s = new ConsoleSession("http://" + listen);
+        char[] pw;
+        java.io.Console tty = System.console();
+        try {
+            if (tty != null) {
+                pw = tty.readPassword("console password for %s: ", user);
+            } else {
+                String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                pw = line == null ? new char[0] : line.toCharArray();
+            }
+            HttpResponse<String> page = s.send("GET", "/login", null);
+            Matcher m = FORM_TOKEN.matcher(page.body());
+            if (!m.find()) throw new IOException("the console at " + s.base + " sent no sign-in form");
+            HttpResponse<String> in = s.send("POST", "/login", Map.of("user", user, "password", new String(pw), "csrf", m.group(1)));
+            java.util.Arrays.fill(pw, '\0');
+            if (in.statusCode() != 303) {
+                Matcher why = Pattern.compile("id=message>([^<]+)<").matcher(in.body());
+                throw new BadInputException("the console refused the sign-in for " + user + ": " + (why.find() ? why.group(1) : "HTTP " + in.statusCode()));
+            }
+            s.csrf = JSON.readTree(s.send("GET", "/api/session", null).body()).path("csrf").asText();
+            return s;
+        } catch (IOException e) {
+            throw new BadInputException("cannot reach the station's console at " + s.base + " (is the daemon running with a console?): " + e.getMessage());
+        }
+    }
+
+    JsonNode get(String path) {
+        return answer(send("GET", path, null));
+    }
+
+    /** A POST with the session's CSRF token; the answer, or the console's error as a BadInputException (4xx). */
+    JsonNode post(String path, Map<String, String> form) {
+        Map<String, String> f = new java.util.LinkedHashMap<>(form);
+        f.put("csrf", csrf);
+        return answer(send("POST", path, f));
+    }
+
+    private JsonNode answer(HttpResponse<String> r) {
+        // Refusals of the session or role come as the console's HTML pages, not JSON.
+        if (r.statusCode() == 403) throw new BadInputException("the console refused: your role may not do this (or the form's token was refused)");
+        if (r.statusCode() == 401 || r.statusCode() == 303) throw new BadInputException("the console session ended; sign in again");
+        JsonNode body;
+        try {
+            body = JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new BadInputException("the console answered HTTP " + r.statusCode() + " without JSON");
+        }
+        if (r.statusCode() >= 400) throw new ConsoleRefusal(r.statusCode(), body.path("error").asText("HTTP " + r.statusCode()));
+        return body;
+    }
+
+    /** The console decided something could not be done (no such card, the reader empty...). */
+    static final class ConsoleRefusal extends RuntimeException {
+        final int status;
+
+        ConsoleRefusal(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private HttpResponse<String> send(String method, String path, Map<String, String> form) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(3));
+            if (form != null) {
+                StringBuilder body = new StringBuilder();
+                for (Map.Entry<String, String> e : form.entrySet()) {
+                    if (body.length() > 0) body.append('&');
+                    body.append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+                }
+                b.header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+            } else {
+                b.GET();
+            }
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new BadInputException("the station's console at " + base + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadInputException("interrupted");
+        }
+    }
+}
