@@ -63,6 +63,24 @@ final class ConsoleSession {
         return answer(send("GET", path, null));
     }
 
+    /** A file the console serves (a report), as bytes; a refusal as a BadInputException. */
+    byte[] download(String path) {
+        try {
+            HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(3)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() == 403) throw new BadInputException("the console refused: your role may not do this");
+            if (r.statusCode() != 200 || !r.headers().firstValue("Content-Type").orElse("").equals("application/pdf")) {
+                throw new BadInputException("the console did not give the report (HTTP " + r.statusCode() + "): check the dates");
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new BadInputException("the station's console at " + base + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BadInputException("interrupted");
+        }
+    }
+
     /** A POST with the session's CSRF token; the answer, or the console's error as a BadInputException (4xx). */
     JsonNode post(String path, Map<String, String> form) {
         Map<String, String> f = new java.util.LinkedHashMap<>(form);

@@ -9,7 +9,6 @@ import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
 import ktp.report.DailyReport;
 import ktp.report.ReportPdf;
-import ktp.store.StationStore;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -50,13 +49,22 @@ final class ReportCommand extends CommandGroup {
         @Option(names = "--out", paramLabel = "FILE.pdf", required = true, description = "where to write the PDF")
         Path out;
 
+        @Option(names = "--user", paramLabel = "NAME", description = "while the daemon runs (its store locked): with --config, get the report from its console as this account")
+        String user;
+
         @Override
         public Integer call() throws IOException {
             ZoneId z = zone(zone);
             LocalDate day = date == null ? LocalDate.now(z) : date(date, "--date");
             DailyReport r;
-            try (StationStore s = from.open()) {
-                r = DailyReport.of(s, day, z, Clock.systemUTC().instant());
+            from.user = user;
+            try (StoreChoice.Access a = from.access()) {
+                if (a.console() != null) {
+                    writeAtomically(out, a.console().download("/reports/daily.pdf?date=" + day));
+                    System.out.println("report: " + out + " (from the station's console)");
+                    return ExitCodes.OK;
+                }
+                r = DailyReport.of(a.store(), day, z, Clock.systemUTC().instant());
             }
             ReportPdf.daily(r, out);
             System.out.printf("%s %s: %d received, %d refused, %d printed, %d issued (%d by override), %d activation failed, %d blanks spoiled%n",
@@ -89,6 +97,9 @@ final class ReportCommand extends CommandGroup {
         @Option(names = "--out", paramLabel = "FILE.pdf", required = true, description = "where to write the PDF")
         Path out;
 
+        @Option(names = "--user", paramLabel = "NAME", description = "while the daemon runs (its store locked): with --config, get the report from its console as this account")
+        String user;
+
         @Override
         public Integer call() throws IOException {
             ZoneId z = zone(zone);
@@ -97,8 +108,14 @@ final class ReportCommand extends CommandGroup {
             if (b.isBefore(a)) throw new BadInputException("--to " + b + " is before --from " + a);
             if (counted != null && counted < 0) throw new BadInputException("--counted must be 0 or more, got " + counted);
             ktp.report.Reconciliation r;
-            try (StationStore s = from.open()) {
-                r = ktp.report.Reconciliation.of(s, a, b, z, counted == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(counted), Clock.systemUTC().instant());
+            from.user = user;
+            try (StoreChoice.Access access = from.access()) {
+                if (access.console() != null) {
+                    writeAtomically(out, access.console().download("/reports/reconciliation.pdf?from=" + a + "&to=" + b + (counted == null ? "" : "&counted=" + counted)));
+                    System.out.println("report: " + out + " (from the station's console; the balance and any difference are in it)");
+                    return ExitCodes.OK;
+                }
+                r = ktp.report.Reconciliation.of(access.store(), a, b, z, counted == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(counted), Clock.systemUTC().instant());
             }
             ReportPdf.reconciliation(r, out);
             System.out.printf("%s %s..%s: %d loaded = %d issued + %d awaiting holder + %d spoiled + %d in a printer + %d expected in the feeder%n",
@@ -112,6 +129,19 @@ final class ReportCommand extends CommandGroup {
             }
             System.out.println(r.forDestruction().size() + " spoiled blanks for destruction in the period; report: " + out);
             return r.difference().orElse(0) == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
+        }
+    }
+
+    /** A downloaded report, written to a temporary file and moved into place, as the local reports are. */
+    static void writeAtomically(Path out, byte[] pdf) throws IOException {
+        Path dir = out.toAbsolutePath().getParent();
+        java.nio.file.Files.createDirectories(dir);
+        Path tmp = java.nio.file.Files.createTempFile(dir, ".report-", ".pdf.tmp");
+        try {
+            java.nio.file.Files.write(tmp, pdf);
+            java.nio.file.Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            java.nio.file.Files.deleteIfExists(tmp);
         }
     }
 }

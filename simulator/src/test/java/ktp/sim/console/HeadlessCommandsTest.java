@@ -142,6 +142,20 @@ class HeadlessCommandsTest {
             }
             assertEquals(JobState.ISSUED, station.daemon().store().job(job.recordId()).orElseThrow().state());
             assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.actor().equals("operator:sari") && e.action().endsWith("-> ISSUED")));
+
+            // The reports too, from the console while the daemon holds the store.
+            String today = LocalDate.now(ZoneId.of("Asia/Jakarta")).toString();
+            Path daily = dir.resolve("daily-from-console.pdf");
+            runWithInput("sari-password-1\n", 0, "report", "daily", "--config", config, "--user", "sari", "--date", today, "--out", daily.toString());
+            try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(daily.toFile())) {
+                String text = new org.apache.pdfbox.text.PDFTextStripper().getText(pdf);
+                assertTrue(text.contains("Cards issued 1") && text.contains("Cards printed 2"), text);
+            }
+            Path rec = dir.resolve("rec-from-console.pdf");
+            runWithInput("sari-password-1\n", 0, "report", "reconciliation", "--config", config, "--user", "sari", "--from", today, "--to", today, "--out", rec.toString());
+            try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(rec.toFile())) {
+                assertTrue(new org.apache.pdfbox.text.PDFTextStripper().getText(pdf).contains("Blanks in (loaded) 17"), "14 loaded at the start and 3 by sari");
+            }
         }
     }
 
