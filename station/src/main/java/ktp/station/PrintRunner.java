@@ -74,7 +74,8 @@ public final class PrintRunner {
             if (o instanceof PrinterDriver.Spoiled s) {
                 why = s.reason();
                 spoiled++;
-                String reason = s.error() == null ? s.reason() : (s.reason().startsWith(s.error() + ":") ? "" : s.error() + ": ") + s.reason()
+                // A printer error's reason already starts with its name (PrinterException's message); a chip failure has none.
+                String reason = s.error() == null ? s.reason() : s.reason()
                         + switch (s.error()) {
                             case JAM -> "; take the card out by hand (it is spoiled)";
                             case NO_ANSWER -> "; the printer stopped answering with the card inside: destroy the card if it is found";
