@@ -58,9 +58,8 @@ final class IssueCommand implements Callable<Integer> {
         if (waitSeconds < 1 || waitSeconds > 600) throw new BadInputException("--wait must be 1..600 seconds");
         StoreChoice choice = new StoreChoice();
         choice.config = config.file;
-        choice.user = user;
         StationConfig cfg = choice.configuration();
-        try (StoreChoice.Access access = choice.access()) {
+        try (StoreChoice.Access access = choice.access(user)) {
             if (access.console() != null) return throughConsole(access.console());
             if (operator == null) throw new BadInputException("--operator NAME: who hands the card over (in the audit log)");
             return here(cfg, access.store());

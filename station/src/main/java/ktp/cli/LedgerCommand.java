@@ -4,14 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import ktp.store.Actor;
 import ktp.store.BlankFate;
-import ktp.store.LedgerEntry;
 import ktp.store.Role;
 import ktp.report.Listings;
 import ktp.store.StoreException;
@@ -49,13 +47,11 @@ final class LedgerCommand implements Callable<Integer> {
         }
         if (from == null) throw new BadInputException("name the station's store: --store DIR or --config FILE");
         JsonNode entries;
-        from.user = user;
-        try (StoreChoice.Access a = from.access()) {
+        try (StoreChoice.Access a = from.access(user)) {
             if (a.console() != null) {
                 entries = a.console().get("/api/ledger?fate=" + (only == null ? "" : only.name()));
             } else {
-                BlankFate f = only;
-                entries = Listings.ledger(a.store().ledger().stream().filter(e -> f == null || e.fate() == f).sorted(Comparator.comparing(LedgerEntry::enteredAt)).toList());
+                entries = Listings.ledger(a.store(), only == null ? null : only.name());
             }
         }
         if (json) {
@@ -96,11 +92,10 @@ final class LedgerCommand implements Callable<Integer> {
         @Override
         public Integer call() {
             if (!operator.matches("[A-Za-z0-9._-]{1,64}")) throw new BadInputException("--operator: letters, digits, '.', '_' or '-', at most 64, got \"" + operator + "\"");
-            from.user = user;
-            try (StoreChoice.Access a = from.access()) {
+            try (StoreChoice.Access a = from.access(user)) {
                 // Through the console the account signed in is who loaded them; --operator must name it.
                 if (a.console() != null) {
-                    if (!operator.equals(from.user)) throw new BadInputException("--operator " + operator + " is not the account signed in (" + from.user + ")");
+                    if (!operator.equals(user)) throw new BadInputException("--operator " + operator + " is not the account signed in (" + user + ")");
                     a.console().post("/api/ledger/load", Map.of("count", Integer.toString(count), "reference", reference));
                 } else {
                     a.store().blanksLoaded(count, reference, new Actor(operator, Role.OPERATOR));

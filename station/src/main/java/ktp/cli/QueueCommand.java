@@ -5,13 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import ktp.job.JobState;
 import ktp.report.Listings;
-import ktp.store.Job;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -48,14 +46,11 @@ final class QueueCommand implements Callable<Integer> {
         }
         if (nik != null && !nik.matches("\\d{16}")) throw new BadInputException("--nik: a NIK is 16 digits, got \"" + nik + "\"");
         JsonNode jobs;
-        from.user = user;
-        try (StoreChoice.Access a = from.access()) {
+        try (StoreChoice.Access a = from.access(user)) {
             if (a.console() != null) {
                 jobs = a.console().get("/api/queue?state=" + (only == null ? "" : only.name()) + "&nik=" + (nik == null ? "" : nik));
             } else {
-                JobState f = only;
-                jobs = Listings.jobs(a.store().jobs().stream().filter(j -> f == null || j.state() == f).filter(j -> nik == null || j.nik().equals(nik))
-                        .sorted(Comparator.comparing(Job::createdAt)).toList());
+                jobs = Listings.jobs(a.store(), only == null ? null : only.name(), nik);
             }
         }
         if (json) {

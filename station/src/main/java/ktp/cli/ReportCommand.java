@@ -57,8 +57,7 @@ final class ReportCommand extends CommandGroup {
             ZoneId z = zone(zone);
             LocalDate day = date == null ? LocalDate.now(z) : date(date, "--date");
             DailyReport r;
-            from.user = user;
-            try (StoreChoice.Access a = from.access()) {
+            try (StoreChoice.Access a = from.access(user)) {
                 if (a.console() != null) {
                     writeAtomically(out, a.console().download("/reports/daily.pdf?date=" + day));
                     System.out.println("report: " + out + " (from the station's console)");
@@ -108,8 +107,7 @@ final class ReportCommand extends CommandGroup {
             if (b.isBefore(a)) throw new BadInputException("--to " + b + " is before --from " + a);
             if (counted != null && counted < 0) throw new BadInputException("--counted must be 0 or more, got " + counted);
             ktp.report.Reconciliation r;
-            from.user = user;
-            try (StoreChoice.Access access = from.access()) {
+            try (StoreChoice.Access access = from.access(user)) {
                 if (access.console() != null) {
                     writeAtomically(out, access.console().download("/reports/reconciliation.pdf?from=" + a + "&to=" + b + (counted == null ? "" : "&counted=" + counted)));
                     System.out.println("report: " + out + " (from the station's console; the balance and any difference are in it)");

@@ -30,9 +30,6 @@ final class StoreChoice {
         }
     }
 
-    /** Set by the command from its own --user option (an exclusive group cannot hold it beside --config). */
-    String user;
-
     /**
      * The store when no daemon holds it; otherwise, with --config and --user, a signed-in session with the
      * daemon's console (exactly one of the two is set).
@@ -44,7 +41,8 @@ final class StoreChoice {
         }
     }
 
-    Access access() {
+    /** {@code user}: the command's own --user option (an exclusive group cannot hold it beside --config); may be null. */
+    Access access(String user) {
         Path dir = resolve();
         if (!StationStore.existsIn(dir)) throw new BadInputException("no station store in " + dir + " (no checkpoint.db or journal.log)");
         try {
@@ -55,16 +53,6 @@ final class StoreChoice {
             if (c.console().users() == null) throw new BadInputException(locked.getMessage() + "; the daemon has no console (console.users in " + config + ")");
             if (user == null) throw new BadInputException("the station daemon is running (its store is locked): add --user NAME to go through its console at http://" + c.console().listen());
             return new Access(null, ConsoleSession.signIn(c.console().listen(), user));
-        } catch (RuntimeException e) {
-            throw new BadInputException("cannot open the station store " + dir + ": " + e.getMessage());
-        }
-    }
-
-    StationStore open() {
-        Path dir = resolve();
-        if (!StationStore.existsIn(dir)) throw new BadInputException("no station store in " + dir + " (no checkpoint.db or journal.log)");
-        try {
-            return StationStore.open(dir, null, Clock.systemUTC());
         } catch (RuntimeException e) {
             throw new BadInputException("cannot open the station store " + dir + ": " + e.getMessage());
         }

@@ -205,13 +205,8 @@ public final class Console implements AutoCloseable {
                 // The same for the command line (ktp queue, ledger, issue --user NAME while the daemon runs).
                 case "GET /api/session" -> json(r.x, 200, JSON.createObjectNode().put("user", r.session.user())
                         .put("role", r.session.role().name().toLowerCase(java.util.Locale.ROOT)).put("csrf", r.session.csrf()));
-                case "GET /api/queue" -> json(r.x, 200, ktp.report.Listings.jobs(store().jobs().stream()
-                        .filter(j -> r.param("state").isEmpty() || j.state().name().equals(r.param("state")))
-                        .filter(j -> r.param("nik").isEmpty() || j.nik().equals(r.param("nik")))
-                        .sorted(Comparator.comparing(Job::createdAt)).toList()));
-                case "GET /api/ledger" -> json(r.x, 200, ktp.report.Listings.ledger(store().ledger().stream()
-                        .filter(e -> r.param("fate").isEmpty() || e.fate().name().equals(r.param("fate")))
-                        .sorted(Comparator.comparing(LedgerEntry::enteredAt)).toList()));
+                case "GET /api/queue" -> json(r.x, 200, ktp.report.Listings.jobs(store(), r.param("state"), r.param("nik")));
+                case "GET /api/ledger" -> json(r.x, 200, ktp.report.Listings.ledger(store(), r.param("fate")));
                 case "POST /api/issue" -> { if (allowed(r, Role.OPERATOR, Role.SUPERVISOR)) apiIssue(r); }
                 case "POST /api/ledger/load" -> { if (allowed(r, Role.OPERATOR, Role.SUPERVISOR)) apiLoad(r); }
                 default -> page(r, 404, "404", "<p>" + esc(path) + "</p>");

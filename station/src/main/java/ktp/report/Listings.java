@@ -3,9 +3,11 @@ package ktp.report;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Comparator;
 import java.util.List;
 import ktp.store.Job;
 import ktp.store.LedgerEntry;
+import ktp.store.StationStore;
 
 /** The queue and the ledger as JSON, the same from `ktp queue --json`, `ktp ledger --json` and the console's API. */
 public final class Listings {
@@ -13,7 +15,22 @@ public final class Listings {
 
     private Listings() {}
 
-    public static ArrayNode jobs(List<Job> jobs) {
+    /** The station's jobs, oldest first; {@code state} (a JobState name) and {@code nik} narrow it when not empty. */
+    public static ArrayNode jobs(StationStore store, String state, String nik) {
+        return jobs(store.jobs().stream()
+                .filter(j -> state == null || state.isEmpty() || j.state().name().equals(state))
+                .filter(j -> nik == null || nik.isEmpty() || j.nik().equals(nik))
+                .sorted(Comparator.comparing(Job::createdAt)).toList());
+    }
+
+    /** The ledger, in the order the blanks entered the printers; {@code fate} (a BlankFate name) narrows it when not empty. */
+    public static ArrayNode ledger(StationStore store, String fate) {
+        return ledger(store.ledger().stream()
+                .filter(e -> fate == null || fate.isEmpty() || e.fate().name().equals(fate))
+                .sorted(Comparator.comparing(LedgerEntry::enteredAt)).toList());
+    }
+
+    private static ArrayNode jobs(List<Job> jobs) {
         ArrayNode a = JSON.createArrayNode();
         for (Job j : jobs) {
             ObjectNode n = a.addObject();
@@ -29,7 +46,7 @@ public final class Listings {
         return a;
     }
 
-    public static ArrayNode ledger(List<LedgerEntry> entries) {
+    private static ArrayNode ledger(List<LedgerEntry> entries) {
         ArrayNode a = JSON.createArrayNode();
         for (LedgerEntry e : entries) {
             ObjectNode n = a.addObject();
