@@ -322,10 +322,9 @@ public final class Console implements AutoCloseable {
         row(b, r.t("printerstate"), v.state());
         row(b, r.t("ribbon"), v.ribbonRemaining() == null ? r.t("unknown") : v.ribbonRemaining().toString());
         row(b, r.t("feeder"), v.feederHasCards() == null ? r.t("unknown") : v.feederHasCards() ? r.t("yes") : r.t("no"));
-        // The printer says only whether its feeder is empty; the records say how many should be in it.
-        LocalDate today = LocalDate.now(clock.withZone(ZONE));
-        long expected = Reconciliation.of(store(), today, today, ZONE, OptionalInt.empty(), clock.instant()).expectedInFeeder();
-        row(b, r.t("feedercount"), Long.toString(expected));
+        // The printer says only whether its feeder is empty; the records say how many should be in it (what the
+        // reconciliation calls expected in the feeder: loaded minus every blank a printer took).
+        row(b, r.t("feedercount"), Long.toString(store().blanksLoadedTotal() - store().ledgerSize()));
         row(b, r.t("rejectfull"), v.rejectBoxFull() == null ? r.t("unknown") : v.rejectBoxFull() ? r.t("yes") : r.t("no"));
         row(b, r.t("printed"), v.cardsPrinted() == null ? r.t("unknown") : v.cardsPrinted().toString());
         row(b, r.t("paused"), daemon.paused() ? r.t("yes") : r.t("no"));

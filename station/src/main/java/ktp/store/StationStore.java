@@ -67,7 +67,7 @@ public final class StationStore implements AutoCloseable {
     private final Table<String, LedgerEntry> ledger;
     private final Table<Long, OutboxEvent> outbox;
     private final Table<Long, AuditEntry> audit;
-    /** Counters and names: txNumber, outboxSequence, auditCount, auditHead, stationId. */
+    /** Counters and names: txNumber, outboxSequence, auditCount, auditHead, stationId, blanksLoaded. */
     private final Table<String, String> meta;
     private Journal journal;
     private long sinceCheckpoint;
@@ -452,8 +452,19 @@ public final class StationStore implements AutoCloseable {
         if (count < 1 || count > 100_000) throw new StoreException("blanks loaded must be 1..100000, got " + count);
         String ref = reference == null ? "" : reference.strip();
         if (ref.isEmpty() || ref.length() > 200) throw new StoreException("blanks loaded need a reference (the delivery note or batch), at most 200 characters");
-        return inTransaction(() -> appendAudit(actor, BLANKS_LOADED, count + " blanks; reference: " + ref));
+        return inTransaction(() -> {
+            // The running total, kept with its audit line in one commit, so that a screen refreshing every few
+            // seconds need not read the whole audit log to know how many blanks went in.
+            meta.put("blanksLoaded", Long.toString(metaLong("blanksLoaded") + count));
+            return appendAudit(actor, BLANKS_LOADED, count + " blanks; reference: " + ref);
+        });
     }
+
+    /** Every blank recorded as loaded into a feeder, ever (the sum of the BLANKS_LOADED lines). */
+    public synchronized long blanksLoadedTotal() { return metaLong("blanksLoaded"); }
+
+    /** Blanks the printers have taken, ever: the ledger's entries, whatever their fate. */
+    public synchronized long ledgerSize() { return ledger.map.size(); }
 
     /** A line in the audit log for something that is not a job change (sign-in, configuration, reports). */
     public synchronized AuditEntry audit(Actor actor, String action, String detail) {

@@ -71,6 +71,27 @@ class StationStoreTest {
     }
 
     @Test
+    void blanksLoadedAreSummedInTheSameCommitAsTheirAuditLinesAndRefusedWhenNonsense() {
+        try (StationStore s = open()) {
+            s.blanksLoaded(100, "SJ-001", OPERATOR);
+            s.blanksLoaded(25, "SJ-002", OPERATOR);
+            assertThrows(StoreException.class, () -> s.blanksLoaded(0, "SJ-003", OPERATOR));
+            assertThrows(StoreException.class, () -> s.blanksLoaded(5, "  ", OPERATOR));
+            assertEquals(125, s.blanksLoadedTotal());
+            s.admit("R1", 1, "3273014506900001", envelope("x"), Actor.STATION);
+            printAndIssue(s, "R1", "UID-01");
+            assertEquals(1, s.ledgerSize());
+        }
+        try (StationStore s = open()) {
+            assertEquals(125, s.blanksLoadedTotal(), "kept across a restart");
+            java.time.LocalDate day = java.time.LocalDate.ofInstant(CLOCK.instant(), java.time.ZoneOffset.UTC);
+            ktp.report.Reconciliation r = ktp.report.Reconciliation.of(s, day, day, java.time.ZoneOffset.UTC, java.util.OptionalInt.empty(), CLOCK.instant());
+            assertEquals(s.blanksLoadedTotal(), r.loaded(), "the total and the audit lines agree");
+            assertEquals(s.blanksLoadedTotal() - s.ledgerSize(), r.expectedInFeeder());
+        }
+    }
+
+    @Test
     void anIssuedJobsBiometricsAreGoneFromEveryStoreFileAfterTheCheckpoint() throws Exception {
         String marker = "FINGERPRINT-TEMPLATE-MARKER-0123456789ABCDEF";
         try (StationStore s = open()) {
