@@ -7,6 +7,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.concurrent.Callable;
+import ktp.datafile.AtomicFile;
 import ktp.report.DailyReport;
 import ktp.report.ReportPdf;
 import picocli.CommandLine.ArgGroup;
@@ -59,13 +60,13 @@ final class ReportCommand extends CommandGroup {
             DailyReport r;
             try (StoreChoice.Access a = from.access(user)) {
                 if (a.console() != null) {
-                    writeAtomically(out, a.console().download("/reports/daily.pdf?date=" + day));
+                    AtomicFile.write(out, a.console().download("/reports/daily.pdf?date=" + day), false);
                     System.out.println("report: " + out + " (from the station's console)");
                     return ExitCodes.OK;
                 }
                 r = DailyReport.of(a.store(), day, z, Clock.systemUTC().instant());
             }
-            ReportPdf.daily(r, out);
+            AtomicFile.write(out, ReportPdf.daily(r), false);
             System.out.printf("%s %s: %d received, %d refused, %d printed, %d issued (%d by override), %d activation failed, %d blanks spoiled%n",
                     r.stationId(), r.day(), r.recordsIn(), r.rejected(), r.printed(), r.issued(), r.overrides(), r.activationFailed(), r.spoiled().size());
             System.out.println("report: " + out);
@@ -109,13 +110,13 @@ final class ReportCommand extends CommandGroup {
             ktp.report.Reconciliation r;
             try (StoreChoice.Access access = from.access(user)) {
                 if (access.console() != null) {
-                    writeAtomically(out, access.console().download("/reports/reconciliation.pdf?from=" + a + "&to=" + b + (counted == null ? "" : "&counted=" + counted)));
+                    AtomicFile.write(out, access.console().download("/reports/reconciliation.pdf?from=" + a + "&to=" + b + (counted == null ? "" : "&counted=" + counted)), false);
                     System.out.println("report: " + out + " (from the station's console; the balance and any difference are in it)");
                     return ExitCodes.OK;
                 }
                 r = ktp.report.Reconciliation.of(access.store(), a, b, z, counted == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(counted), Clock.systemUTC().instant());
             }
-            ReportPdf.reconciliation(r, out);
+            AtomicFile.write(out, ReportPdf.reconciliation(r), false);
             System.out.printf("%s %s..%s: %d loaded = %d issued + %d awaiting holder + %d spoiled + %d in a printer + %d expected in the feeder%n",
                     r.stationId(), r.from(), r.to(), r.loaded(), r.issued(), r.awaitingHolder(), r.spoiled(), r.inPrinter(), r.expectedInFeeder());
             if (r.expectedInFeeder() < 0) {
@@ -127,19 +128,6 @@ final class ReportCommand extends CommandGroup {
             }
             System.out.println(r.forDestruction().size() + " spoiled blanks for destruction in the period; report: " + out);
             return r.difference().orElse(0) == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
-        }
-    }
-
-    /** A downloaded report, written to a temporary file and moved into place, as the local reports are. */
-    static void writeAtomically(Path out, byte[] pdf) throws IOException {
-        Path dir = out.toAbsolutePath().getParent();
-        java.nio.file.Files.createDirectories(dir);
-        Path tmp = java.nio.file.Files.createTempFile(dir, ".report-", ".pdf.tmp");
-        try {
-            java.nio.file.Files.write(tmp, pdf);
-            java.nio.file.Files.move(tmp, out, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            java.nio.file.Files.deleteIfExists(tmp);
         }
     }
 }

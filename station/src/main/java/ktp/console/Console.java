@@ -7,8 +7,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
@@ -487,15 +485,10 @@ public final class Console implements AutoCloseable {
             return;
         }
         DailyReport rep = DailyReport.of(store(), day, ZONE, clock.instant());
-        Path tmp = Files.createTempFile("ktp-daily-", ".pdf");
-        try {
-            ReportPdf.daily(rep, tmp);
-            audit(r.actor(), "REPORT", "daily report for " + day + " downloaded");
-            r.x.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"laporan-harian-" + rep.stationId() + "-" + day + ".pdf\"");
-            send(r.x, 200, "application/pdf", Files.readAllBytes(tmp));
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        byte[] pdf = ReportPdf.daily(rep);
+        audit(r.actor(), "REPORT", "daily report for " + day + " downloaded");
+        r.x.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"laporan-harian-" + rep.stationId() + "-" + day + ".pdf\"");
+        send(r.x, 200, "application/pdf", pdf);
     }
 
     private void reconciliationReport(Request r) throws IOException {
@@ -512,15 +505,10 @@ public final class Console implements AutoCloseable {
             return;
         }
         Reconciliation rec = Reconciliation.of(store(), from, to, ZONE, counted, clock.instant());
-        Path tmp = Files.createTempFile("ktp-reconciliation-", ".pdf");
-        try {
-            ReportPdf.reconciliation(rec, tmp);
-            audit(r.actor(), "REPORT", "blank reconciliation " + from + ".." + to + " downloaded" + (counted.isPresent() ? ", counted " + counted.getAsInt() + ", difference " + rec.difference().getAsInt() : ""));
-            r.x.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"rekonsiliasi-" + rec.stationId() + "-" + from + "-" + to + ".pdf\"");
-            send(r.x, 200, "application/pdf", Files.readAllBytes(tmp));
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        byte[] pdf = ReportPdf.reconciliation(rec);
+        audit(r.actor(), "REPORT", "blank reconciliation " + from + ".." + to + " downloaded" + (counted.isPresent() ? ", counted " + counted.getAsInt() + ", difference " + rec.difference().getAsInt() : ""));
+        r.x.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"rekonsiliasi-" + rec.stationId() + "-" + from + "-" + to + ".pdf\"");
+        send(r.x, 200, "application/pdf", pdf);
     }
 
     private void apiIssue(Request r) throws IOException {

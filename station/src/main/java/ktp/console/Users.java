@@ -7,12 +7,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import ktp.datafile.AtomicFile;
 import ktp.store.Role;
 
 /**
@@ -81,19 +80,6 @@ public final class Users {
             n.put("role", u.role().name().toLowerCase(Locale.ROOT));
             n.put("hash", u.hash());
         }
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".users-", ".tmp");
-        try {
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException notPosix) {
-                // a file system without POSIX permissions: the folder's own protection applies
-            }
-            json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), a);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFile.write(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(a), true);
     }
 }

@@ -1,9 +1,7 @@
 package ktp.report;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.PDPageContentStream;
@@ -14,8 +12,7 @@ import org.apache.pdfbox.pdmodel.font.PDType0Font;
 /**
  * Lines of text on A4 pages, a new page when one is full, every page footed with the report's title and its
  * page number. The text is set in DejaVu Sans from templates/fonts, embedded (subset), so every reader shows
- * the same letters without looking for fonts on the machine. Written to a temporary file and moved into place,
- * so a report on disk is never half written.
+ * the same letters without looking for fonts on the machine.
  */
 final class PdfWriter implements AutoCloseable {
     private static final float MARGIN = 56;
@@ -99,18 +96,13 @@ final class PdfWriter implements AutoCloseable {
         page.endText();
     }
 
-    void save(Path out) throws IOException {
+    /** The finished document. */
+    byte[] bytes() throws IOException {
         if (page != null) page.close();
         page = null;
-        Path parent = out.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, ".report-", ".pdf.tmp");
-        try {
-            doc.save(tmp.toFile());
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        doc.save(out);
+        return out.toByteArray();
     }
 
     @Override

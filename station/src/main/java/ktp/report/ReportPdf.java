@@ -1,7 +1,6 @@
 package ktp.report;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +11,8 @@ public final class ReportPdf {
 
     private ReportPdf() {}
 
-    public static void daily(DailyReport r, Path out) throws IOException {
+    /** The daily report as a PDF document (write it with AtomicFile, or serve it). */
+    public static byte[] daily(DailyReport r) throws IOException {
         String title = "Laporan Harian Penerbitan KTP-el / Daily issuance report";
         try (PdfWriter pdf = new PdfWriter(ktp.cli.Paths.templates().resolve("fonts"), title + " " + r.stationId() + " " + r.day(), "ktp-station " + r.stationId() + " " + r.day())) {
             pdf.title(title);
@@ -57,11 +57,12 @@ public final class ReportPdf {
             pdf.row(sign, false, "Petugas / Operator", "Supervisor");
             pdf.space(3);
             pdf.row(sign, false, "(.................................)", "(.................................)");
-            pdf.save(out);
+            return pdf.bytes();
         }
     }
 
-    public static void reconciliation(Reconciliation r, Path out) throws IOException {
+    /** The reconciliation as a PDF document (write it with AtomicFile, or serve it). */
+    public static byte[] reconciliation(Reconciliation r) throws IOException {
         String title = "Rekonsiliasi Blangko KTP-el / Blank-card reconciliation";
         String period = r.from() + (r.to().equals(r.from()) ? "" : " - " + r.to());
         try (PdfWriter pdf = new PdfWriter(ktp.cli.Paths.templates().resolve("fonts"), title + " " + r.stationId() + " " + period,
@@ -113,7 +114,7 @@ public final class ReportPdf {
             pdf.row(sign, false, "Petugas / Operator", "Supervisor", "Saksi / Witness");
             pdf.space(3);
             pdf.row(sign, false, "(.....................)", "(.....................)", "(.....................)");
-            pdf.save(out);
+            return pdf.bytes();
         }
     }
 

@@ -139,11 +139,11 @@ public final class DemoRun {
         try (StationStore store = StationStore.open(out.resolve("station"), STATION_ID, Clock.systemUTC())) {
             LocalDate today = LocalDate.now(ZONE);
             Path report = out.resolve("daily-report-" + today + ".pdf");
-            ReportPdf.daily(DailyReport.of(store, today, ZONE, Clock.systemUTC().instant()), report);
+            ktp.datafile.AtomicFile.write(report, ReportPdf.daily(DailyReport.of(store, today, ZONE, Clock.systemUTC().instant())), false);
             // The operator counts the blanks left in the feeder (here: the printer simulator's own count).
             ktp.report.Reconciliation rec = ktp.report.Reconciliation.of(store, today, today, ZONE, java.util.OptionalInt.of(feederLeft), Clock.systemUTC().instant());
             Path reconciliation = out.resolve("reconciliation-" + today + ".pdf");
-            ReportPdf.reconciliation(rec, reconciliation);
+            ktp.datafile.AtomicFile.write(reconciliation, ReportPdf.reconciliation(rec), false);
             progress.println("report: " + report);
             progress.println("blanks: " + rec.loaded() + " loaded = " + rec.issued() + " issued + " + rec.awaitingHolder() + " awaiting holder + " + rec.spoiled()
                     + " spoiled + " + rec.inPrinter() + " in the printer + " + rec.expectedInFeeder() + " expected in the feeder; counted " + feederLeft + ": "
