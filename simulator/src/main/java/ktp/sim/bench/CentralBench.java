@@ -54,7 +54,7 @@ public final class CentralBench {
             polling.add(polling(work.resolve("poll-lease"), stations, seconds, true, progress));
             return new Result(intake, polling);
         } finally {
-            deleteTree(work);
+            WorkDirs.delete(work);
         }
     }
 
@@ -182,12 +182,5 @@ public final class CentralBench {
         long[] a = new long[list.size()];
         for (int i = 0; i < a.length; i++) a[i] = list.get(i);
         return a;
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        }
     }
 }

@@ -46,7 +46,7 @@ public final class StationBench {
             return new Result(cards, per, 1e6 / per.medianMicros(), gaps.length == 0 ? null : Stats.of(gaps),
                     realCards, realSpeed, real == null ? List.of() : real.gapsMillis(), realPerCard);
         } finally {
-            deleteTree(tmp);
+            WorkDirs.delete(tmp);
         }
     }
 
@@ -69,12 +69,6 @@ public final class StationBench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
         }
     }
 }

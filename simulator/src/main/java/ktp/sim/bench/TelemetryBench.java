@@ -1,6 +1,5 @@
 package ktp.sim.bench;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -131,9 +130,6 @@ public final class TelemetryBench {
     }
 
     public static void clean(Path work) throws Exception {
-        if (!Files.exists(work)) return;
-        try (var files = Files.walk(work)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        WorkDirs.delete(work);
     }
 }
