@@ -104,8 +104,9 @@ public final class Collector implements AutoCloseable {
     private MqttConnectOptions options() throws IOException {
         MqttConnectOptions o = broker.options();
         o.setCleanSession(false);
-        o.setAutomaticReconnect(true);
-        o.setMaxReconnectDelay(5_000);
+        // Reconnection is this class's, at every heartbeat tick: Paho's automatic reconnect was seen to stop for good
+        // after a broker restart under load (CI: a collector silent for 90 s while the station waited for it).
+        o.setAutomaticReconnect(false);
         o.setKeepAliveInterval(20);
         o.setMaxInflight(1000);
         return o;
@@ -166,7 +167,11 @@ public final class Collector implements AutoCloseable {
 
     /** Tells the stations this collector is subscribed (only then: a heartbeat is what lets them drain). */
     private void beat() {
-        if (closing || !client.isConnected()) return;
+        if (closing) return;
+        if (!client.isConnected()) {
+            reconnect();
+            return;
+        }
         if (!subscribed) {
             // A subscription that failed after a reconnect (its SUBACK lost to a broker going down again) is tried
             // again here, every heartbeat, rather than leaving a connected collector deaf.
@@ -181,6 +186,23 @@ public final class Collector implements AutoCloseable {
             client.publish(Topics.collectorHeartbeat(name), TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat(name, shareGroup, clock.instant())), 0, false);
         } catch (MqttException e) {
             LOG.debug("collector: heartbeat: {}", e.getMessage());
+        }
+    }
+
+    /** One try at connecting again and subscribing (a restarted Mosquitto does not restore shared subscriptions). */
+    private void reconnect() {
+        try {
+            client.connect(options()).waitForCompletion(10_000);
+            subscribe();
+            LOG.info("collector: connected again to {}", broker.url());
+        } catch (MqttException | IOException e) {
+            LOG.warn("collector: reconnecting to {}: {}", broker.url(), e.getMessage());
+            try {
+                // Connected but not subscribed would look healthy and hear nothing: start again from nothing next tick.
+                if (client.isConnected()) client.disconnectForcibly(1000, 1000);
+            } catch (MqttException ignored) {
+                // it is going anyway
+            }
         }
     }
 
@@ -313,22 +335,13 @@ public final class Collector implements AutoCloseable {
     private final class Callback implements MqttCallbackExtended {
         @Override
         public void connectComplete(boolean reconnect, String serverURI) {
-            if (!reconnect) return;
-            // Subscribe again: a restarted Mosquitto does not restore shared subscriptions. Not on Paho's callback
-            // thread, which must stay free to receive the SUBACK this waits for.
-            heartbeat.execute(() -> {
-                try {
-                    subscribe();
-                } catch (MqttException e) {
-                    LOG.warn("collector: re-subscribing after reconnect: {}", e.getMessage());
-                }
-            });
+            // Nothing: connecting and subscribing again is reconnect()'s, on the heartbeat thread.
         }
 
         @Override
         public void connectionLost(Throwable cause) {
             subscribed = false;
-            if (!closing) LOG.warn("collector: connection lost ({}); reconnecting", cause.toString());
+            if (!closing) LOG.warn("collector: connection lost ({}); reconnecting at the next heartbeat", cause.toString());
         }
 
         @Override
