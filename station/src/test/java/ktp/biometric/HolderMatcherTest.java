@@ -7,19 +7,19 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** Matching on the real FVC2002 DB1_B images (../shared/data/fingerprints), and every bad input named. */
+/** Matching on the real FVC2002 DB1_B images (testdata/fingerprints in the repository), and every bad input named. */
 class HolderMatcherTest {
-    static final Path DB = Path.of(System.getProperty("ktp.shared", "../../shared")).resolve("data/fingerprints/fvc2002-db1b");
+    static final Path DB = Path.of(System.getProperty("ktp.repo", "..")).toAbsolutePath().normalize().resolve("testdata/fingerprints/fvc2002-db1b");
 
     static Path image(String name) {
         Path p = DB.resolve(name);
-        assertTrue(Files.isRegularFile(p), "the FVC2002 DB1_B images are needed beside the repository: " + p);
+        assertTrue(Files.isRegularFile(p), "the FVC2002 DB1_B images are part of the repository (testdata/fingerprints): " + p);
         return p;
     }
 
     @Test
     void theStationsPolicyMeetsItsAccuracyTargetsOnFvc2002Db1b() throws Exception {
-        image("101_1.tif");
+        image("101_1.png");
         FvcEvaluation.Result r = FvcEvaluation.run(DB, 500, new HolderMatcher(HolderMatcher.DEFAULT_THRESHOLD), RetryPolicy.STATION);
         assertEquals(10, r.fingers());
         assertEquals(70, r.genuineAttempts() + r.refusedCaptures(), "10 fingers x 7 probes, less those refused for too little detail");
@@ -33,22 +33,22 @@ class HolderMatcherTest {
     @Test
     void aGenuineFingerMatchesAndAnotherDoesNot() throws Exception {
         HolderMatcher m = new HolderMatcher(HolderMatcher.DEFAULT_THRESHOLD);
-        HolderMatcher.Enrolled card = HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(Files.readAllBytes(image("103_1.tif")), 500), 2));
-        HolderMatcher.Decision genuine = m.match(card, HolderMatcher.extract(Files.readAllBytes(image("103_3.tif")), 500));
-        HolderMatcher.Decision impostor = m.match(card, HolderMatcher.extract(Files.readAllBytes(image("104_3.tif")), 500));
+        HolderMatcher.Enrolled card = HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(Files.readAllBytes(image("103_1.png")), 500), 2));
+        HolderMatcher.Decision genuine = m.match(card, HolderMatcher.extract(Files.readAllBytes(image("103_3.png")), 500));
+        HolderMatcher.Decision impostor = m.match(card, HolderMatcher.extract(Files.readAllBytes(image("104_3.png")), 500));
         assertTrue(genuine.match(), "score " + genuine.score());
         assertFalse(impostor.match(), "score " + impostor.score());
     }
 
     @Test
     void badTemplatesAndImagesAreNamed() throws Exception {
-        byte[] iso = HolderMatcher.toIso(HolderMatcher.extract(Files.readAllBytes(image("101_1.tif")), 500), 2);
+        byte[] iso = HolderMatcher.toIso(HolderMatcher.extract(Files.readAllBytes(image("101_1.png")), 500), 2);
         assertTrue(assertThrows(BiometricException.class, () -> HolderMatcher.importIso(Arrays.copyOf(iso, iso.length - 10)))
                 .getMessage().contains("truncated"));
         assertTrue(assertThrows(BiometricException.class, () -> HolderMatcher.importIso("not a template at all, sorry".getBytes()))
                 .getMessage().contains("FMR"));
         assertThrows(BiometricException.class, () -> HolderMatcher.importIso(new byte[3]));
-        byte[] tif = Files.readAllBytes(image("101_2.tif"));
+        byte[] tif = Files.readAllBytes(image("101_2.png"));
         assertTrue(assertThrows(BiometricException.class, () -> HolderMatcher.extract(tif, 100)).getMessage().contains("250..1500"));
         assertTrue(assertThrows(BiometricException.class, () -> HolderMatcher.extract(tif, 1500)).getMessage().contains("is the dpi right"));
         assertTrue(assertThrows(BiometricException.class, () -> HolderMatcher.extract("garbage".getBytes(), 500)).getMessage().contains("not an image"));

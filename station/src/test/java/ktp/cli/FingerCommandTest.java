@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** `ktp finger enroll|match|eval` as a technician runs them, on FVC2002 DB1_B. */
 class FingerCommandTest {
-    static final Path DB = Path.of(System.getProperty("ktp.shared", "../../shared")).resolve("data/fingerprints/fvc2002-db1b");
+    static final Path DB = Path.of(System.getProperty("ktp.repo", "..")).toAbsolutePath().normalize().resolve("testdata/fingerprints/fvc2002-db1b");
 
     @TempDir
     Path dir;
@@ -21,20 +21,20 @@ class FingerCommandTest {
     @Test
     void enrollMatchAndEvalWithTheirExitCodes() throws Exception {
         Path iso = dir.resolve("107.iso");
-        KtpCommandLineTest.Result enrolled = KtpCommandLineTest.run("finger", "enroll", "--image", DB.resolve("107_1.tif").toString(), "--dpi", "500", "--out", iso.toString());
+        KtpCommandLineTest.Result enrolled = KtpCommandLineTest.run("finger", "enroll", "--image", DB.resolve("107_1.png").toString(), "--dpi", "500", "--out", iso.toString());
         assertEquals(0, enrolled.exit(), enrolled.err());
         assertTrue(Files.size(iso) > 28);
-        KtpCommandLineTest.Result genuine = KtpCommandLineTest.run("finger", "match", "--template", iso.toString(), "--image", DB.resolve("107_5.tif").toString(), "--dpi", "500");
+        KtpCommandLineTest.Result genuine = KtpCommandLineTest.run("finger", "match", "--template", iso.toString(), "--image", DB.resolve("107_5.png").toString(), "--dpi", "500");
         assertEquals(0, genuine.exit());
         assertTrue(genuine.out().matches("(?s)score [0-9.]+  MATCH.*"), genuine.out());
-        KtpCommandLineTest.Result impostor = KtpCommandLineTest.run("finger", "match", "--template", iso.toString(), "--image", DB.resolve("108_5.tif").toString(), "--dpi", "500");
+        KtpCommandLineTest.Result impostor = KtpCommandLineTest.run("finger", "match", "--template", iso.toString(), "--image", DB.resolve("108_5.png").toString(), "--dpi", "500");
         assertEquals(0, impostor.exit(), "NO_MATCH is an answer, not an error");
         assertTrue(impostor.out().contains("NO_MATCH"), impostor.out());
         Path truncated = Files.write(dir.resolve("bad.iso"), Arrays.copyOf(Files.readAllBytes(iso), 30));
-        KtpCommandLineTest.Result bad = KtpCommandLineTest.run("finger", "match", "--template", truncated.toString(), "--image", DB.resolve("108_5.tif").toString(), "--dpi", "500");
+        KtpCommandLineTest.Result bad = KtpCommandLineTest.run("finger", "match", "--template", truncated.toString(), "--image", DB.resolve("108_5.png").toString(), "--dpi", "500");
         assertEquals(2, bad.exit());
         assertTrue(bad.err().contains("truncated"), bad.err());
-        assertEquals(2, KtpCommandLineTest.run("finger", "match", "--template", iso.toString(), "--image", DB.resolve("108_5.tif").toString(), "--dpi", "2000").exit());
+        assertEquals(2, KtpCommandLineTest.run("finger", "match", "--template", iso.toString(), "--image", DB.resolve("108_5.png").toString(), "--dpi", "2000").exit());
 
         KtpCommandLineTest.Result eval = KtpCommandLineTest.run("finger", "eval", "--dir", DB.toString(), "--dpi", "500", "--json");
         assertEquals(0, eval.exit(), eval.err());

@@ -38,11 +38,11 @@ class ScannerEndToEndTest {
     void theHoldersFingerMatchesTheChipsTemplateAndAnotherFingerDoesNot() throws Exception {
         HolderMatcher m = new HolderMatcher(HolderMatcher.DEFAULT_THRESHOLD);
         // The chip's template was made at enrolment from a full image.
-        HolderMatcher.Enrolled chip = HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(fvc("101_1.tif"), 500), 2));
-        sim.place(fvc("101_3.tif"));
+        HolderMatcher.Enrolled chip = HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(fvc("101_1.png"), 500), 2));
+        sim.place(fvc("101_3.png"));
         HolderMatcher.Decision genuine = m.match(chip, HolderMatcher.extract(scanner.capture(Duration.ofSeconds(2)), R307.dpi()));
         assertTrue(genuine.match(), "score " + genuine.score());
-        sim.place(fvc("102_3.tif"));
+        sim.place(fvc("102_3.png"));
         HolderMatcher.Decision impostor = m.match(chip, HolderMatcher.extract(scanner.capture(Duration.ofSeconds(2)), R307.dpi()));
         assertFalse(impostor.match(), "score " + impostor.score());
     }
@@ -53,7 +53,7 @@ class ScannerEndToEndTest {
         R30xScanner.ScannerException none = assertThrows(R30xScanner.ScannerException.class, () -> scanner.capture(Duration.ofMillis(300)));
         assertEquals(R30xScanner.ScannerException.Kind.NO_FINGER, none.kind());
         assertTrue((System.nanoTime() - t0) / 1e9 < 3);
-        sim.place(fvc("101_3.tif"));
+        sim.place(fvc("101_3.png"));
         sim.fault(SimulatedScanner.Fault.WET);
         assertEquals(R30xScanner.ScannerException.Kind.TOO_WET, assertThrows(R30xScanner.ScannerException.class, () -> scanner.capture(Duration.ofSeconds(1))).kind());
         sim.fault(SimulatedScanner.Fault.BAD_CHECKSUM);
@@ -98,15 +98,15 @@ class ScannerEndToEndTest {
 
     private java.util.List<ktp.biometric.HolderVerification.ChipFinger> chip() throws Exception {
         return java.util.List.of(
-                new ktp.biometric.HolderVerification.ChipFinger(2, HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(fvc("104_1.tif"), 500), 2))),
-                new ktp.biometric.HolderVerification.ChipFinger(7, HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(fvc("105_1.tif"), 500), 7))));
+                new ktp.biometric.HolderVerification.ChipFinger(2, HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(fvc("104_1.png"), 500), 2))),
+                new ktp.biometric.HolderVerification.ChipFinger(7, HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(fvc("105_1.png"), 500), 7))));
     }
 
     @Test
     void threeAttemptsOnTheFirstFingerThenTheSecondAndAPoorCaptureIsNotCounted() throws Exception {
         java.util.List<String> prompts = new java.util.ArrayList<>();
         // A blank capture (not counted), three misses on the right index, then the left index matches.
-        var images = java.util.List.of("blank", "106_2.tif", "106_3.tif", "106_4.tif", "105_3.tif").iterator();
+        var images = java.util.List.of("blank", "106_2.png", "106_3.png", "106_4.png", "105_3.png").iterator();
         var out = ktp.biometric.HolderVerification.verify(chip(), source(images), new HolderMatcher(40), ktp.biometric.RetryPolicy.STATION, 500, prompts::add);
         assertTrue(out.matched(), out.toString());
         assertEquals(4, out.attempts().size());
@@ -119,13 +119,13 @@ class ScannerEndToEndTest {
 
     @Test
     void anImpostorIsRefusedAfterSixAttemptsAndASilentScannerStopsWithoutADecision() throws Exception {
-        var images = java.util.List.of("101_2.tif", "101_3.tif", "101_4.tif", "102_2.tif", "102_3.tif", "102_4.tif").iterator();
+        var images = java.util.List.of("101_2.png", "101_3.png", "101_4.png", "102_2.png", "102_3.png", "102_4.png").iterator();
         var out = ktp.biometric.HolderVerification.verify(chip(), source(images), new HolderMatcher(40), ktp.biometric.RetryPolicy.STATION, 500, p -> { });
         assertFalse(out.matched());
         assertEquals(6, out.attempts().size());
         assertTrue(out.stoppedBecause().contains("6 attempts"), out.stoppedBecause());
         sim.fault(SimulatedScanner.Fault.SILENT);
-        var silent = ktp.biometric.HolderVerification.verify(chip(), source(java.util.List.of("104_2.tif").iterator()), new HolderMatcher(40),
+        var silent = ktp.biometric.HolderVerification.verify(chip(), source(java.util.List.of("104_2.png").iterator()), new HolderMatcher(40),
                 ktp.biometric.RetryPolicy.STATION, 500, p -> { });
         assertFalse(silent.matched());
         assertEquals(0, silent.attempts().size(), "no attempt is counted when the scanner is silent");
@@ -147,8 +147,8 @@ class ScannerEndToEndTest {
             while (!(Files.exists(a) && Files.exists(b)) && System.nanoTime() < deadline) Thread.sleep(20);
             try (SimulatedScanner module = new SimulatedScanner(R307.width(), R307.height(), a.toRealPath().toString(), 57600);
                  R30xScanner serial = R30xScanner.serial(b.toRealPath().toString(), 57600, R307, Duration.ofSeconds(2))) {
-                module.place(fvc("101_4.tif"));
-                HolderMatcher.Enrolled chip = HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(fvc("101_1.tif"), 500), 2));
+                module.place(fvc("101_4.png"));
+                HolderMatcher.Enrolled chip = HolderMatcher.importIso(HolderMatcher.toIso(HolderMatcher.extract(fvc("101_1.png"), 500), 2));
                 HolderMatcher.Decision d = new HolderMatcher(40).match(chip, HolderMatcher.extract(serial.capture(Duration.ofSeconds(2)), R307.dpi()));
                 assertTrue(d.match(), "score " + d.score());
             }
