@@ -36,7 +36,8 @@ import ktp.store.OutboxEvent;
  * Thread-safe.
  */
 public final class CentralClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A key given twice in an answer is refused, not resolved by "last wins". */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     /**
      * How to reach the data center.

@@ -12,6 +12,7 @@ import ktp.record.RecordRejectedException;
 import ktp.record.RecordValidator;
 import ktp.record.TrustedKeys;
 import ktp.record.ValidatedRecord;
+import ktp.text.SafeText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -22,7 +23,8 @@ final class RecordCommand extends CommandGroup {
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = {"Validate signed record envelopes exactly as the station does before printing: envelope, signature,",
                     "schema, NIK rules, dates, images, fingerprint templates and the fit of every printed field.",
-                    "Prints one verdict line per file; exits 0 only when every file is valid, 1 when any is rejected."})
+                    "Prints one verdict line per file, every file checked whatever happens to another; exits 0 only when",
+                    "every file is valid, 1 when any is rejected, 2 when any cannot be read."})
     static final class Check implements Callable<Integer> {
         @Parameters(paramLabel = "FILE", arity = "1..*", description = "signed record envelopes (JSON)")
         List<Path> files;
@@ -44,30 +46,40 @@ final class RecordCommand extends CommandGroup {
                 throw new BadInputException("--trust: " + e.getMessage());
             }
             RecordValidator validator = new RecordValidator(keys, Clock.systemDefaultZone(), Templates.fitCheck(template));
+            // Every file gets its verdict whatever happens to another: a missing file, a damaged one or an
+            // unexpected failure is reported on its own line and counted, and the next file is checked.
             int rejected = 0;
+            int unreadable = 0;
             for (Path file : files) {
+                String name = SafeText.of(file);
                 byte[] bytes;
                 try {
                     bytes = Files.readAllBytes(file);
                 } catch (NoSuchFileException e) {
-                    throw new BadInputException(file + ": no such file");
-                } catch (IOException e) {
-                    throw new BadInputException(file + ": cannot be read (" + e.getMessage() + ")");
+                    unreadable++;
+                    System.out.println("UNREADABLE " + name + "  no such file");
+                    continue;
+                } catch (IOException | RuntimeException e) {
+                    unreadable++;
+                    System.out.println("UNREADABLE " + name + "  cannot be read (" + SafeText.of(e.getMessage()) + ")");
+                    continue;
                 }
                 try {
                     ValidatedRecord v = validator.validate(bytes);
                     PrintRecord r = v.record();
-                    System.out.println("VALID     " + file + "  record " + r.recordId() + " v" + r.recordVersion()
-                            + "  NIK " + r.nik() + "  " + r.front().nama() + "  (key " + v.envelope().keyId() + ")");
+                    System.out.println("VALID     " + name + "  record " + SafeText.escape(r.recordId()) + " v" + r.recordVersion()
+                            + "  NIK " + SafeText.escape(r.nik()) + "  " + SafeText.escape(r.front().nama()) + "  (key " + SafeText.escape(v.envelope().keyId()) + ")");
                 } catch (RecordRejectedException e) {
                     rejected++;
-                    System.out.println("REJECTED  " + file + "  " + e.reason() + (e.field().isEmpty() ? "" : " [" + e.field() + "]")
-                            + ": " + e.getMessage());
+                    System.out.println("REJECTED  " + name + "  " + e.reason() + (e.field().isEmpty() ? "" : " [" + SafeText.escape(e.field()) + "]")
+                            + ": " + SafeText.escape(e.getMessage()));
                 }
             }
             if (files.size() > 1) {
-                System.out.println((files.size() - rejected) + " valid, " + rejected + " rejected");
+                System.out.println((files.size() - rejected - unreadable) + " valid, " + rejected + " rejected"
+                        + (unreadable > 0 ? ", " + unreadable + " unreadable" : ""));
             }
+            if (unreadable > 0) return ExitCodes.BAD_INPUT;
             return rejected == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
         }
     }

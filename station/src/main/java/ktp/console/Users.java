@@ -36,7 +36,7 @@ public final class Users {
         if (Files.exists(file)) {
             JsonNode root;
             try {
-                root = new ObjectMapper().readTree(file.toFile());
+                root = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(file.toFile());
             } catch (IOException e) {
                 throw new IOException(file + ": not a users file: " + e.getMessage(), e);
             }

@@ -19,7 +19,9 @@ import java.util.Set;
  * silently ignored.
  */
 public final class DataFile {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** A key given twice in one mapping is an error (a second `station:` block must not silently replace the first). */
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final long MAX_BYTES = 1 << 20;
 
     private DataFile() {}

@@ -15,6 +15,7 @@ import java.util.Base64;
 public record Envelope(String keyId, byte[] payload, byte[] signature, byte[] cardSeal, byte[] chipSeal) {
     public static final String FORMAT = "ktpel-envelope/1";
     public static final String ALGORITHM = "ES256";
+    static final java.util.regex.Pattern KEY_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     /** An envelope without the card's QR seal (the validator refuses it: the card could not carry its QR). */
     public Envelope(String keyId, byte[] payload, byte[] signature) { this(keyId, payload, signature, null, null); }
@@ -66,9 +67,13 @@ public record Envelope(String keyId, byte[] payload, byte[] signature, byte[] ca
         String algorithm = requireText(root, "algorithm");
         if (!ALGORITHM.equals(algorithm)) {
             throw new RecordRejectedException(Reason.ENVELOPE_INVALID, "algorithm",
-                    "algorithm is '" + algorithm + "'; the station accepts only " + ALGORITHM + " (ECDSA P-256 with SHA-256)");
+                    "algorithm is '" + ktp.text.SafeText.escape(algorithm) + "'; the station accepts only " + ALGORITHM + " (ECDSA P-256 with SHA-256)");
         }
         String keyId = requireText(root, "keyId");
+        if (!KEY_ID.matcher(keyId).matches()) {
+            throw new RecordRejectedException(Reason.ENVELOPE_INVALID, "keyId", "keyId '" + ktp.text.SafeText.escape(keyId)
+                    + "' is not a key id: 1 to 128 of A-Z a-z 0-9 . _ : - (it is a file name and part of the card's QR text)");
+        }
         byte[] payload = requireBase64(root, "payload");
         byte[] signature = requireBase64(root, "signature");
         if (signature.length != 64) {

@@ -18,7 +18,8 @@ import java.util.List;
  */
 public final class RecordJson {
     public static final String FORMAT = "ktpel-print-record/1";
-    static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Refuses a key given twice in one object (Jackson would otherwise keep the last one silently). */
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     private RecordJson() {}
 
@@ -94,7 +95,7 @@ public final class RecordJson {
         }
         return new PrintRecord(
                 text(root, "recordId"),
-                root.get("recordVersion").asInt(),
+                recordVersion(root.get("recordVersion")),
                 text(root, "nik"),
                 new PrintRecord.Region(text(region, "province"), text(region, "regency"), text(region, "district")),
                 new PrintRecord.Front(
@@ -110,6 +111,14 @@ public final class RecordJson {
     }
 
     private static String text(JsonNode node, String name) { return node.get(name).asText(); }
+
+    /** The schema bounds it to 1..2^31-1; checked again here so that no value can ever be wrapped into an int. */
+    private static int recordVersion(JsonNode n) throws RecordRejectedException {
+        if (!n.isIntegralNumber() || !n.canConvertToInt() || n.intValue() < 1) {
+            throw new RecordRejectedException(Reason.SCHEMA_VIOLATION, "recordVersion", "recordVersion is " + n.asText() + "; it must be a whole number from 1 to 2147483647");
+        }
+        return n.intValue();
+    }
 
     private static LocalDate date(JsonNode node, String name, String path) throws RecordRejectedException {
         String value = node.get(name).asText();

@@ -5,10 +5,14 @@ public final class RecordRejectedException extends Exception {
     private final Reason reason;
     private final String field;
 
+    /**
+     * The message and field are made safe to show here, once ({@link ktp.text.SafeText}): they often quote what
+     * the record holds, and they travel to the store, telemetry, the console, logs and reports.
+     */
     public RecordRejectedException(Reason reason, String field, String message) {
-        super(message);
+        super(ktp.text.SafeText.escape(message));
         this.reason = reason;
-        this.field = field;
+        this.field = ktp.text.SafeText.escape(field == null ? "" : field);
     }
 
     public Reason reason() { return reason; }

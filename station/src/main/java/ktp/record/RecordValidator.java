@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import ktp.text.SafeText;
 
 /**
  * Decides whether a received envelope may be printed. The checks run in a fixed order (envelope, signature,
@@ -37,7 +38,21 @@ public final class RecordValidator {
         this.fit = fit;
     }
 
+    /**
+     * The verdict on one envelope. Nothing in the bytes can make this throw anything but a rejection: a check
+     * that fails unexpectedly (a bug, or a library's exception on input nobody foresaw) ends as
+     * {@link Reason#INTERNAL_CHECK_FAILED} with the exception named, so one poison record can never stop an
+     * intake or a batch check.
+     */
     public ValidatedRecord validate(byte[] envelopeBytes) throws RecordRejectedException {
+        try {
+            return check(envelopeBytes);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw internal(e);
+        }
+    }
+
+    private ValidatedRecord check(byte[] envelopeBytes) throws RecordRejectedException {
         Envelope envelope = Envelope.parse(envelopeBytes);
         PublicKey key = keys.get(envelope.keyId()).orElseThrow(() -> new RecordRejectedException(Reason.SIGNATURE_UNKNOWN_KEY, "keyId",
                 "the record is signed with key id '" + envelope.keyId() + "', which this station does not trust (trusted: "
@@ -66,6 +81,19 @@ public final class RecordValidator {
 
     /** The checks after the signature; also used on records the station built itself (tests, re-validation). */
     public PrintRecord validatePayload(byte[] payload) throws RecordRejectedException {
+        try {
+            return checkPayload(payload);
+        } catch (RuntimeException | StackOverflowError e) {
+            throw internal(e);
+        }
+    }
+
+    static RecordRejectedException internal(Throwable e) {
+        return new RecordRejectedException(Reason.INTERNAL_CHECK_FAILED, "",
+                "checking the record failed unexpectedly: " + e.getClass().getName() + ": " + e.getMessage());
+    }
+
+    private PrintRecord checkPayload(byte[] payload) throws RecordRejectedException {
         JsonNode root;
         try {
             root = RecordJson.MAPPER.readTree(payload);
@@ -75,6 +103,10 @@ public final class RecordValidator {
         if (root == null || !root.isObject()) {
             throw new RecordRejectedException(Reason.PAYLOAD_MALFORMED, "", "the signed payload is not a JSON object");
         }
+        // Before the schema: its patterns run with Java's '$', which also matches before a final line terminator
+        // (\n, \r, U+0085, U+2028, U+2029); with every such character refused here, each pattern matches the
+        // whole value.
+        checkNoUnsafeCharacters(root, "");
         checkSchema(root);
         PrintRecord record = RecordJson.read(root);
 
@@ -109,6 +141,35 @@ public final class RecordValidator {
         CardFields.checkFit(record);
         if (fit != FitCheck.CHARACTER_BUDGETS) fit.check(record);
         return record;
+    }
+
+    /**
+     * No string and no key anywhere in the payload may hold a control, format or separator character
+     * ({@link SafeText#isUnsafe}): none belongs on a card, in a QR seal or on a chip, and each could change
+     * what an operator's screen, a log or a PDF shows.
+     */
+    private static void checkNoUnsafeCharacters(JsonNode node, String path) throws RecordRejectedException {
+        if (node.isTextual()) {
+            String text = node.textValue();
+            int at = SafeText.firstUnsafe(text);
+            if (at >= 0) {
+                throw new RecordRejectedException(Reason.SCHEMA_VIOLATION, path, (path.isEmpty() ? "the payload" : path) + " holds the control character "
+                        + SafeText.codePointName(text.codePointAt(at)) + " at position " + at + "; printed and sealed text may hold none");
+            }
+        } else if (node.isObject()) {
+            var fields = node.fields();
+            while (fields.hasNext()) {
+                var f = fields.next();
+                String key = f.getKey();
+                if (SafeText.firstUnsafe(key) >= 0) {
+                    throw new RecordRejectedException(Reason.SCHEMA_VIOLATION, path, (path.isEmpty() ? "the payload" : path)
+                            + " has a key with a control character ('" + SafeText.escape(key) + "')");
+                }
+                checkNoUnsafeCharacters(f.getValue(), path.isEmpty() ? key : path + "." + key);
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) checkNoUnsafeCharacters(node.get(i), path + "[" + i + "]");
+        }
     }
 
     private static void checkSchema(JsonNode root) throws RecordRejectedException {

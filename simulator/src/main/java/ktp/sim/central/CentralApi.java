@@ -33,7 +33,8 @@ final class CentralApi implements HttpHandler {
     /** How much of an oversized body is read and dropped before the 413 goes out. */
     private static final long DRAIN_BYTES = 4L * 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(CentralApi.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** A key given twice in a request is refused, not resolved by "last wins". */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final JsonFactory FACTORY = JSON.getFactory();
     private static final Pattern LEASE_ACTION = Pattern.compile("/v1/leases/([^/]{1,100})/(renew|ack|release|decline)");
     private static final Pattern RESIDENT = Pattern.compile("/v1/residents/([^/]*)");
