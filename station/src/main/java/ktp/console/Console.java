@@ -2,6 +2,7 @@ package ktp.console;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import ktp.http.GuardedHttp;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -64,14 +65,16 @@ public final class Console implements AutoCloseable {
     private final Clock clock;
     private final HttpServer http;
     private final ExecutorService workers;
+    private final GuardedHttp front;
 
-    private Console(StationDaemon daemon, Users users, Sessions sessions, Clock clock, HttpServer http, ExecutorService workers) {
+    private Console(StationDaemon daemon, Users users, Sessions sessions, Clock clock, HttpServer http, ExecutorService workers, GuardedHttp front) {
         this.daemon = daemon;
         this.users = users;
         this.sessions = sessions;
         this.clock = clock;
         this.http = http;
         this.workers = workers;
+        this.front = front;
     }
 
     /** Serves the console for {@code daemon} on its configured address; the users file must name at least one account. */
@@ -81,25 +84,35 @@ public final class Console implements AutoCloseable {
         if (users.size() == 0) throw new IOException("console: " + c.users() + " has no account; add one with: ktp console user add --users " + c.users() + " --name NAME --role supervisor");
         int colon = c.listen().lastIndexOf(':');
         InetSocketAddress at = new InetSocketAddress(c.listen().substring(0, colon), Integer.parseInt(c.listen().substring(colon + 1)));
-        HttpServer http = HttpServer.create(at, 64);
-        ExecutorService workers = Executors.newFixedThreadPool(8, r -> {
-            Thread t = new Thread(r, "console-http");
-            t.setDaemon(true);
-            return t;
-        });
+        // Slow or many clients cannot starve the console (ktp.http.GuardedHttp, docs/console.md): the JDK server
+        // listens on loopback behind a front that bounds connections in all and per address, with a worker
+        // for every admitted connection and the JDK's own limits on the time to read a request.
+        GuardedHttp.Limits limits = GuardedHttp.Limits.CONSOLE;
+        GuardedHttp.applyJdkLimits(limits);
+        HttpServer http = HttpServer.create(GuardedHttp.backendAddress(), 256);
+        ExecutorService workers = GuardedHttp.workers(limits, "console-http");
         http.setExecutor(workers);
         Sessions sessions = new Sessions(clock, Duration.ofSeconds(c.sessionIdleSeconds()), c.lockoutAfter(), Duration.ofMinutes(c.lockoutMinutes()));
-        Console console = new Console(daemon, users, sessions, clock, http, workers);
+        GuardedHttp front;
+        try {
+            front = GuardedHttp.start("console", at, http.getAddress(), limits, true);
+        } catch (IOException e) {
+            http.stop(0);
+            workers.shutdownNow();
+            throw new IOException("console: cannot listen on " + c.listen() + ": " + e.getMessage(), e);
+        }
+        Console console = new Console(daemon, users, sessions, clock, http, workers, front);
         http.createContext("/", console::handle);
         http.start();
         LOG.info("console on http://{}/ ({} accounts)", c.listen(), users.size());
         return console;
     }
 
-    public int port() { return http.getAddress().getPort(); }
+    public int port() { return front.port(); }
 
     @Override
     public void close() {
+        front.close();
         http.stop(0);
         workers.shutdownNow();
     }

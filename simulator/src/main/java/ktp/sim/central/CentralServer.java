@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import ktp.central.Tls;
+import ktp.http.GuardedHttp;
 import ktp.sim.records.DataCenterKey;
 import ktp.sim.records.FingerprintLibrary;
 import ktp.sim.records.RecordGenerator;
@@ -47,12 +48,14 @@ public final class CentralServer implements AutoCloseable {
     private final DataCenter center;
     private final HttpServer http;
     private final ExecutorService workers;
+    private final GuardedHttp front;
     private final ScheduledExecutorService ticker;
     private final RecordSource records;
     private final boolean tls;
 
-    private CentralServer(DataCenter center, RecordSource records, HttpServer http, ExecutorService workers, boolean tls) {
+    private CentralServer(DataCenter center, RecordSource records, HttpServer http, ExecutorService workers, GuardedHttp front, boolean tls) {
         this.center = center;
+        this.front = front;
         this.records = records;
         this.http = http;
         this.workers = workers;
@@ -75,14 +78,17 @@ public final class CentralServer implements AutoCloseable {
         DataCenter center = DataCenter.open(o.stateDir().resolve("central.log"), settings, records, clock);
         StationRegistry registry = new StationRegistry();
         o.stations().forEach(registry::add);
-        // The JDK server writes headers and body separately; with Nagle on, the body waits for the client's
-        // delayed ACK (about 40 ms a request on Linux). Read once, when the first server is made.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
+        // Slow or many stations cannot starve the data center (ktp.http.GuardedHttp, docs/central-api.md): the
+        // JDK server listens on loopback behind a front that bounds connections in all and per address and
+        // relays the bytes (TLS passes through, client certificates included), with a worker for every
+        // admitted connection and the JDK's limits on the time to read a request. They also set TCP_NODELAY.
+        GuardedHttp.Limits limits = GuardedHttp.Limits.CENTRAL;
+        GuardedHttp.applyJdkLimits(limits);
         HttpServer http;
         try {
             if (o.pki() != null) {
                 SSLContext ctx = Tls.context(o.pki().caFile(), o.pki().certificate("server"), o.pki().key("server"));
-                HttpsServer https = HttpsServer.create(o.listen(), 256);
+                HttpsServer https = HttpsServer.create(GuardedHttp.backendAddress(), 256);
                 https.setHttpsConfigurator(new HttpsConfigurator(ctx) {
                     @Override
                     public void configure(HttpsParameters params) {
@@ -93,20 +99,24 @@ public final class CentralServer implements AutoCloseable {
                 });
                 http = https;
             } else {
-                http = HttpServer.create(o.listen(), 256);
+                http = HttpServer.create(GuardedHttp.backendAddress(), 256);
             }
         } catch (IOException e) {
             center.close();
             throw new IOException("cannot listen on " + o.listen() + ": " + e.getMessage(), e);
         }
-        ExecutorService workers = Executors.newFixedThreadPool(32, r -> {
-            Thread t = new Thread(r, "central-http");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService workers = GuardedHttp.workers(limits, "central-http");
         http.setExecutor(workers);
         http.createContext("/", new CentralApi(center, records, registry));
-        CentralServer server = new CentralServer(center, records, http, workers, o.pki() != null);
+        GuardedHttp front;
+        try {
+            front = GuardedHttp.start("central", o.listen(), http.getAddress(), limits, o.pki() == null);
+        } catch (IOException e) {
+            workers.shutdownNow();
+            center.close();
+            throw new IOException("cannot listen on " + o.listen() + ": " + e.getMessage(), e);
+        }
+        CentralServer server = new CentralServer(center, records, http, workers, front, o.pki() != null);
         center.advance();
         http.start();
         server.ticker.scheduleWithFixedDelay(server::tick, 100, 100, TimeUnit.MILLISECONDS);
@@ -122,11 +132,11 @@ public final class CentralServer implements AutoCloseable {
     }
 
     public URI uri() {
-        InetSocketAddress a = http.getAddress();
+        InetSocketAddress a = front.address();
         return URI.create((tls ? "https" : "http") + "://" + a.getHostString() + ":" + a.getPort());
     }
 
-    public int port() { return http.getAddress().getPort(); }
+    public int port() { return front.port(); }
 
     /** Records waiting for a station (PRINT_READY_RECORD, not leased). */
     public int readyCount() { return center.readyCount(); }
@@ -159,6 +169,7 @@ public final class CentralServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         ticker.shutdownNow();
+        front.close();
         http.stop(0);
         workers.shutdownNow();
         center.close();
