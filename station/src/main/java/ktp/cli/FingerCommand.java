@@ -44,7 +44,7 @@ final class FingerCommand extends CommandGroup {
         public Integer call() throws IOException {
             if (finger < 1 || finger > 10) throw new BadInputException("--finger must be 1..10");
             HolderMatcher.Capture c = capture(image, dpi);
-            Files.write(out, HolderMatcher.toIso(c, finger));
+            ktp.datafile.PrivateFiles.write(out, HolderMatcher.toIso(c, finger)); // a biometric template: owner only
             System.out.println("enrolled " + image + ": " + c.minutiae() + " minutiae, finger " + finger + " -> " + out);
             return ExitCodes.OK;
         }

@@ -76,11 +76,11 @@ final class RenderCommand implements Callable<Integer> {
         String qr = CardSeal.qrText(CardSeal.Contents.of(v.record(), v.envelope().keyId()), v.envelope().cardSeal());
         try {
             CardRenderer.RenderedCard card = renderer.render(v.record(), qr);
-            Files.createDirectories(out);
+            ktp.datafile.PrivateFiles.createDirectories(out);
             for (CardTemplate.Side side : CardTemplate.Side.values()) {
                 String s = side.name().toLowerCase();
                 CardRenderer.RenderedSide rs = card.side(side);
-                Files.write(out.resolve(s + ".pdf"), rs.pdf());
+                ktp.datafile.PrivateFiles.write(out.resolve(s + ".pdf"), rs.pdf()); // the holder's photo and data: owner only
                 ImageIO.write(renderer.preview(rs, printer.raster().dpi()), "png", out.resolve(s + "-preview.png").toFile());
                 if (side == CardTemplate.Side.BACK && !printer.dualSided()) {
                     System.out.println("note: " + printer.id() + " prints one side only; no back panels written (the back needs a dual-sided printer or a second pass)");

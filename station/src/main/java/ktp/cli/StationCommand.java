@@ -89,7 +89,9 @@ final class StationCommand extends CommandGroup {
     @Command(name = "check-config", mixinStandardHelpOptions = true,
             description = {"Validate a station configuration and everything it names (files, keys, profiles) and print what it found.",
                     "With --probe, also try each device and server (TCP devices, serial ports, the PC/SC reader, the broker, the data center).",
-                    "Exit 0 when all is well, 2 with a message naming the key to fix."})
+                    "Warns, naming the key, about secret or store files other users can read, a console beyond loopback without TLS,",
+                    "a missing console users file and a store path that is not a folder.",
+                    "Exit 0 when all is well (warnings included), 2 with a message naming the key to fix."})
     static final class CheckConfig implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "FILE") Path file;
         @Option(names = "--probe", description = "also check that every device and server answers") boolean probe;
@@ -112,6 +114,8 @@ final class StationCommand extends CommandGroup {
             System.out.println("scanner    " + c.scanner().uri() + " (" + c.scanner().profile().id() + ")");
             System.out.println("telemetry  " + c.telemetry().broker().url() + ", health every " + c.telemetry().healthEverySeconds() + " s");
             System.out.println("console    " + (c.console().users() == null ? "none (no console.users file)" : "http://" + c.console().listen() + " (users " + c.console().users() + ")"));
+            List<String> warnings = ConfigWarnings.of(c);
+            for (String warning : warnings) System.out.println("WARNING    " + warning);
             if (probe) {
                 List<String> failed = new ArrayList<>();
                 for (int i = 0; i < c.printers().size(); i++) probeDevice("printers[" + i + "].uri", c.printers().get(i).uri(), failed);
@@ -122,7 +126,8 @@ final class StationCommand extends CommandGroup {
                 probeReader(c.encoder().readerPattern(), failed);
                 if (!failed.isEmpty()) throw new BadInputException(file + ": " + String.join("; ", failed));
             }
-            System.out.println(file + ": OK" + (probe ? " (every device and server answered)" : ""));
+            System.out.println(file + ": OK" + (probe ? " (every device and server answered)" : "")
+                    + (warnings.isEmpty() ? "" : ", with " + warnings.size() + " warning(s) above"));
             return ExitCodes.OK;
         }
 

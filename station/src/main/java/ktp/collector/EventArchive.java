@@ -33,7 +33,7 @@ final class EventArchive implements AutoCloseable {
     static EventArchive open(Path dir, Consumer<byte[]> replay) throws IOException { return open(dir, "events.jsonl", replay); }
 
     static EventArchive open(Path dir, String name, Consumer<byte[]> replay) throws IOException {
-        Files.createDirectories(dir);
+        ktp.datafile.PrivateFiles.createDirectories(dir);
         Path file = dir.resolve(name);
         long good = 0;
         if (Files.exists(file)) {
@@ -54,7 +54,8 @@ final class EventArchive implements AutoCloseable {
                 }
             }
         }
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(ktp.datafile.PrivateFiles.FILE)); // NIKs and names: owner only
         ch.truncate(good);
         ch.position(good);
         return new EventArchive(file, ch);

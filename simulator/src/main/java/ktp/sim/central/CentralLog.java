@@ -32,7 +32,7 @@ final class CentralLog implements AutoCloseable {
     }
 
     static CentralLog open(Path file, Consumer<ObjectNode> replay) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
+        ktp.datafile.PrivateFiles.createDirectories(file.toAbsolutePath().getParent());
         long goodLength = 0;
         if (Files.exists(file)) {
             byte[] all = Files.readAllBytes(file);
@@ -54,7 +54,8 @@ final class CentralLog implements AutoCloseable {
                 goodLength = start;
             }
         }
-        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(ktp.datafile.PrivateFiles.FILE)); // NIKs and names: owner only
         ch.truncate(goodLength);
         ch.position(goodLength);
         return new CentralLog(file, ch);

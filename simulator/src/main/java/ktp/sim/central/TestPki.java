@@ -50,7 +50,7 @@ public final class TestPki {
     /** Makes a new CA and server certificate in {@code dir}. */
     public static TestPki create(Path dir) throws IOException {
         try {
-            Files.createDirectories(dir);
+            ktp.datafile.PrivateFiles.createDirectories(dir);
             KeyPair caKeys = newKeys();
             X500Name caName = new X500Name("CN=ktp-station test CA,O=ktp-station simulator");
             X509v3CertificateBuilder b = builder(caName, caName, caKeys, Duration.ofDays(3650));
@@ -113,7 +113,8 @@ public final class TestPki {
     }
 
     private static void writeKey(Path keyFile, KeyPair keys) throws IOException {
-        Files.writeString(keyFile, Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded()));
+        // 0600 from its first byte (a chmod after writing left a moment at 0644)
+        ktp.datafile.PrivateFiles.writeString(keyFile, Pem.encode("PRIVATE KEY", keys.getPrivate().getEncoded()));
         try {
             Files.setPosixFilePermissions(keyFile, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException e) {

@@ -60,7 +60,11 @@ final class DemoCommand implements Callable<Integer> {
      * DIR: the progress lines on the screen already tell each change, warnings included, once.
      */
     private static void logTo(Path file) throws java.io.IOException {
-        java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+        ktp.datafile.PrivateFiles.createDirectories(file.toAbsolutePath().getParent());
+        // the log names records and NIKs: created 0600 before logback opens it (it appends, keeping the mode)
+        if (!java.nio.file.Files.exists(file)) {
+            java.nio.file.Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(ktp.datafile.PrivateFiles.FILE));
+        }
         var context = (ch.qos.logback.classic.LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
         var encoder = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
         encoder.setContext(context);

@@ -68,7 +68,7 @@ final class SimCommand extends ktp.cli.CommandGroup {
             } catch (IOException | IllegalArgumentException e) {
                 throw new BadInputException("--fingerprints: " + e.getMessage());
             }
-            Path recordsDir = Files.createDirectories(out.resolve("records"));
+            Path recordsDir = ktp.datafile.PrivateFiles.createDirectories(out.resolve("records"));
             DataCenterKey key = DataCenterKey.fromSeed(seed);
             Path keyFile = key.writePublicKey(out.resolve("trusted-keys"));
             RecordGenerator generator = new RecordGenerator(seed, library, issueDate);
@@ -77,7 +77,7 @@ final class SimCommand extends ktp.cli.CommandGroup {
             for (int i = 0; i < count; i++) {
                 RecordGenerator.Resident resident = generator.next();
                 PrintRecord r = resident.record();
-                Files.write(recordsDir.resolve(r.recordId() + ".json"), key.signRecord(r).toJson());
+                ktp.datafile.PrivateFiles.write(recordsDir.resolve(r.recordId() + ".json"), key.signRecord(r).toJson()); // biometrics: owner only
                 ObjectNode n = residents.addObject();
                 n.put("recordId", r.recordId());
                 n.put("nik", r.nik());
@@ -96,14 +96,14 @@ final class SimCommand extends ktp.cli.CommandGroup {
 
             int faultyWritten = 0;
             if (faulty > 0) {
-                Path faultyDir = Files.createDirectories(out.resolve("faulty"));
+                Path faultyDir = ktp.datafile.PrivateFiles.createDirectories(out.resolve("faulty"));
                 DataCenterKey stranger = DataCenterKey.fromSeed(seed ^ 0x5DEECE66DL);
                 ObjectNode expected = json.createObjectNode();
                 for (int k = 0; k < faulty; k++) {
                     for (Defect d : Defect.values()) {
                         PrintRecord base = generator.next().record();
                         String name = d.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') + "-" + (k + 1) + ".json";
-                        Files.write(faultyDir.resolve(name), d.apply(base, key, stranger));
+                        ktp.datafile.PrivateFiles.write(faultyDir.resolve(name), d.apply(base, key, stranger));
                         expected.put(name, d.expected().name());
                         faultyWritten++;
                     }

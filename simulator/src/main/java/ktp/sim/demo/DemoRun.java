@@ -131,7 +131,7 @@ public final class DemoRun {
                 sleep(50);
                 atCenter = centerCounts(station.central());
             }
-            Files.copy(station.collector().archiveFile(), out.resolve("telemetry.jsonl"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            ktp.datafile.PrivateFiles.write(out.resolve("telemetry.jsonl"), Files.readAllBytes(station.collector().archiveFile()));
             atOffice = (int) station.collector().summary().get("accepted").asLong();
             blanksUsed = station.cards().issued().size();
             feederLeft = station.printer().feeder();
@@ -308,7 +308,7 @@ public final class DemoRun {
         n.put("blanksLeftInFeeder", s.blanksLeftInFeeder());
         n.put("reconciled", s.reconciled());
         n.put("seconds", Math.round(seconds * 10) / 10.0);
-        new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(file.toFile(), n);
+        ktp.datafile.PrivateFiles.write(file, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(n));
     }
 
     private static void sleep(long ms) {

@@ -90,7 +90,8 @@ public final class SimulatedStation implements AutoCloseable {
     /** Starts every simulator, waits until the data center has the whole population ready, then starts the daemon. */
     public static SimulatedStation start(Settings s) throws IOException {
         Path dir = s.dir();
-        Files.createDirectories(dir.resolve("keys"));
+        ktp.datafile.PrivateFiles.createDirectories(dir);
+        ktp.datafile.PrivateFiles.restrictDirectory(dir.resolve("keys"));
         String token = "demo-token-" + Long.toHexString(s.seed() * 0x9E3779B97F4A7C15L);
         byte[] master = demoMasterKey(s.seed());
         CardProfile cardProfile = VirtualCards.profile();
@@ -118,7 +119,7 @@ public final class SimulatedStation implements AutoCloseable {
             SimulatedScanner scanner = push(started, new SimulatedScanner(256, 288, new InetSocketAddress("127.0.0.1", 0)));
             awaitReady(central, s.population());
             central.key().writePublicKey(dir.resolve("trusted-keys"));
-            SimulatedPrinter printer = new SimulatedPrinter(printerProfile, s.speed(), s.writeCards() ? Files.createDirectories(dir.resolve("cards")) : null);
+            SimulatedPrinter printer = new SimulatedPrinter(printerProfile, s.speed(), s.writeCards() ? ktp.datafile.PrivateFiles.createDirectories(dir.resolve("cards")) : null);
             int loaded = s.population() * 2 + 10;
             printer.console("feeder " + loaded);
             if (s.jamAtCard() > 0) printer.jamAtCard(s.jamAtCard());
@@ -217,10 +218,10 @@ public final class SimulatedStation implements AutoCloseable {
 
     private static Path writeConfig(Path dir, String token, byte[] master, int centralPort, int printerPort, String reader, int scannerPort, String broker,
                                     Path consoleUsers, int idleSeconds) throws IOException {
-        Files.writeString(dir.resolve("keys/token.txt"), token);
-        Files.writeString(dir.resolve("keys/issuer-master.hex"), java.util.HexFormat.of().formatHex(master));
+        ktp.datafile.PrivateFiles.writeString(dir.resolve("keys/token.txt"), token);
+        ktp.datafile.PrivateFiles.writeString(dir.resolve("keys/issuer-master.hex"), java.util.HexFormat.of().formatHex(master));
         Path f = dir.resolve("station.yaml");
-        Files.writeString(f, """
+        ktp.datafile.PrivateFiles.writeString(f, """
                 # Written by ktp demo (or ktp bench station): the configuration its daemon ran with (docs/station-daemon.md).
                 # The ports are the simulators' for that run; the master key is a demo key made from the seed.
                 station: { id: %s, store: station }

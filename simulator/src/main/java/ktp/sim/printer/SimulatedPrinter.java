@@ -357,12 +357,18 @@ public final class SimulatedPrinter {
         }
     }
 
+    private static byte[] png(java.awt.image.BufferedImage img) throws IOException {
+        java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+        ImageIO.write(img, "png", b);
+        return b.toByteArray();
+    }
+
     /** The printed card as it comes out: colour panels, then black resin over them. */
     private void writeCard(long n) {
         try {
-            Files.createDirectories(out);
-            ImageIO.write(compose(frontPanels), "png", out.resolve(String.format("card-%04d-front.png", n)).toFile());
-            if (!backPanels.isEmpty()) ImageIO.write(compose(backPanels), "png", out.resolve(String.format("card-%04d-back.png", n)).toFile());
+            // the holder's photo and data: owner only (0600 in 0700)
+            ktp.datafile.PrivateFiles.write(out.resolve(String.format("card-%04d-front.png", n)), png(compose(frontPanels)));
+            if (!backPanels.isEmpty()) ktp.datafile.PrivateFiles.write(out.resolve(String.format("card-%04d-back.png", n)), png(compose(backPanels)));
         } catch (IOException e) {
             LOG.warn("cannot write the printed card: {}", e.getMessage());
         }

@@ -44,9 +44,9 @@ public record DataCenterKey(String keyId, KeyPair keyPair) {
 
     /** Writes the public key as DIR/KEYID.pem, the form a station's trusted-key directory takes. */
     public Path writePublicKey(Path dir) throws IOException {
-        Files.createDirectories(dir);
+        ktp.datafile.PrivateFiles.createDirectories(dir);
         Path file = dir.resolve(keyId + ".pem");
-        Files.writeString(file, TrustedKeys.toPem(keyPair.getPublic()));
+        ktp.datafile.PrivateFiles.writeString(file, TrustedKeys.toPem(keyPair.getPublic()));
         return file;
     }
 }
