@@ -68,6 +68,10 @@ public final class Ktp implements Runnable {
     }
 
     public static void main(String[] args) {
+        // Nothing from a record, a QR code, a card or the network reaches the terminal raw (ktp.text.SafeText):
+        // every command's text output goes through streams that escape control characters but line feeds.
+        System.setOut(ktp.text.SafeText.terminal(new java.io.FileOutputStream(java.io.FileDescriptor.out)));
+        System.setErr(ktp.text.SafeText.terminal(new java.io.FileOutputStream(java.io.FileDescriptor.err)));
         System.exit(commandLine().execute(args));
     }
 

@@ -6,7 +6,11 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.Iterator;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import ktp.text.SafeText;
 import ktp.record.CardSeal;
 import ktp.record.Signatures;
 import ktp.record.TrustedKeys;
@@ -31,13 +35,7 @@ final class QrCommand extends CommandGroup {
 
         @Override
         public Integer call() {
-            BufferedImage img;
-            try {
-                img = ImageIO.read(image.toFile());
-            } catch (IOException e) {
-                throw new BadInputException(image + ": cannot read it (" + e.getMessage() + ")");
-            }
-            if (img == null) throw new BadInputException(image + ": not an image this station can read (PNG, JPEG, GIF, BMP)");
+            BufferedImage img = read(image);
             if (trust == null) trust = Path.of("trusted-keys");
             if (!java.nio.file.Files.isDirectory(trust)) throw new BadInputException("--trust DIR is needed to check the seal: no folder " + trust);
             TrustedKeys keys;
@@ -48,33 +46,71 @@ final class QrCommand extends CommandGroup {
             }
             Optional<String> text = QrDecoder.decode(img);
             if (text.isEmpty()) {
-                System.out.println("no QR code found in " + image);
+                System.out.println("no QR code found in " + SafeText.of(image));
                 return ExitCodes.FAILURE;
             }
             CardSeal.Parsed parsed;
             try {
                 parsed = CardSeal.parse(text.get());
             } catch (IllegalArgumentException e) {
-                System.out.println("a QR code, but not a KTP-el seal: " + e.getMessage());
+                System.out.println("a QR code, but not a KTP-el seal: " + SafeText.escape(e.getMessage()));
                 return ExitCodes.FAILURE;
             }
             CardSeal.Contents c = parsed.contents();
-            System.out.println("NIK        " + c.nik());
-            System.out.println("Nama       " + c.nama());
+            // every field is what the QR code says, chosen by whoever printed it: shown escaped, so an ESC or CR
+            // cannot rewrite the lines above or hide the verdict below
+            System.out.println("NIK        " + SafeText.escape(c.nik()));
+            System.out.println("Nama       " + SafeText.escape(c.nama()));
             System.out.println("Tgl Lahir  " + c.birthDate());
-            System.out.println("Record     " + c.recordId());
-            System.out.println("Key        " + c.keyId());
+            System.out.println("Record     " + SafeText.escape(c.recordId()));
+            System.out.println("Key        " + SafeText.escape(c.keyId()));
             Optional<PublicKey> key = keys.get(c.keyId());
             if (key.isEmpty()) {
-                System.out.println("Seal       INVALID: key " + c.keyId() + " is not among the trusted keys in " + trust);
+                System.out.println("Seal       INVALID: key " + SafeText.escape(c.keyId()) + " is not among the trusted keys in " + trust);
                 return ExitCodes.FAILURE;
             }
             if (!Signatures.verify(c.signedBytes(), parsed.signature(), key.get())) {
                 System.out.println("Seal       INVALID: the signature does not match what the card says");
                 return ExitCodes.FAILURE;
             }
-            System.out.println("Seal       VALID (ES256, data center key " + c.keyId() + ")");
+            System.out.println("Seal       VALID (ES256, data center key " + SafeText.escape(c.keyId()) + ")");
             return ExitCodes.OK;
         }
+
+        /**
+         * The image, decoded only if its header's size is within {@link #MAX_PIXELS}: a 1.2 MB PNG of 20000 x 20000
+         * pixels cost 2.1 GB to decode on main. The size is read from the header (PNG IHDR, JPEG SOF...) first.
+         */
+        static BufferedImage read(Path image) {
+            String name = SafeText.of(image);
+            try (ImageInputStream in = ImageIO.createImageInputStream(image.toFile())) {
+                if (in == null) throw new BadInputException(name + ": cannot read it");
+                Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+                if (!readers.hasNext()) throw new BadInputException(name + ": not an image this station can read (PNG, JPEG, GIF, BMP)");
+                ImageReader reader = readers.next();
+                try {
+                    reader.setInput(in, true, true);
+                    long w = reader.getWidth(0), h = reader.getHeight(0);
+                    if (w <= 0 || h <= 0 || w > MAX_SIDE || h > MAX_SIDE || w * h > MAX_PIXELS) {
+                        throw new BadInputException(name + ": the image is " + w + " x " + h + " pixels; at most " + MAX_PIXELS / 1_000_000
+                                + " million pixels and " + MAX_SIDE + " on a side are decoded (a 600 dpi scan of a card is about 2000 x 1300)");
+                    }
+                    BufferedImage img = reader.read(0);
+                    if (img == null) throw new BadInputException(name + ": not an image this station can read (PNG, JPEG, GIF, BMP)");
+                    return img;
+                } finally {
+                    reader.dispose();
+                }
+            } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
+                throw new BadInputException(name + ": no such file");
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof BadInputException b) throw b;
+                throw new BadInputException(name + ": cannot read it (" + SafeText.of(e.getMessage()) + ")");
+            }
+        }
     }
+
+    /** The pixel budget of `qr verify` (docs/card-qr.md): 40 million pixels (about 160 MB decoded), 16384 on a side. */
+    static final long MAX_PIXELS = 40_000_000L;
+    static final long MAX_SIDE = 16_384;
 }

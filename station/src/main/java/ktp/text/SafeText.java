@@ -55,6 +55,50 @@ public final class SafeText {
         return out.toString();
     }
 
+    /**
+     * {@link #escape} for a whole block of text the station itself lays out in lines: line feeds and tabs stay,
+     * every other unsafe character is escaped (what a terminal or log file gets).
+     */
+    public static String escapeKeepingLines(CharSequence text) {
+        if (text == null) return "null";
+        StringBuilder out = null;
+        int last = 0;
+        for (int i = 0; i < text.length(); ) {
+            int cp = Character.codePointAt(text, i);
+            int n = Character.charCount(cp);
+            if (cp != '\n' && cp != '\t' && isUnsafe(cp)) {
+                if (out == null) out = new StringBuilder(text.length() + 16);
+                out.append(text, last, i);
+                for (int k = i; k < i + n; k++) out.append(String.format("\\u%04X", (int) text.charAt(k)));
+                last = i + n;
+            }
+            i += n;
+        }
+        if (out == null) return text.toString();
+        return out.append(text, last, text.length()).toString();
+    }
+
+    /**
+     * A print stream for a terminal: whatever is printed through it as text (print, println, printf, append)
+     * reaches {@code out} with every unsafe character but line feeds and tabs escaped, so no value from a
+     * record, a QR code, a card or the network can move the cursor or rewrite a line on the operator's screen.
+     */
+    public static java.io.PrintStream terminal(java.io.OutputStream out) {
+        return new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8) {
+            @Override
+            public void print(String s) { super.print(escapeKeepingLines(s)); }
+
+            @Override
+            public void print(Object o) { super.print(escapeKeepingLines(String.valueOf(o))); }
+
+            @Override
+            public void print(char[] s) { super.print(escapeKeepingLines(new String(s))); }
+
+            @Override
+            public void print(char c) { super.print(escapeKeepingLines(String.valueOf(c))); }
+        };
+    }
+
     /** {@link #escape} of {@code String.valueOf(value)}, for any object whose text came from outside. */
     public static String of(Object value) { return escape(value == null ? null : String.valueOf(value)); }
 

@@ -108,7 +108,7 @@ class KtpCommandLineTest {
 
         Result one = run("record", "check", good.toString(), "--trust", trust.toString());
         assertEquals(0, one.exit(), one.out() + one.err());
-        assertTrue(one.out().startsWith("VALID"));
+        assertTrue(one.out().startsWith("VALID"), one.out());
         Result both = run("record", "check", good.toString(), bad.toString(), "--trust", trust.toString());
         assertEquals(1, both.exit());
         assertTrue(both.out().contains("REJECTED  " + bad + "  NIK_SEX_MISMATCH"), both.out());
