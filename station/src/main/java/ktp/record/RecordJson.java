@@ -18,8 +18,13 @@ import java.util.List;
  */
 public final class RecordJson {
     public static final String FORMAT = "ktpel-print-record/1";
-    /** Refuses a key given twice in one object (Jackson would otherwise keep the last one silently). */
-    static final ObjectMapper MAPPER = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /**
+     * Refuses a key given twice in one object (Jackson would otherwise keep the last one silently), and reads
+     * every number with a fraction or exponent exactly (BigDecimal): as a double, 1e400 is Infinity, on which
+     * the schema validator threw NumberFormatException (found by fuzzing).
+     */
+    static final ObjectMapper MAPPER = new ObjectMapper().enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
     private RecordJson() {}
 

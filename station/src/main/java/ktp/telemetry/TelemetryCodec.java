@@ -223,7 +223,13 @@ public final class TelemetryCodec {
         JsonNode v = n.get("v");
         if (v == null || !v.isInt()) throw new Rejected(Rejected.Kind.UNKNOWN_VERSION, what + ": no version field \"v\"");
         if (v.asInt() != VERSION) throw new Rejected(Rejected.Kind.UNKNOWN_VERSION, what + ": version " + v.asInt() + ", this side reads version " + VERSION);
-        Set<ValidationMessage> errors = schema.validate(n);
+        Set<ValidationMessage> errors;
+        try {
+            errors = schema.validate(n);
+        } catch (RuntimeException e) {
+            // found by fuzzing: the schema validator threw NumberFormatException on 1e400 (Infinity as a double)
+            throw new Rejected(Rejected.Kind.INVALID, what + ": a value the schema cannot check (" + e.getClass().getSimpleName() + ")");
+        }
         if (!errors.isEmpty()) {
             ValidationMessage first = errors.stream().min(Comparator.comparing(ValidationMessage::getMessage)).orElseThrow();
             throw new Rejected(Rejected.Kind.INVALID, what + ": " + first.getMessage());

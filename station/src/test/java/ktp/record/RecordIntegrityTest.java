@@ -126,6 +126,17 @@ class RecordIntegrityTest {
     }
 
     @Test
+    void aHugeNumberWhereTextBelongsIsASchemaViolation() {
+        // found by fuzzing (TelemetryCodecFuzzTest, then here): 1e400 read as a double is Infinity, and the schema
+        // validator's enum check threw NumberFormatException on it instead of reporting the field.
+        for (String field : new String[] {"golDarah", "nama", "agama"}) {
+            RecordRejectedException e = rejected(signed(payloadWith(j -> j.replaceFirst("\"" + field + "\":\"[^\"]*\"", "\"" + field + "\":1e400"))));
+            assertEquals(Reason.SCHEMA_VIOLATION, e.reason(), field + ": " + e);
+            assertEquals("front." + field, e.field(), e.toString());
+        }
+    }
+
+    @Test
     void duplicateKeysAreRefusedInThePayloadAndTheEnvelope() {
         // main: the last of two keys won silently, so what was checked and what a reader saw could differ.
         RecordRejectedException p = rejected(signed(payloadWith(j -> j.replace("\"nama\":", "\"nama\":\"BUDI\",\"nama\":"))));
