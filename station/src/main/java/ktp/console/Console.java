@@ -222,6 +222,8 @@ public final class Console implements AutoCloseable {
                 case "POST /api/ledger/load" -> { if (allowed(r, Role.OPERATOR, Role.SUPERVISOR)) apiLoad(r); }
                 default -> page(r, 404, "404", "<p>" + esc(path) + "</p>");
             }
+        } catch (MalformedRequest e) {
+            send(x, 400, "text/plain; charset=utf-8", ("bad request: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             LOG.error("console: {} {}: {}", x.getRequestMethod(), x.getRequestURI().getPath(), e.toString(), e);
             send(x, 500, "text/plain; charset=utf-8", ("internal error: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
@@ -648,13 +650,24 @@ public final class Console implements AutoCloseable {
         return t.length() > 40 ? t.substring(0, 40) + "..." : t;
     }
 
+    /** A request whose form or query cannot be read: 400, not a failure of the console. */
+    private static final class MalformedRequest extends RuntimeException {
+        MalformedRequest(String message) { super(message); }
+    }
+
     private static Map<String, String> parse(String raw) {
         Map<String, String> m = new LinkedHashMap<>();
         if (raw == null || raw.isEmpty()) return m;
         for (String pair : raw.split("&")) {
             int eq = pair.indexOf('=');
-            String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            String k, v;
+            try {
+                k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                // found by fuzzing (HttpFuzzTest): "count=%" made URLDecoder throw, and the console answer 500
+                throw new MalformedRequest("a form or query field is not URL-encoded (" + e.getMessage() + ")");
+            }
             m.putIfAbsent(k, v);
         }
         return m;

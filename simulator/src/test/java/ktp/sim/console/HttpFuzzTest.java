@@ -43,7 +43,7 @@ class HttpFuzzTest {
             Path usersFile = dir.resolve("users.json");
             Users users = Users.load(usersFile);
             users.put("sari", Role.OPERATOR, new PasswordHasher().hash("sari-password-1".toCharArray()));
-            station = SimulatedStation.start(new SimulatedStation.Settings(dir.resolve("station"), 3, 1, 0, null, null, 200, 0, 0, false, usersFile, 900));
+            station = startStation(new SimulatedStation.Settings(dir.resolve("station"), 3, 1, 0, null, null, 200, 0, 0, false, usersFile, 900));
             token = Files.readString(dir.resolve("station/keys/token.txt")).strip();
         }
         return station;
@@ -140,6 +140,15 @@ class HttpFuzzTest {
         }
     }
 
+    @net.jqwik.api.Example
+    void aBadPercentEscapeInAFormIsABadRequest() throws Exception {
+        // found by this fuzzing: "count=%" made URLDecoder throw inside the console, which answered 500
+        String body = "count=%&x";
+        byte[] r = ("POST /ledger/load HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+        assertEquals("HTTP/1.1 400", send(station().console().orElseThrow().port(), r));
+        assertEquals("HTTP/1.1 400", send(station().console().orElseThrow().port(), "GET /login?lang=%G1 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+    }
+
     @Property(tries = 400)
     void damagedConsoleRequestsGetAnAnswerNotAFailure(@ForAll("which") int which, @ForAll("damages") List<Damage> damage) throws Exception {
         List<String> requests = consoleRequests();
@@ -156,4 +165,20 @@ class HttpFuzzTest {
         for (Damage d : damage) r = d.applyTo(r);
         assertAnswer("central", send(station.central().port(), r), r);
     }
+
+    /**
+     * Starts the simulated station, once more if the embedded broker dropped the data center's first
+     * connection (an intermittent start-up failure of the embedded Moquette broker seen about once in ten
+     * starts on this machine, not what this test is about; reported to the broker's owner).
+     */
+    static SimulatedStation startStation(SimulatedStation.Settings s) throws java.io.IOException {
+        try {
+            return SimulatedStation.start(s);
+        } catch (java.io.IOException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("cannot reach the broker")) throw e;
+            System.out.println("the embedded broker dropped the first connection (" + e.getMessage() + "); starting again");
+            return SimulatedStation.start(s);
+        }
+    }
+
 }

@@ -92,7 +92,7 @@ class SlowClientsTest {
         Users users = Users.load(usersFile);
         users.put("sari", Role.OPERATOR, new PasswordHasher().hash("sari-password-1".toCharArray()));
         SimulatedStation.Settings s = new SimulatedStation.Settings(dir.resolve("station"), 5, 1, 0, null, null, 200, 0, 0, false, usersFile, 900);
-        try (SimulatedStation station = SimulatedStation.start(s)) {
+        try (SimulatedStation station = startStation(s)) {
             int console = station.console().orElseThrow().port();
             int central = station.central().port();
             // the operator has used the console before the attack starts (first-use costs are not the attack's)
@@ -164,4 +164,20 @@ class SlowClientsTest {
         Collections.sort(s);
         return "n=" + s.size() + " median " + s.get(s.size() / 2) + " ms, p99 " + s.get(Math.min(s.size() - 1, (int) Math.ceil(s.size() * 0.99) - 1)) + " ms, max " + s.get(s.size() - 1) + " ms";
     }
+
+    /**
+     * Starts the simulated station, once more if the embedded broker dropped the data center's first
+     * connection (an intermittent start-up failure of the embedded Moquette broker seen about once in ten
+     * starts on this machine, not what this test is about; reported to the broker's owner).
+     */
+    static SimulatedStation startStation(SimulatedStation.Settings s) throws java.io.IOException {
+        try {
+            return SimulatedStation.start(s);
+        } catch (java.io.IOException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("cannot reach the broker")) throw e;
+            System.out.println("the embedded broker dropped the first connection (" + e.getMessage() + "); starting again");
+            return SimulatedStation.start(s);
+        }
+    }
+
 }
