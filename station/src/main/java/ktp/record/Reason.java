@@ -30,7 +30,9 @@ public enum Reason {
     CARD_SEAL_MISSING("the envelope has no seal for the card's QR code"),
     CARD_SEAL_INVALID("the QR seal does not verify for this record's NIK, name, birth date and id"),
     CHIP_SEAL_MISSING("the envelope has no seal for the chip's security object"),
-    CHIP_SEAL_INVALID("the chip seal does not verify over the hashes of this record's data groups");
+    CHIP_SEAL_INVALID("the chip seal does not verify over the hashes of this record's data groups"),
+    /** The check itself broke (an exception nobody expected): the record is refused rather than trusted half-checked. */
+    INTERNAL_CHECK_FAILED("checking the record failed inside the station (the detail names the exception); the record is refused, not printed");
 
     private final String meaning;
 

@@ -30,6 +30,29 @@ public final class PrintRunner {
     @FunctionalInterface
     public interface Operator {
         void tell(PrinterError error, String message);
+
+        /** The cause told last is gone and the card goes on. */
+        default void cleared(PrinterError error) { }
+    }
+
+    /**
+     * A blank id the ledger already holds: two blanks by one id would make the ledger lie, so the card does not go
+     * on and the lane stops for a technician with both entries named.
+     */
+    public static final class BlankIdConflict extends RuntimeException {
+        private final String blankId;
+        private final String recordId;
+
+        BlankIdConflict(String blankId, String recordId, String existing) {
+            super("blank id " + blankId + " for record " + recordId + " is already in the ledger as " + existing
+                    + "; the new card was stopped before anything was recorded for it");
+            this.blankId = blankId;
+            this.recordId = recordId;
+        }
+
+        public String blankId() { return blankId; }
+
+        public String recordId() { return recordId; }
     }
 
     private final StationStore store;
@@ -48,14 +71,23 @@ public final class PrintRunner {
         this.operator = operator;
     }
 
-    public Result print(PrintJob job, BooleanSupplier stop) {
+    public Result print(PrintJob job, BooleanSupplier stop) { return print(job, chip, stop); }
+
+    /** Prints {@code job} with the chip step handed down with this card ({@code chip} null: a chipless card). */
+    public Result print(PrintJob job, ChipStation chip, BooleanSupplier stop) {
         String recordId = job.recordId();
         int spoiled = 0;
         String lastMessage = "";
         while (!stop.getAsBoolean()) {
             PrinterDriver.Outcome o = driver.print(job, chip, new PrinterDriver.CardEvents() {
                 @Override
-                public void inPrinter(String blankId) { store.transition(recordId, JobState.ENCODING, actor, "", blankId); }
+                public void inPrinter(String blankId) {
+                    store.ledgerEntry(blankId).ifPresent(e -> {
+                        throw new BlankIdConflict(blankId, recordId, "blank " + e.blankId() + " of record " + (e.recordId().isEmpty() ? "(none)" : e.recordId())
+                                + " (" + e.fate() + (e.reason().isEmpty() ? "" : ": " + e.reason()) + ", entered " + e.enteredAt() + ")");
+                    });
+                    store.transition(recordId, JobState.ENCODING, actor, "", blankId);
+                }
 
                 @Override
                 public void encoded() { store.transition(recordId, JobState.ENCODED, actor, "", null); }
@@ -94,6 +126,12 @@ public final class PrintRunner {
             } else {
                 error = ((PrinterDriver.NotStarted) o).error();
                 why = ((PrinterDriver.NotStarted) o).reason();
+                if (error == PrinterError.ENCODER_NOT_READY) {
+                    // Not the printer's to clear: the lane pauses with the reason and checks the encoder itself.
+                    lastMessage = error.operatorMessage() + " (" + why + ")";
+                    operator.tell(error, lastMessage);
+                    return new Result(JobState.VALIDATED, "", spoiled, lastMessage);
+                }
             }
             lastMessage = error.operatorMessage();
             operator.tell(error, lastMessage);
@@ -101,6 +139,7 @@ public final class PrintRunner {
             store.audit(actor, "PRINTER_PAUSED", error + ": " + lastMessage + " (record " + recordId + " waits) - " + why);
             if (!driver.awaitCleared(error, pollEvery, stop)) break;
             store.audit(actor, "PRINTER_RESUMED", error + " cleared; record " + recordId + " goes on");
+            operator.cleared(error);
             LOG.info("printer: {} cleared, resuming", error);
         }
         return new Result(store.job(recordId).map(j -> j.state()).orElse(JobState.VALIDATED), "", spoiled, lastMessage);

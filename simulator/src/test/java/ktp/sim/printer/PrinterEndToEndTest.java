@@ -395,7 +395,7 @@ class PrinterEndToEndTest {
         ktp.card.ChipEncoder encoder = new ktp.card.ChipEncoder(ktp.sim.card.InProcessReaders.factory(slot), "KTP Virtual", profile,
                 ktp.card.CardKeys.master(profile, master), Duration.ofSeconds(2),
                 id -> id.equals(card.record().recordId()) ? java.util.Optional.of(card.chip()) : java.util.Optional.empty());
-        PrintRunner runner = new PrintRunner(store, tcpDriver(tcp(sim, 0)), encoder, Actor.STATION, Duration.ofMillis(50), (e, m) -> told.add(e + " " + m));
+        PrintRunner runner = new PrintRunner(store, tcpDriver(tcp(sim, 0)), ktp.station.EncoderStep.of(encoder), Actor.STATION, Duration.ofMillis(50), (e, m) -> told.add(e + " " + m));
         PrintRunner.Result r = runner.print(card.job(), () -> false);
 
         assertEquals(JobState.AWAITING_HOLDER, r.state());
