@@ -61,8 +61,8 @@ public final class CardPreparation {
             throws RenderException {
         String qr = CardSeal.qrText(CardSeal.Contents.of(record, keyId), cardSeal);
         CardRenderer.RenderedCard card = renderer.render(record, qr);
-        Map<String, BufferedImage> front = renderer.panels(card.side(CardTemplate.Side.FRONT), profile);
-        Map<String, BufferedImage> back = profile.dualSided() ? renderer.panels(card.side(CardTemplate.Side.BACK), profile) : Map.of();
+        Map<String, BufferedImage> front = renderer.panels(card.side(CardTemplate.Side.FRONT), profile.panelLayout());
+        Map<String, BufferedImage> back = profile.dualSided() ? renderer.panels(card.side(CardTemplate.Side.BACK), profile.panelLayout()) : Map.of();
         return PrintJob.prepare(record.recordId(), profile, front, back, compress);
     }
 }

@@ -121,10 +121,8 @@ public final class PrinterBench {
         Envelope e = key.signRecord(r);
         RecordIntake.Outcome o = intake.offer(r.recordId(), e.toJson());
         if (o.kind() != RecordIntake.Outcome.Kind.VALIDATED) throw new IllegalStateException(r.recordId() + ": " + o.detail());
-        CardRenderer.RenderedCard card = renderer.render(r, CardSeal.qrText(CardSeal.Contents.of(r, e.keyId()), e.cardSeal()));
-        Map<String, BufferedImage> f = renderer.panels(card.side(CardTemplate.Side.FRONT), profile);
-        Map<String, BufferedImage> b = profile.dualSided() ? renderer.panels(card.side(CardTemplate.Side.BACK), profile) : Map.of();
-        return new Prepared(r.recordId(), PrintJob.prepare(r.recordId(), profile, f, b, true), PrintJob.prepare(r.recordId(), profile, f, b, false));
+        return new Prepared(r.recordId(), ktp.station.CardPreparation.printJob(renderer, r, e.keyId(), e.cardSeal(), profile, true),
+                ktp.station.CardPreparation.printJob(renderer, r, e.keyId(), e.cardSeal(), profile, false));
     }
 
     private static double median(List<Long> v) {
