@@ -321,6 +321,12 @@ public final class StationDaemon implements AutoCloseable {
         if (!stopping.compareAndSet(false, true)) return;
         LOG.info("station {}: stopping", config.stationId());
         if (watch != null) watch.close();
+        try {
+            // The status file speaks for a running daemon only: stopped, the command line reads the store instead.
+            java.nio.file.Files.deleteIfExists(StationHealth.statusFile(config.store()));
+        } catch (IOException e) {
+            LOG.warn("could not remove the status file: {}", e.getMessage());
+        }
         if (laneThreads != null) {
             for (Thread t : laneThreads) {
                 try {
