@@ -265,21 +265,26 @@ public final class PrinterDriver implements AutoCloseable {
     /**
      * After the station restarts, a card may still be inside the printer from the run that stopped (parked at
      * the chip station or half printed): it is sent to the reject box so the next job starts with a fresh blank.
+     * Returns false when the printer did not answer the eject (silent, unplugged, jammed): the path is not known
+     * clear, and no blank may be taken until it is.
      */
-    public void clearCardPath() {
+    public boolean clearCardPath() {
         try {
             if (counter < 0 && link().answers()) status();
         } catch (PrinterException e) {
             LOG.warn("printer status before clearing the card path: {}", e.getMessage());
         }
-        reject();
+        return reject();
     }
 
-    private void reject() {
+    /** Returns whether the printer answered the eject: a card it kept would otherwise be taken for the next one. */
+    private boolean reject() {
         try {
             ask("Ser");
+            return true;
         } catch (PrinterException e) {
             LOG.warn("could not eject the spoiled card to the reject box: {}", e.getMessage());
+            return false;
         }
     }
 

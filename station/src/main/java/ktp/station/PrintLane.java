@@ -132,7 +132,7 @@ public final class PrintLane implements Runnable {
                 PrinterProfile profile = printer.profile();
                 try (PrinterDriver driver = new PrinterDriver(profile, () -> PrinterLink.open(printer.uri(), profile.link()), this::blankId)) {
                     this.driver = driver;
-                    clearCardPath(driver);
+                    if (!clearCardPath(driver)) continue;
                     work(driver);
                 } catch (Throwable t) { // NOPMD: no error may end the lane's thread; the lane records it and goes FAULTED
                     faultsInARow++;
@@ -364,7 +364,7 @@ public final class PrintLane implements Runnable {
      * A card left in the printer by a run that stopped or faulted: ledgered if the ledger does not know it yet (the
      * run stopped between the printer taking it and its UID being recorded), then sent to the reject box.
      */
-    private void clearCardPath(PrinterDriver driver) {
+    private boolean clearCardPath(PrinterDriver driver) {
         if (encoder != null) {
             encoder.cardPresent().ifPresent(uid -> {
                 if (w.store().ledgerEntry(uid).isEmpty()) {
@@ -373,7 +373,14 @@ public final class PrintLane implements Runnable {
                 }
             });
         }
-        driver.clearCardPath();
+        // Until the printer answers the eject, the path is not known clear: a card it kept would be printed on next.
+        while (!w.stopping().getAsBoolean()) {
+            if (driver.clearCardPath()) return true;
+            set(LaneState.Kind.PAUSED, PrinterError.NO_ANSWER.name(), PrinterError.NO_ANSWER.operatorMessage(), PrinterError.NO_ANSWER.operatorMessageId(),
+                    "clearing the card path: the printer did not answer the eject to the reject box", "");
+            sleep(settings.pollEvery());
+        }
+        return false;
     }
 
     private void set(LaneState.Kind kind, String code, String en, String id, String detail, String recordId) {

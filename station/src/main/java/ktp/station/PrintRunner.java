@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PrintRunner {
     private static final Logger LOG = LoggerFactory.getLogger(PrintRunner.class);
-    /** Spoiled blanks for one job before the station stops trying and asks a technician. */
+    /** Spoiled blanks for one job (by its chip or a refused command) before the station stops trying and asks a technician. */
     public static final int MAX_SPOILED_PER_JOB = 3;
 
     /** What became of the job, and the last message shown to the operator (or ""). */
@@ -73,6 +73,25 @@ public final class PrintRunner {
 
     public Result print(PrintJob job, BooleanSupplier stop) { return print(job, chip, stop); }
 
+    /** Until the printer has answered an eject to the reject box (the card path is clear), or {@code stop}. */
+    private boolean awaitPathClear(BooleanSupplier stop) {
+        boolean told = false;
+        while (!stop.getAsBoolean()) {
+            if (driver.clearCardPath()) return true;
+            if (!told) {
+                operator.tell(PrinterError.NO_ANSWER, "the printer did not answer the eject of a spoiled card; no blank is taken until it does");
+                told = true;
+            }
+            try {
+                Thread.sleep(pollEvery.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** Prints {@code job} with the chip step handed down with this card ({@code chip} null: a chipless card). */
     public Result print(PrintJob job, ChipStation chip, BooleanSupplier stop) {
         String recordId = job.recordId();
@@ -105,7 +124,9 @@ public final class PrintRunner {
             String why;
             if (o instanceof PrinterDriver.Spoiled s) {
                 why = s.reason();
-                spoiled++;
+                // Only a spoil that may be this card's own (a chip that fails, a command refused) counts towards asking a
+                // technician: a cover opened or a ribbon run out mid-card spoils it too, but says nothing of the next blank.
+                if (s.error() == null || s.error() == PrinterError.REFUSED) spoiled++;
                 // A printer error's reason already starts with its name (PrinterException's message); a chip failure has none.
                 String reason = s.error() == null ? s.reason() : s.reason()
                         + switch (s.error()) {
@@ -115,6 +136,9 @@ public final class PrintRunner {
                         };
                 store.transition(recordId, JobState.SPOILED, actor, reason, null);
                 store.transition(recordId, JobState.VALIDATED, actor, "requeued for a fresh blank after: " + (s.error() == null ? "a chip failure" : s.error()), null);
+                // The spoiled card must be out (in the reject box, or taken out by hand after a jam) before the next blank:
+                // a card the printer kept would be printed on for the next record.
+                if (s.error() == null && !awaitPathClear(stop)) break;
                 LOG.warn("record {}: blank {} spoiled ({})", recordId, s.blankId(), reason);
                 if (spoiled >= MAX_SPOILED_PER_JOB) {
                     lastMessage = "record " + recordId + " spoiled " + spoiled + " blanks; a technician should check the printer and encoder";
@@ -138,6 +162,7 @@ public final class PrintRunner {
             LOG.warn("printer paused: {} ({}); record {} waits", lastMessage, why, recordId);
             store.audit(actor, "PRINTER_PAUSED", error + ": " + lastMessage + " (record " + recordId + " waits) - " + why);
             if (!driver.awaitCleared(error, pollEvery, stop)) break;
+            if (o instanceof PrinterDriver.Spoiled && !awaitPathClear(stop)) break;
             store.audit(actor, "PRINTER_RESUMED", error + " cleared; record " + recordId + " goes on");
             operator.cleared(error);
             LOG.info("printer: {} cleared, resuming", error);
