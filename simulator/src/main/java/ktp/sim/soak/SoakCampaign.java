@@ -63,7 +63,10 @@ public final class SoakCampaign {
         long deadline = System.nanoTime() + o.budget().toNanos();
         int centralPort = freePort();
         int brokerPort = freePort();
-        AtomicReference<EmbeddedBroker> broker = new AtomicReference<>(EmbeddedBroker.start("127.0.0.1", brokerPort, null));
+        // The broker keeps its sessions on disk, as a production broker does: the data center's durable subscription
+        // and the messages queued for it survive the broker's restart (in memory, a restart lost them for the data center).
+        Path brokerData = Files.createDirectories(dir.resolve("broker"));
+        AtomicReference<EmbeddedBroker> broker = new AtomicReference<>(EmbeddedBroker.start("127.0.0.1", brokerPort, brokerData));
         BrokerSettings brokerSettings = BrokerSettings.plain(broker.get().url());
         AtomicReference<CentralServer> central = new AtomicReference<>(startCentral(centralPort, token));
         AtomicReference<TelemetryIntake> intake = new AtomicReference<>(TelemetryIntake.start(central.get(), brokerSettings, null));
@@ -177,7 +180,7 @@ public final class SoakCampaign {
             case BROKER_DOWN -> {
                 broker.get().close();
                 Thread.sleep(hold);
-                broker.set(bindAgain(() -> EmbeddedBroker.start("127.0.0.1", brokerPort, null)));
+                broker.set(bindAgain(() -> EmbeddedBroker.start("127.0.0.1", brokerPort, o.dir().resolve("broker"))));
             }
             case DAEMON_SIGKILL -> {
                 daemon.kill();
