@@ -140,7 +140,7 @@ public final class CentralLink implements AutoCloseable {
                 wait = backoff.next();
                 lastError = e.getMessage();
                 LOG.warn("data center: {} (try {} in a row; next in {} ms)", e.getMessage(), backoff.failures(), wait.toMillis());
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // NOPMD: no error may end the link's thread; it backs off and tries again
                 wait = backoff.next();
                 lastError = e.toString();
                 LOG.error("central link cycle failed; retrying in {} ms", wait.toMillis(), e);

@@ -1,12 +1,10 @@
 package ktp.cli;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import ktp.datafile.DataFileException;
 import ktp.job.JobState;
@@ -16,12 +14,10 @@ import ktp.printer.PrinterException;
 import ktp.printer.PrinterProfile;
 import ktp.printer.PrinterStatus;
 import ktp.printer.link.PrinterLink;
-import ktp.record.CardSeal;
 import ktp.record.RecordRejectedException;
 import ktp.record.RecordValidator;
 import ktp.record.TrustedKeys;
 import ktp.render.CardRenderer;
-import ktp.render.CardTemplate;
 import ktp.render.RenderException;
 import ktp.station.PrintRunner;
 import ktp.station.RecordIntake;

@@ -1,6 +1,5 @@
 package ktp.sim.bench;
 
-import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -9,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,13 +15,11 @@ import ktp.printer.PrintJob;
 import ktp.printer.PrinterDriver;
 import ktp.printer.PrinterProfile;
 import ktp.printer.link.PrinterLink;
-import ktp.record.CardSeal;
 import ktp.record.Envelope;
 import ktp.record.PrintRecord;
 import ktp.record.RecordValidator;
 import ktp.record.TrustedKeys;
 import ktp.render.CardRenderer;
-import ktp.render.CardTemplate;
 import ktp.sim.printer.PrinterSimServer;
 import ktp.sim.printer.SimulatedPrinter;
 import ktp.sim.records.DataCenterKey;

@@ -31,11 +31,13 @@ final class SoakCommand implements Callable<Integer> {
     @Option(names = "--reader", defaultValue = "Virtual PCD 00 00", description = "the PC/SC reader vpcd shows (default ${DEFAULT-VALUE})") String reader;
     @Option(names = "--speed", paramLabel = "X", defaultValue = "60", description = "printer simulator speed-up (default ${DEFAULT-VALUE})") double speed;
     @Option(names = "--minutes", paramLabel = "M", defaultValue = "20", description = "time limit per seed (default ${DEFAULT-VALUE})") int minutes;
+    @Option(names = "--pace", paramLabel = "X", defaultValue = "1", description = "multiply the schedule's waits and holds by X (0.1..10, default ${DEFAULT-VALUE})") double pace;
 
     @Override
     public Integer call() throws Exception {
         if (cards < 1 || cards > 5_000) throw new BadInputException("--cards must be 1..5000, got " + cards);
         if (faults < 0 || kills < 0 || faults + kills > 10_000) throw new BadInputException("--faults and --kills must be 0 or more, together at most 10000");
+        if (pace < 0.1 || pace > 10) throw new BadInputException("--pace must be 0.1..10, got " + pace);
         if (seeds < 1 || seeds > 1000) throw new BadInputException("--seeds must be 1..1000, got " + seeds);
         if (!vpcd.matches("[^:]+:\\d{1,5}")) throw new BadInputException("--pcsc must be HOST:PORT, got '" + vpcd + "'");
         List<Long> failed = new ArrayList<>();
@@ -43,7 +45,7 @@ final class SoakCommand implements Callable<Integer> {
         for (long s = seed; s < seed + seeds; s++) {
             Path dir = out.resolve("seed-" + s);
             if (Files.exists(dir)) throw new BadInputException(dir + " exists already: choose another --out or move it away");
-            SoakCampaign.Result r = new SoakCampaign(new SoakCampaign.Options(s, cards, faults, kills, dir, vpcd, reader, speed, Duration.ofMinutes(minutes)), System.out).run();
+            SoakCampaign.Result r = new SoakCampaign(new SoakCampaign.Options(s, cards, faults, kills, dir, vpcd, reader, speed, Duration.ofMinutes(minutes), pace), System.out).run();
             if (!r.passed()) failed.add(s);
         }
         System.out.printf("soak: %d seed(s) from %d, %d cards, %d faults and %d SIGKILLs each, in %.0f s: %s%n", seeds, seed, cards, faults, kills,

@@ -40,7 +40,12 @@ public final class SoakCampaign {
     private static final byte[] MASTER = java.util.HexFormat.of().parseHex("5A5A1122334455667788990011223344");
 
     /** {@code vpcd}: HOST:PORT of pcscd's vpcd driver; {@code reader}: the PC/SC reader it shows; {@code budget}: the whole run's limit. */
-    public record Options(long seed, int cards, int faults, int kills, Path dir, String vpcd, String reader, double speed, Duration budget) {}
+    /** {@code pace}: the schedule's waits and holds are multiplied by it (CI runs at 0.5: the same faults, closer together). */
+    public record Options(long seed, int cards, int faults, int kills, Path dir, String vpcd, String reader, double speed, Duration budget, double pace) {
+        public Options(long seed, int cards, int faults, int kills, Path dir, String vpcd, String reader, double speed, Duration budget) {
+            this(seed, cards, faults, kills, dir, vpcd, reader, speed, budget, 1.0);
+        }
+    }
 
     public record Result(long seed, FaultSchedule schedule, List<String> broken, String summary) {
         public boolean passed() { return broken.isEmpty(); }
@@ -104,7 +109,7 @@ public final class SoakCampaign {
                     broken.add("budget: the run did not finish its schedule within " + o.budget().toSeconds() + " s (at step " + step + ")");
                     break;
                 }
-                Thread.sleep(step.afterMs());
+                Thread.sleep((long) (step.afterMs() * o.pace()));
                 progress.println("soak: " + step);
                 apply(step, printer, printerServer, printerPort, central, centralPort, token, intake, broker, brokerPort, brokerSettings, nextChip, daemon);
             }
@@ -140,7 +145,7 @@ public final class SoakCampaign {
                        AtomicReference<CentralServer> central, int centralPort, String token, AtomicReference<TelemetryIntake> intake,
                        AtomicReference<EmbeddedBroker> broker, int brokerPort, BrokerSettings brokerSettings, AtomicReference<FaultSchedule.Kind> nextChip,
                        Daemon daemon) throws Exception {
-        int hold = step.holdMs();
+        int hold = (int) (step.holdMs() * o.pace());
         switch (step.kind()) {
             case PRINTER_JAM -> {
                 printer.console("jam");
