@@ -180,7 +180,8 @@ public final class SoakCampaign {
                 central.get().close();
                 Thread.sleep(hold);
                 central.set(bindAgain(() -> startCentral(centralPort, token)));
-                intake.set(TelemetryIntake.start(central.get(), brokerSettings, null));
+                // The data center's intake takes its durable session back; the broker may still be closing the old one.
+                intake.set(bindAgain(() -> TelemetryIntake.start(central.get(), brokerSettings, null)));
             }
             case BROKER_DOWN -> {
                 broker.get().close();
