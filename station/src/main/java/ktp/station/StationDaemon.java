@@ -3,7 +3,6 @@ package ktp.station;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -53,7 +52,7 @@ public final class StationDaemon implements AutoCloseable {
     private OfficeCommands office;
     /** One counter reader and one scanner: two console requests at once take turns rather than share the card. */
     private final Object counterInUse = new Object();
-    private final List<PrintLane> lanes = new ArrayList<>();
+    private final List<PrintLane> lanes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Thread[] laneThreads;
     private StationWatch watch;
     private PrintLane.Settings laneSettings = PrintLane.Settings.defaults();
@@ -251,13 +250,21 @@ public final class StationDaemon implements AutoCloseable {
     }
 
     /** Health as the lanes, the link, the outbox and the feeder count say it is now (docs/station-daemon.md). */
-    public StationHealth health() { return watch.health(); }
+    public StationHealth health() {
+        StationWatch w = watch;
+        if (w == null) {
+            // Before the lanes are started (the publisher may ask first): nothing can print yet.
+            return new StationHealth(config.stationId(), clock.instant(), "daemon", List.of(), List.of(), 0, 0, null, false, false, false);
+        }
+        return w.health();
+    }
 
     /** What the console shows of the printers: derived from the first lane's state, as health is. */
     public record PrinterView(String state, Integer ribbonRemaining, Boolean feederHasCards, Boolean rejectBoxFull, Long cardsPrinted,
                               ktp.printer.PrinterError alert, String alertMessage) {}
 
     public PrinterView printerView() {
+        if (lanes.isEmpty()) return new PrinterView("STARTING", null, null, null, null, null, "");
         PrintLane lane = lanes.get(0);
         LaneState ls = lane.state();
         PrinterStatus st = lane.lastStatus();
@@ -282,25 +289,50 @@ public final class StationDaemon implements AutoCloseable {
 
     TerminalFactory readers() { return readers; }
 
+    /**
+     * The health message's device fields, from the same lane state. Called on the publisher's thread: it never
+     * throws, so that a question about the devices cannot end the thread that delivers the events.
+     */
     private final class Devices implements DeviceHealth {
         /** The worst lane's state: READY only when every lane can print now. */
         @Override
-        public String printerStatus() { return health().printerStatus(); }
+        public String printerStatus() {
+            try {
+                return lanes.isEmpty() ? "STARTING" : health().printerStatus();
+            } catch (RuntimeException e) {
+                LOG.warn("health: {}", e.toString());
+                return "UNKNOWN";
+            }
+        }
 
         @Override
         public Integer ribbonRemaining() {
-            PrinterStatus st = lanes.get(0).lastStatus();
-            return st == null ? null : st.ribbonRemaining();
+            try {
+                PrinterStatus st = lanes.isEmpty() ? null : lanes.get(0).lastStatus();
+                return st == null ? null : st.ribbonRemaining();
+            } catch (RuntimeException e) {
+                return null;
+            }
         }
 
         @Override
         public Integer blanksInFeeder() {
-            long loaded = store.blanksLoadedTotal();
-            return loaded == 0 ? null : (int) Math.max(Integer.MIN_VALUE, loaded - store.ledgerSize());
+            try {
+                long loaded = store.blanksLoadedTotal();
+                return loaded == 0 ? null : (int) Math.max(Integer.MIN_VALUE, loaded - store.ledgerSize());
+            } catch (RuntimeException e) {
+                return null;
+            }
         }
 
         @Override
-        public boolean readerPresent() { return health().alerts().stream().noneMatch(a -> a.code().equals(StationHealth.READER_MISSING)); }
+        public boolean readerPresent() {
+            try {
+                return health().alerts().stream().noneMatch(a -> a.code().equals(StationHealth.READER_MISSING));
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }
 
         @Override
         public boolean paused() { return office.paused(); }
