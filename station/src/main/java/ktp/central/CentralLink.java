@@ -18,7 +18,6 @@ import ktp.store.Actor;
 import ktp.store.Job;
 import ktp.store.OutboxEvent;
 import ktp.store.StationStore;
-import ktp.station.RecordIntake;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +64,8 @@ public final class CentralLink implements AutoCloseable {
 
     private final CentralClient client;
     private final StationStore store;
-    private final RecordIntake intake;
+    private final IntakePort intake;
+    private volatile boolean accepting = true;
     private final Settings settings;
     private final Clock clock;
     private final Backoff backoff;
@@ -82,7 +82,7 @@ public final class CentralLink implements AutoCloseable {
     private volatile Instant lastContact;
     private Thread thread;
 
-    public CentralLink(CentralClient client, StationStore store, RecordIntake intake, Settings settings, Clock clock, java.util.Random random) {
+    public CentralLink(CentralClient client, StationStore store, IntakePort intake, Settings settings, Clock clock, java.util.Random random) {
         this.client = client;
         this.store = store;
         this.intake = intake;
@@ -140,7 +140,7 @@ public final class CentralLink implements AutoCloseable {
                 wait = backoff.next();
                 lastError = e.getMessage();
                 LOG.warn("data center: {} (try {} in a row; next in {} ms)", e.getMessage(), backoff.failures(), wait.toMillis());
-            } catch (RuntimeException e) {
+            } catch (Throwable e) { // NOPMD: no error may end the link's thread; it backs off and tries again
                 wait = backoff.next();
                 lastError = e.toString();
                 LOG.error("central link cycle failed; retrying in {} ms", wait.toMillis(), e);
@@ -284,6 +284,7 @@ public final class CentralLink implements AutoCloseable {
     }
 
     private int pullIfShort() throws CentralException {
+        if (!accepting) return 0;
         int want = Math.min(settings.pullLimit(), settings.queueTarget() - queued());
         if (want <= 0) return 0;
         int taken = 0;
@@ -294,28 +295,38 @@ public final class CentralLink implements AutoCloseable {
     }
 
     private boolean take(CentralClient.Offer offer) throws CentralException {
-        RecordIntake.Outcome outcome = intake.offer(offer.recordId(), offer.envelope());
+        IntakePort.Decision decision;
+        try {
+            decision = intake.take(offer.recordId(), offer.envelope());
+        } catch (RuntimeException | StackOverflowError e) {
+            // The intake must not throw; if it does anyway, this record alone is refused and the next one goes on.
+            LOG.error("record {}: the intake failed; declined as INTERNAL_CHECK_FAILED", offer.recordId(), e);
+            String detail = e.getClass().getName() + ": " + e.getMessage();
+            decision = new IntakePort.Decision(IntakePort.Decision.Kind.REJECTED, "INTERNAL_CHECK_FAILED", detail.length() > 500 ? detail.substring(0, 500) : detail);
+        }
         CentralClient.Lease lease = new CentralClient.Lease(offer.leaseId(), offer.recordId(), offer.nik(),
                 Optional.of(offer.expiresAt()), false, false);
-        switch (outcome.kind()) {
-            case VALIDATED -> {
+        switch (decision.kind()) {
+            case ACCEPTED -> {
                 // Held from this moment; if the acknowledgement is lost, the next cycle repeats it.
                 remember(lease);
                 remember(client.acknowledge(offer.leaseId()));
                 LOG.info("record {} leased and validated (lease until {})", offer.recordId(), offer.expiresAt());
                 return true;
             }
-            case REJECTED -> {
-                String reason = outcome.rejection().map(r -> r.reason().name()).orElse("REJECTED");
-                client.decline(offer.leaseId(), reason, outcome.rejection().map(Throwable::getMessage).orElse(""));
-                LOG.warn("record {} rejected: {} ({})", offer.recordId(), reason, outcome.rejection().map(Throwable::getMessage).orElse(""));
+            case REJECTED, HELD -> {
+                client.decline(offer.leaseId(), decision.reasonCode(), clip(decision.detail()));
+                LOG.warn("record {} {}: {} ({})", offer.recordId(), decision.kind() == IntakePort.Decision.Kind.HELD ? "held" : "rejected",
+                        decision.reasonCode(), decision.detail());
                 return false;
             }
-            default -> { return notAdmitted(offer, lease, outcome); }
+            default -> { return notAdmitted(offer, lease, decision.detail()); }
         }
     }
 
-    private boolean notAdmitted(CentralClient.Offer offer, CentralClient.Lease lease, RecordIntake.Outcome outcome) throws CentralException {
+    private static String clip(String s) { return s == null ? "" : s.length() > 900 ? s.substring(0, 900) + "..." : s; }
+
+    private boolean notAdmitted(CentralClient.Offer offer, CentralClient.Lease lease, String detail) throws CentralException {
         Job job = store.job(offer.recordId()).orElse(null);
         if (job != null && NEEDS_LEASE.contains(job.state())) {
             // Our own job, offered again (for example after its lease lapsed during an outage): take the lease.
@@ -328,10 +339,44 @@ public final class CentralLink implements AutoCloseable {
         if (job != null && PRINTED.contains(job.state())) reason = "ALREADY_PRINTED";
         else if (job != null && job.state() == JobState.REJECTED) reason = "ALREADY_REJECTED";
         else reason = "NIK_ALREADY_PRINTED";
-        client.decline(offer.leaseId(), reason, outcome.detail());
-        store.audit(actor, "DECLINE_" + reason, "record " + offer.recordId() + " offered again by the data center: " + outcome.detail());
-        LOG.warn("record {} not printed again: {} ({})", offer.recordId(), reason, outcome.detail());
+        client.decline(offer.leaseId(), reason, clip(detail));
+        store.audit(actor, "DECLINE_" + reason, "record " + offer.recordId() + " offered again by the data center: " + detail);
+        LOG.warn("record {} not printed again: {} ({})", offer.recordId(), reason, detail);
         return false;
+    }
+
+    // ---------------------------------------------------------------- when no lane can print
+
+    /**
+     * Whether the link takes new records: off while no printer lane can print, so that the station does not sit
+     * on records another station could print.
+     */
+    public void setAccepting(boolean on) {
+        if (accepting != on) LOG.info("data center link: {} new records", on ? "taking" : "not taking");
+        accepting = on;
+    }
+
+    public boolean accepting() { return accepting; }
+
+    /**
+     * Hands one unstarted record back to the data center (its job becomes RELEASED first). The caller makes sure no
+     * lane starts it meanwhile. Returns whether it was handed back; a data center that cannot be told lets the
+     * lease run out.
+     */
+    public boolean handBack(String recordId, String why) {
+        Job job = store.job(recordId).orElse(null);
+        if (job == null || (job.state() != JobState.VALIDATED && job.state() != JobState.LEASED)) return false;
+        store.transition(recordId, JobState.RELEASED, actor, why, null);
+        CentralClient.Lease l = leases.remove(recordId);
+        if (l != null) {
+            try {
+                client.release(l.leaseId());
+            } catch (CentralException e) {
+                LOG.warn("could not release lease of {} ({}); it will run out at the data center", recordId, e.getMessage());
+            }
+        }
+        LOG.info("record {} handed back to the data center: {}", recordId, why);
+        return true;
     }
 
     // ---------------------------------------------------------------- stopping

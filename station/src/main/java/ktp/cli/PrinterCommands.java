@@ -1,12 +1,10 @@
 package ktp.cli;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import ktp.datafile.DataFileException;
 import ktp.job.JobState;
@@ -16,12 +14,10 @@ import ktp.printer.PrinterException;
 import ktp.printer.PrinterProfile;
 import ktp.printer.PrinterStatus;
 import ktp.printer.link.PrinterLink;
-import ktp.record.CardSeal;
 import ktp.record.RecordRejectedException;
 import ktp.record.RecordValidator;
 import ktp.record.TrustedKeys;
 import ktp.render.CardRenderer;
-import ktp.render.CardTemplate;
 import ktp.render.RenderException;
 import ktp.station.PrintRunner;
 import ktp.station.RecordIntake;
@@ -99,11 +95,7 @@ final class PrinterCommands {
                 // Validated by the intake just now: the record comes from its outcome, the seals from the envelope as parsed.
                 ktp.record.PrintRecord rec = o.record().orElseThrow();
                 ktp.record.Envelope env = ktp.record.Envelope.parse(envelope);
-                String qr = CardSeal.qrText(CardSeal.Contents.of(rec, env.keyId()), env.cardSeal());
-                CardRenderer.RenderedCard card = renderer.render(rec, qr);
-                Map<String, BufferedImage> front = renderer.panels(card.side(CardTemplate.Side.FRONT), p);
-                Map<String, BufferedImage> back = p.dualSided() ? renderer.panels(card.side(CardTemplate.Side.BACK), p) : Map.of();
-                PrintJob job = PrintJob.prepare(rec.recordId(), p, front, back, !noCompression);
+                PrintJob job = ktp.station.CardPreparation.printJob(renderer, rec, env.keyId(), env.cardSeal(), p, !noCompression);
                 try (PrinterDriver driver = new PrinterDriver(p, () -> PrinterLink.open(printer, p.link()))) {
                     PrintRunner runner = new PrintRunner(s, driver, null, Actor.STATION, Duration.ofSeconds(1),
                             (error, message) -> System.err.println("printer: " + message + " (" + error + ")"));

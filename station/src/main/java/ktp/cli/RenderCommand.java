@@ -86,7 +86,7 @@ final class RenderCommand implements Callable<Integer> {
                     System.out.println("note: " + printer.id() + " prints one side only; no back panels written (the back needs a dual-sided printer or a second pass)");
                     continue;
                 }
-                for (Map.Entry<String, BufferedImage> p : renderer.panels(rs, printer).entrySet()) {
+                for (Map.Entry<String, BufferedImage> p : renderer.panels(rs, printer.panelLayout()).entrySet()) {
                     ImageIO.write(p.getValue(), "png", out.resolve(s + "-" + p.getKey() + ".png").toFile());
                 }
             }

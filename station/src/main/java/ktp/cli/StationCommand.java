@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "station", mixinStandardHelpOptions = true, description = "A print station's configuration (docs/station-config.md).",
-        subcommands = {StationCommand.Init.class, StationCommand.CheckConfig.class, StationCommand.Run.class})
+        subcommands = {StationCommand.Init.class, StationCommand.CheckConfig.class, StationCommand.Run.class, StationCommand.Status.class})
 final class StationCommand extends CommandGroup {
 
     @Command(name = "init", mixinStandardHelpOptions = true, description = "Write a commented example configuration to edit (never over an existing file).")
@@ -69,6 +69,8 @@ final class StationCommand extends CommandGroup {
             }, "station-stop"));
             try {
                 daemon.start();
+                // SIGHUP reloads the trusted keys, as an operator expects of a daemon (docs/station-daemon.md).
+                daemon.reloadOnSighup();
             } catch (ktp.store.StoreLockedException e) {
                 System.err.println("ktp: " + e.getMessage());
                 return ExitCodes.FAILURE;
@@ -83,6 +85,84 @@ final class StationCommand extends CommandGroup {
             }
             stopped.await();
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = {"The station's lanes, devices, queue, outbox and alerts: from the running daemon (its status file, at most a few",
+                    "seconds old), or from the store when the daemon is stopped. Exit code 0 when READY, 1 otherwise."})
+    static final class Status implements Callable<Integer> {
+        @picocli.CommandLine.Mixin StoreChoice from;
+        @Option(names = "--json", description = "print the status as JSON") boolean json;
+        /** A status file older than this is not a running daemon's. */
+        static final java.time.Duration FRESH = java.time.Duration.ofSeconds(10);
+
+        @Override
+        public Integer call() throws Exception {
+            Path store = from.resolve();
+            ktp.station.StationHealth h = fromDaemon(store);
+            if (h == null) h = fromStore(store);
+            if (json) System.out.println(new String(h.toJson(), java.nio.charset.StandardCharsets.UTF_8));
+            else print(h);
+            return h.ready() ? ExitCodes.OK : ExitCodes.FAILURE;
+        }
+
+        private static ktp.station.StationHealth fromDaemon(Path store) {
+            Path f = ktp.station.StationHealth.statusFile(store);
+            if (!Files.isRegularFile(f)) return null;
+            try {
+                ktp.station.StationHealth h = ktp.station.StationHealth.fromJson(Files.readAllBytes(f));
+                return h.at().plus(FRESH).isAfter(java.time.Instant.now()) ? h : null;
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        private ktp.station.StationHealth fromStore(Path dir) {
+            List<ktp.station.LaneState> lanes = new ArrayList<>();
+            java.time.Instant now = java.time.Instant.now();
+            if (from.config != null) {
+                for (StationConfig.Printer p : from.configuration().printers()) {
+                    lanes.add(new ktp.station.LaneState(p.name(), ktp.station.LaneState.Kind.STOPPED, "STOPPED", "The station daemon is not running",
+                            "Daemon stasiun tidak berjalan", "", "", now));
+                }
+            }
+            List<ktp.station.StationHealth.Alert> alerts = new ArrayList<>();
+            try (ktp.store.StationStore s = ktp.store.StationStore.open(dir, null, java.time.Clock.systemUTC())) {
+                alerts.add(new ktp.station.StationHealth.Alert(ktp.station.StationHealth.DAEMON_STOPPED, "", "The station daemon is not running: start it with 'ktp station run'",
+                        "Daemon stasiun tidak berjalan: jalankan dengan 'ktp station run'", "status read from the store " + dir));
+                long loaded = s.blanksLoadedTotal();
+                Long feeder = loaded == 0 ? null : loaded - s.ledgerSize();
+                if (feeder == null) alerts.add(new ktp.station.StationHealth.Alert(ktp.station.StationHealth.FEEDER_UNKNOWN, "", "No blanks are recorded as loaded",
+                        "Belum ada blanko yang dicatat dimuat", "taken " + s.ledgerSize()));
+                else if (feeder < 0) alerts.add(new ktp.station.StationHealth.Alert(ktp.station.StationHealth.FEEDER_NEGATIVE, "", "More blanks taken than recorded as loaded",
+                        "Blanko yang diambil lebih banyak dari yang dicatat dimuat", "loaded " + loaded + ", taken " + s.ledgerSize()));
+                if (s.outboxDepth() > 0) alerts.add(new ktp.station.StationHealth.Alert(ktp.station.StationHealth.OUTBOX_GROWING, "", s.outboxDepth()
+                        + " event(s) wait to be sent (they go when the daemon runs)", s.outboxDepth() + " peristiwa menunggu dikirim", ""));
+                return new ktp.station.StationHealth(s.stationId(), now, "store", List.copyOf(lanes), List.copyOf(alerts), s.queueDepth(), s.outboxDepth(), feeder,
+                        false, false, false);
+            } catch (ktp.store.StoreLockedException locked) {
+                alerts.add(new ktp.station.StationHealth.Alert("DAEMON_NOT_ANSWERING", "", "A daemon holds the store but has written no status for " + FRESH.toSeconds()
+                        + " s: it may be hung; look at its log", "Daemon memegang penyimpanan tetapi tidak menulis status: periksa log-nya", locked.getMessage()));
+                return new ktp.station.StationHealth("", now, "none", List.copyOf(lanes), List.copyOf(alerts), 0, 0, null, false, false, false);
+            }
+        }
+
+        private static void print(ktp.station.StationHealth h) {
+            System.out.println("station " + h.stationId() + ": " + (h.ready() ? "READY" : "NOT READY") + " (from the " + h.source() + ", " + h.at() + ")");
+            for (ktp.station.LaneState l : h.lanes()) {
+                System.out.println("  printer " + l.printer() + ": " + l.kind() + (l.code().equals(l.kind().name()) ? "" : " " + l.code()) + " since " + l.since()
+                        + (l.recordId().isEmpty() ? "" : ", record " + l.recordId()));
+                if (!l.canPrint()) System.out.println("    " + l.messageEn() + " / " + l.messageId() + (l.detail().isEmpty() ? "" : "\n    detail: " + l.detail()));
+            }
+            System.out.println("  queue " + h.queueDepth() + ", outbox " + h.outboxDepth() + ", blanks in feeder " + (h.blanksInFeeder() == null ? "unknown" : h.blanksInFeeder())
+                    + (h.source().equals("daemon") ? ", data center " + (h.dataCenterReachable() ? "reachable" : "NOT reachable") + (h.takingRecords() ? "" : " (not taking records)")
+                    + ", broker " + (h.brokerConnected() ? "connected" : "NOT connected") : ""));
+            if (h.alerts().isEmpty()) System.out.println("  no alerts");
+            for (ktp.station.StationHealth.Alert a : h.alerts()) {
+                System.out.println("  ALERT " + a.code() + (a.printer().isEmpty() ? "" : " (" + a.printer() + ")") + ": " + a.messageEn() + " / " + a.messageId()
+                        + (a.detail().isEmpty() ? "" : " [" + a.detail() + "]"));
+            }
         }
     }
 

@@ -202,7 +202,9 @@ public final class Console implements AutoCloseable {
                     redirect(x, "/login");
                 }
                 case "GET /queue" -> queuePage(r);
-                case "GET /printer" -> printerPage(r);
+                case "GET /printer" -> printerPage(r, "");
+                case "POST /printer/reload-keys" -> { if (allowed(r, Role.TECHNICIAN)) reloadKeys(r); }
+                case "POST /printer/resume" -> { if (allowed(r, Role.TECHNICIAN)) resumeLane(r); }
                 case "GET /issue" -> issuePage(r);
                 case "POST /issue/read" -> { if (allowed(r, Role.OPERATOR, Role.SUPERVISOR)) readCard(r); }
                 case "POST /issue/activate" -> { if (allowed(r, Role.OPERATOR, Role.SUPERVISOR)) activate(r); }
@@ -322,14 +324,36 @@ public final class Console implements AutoCloseable {
         page(r, 200, r.t("queue"), b.toString(), 10);
     }
 
-    private void printerPage(Request r) throws IOException {
+    private void printerPage(Request r, String message) throws IOException {
         StationDaemon.PrinterView v = daemon.printerView();
-        StringBuilder b = new StringBuilder();
-        if (v.alert() != null) {
-            b.append("<div class=alert id=alert><strong>").append(esc(r.t("alert"))).append(":</strong> ")
-                    .append(esc(r.english ? v.alert().operatorMessage() : v.alert().operatorMessageId())).append(" <small>(").append(esc(v.alertMessage())).append(")</small></div>");
+        // The alerts come from the same lane state as health and `ktp station status` (docs/station-daemon.md).
+        ktp.station.StationHealth health = daemon.health();
+        StringBuilder b = new StringBuilder(message.isEmpty() ? "" : "<p class=ok id=message>" + esc(message) + "</p>");
+        if (!health.alerts().isEmpty()) {
+            b.append("<div class=alert id=alert><strong>").append(esc(r.t("alert"))).append(":</strong><ul id=alerts>");
+            for (ktp.station.StationHealth.Alert a : health.alerts()) {
+                b.append("<li data-code=\"").append(esc(a.code())).append("\">").append(esc(a.printer().isEmpty() ? "" : a.printer() + ": "))
+                        .append(esc(r.english ? a.messageEn() : a.messageId())).append(a.detail().isEmpty() ? "" : " <small>(" + esc(a.detail()) + ")</small>").append("</li>");
+            }
+            b.append("</ul></div>");
         } else {
             b.append("<p id=alert class=ok>").append(esc(r.t("noalert"))).append("</p>");
+        }
+        for (ktp.station.PrintLane lane : daemon.lanes()) {
+            if (lane.printer().chipless()) {
+                b.append("<p class=alert id=chipless>").append(esc(r.english ? "Printer " + lane.name() + " prints cards WITHOUT a chip (configured chipless): every such card is flagged in the audit log and its blank id starts with NOCHIP-"
+                        : "Printer " + lane.name() + " mencetak kartu TANPA chip (dikonfigurasi tanpa chip): setiap kartu demikian ditandai di log audit dan ID blankonya diawali NOCHIP-")).append("</p>");
+            }
+        }
+        if (r.session.role() == Role.TECHNICIAN) {
+            b.append("<form method=post action=/printer/reload-keys id=reloadkeys><input type=hidden name=csrf value=\"").append(r.session.csrf())
+                    .append("\"><button type=submit>").append(esc(r.english ? "Reload the trusted keys" : "Muat ulang kunci tepercaya")).append("</button></form>");
+            for (ktp.station.PrintLane lane : daemon.lanes()) {
+                if (lane.state().kind() != ktp.station.LaneState.Kind.FAULTED) continue;
+                b.append("<form method=post action=/printer/resume id=resume-").append(esc(lane.name())).append("><input type=hidden name=csrf value=\"").append(r.session.csrf())
+                        .append("\"><input type=hidden name=printer value=\"").append(esc(lane.name())).append("\"><button type=submit>")
+                        .append(esc((r.english ? "Resume printer " : "Lanjutkan printer ") + lane.name())).append("</button></form>");
+            }
         }
         b.append("<table id=printer>");
         row(b, r.t("printerstate"), v.state());
@@ -337,12 +361,34 @@ public final class Console implements AutoCloseable {
         row(b, r.t("feeder"), v.feederHasCards() == null ? r.t("unknown") : v.feederHasCards() ? r.t("yes") : r.t("no"));
         // The printer says only whether its feeder is empty; the records say how many should be in it (what the
         // reconciliation calls expected in the feeder: loaded minus every blank a printer took).
-        row(b, r.t("feedercount"), Long.toString(store().blanksLoadedTotal() - store().ledgerSize()));
+        long loaded = store().blanksLoadedTotal();
+        long expected = loaded - store().ledgerSize();
+        row(b, r.t("feedercount"), loaded == 0 ? r.t("unknown") : expected < 0 ? expected + " (!)" : Long.toString(expected));
         row(b, r.t("rejectfull"), v.rejectBoxFull() == null ? r.t("unknown") : v.rejectBoxFull() ? r.t("yes") : r.t("no"));
         row(b, r.t("printed"), v.cardsPrinted() == null ? r.t("unknown") : v.cardsPrinted().toString());
         row(b, r.t("paused"), daemon.paused() ? r.t("yes") : r.t("no"));
         b.append("</table>");
         page(r, 200, r.t("printer"), b.toString(), 5);
+    }
+
+    /** A technician's reload of the trusted keys (audited by the daemon with who asked). */
+    private void reloadKeys(Request r) throws IOException {
+        try {
+            java.util.Set<String> keys = daemon.reloadTrustedKeys(r.actor());
+            printerPage(r, (r.english ? "Trusted keys reloaded: " : "Kunci tepercaya dimuat ulang: ") + keys);
+        } catch (IOException e) {
+            page(r, 400, r.t("badinput"), "<p class=error id=message>" + esc(e.getMessage()) + "</p>" + back(r, "/printer"));
+        }
+    }
+
+    /** A technician says a FAULTED lane's cause is dealt with (audited by the daemon). */
+    private void resumeLane(Request r) throws IOException {
+        try {
+            daemon.resumeLane(r.param("printer"), r.actor());
+            printerPage(r, (r.english ? "Resumed printer " : "Printer dilanjutkan ") + r.param("printer"));
+        } catch (IllegalArgumentException e) {
+            page(r, 400, r.t("badinput"), "<p class=error id=message>" + esc(e.getMessage()) + "</p>" + back(r, "/printer"));
+        }
     }
 
     private void issuePage(Request r) throws IOException {

@@ -9,6 +9,12 @@ public interface ChipStation {
     /** Personalises the chip of the card now at the station; returns its UID, the blank's id in the ledger. */
     String encode(String recordId) throws ChipFailure;
 
+    /**
+     * Why no blank should be taken for this station now (its reader is missing, a card is still in it), checked at
+     * protocol level just before the printer takes a blank; empty when it is ready.
+     */
+    default java.util.Optional<String> notReady() { return java.util.Optional.empty(); }
+
     /** The chip could not be personalised: {@code uid} is known when the chip answered at all. */
     final class ChipFailure extends Exception {
         private final String uid;

@@ -38,11 +38,22 @@ public final class PrinterDriver implements AutoCloseable {
         void printing();
     }
 
+    /**
+     * Ids for blanks whose chip names none (a chipless card, a chip that never answered). The station hands in one
+     * backed by its store, so that an id is never given twice; the stand-alone tools use the printer's counter.
+     */
+    @FunctionalInterface
+    public interface BlankIds {
+        String next(String printerSerial);
+    }
+
     private final PrinterProfile profile;
     private final LinkFactory links;
+    private final BlankIds blankIds;
     private PrinterLink link;
     private String serial = "";
     private long counter = -1;
+    private volatile java.time.Instant lastReply;
 
     /** How to (re)open the link: a printer unplugged and plugged back is reopened. */
     @FunctionalInterface
@@ -50,12 +61,21 @@ public final class PrinterDriver implements AutoCloseable {
         PrinterLink open() throws IOException;
     }
 
+    /** A driver whose chipless blanks are numbered by the printer's own counter: for the stand-alone tools only. */
     public PrinterDriver(PrinterProfile profile, LinkFactory links) {
+        this(profile, links, null);
+    }
+
+    public PrinterDriver(PrinterProfile profile, LinkFactory links, BlankIds blankIds) {
         this.profile = profile;
         this.links = links;
+        this.blankIds = blankIds;
     }
 
     public PrinterProfile profile() { return profile; }
+
+    /** When the printer last answered anything at all (null: not yet): health tells a silent printer by it. */
+    public java.time.Instant lastReply() { return lastReply; }
 
     private PrinterLink link() throws PrinterException {
         if (link == null) {
@@ -90,6 +110,7 @@ public final class PrinterDriver implements AutoCloseable {
             // A whole panel must cross the line before the printer can answer: allow for it at the line's speed.
             long wire = l.baud() > 0 ? frame.length * 10L * 1000 / l.baud() : 0;
             byte[] reply = l.receive(Duration.ofMillis(timeoutMs + wire));
+            lastReply = java.time.Instant.now();
             String text = EvolisCodec.replyText(reply);
             if (!isPrintable(text)) {
                 dropLink();
@@ -125,8 +146,10 @@ public final class PrinterDriver implements AutoCloseable {
         int ribbon = parseInt(ask("Rco;I"), "Rco;I");
         boolean feeder = !ask("Rse;f").startsWith("0,00");
         boolean hopperFull = ask("Rlr;h").equals("CARD");
-        counter = parseInt(ask("Rco;p"), "Rco;p");
-        return new PrinterStatus(model, fw, serial, ribbon, feeder, hopperFull, counter);
+        long printed = parseInt(ask("Rco;p"), "Rco;p");
+        // The printer's counter does not count rejected cards: never let it take this driver's numbering backwards.
+        counter = Math.max(counter, printed);
+        return new PrinterStatus(model, fw, serial, ribbon, feeder, hopperFull, printed);
     }
 
     private static int parseInt(String s, String what) throws PrinterException {
@@ -156,6 +179,11 @@ public final class PrinterDriver implements AutoCloseable {
             ask("Pem;2");
             ask("Pr;" + profile.ribbon());
             boolean encoder = !profile.encoderStation().equals("none") && chip != null;
+            if (encoder) {
+                // The encoder must be there, empty, before a blank leaves the feeder: a missing reader spends no card.
+                var notReady = chip.notReady();
+                if (notReady.isPresent()) return new NotStarted(PrinterError.ENCODER_NOT_READY, notReady.get());
+            }
             try {
                 ask(encoder ? "Sis" : "Ss");
             } catch (PrinterException e) {
@@ -196,7 +224,11 @@ public final class PrinterDriver implements AutoCloseable {
         }
     }
 
-    private String blankFromCounter() { return "PRN-" + (serial.isEmpty() ? "UNKNOWN" : serial) + "-" + String.format("%07d", counter); }
+    private String blankFromCounter() {
+        String printer = serial.isEmpty() ? "UNKNOWN" : serial;
+        if (blankIds != null) return blankIds.next(printer);
+        return "PRN-" + printer + "-" + String.format("%07d", counter);
+    }
 
     private void sendAll(List<byte[]> frames, String side) throws PrinterException {
         int i = 0;
@@ -233,21 +265,26 @@ public final class PrinterDriver implements AutoCloseable {
     /**
      * After the station restarts, a card may still be inside the printer from the run that stopped (parked at
      * the chip station or half printed): it is sent to the reject box so the next job starts with a fresh blank.
+     * Returns false when the printer did not answer the eject (silent, unplugged, jammed): the path is not known
+     * clear, and no blank may be taken until it is.
      */
-    public void clearCardPath() {
+    public boolean clearCardPath() {
         try {
             if (counter < 0 && link().answers()) status();
         } catch (PrinterException e) {
             LOG.warn("printer status before clearing the card path: {}", e.getMessage());
         }
-        reject();
+        return reject();
     }
 
-    private void reject() {
+    /** Returns whether the printer answered the eject: a card it kept would otherwise be taken for the next one. */
+    private boolean reject() {
         try {
             ask("Ser");
+            return true;
         } catch (PrinterException e) {
             LOG.warn("could not eject the spoiled card to the reject box: {}", e.getMessage());
+            return false;
         }
     }
 

@@ -9,7 +9,10 @@ public enum PrinterError {
     REJECT_BOX_FULL(false, "Reject box full: empty it (keep the spoiled cards for the destruction record)", "Kotak tolak penuh: kosongkan (simpan kartu rusak untuk berita acara)"),
     HEAD_TEMPERATURE(false, "Print head too hot: printing resumes when it has cooled", "Kepala cetak terlalu panas: pencetakan lanjut setelah dingin"),
     REFUSED(true, "The printer refused a command: check the printer profile", "Printer menolak perintah: periksa profil printer"),
-    NO_ANSWER(true, "The printer does not answer: check its cable and power", "Printer tidak menjawab: periksa kabel dan daya");
+    NO_ANSWER(true, "The printer does not answer: check its cable and power", "Printer tidak menjawab: periksa kabel dan daya"),
+    /** Not the printer's own error: the chip encoder it needs is missing or still holds a card; no blank was taken. */
+    ENCODER_NOT_READY(false, "Chip encoder not ready: check the encoder's reader and its cable (no blank was taken)",
+            "Encoder chip belum siap: periksa pembaca encoder dan kabelnya (tidak ada blanko yang diambil)");
 
     private final boolean spoilsCardInside;
     private final String operatorEn;

@@ -49,6 +49,15 @@ public record PrinterProfile(String id, String dialect, String model, String fir
 
     public boolean hasColour() { return panel("Y").isPresent(); }
 
+    /** This printer as the panel separation sees it (the render room knows no printer profile). */
+    public ktp.render.PanelLayout panelLayout() {
+        java.util.Map<String, Integer> bits = new java.util.LinkedHashMap<>();
+        for (Panel p : panels) bits.put(p.name(), p.bits());
+        List<ktp.render.PanelLayout.Hole> holes = overlayHoles.stream()
+                .map(h -> new ktp.render.PanelLayout.Hole(h.name(), h.side(), h.xMm(), h.yMm(), h.wMm(), h.hMm(), h.keepClear())).toList();
+        return new ktp.render.PanelLayout(id, raster.width(), raster.height(), raster.dpi(), bits, holes);
+    }
+
     /** Loads firmware-profiles/printers/ID.yaml under {@code profilesDir}, or the file {@code idOrPath} if it names one. */
     public static PrinterProfile resolve(Path profilesDir, String idOrPath) throws DataFileException {
         Path asFile = Path.of(idOrPath);

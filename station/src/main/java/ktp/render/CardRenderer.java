@@ -17,7 +17,6 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import ktp.printer.PrinterProfile;
 import ktp.record.CardFields;
 import ktp.record.PrintRecord;
 import org.apache.fontbox.ttf.TTFParser;
@@ -343,8 +342,8 @@ public final class CardRenderer {
      * card centred in the printer's buffer. In every panel image black means ink (or varnish) and white none.
      * K and O are 1-bit images; Y, M and C are greyscale at the panel's depth (levels spread over 0-255).
      */
-    public Map<String, BufferedImage> panels(RenderedSide side, PrinterProfile profile) throws RenderException {
-        PrinterProfile.Raster r = profile.raster();
+    public Map<String, BufferedImage> panels(RenderedSide side, PanelLayout profile) throws RenderException {
+        PanelLayout r = profile;
         double pxPerMm = r.pxPerMm();
         int cardW = (int) Math.round(CardTemplate.CARD_WIDTH_MM * pxPerMm);
         int cardH = (int) Math.round(CardTemplate.CARD_HEIGHT_MM * pxPerMm);
@@ -352,11 +351,11 @@ public final class CardRenderer {
         int oy = (r.height() - cardH) / 2;
         CardTemplate.SideLayout layout = template.side(side.side());
         String sideName = side.side().name().toLowerCase();
-        for (PrinterProfile.Hole h : profile.overlayHoles()) {
+        for (PanelLayout.Hole h : profile.holes()) {
             if (!h.keepClear() || !h.side().equals(sideName)) continue;
             for (CardTemplate.Element e : layout.elements()) {
                 if (e.box().intersects(h.xMm(), h.yMm(), h.wMm(), h.hMm())) {
-                    throw new RenderException(e.id(), "the element's box lies over the " + h.name() + " of profile " + profile.id()
+                    throw new RenderException(e.id(), "the element's box lies over the " + h.name() + " of profile " + profile.profileId()
                             + ", which must stay clear; move it in the template");
                 }
             }
@@ -377,12 +376,12 @@ public final class CardRenderer {
         Map<String, BufferedImage> out = new LinkedHashMap<>();
         BufferedImage colour = colourLayer(layout, side, pxPerMm, cardW, cardH);
         if (profile.hasColour()) {
-            for (String p : List.of("Y", "M", "C")) out.put(p, plane(colour, p, profile.panel(p).orElseThrow().bits(), r, ox, oy));
+            for (String p : List.of("Y", "M", "C")) out.put(p, plane(colour, p, profile.bits(p).orElseThrow(), r, ox, oy));
         } else if (colour != null) {
             dither(colour, k, ox, oy);
         }
         out.put("K", k);
-        if (profile.panel("O").isPresent()) out.put("O", overlay(profile, sideName, r, pxPerMm, ox, oy));
+        if (profile.bits("O").isPresent()) out.put("O", overlay(profile, sideName, r, pxPerMm, ox, oy));
         return out;
     }
 
@@ -406,7 +405,7 @@ public final class CardRenderer {
         return img;
     }
 
-    private static BufferedImage plane(BufferedImage colour, String panel, int bits, PrinterProfile.Raster r, int ox, int oy) {
+    private static BufferedImage plane(BufferedImage colour, String panel, int bits, PanelLayout r, int ox, int oy) {
         BufferedImage out = new BufferedImage(r.width(), r.height(), BufferedImage.TYPE_BYTE_GRAY);
         fillWhite(out);
         if (colour == null) return out;
@@ -458,13 +457,13 @@ public final class CardRenderer {
         }
     }
 
-    private static BufferedImage overlay(PrinterProfile profile, String side, PrinterProfile.Raster r, double pxPerMm, int ox, int oy) {
+    private static BufferedImage overlay(PanelLayout profile, String side, PanelLayout r, double pxPerMm, int ox, int oy) {
         BufferedImage o = new BufferedImage(r.width(), r.height(), BufferedImage.TYPE_BYTE_BINARY);
         Graphics2D g = o.createGraphics();
         g.setColor(Color.BLACK);
         g.fillRect(0, 0, r.width(), r.height());
         g.setColor(Color.WHITE);
-        for (PrinterProfile.Hole h : profile.overlayHoles()) {
+        for (PanelLayout.Hole h : profile.holes()) {
             if (!h.side().equals(side)) continue;
             g.fillRect(ox + (int) Math.floor(h.xMm() * pxPerMm), oy + (int) Math.floor(h.yMm() * pxPerMm),
                     (int) Math.ceil(h.wMm() * pxPerMm), (int) Math.ceil(h.hMm() * pxPerMm));

@@ -14,7 +14,7 @@ public final class ReportPdf {
     /** The daily report as a PDF document (write it with AtomicFile, or serve it). */
     public static byte[] daily(DailyReport r) throws IOException {
         String title = "Laporan Harian Penerbitan KTP-el / Daily issuance report";
-        try (PdfWriter pdf = new PdfWriter(ktp.cli.Paths.templates().resolve("fonts"), title + " " + r.stationId() + " " + r.day(), "ktp-station " + r.stationId() + " " + r.day())) {
+        try (PdfWriter pdf = new PdfWriter(ktp.datafile.Home.templates().resolve("fonts"), title + " " + r.stationId() + " " + r.day(), "ktp-station " + r.stationId() + " " + r.day())) {
             pdf.title(title);
             float[] kv = {0, 300};
             pdf.row(kv, false, "Stasiun / Station", r.stationId());
@@ -65,7 +65,7 @@ public final class ReportPdf {
     public static byte[] reconciliation(Reconciliation r) throws IOException {
         String title = "Rekonsiliasi Blangko KTP-el / Blank-card reconciliation";
         String period = r.from() + (r.to().equals(r.from()) ? "" : " - " + r.to());
-        try (PdfWriter pdf = new PdfWriter(ktp.cli.Paths.templates().resolve("fonts"), title + " " + r.stationId() + " " + period,
+        try (PdfWriter pdf = new PdfWriter(ktp.datafile.Home.templates().resolve("fonts"), title + " " + r.stationId() + " " + period,
                 "ktp-station " + r.stationId() + " " + period)) {
             pdf.title(title);
             float[] kv = {0, 330};

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PrintRunner {
     private static final Logger LOG = LoggerFactory.getLogger(PrintRunner.class);
-    /** Spoiled blanks for one job before the station stops trying and asks a technician. */
+    /** Spoiled blanks for one job (by its chip or a refused command) before the station stops trying and asks a technician. */
     public static final int MAX_SPOILED_PER_JOB = 3;
 
     /** What became of the job, and the last message shown to the operator (or ""). */
@@ -30,6 +30,29 @@ public final class PrintRunner {
     @FunctionalInterface
     public interface Operator {
         void tell(PrinterError error, String message);
+
+        /** The cause told last is gone and the card goes on. */
+        default void cleared(PrinterError error) { }
+    }
+
+    /**
+     * A blank id the ledger already holds: two blanks by one id would make the ledger lie, so the card does not go
+     * on and the lane stops for a technician with both entries named.
+     */
+    public static final class BlankIdConflict extends RuntimeException {
+        private final String blankId;
+        private final String recordId;
+
+        BlankIdConflict(String blankId, String recordId, String existing) {
+            super("blank id " + blankId + " for record " + recordId + " is already in the ledger as " + existing
+                    + "; the new card was stopped before anything was recorded for it");
+            this.blankId = blankId;
+            this.recordId = recordId;
+        }
+
+        public String blankId() { return blankId; }
+
+        public String recordId() { return recordId; }
     }
 
     private final StationStore store;
@@ -48,14 +71,42 @@ public final class PrintRunner {
         this.operator = operator;
     }
 
-    public Result print(PrintJob job, BooleanSupplier stop) {
+    public Result print(PrintJob job, BooleanSupplier stop) { return print(job, chip, stop); }
+
+    /** Until the printer has answered an eject to the reject box (the card path is clear), or {@code stop}. */
+    private boolean awaitPathClear(BooleanSupplier stop) {
+        boolean told = false;
+        while (!stop.getAsBoolean()) {
+            if (driver.clearCardPath()) return true;
+            if (!told) {
+                operator.tell(PrinterError.NO_ANSWER, "the printer did not answer the eject of a spoiled card; no blank is taken until it does");
+                told = true;
+            }
+            try {
+                Thread.sleep(pollEvery.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Prints {@code job} with the chip step handed down with this card ({@code chip} null: a chipless card). */
+    public Result print(PrintJob job, ChipStation chip, BooleanSupplier stop) {
         String recordId = job.recordId();
         int spoiled = 0;
         String lastMessage = "";
         while (!stop.getAsBoolean()) {
             PrinterDriver.Outcome o = driver.print(job, chip, new PrinterDriver.CardEvents() {
                 @Override
-                public void inPrinter(String blankId) { store.transition(recordId, JobState.ENCODING, actor, "", blankId); }
+                public void inPrinter(String blankId) {
+                    store.ledgerEntry(blankId).ifPresent(e -> {
+                        throw new BlankIdConflict(blankId, recordId, "blank " + e.blankId() + " of record " + (e.recordId().isEmpty() ? "(none)" : e.recordId())
+                                + " (" + e.fate() + (e.reason().isEmpty() ? "" : ": " + e.reason()) + ", entered " + e.enteredAt() + ")");
+                    });
+                    store.transition(recordId, JobState.ENCODING, actor, "", blankId);
+                }
 
                 @Override
                 public void encoded() { store.transition(recordId, JobState.ENCODED, actor, "", null); }
@@ -73,7 +124,9 @@ public final class PrintRunner {
             String why;
             if (o instanceof PrinterDriver.Spoiled s) {
                 why = s.reason();
-                spoiled++;
+                // Only a spoil that may be this card's own (a chip that fails, a command refused) counts towards asking a
+                // technician: a cover opened or a ribbon run out mid-card spoils it too, but says nothing of the next blank.
+                if (s.error() == null || s.error() == PrinterError.REFUSED) spoiled++;
                 // A printer error's reason already starts with its name (PrinterException's message); a chip failure has none.
                 String reason = s.error() == null ? s.reason() : s.reason()
                         + switch (s.error()) {
@@ -83,6 +136,9 @@ public final class PrintRunner {
                         };
                 store.transition(recordId, JobState.SPOILED, actor, reason, null);
                 store.transition(recordId, JobState.VALIDATED, actor, "requeued for a fresh blank after: " + (s.error() == null ? "a chip failure" : s.error()), null);
+                // The spoiled card must be out (in the reject box, or taken out by hand after a jam) before the next blank:
+                // a card the printer kept would be printed on for the next record.
+                if (s.error() == null && !awaitPathClear(stop)) break;
                 LOG.warn("record {}: blank {} spoiled ({})", recordId, s.blankId(), reason);
                 if (spoiled >= MAX_SPOILED_PER_JOB) {
                     lastMessage = "record " + recordId + " spoiled " + spoiled + " blanks; a technician should check the printer and encoder";
@@ -94,13 +150,21 @@ public final class PrintRunner {
             } else {
                 error = ((PrinterDriver.NotStarted) o).error();
                 why = ((PrinterDriver.NotStarted) o).reason();
+                if (error == PrinterError.ENCODER_NOT_READY) {
+                    // Not the printer's to clear: the lane pauses with the reason and checks the encoder itself.
+                    lastMessage = error.operatorMessage() + " (" + why + ")";
+                    operator.tell(error, lastMessage);
+                    return new Result(JobState.VALIDATED, "", spoiled, lastMessage);
+                }
             }
             lastMessage = error.operatorMessage();
             operator.tell(error, lastMessage);
             LOG.warn("printer paused: {} ({}); record {} waits", lastMessage, why, recordId);
             store.audit(actor, "PRINTER_PAUSED", error + ": " + lastMessage + " (record " + recordId + " waits) - " + why);
             if (!driver.awaitCleared(error, pollEvery, stop)) break;
+            if (o instanceof PrinterDriver.Spoiled && !awaitPathClear(stop)) break;
             store.audit(actor, "PRINTER_RESUMED", error + " cleared; record " + recordId + " goes on");
+            operator.cleared(error);
             LOG.info("printer: {} cleared, resuming", error);
         }
         return new Result(store.job(recordId).map(j -> j.state()).orElse(JobState.VALIDATED), "", spoiled, lastMessage);

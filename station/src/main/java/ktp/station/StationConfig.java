@@ -31,8 +31,14 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
     /** The data center: HTTPS with a pinned CA and a client certificate, or plain HTTP with a token (demos only). */
     public record Central(URI url, Path ca, Path certificate, Path key, Path tokenFile, boolean plainHttp) {}
 
-    /** {@code reader}: the PC/SC reader at this printer's chip station (null: the encoder's pattern). */
-    public record Printer(String name, String uri, PrinterProfile profile, String reader) {}
+    /**
+     * {@code reader}: the PC/SC reader at this printer's chip station (null: the encoder's pattern). {@code chipless}:
+     * the station says explicitly that this printer makes cards without a chip (a profile with no encoder is refused
+     * for KTP-el otherwise), and every such card is flagged.
+     */
+    public record Printer(String name, String uri, PrinterProfile profile, String reader, boolean chipless) {
+        public Printer(String name, String uri, PrinterProfile profile, String reader) { this(name, uri, profile, reader, false); }
+    }
 
     /** {@code masterKey} null: the GlobalPlatform test keys (test cards only). */
     public record Encoder(String readerPattern, CardProfile profile, Path masterKey, int insertWaitSeconds) {}
@@ -107,8 +113,13 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
                     throw p.error("reader", "is not a regular expression: " + x.getDescription());
                 }
             }
+            boolean chipless = p.bool("chipless", false);
+            if (profile.encoderStation().equals("none") && !chipless) {
+                throw p.error("profile", "'" + profile.id() + "' has no chip encoder: a KTP-el card needs its chip. Use a printer with an encoder, "
+                        + "or say chipless: true for this printer if the station is meant to print cards without a chip");
+            }
             p.noOtherFields();
-            printers.add(new Printer(name, uri, profile, reader));
+            printers.add(new Printer(name, uri, profile, reader, chipless));
         }
 
         DataFile.Node e = root.object("encoder");

@@ -1,40 +1,23 @@
 package ktp.station;
 
-import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.smartcardio.TerminalFactory;
 import ktp.card.CardKeys;
 import ktp.card.ChipEncoder;
-import ktp.card.ChipPayload;
 import ktp.central.CentralClient;
 import ktp.central.CentralLink;
 import ktp.central.Tls;
 import ktp.job.JobState;
-import ktp.printer.PrintJob;
-import ktp.printer.PrinterDriver;
-import ktp.printer.PrinterProfile;
 import ktp.printer.PrinterStatus;
-import ktp.printer.link.PrinterLink;
-import ktp.record.CardSeal;
-import ktp.record.RecordRejectedException;
 import ktp.record.RecordValidator;
 import ktp.record.TrustedKeys;
-import ktp.record.ValidatedRecord;
 import ktp.render.CardRenderer;
-import ktp.render.CardTemplate;
-import ktp.render.RenderException;
 import ktp.store.Actor;
 import ktp.store.Job;
 import ktp.store.StationStore;
@@ -44,12 +27,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The print station as one process (docs/station-daemon.md): the data center link keeps validated records
- * leased and queued; each printer has a lane that takes the oldest queued record, has its chip encoded at the
- * printer's contact station and its card printed, while the next record is already rendered and packed; the
- * outbox publisher reports every job change to the central office and carries out its commands. On start the
- * store is recovered (every job resumes by its state); on stop the card in progress finishes, unstarted
- * records are handed back and the outbox is flushed as far as the broker allows.
+ * The print station as one process (docs/station-daemon.md), and the place its rooms are wired: the data center
+ * link keeps validated records leased and queued (through the intake); each printer has a supervised
+ * {@link PrintLane}; the {@link StationWatch} derives health from the lanes, hands unstarted leases back when no
+ * lane can print, and writes the status file; the outbox publisher reports every job change to the central office
+ * and carries out its commands; the counter's issuance goes through {@link HolderActivation}. On start the store
+ * is recovered (every job resumes by its state); on stop the card in progress finishes, unstarted records are
+ * handed back and the outbox is flushed as far as the broker allows.
  */
 public final class StationDaemon implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StationDaemon.class);
@@ -59,28 +43,31 @@ public final class StationDaemon implements AutoCloseable {
     private final TerminalFactory readers;
     private final Clock clock;
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final Set<String> claimed = ConcurrentHashMap.newKeySet();
-    private final Map<String, ChipPayload> payloads = new ConcurrentHashMap<>();
     private StationStore store;
-    private RecordValidator validator;
-    private TrustedKeys trust;
+    private volatile RecordValidator validator;
+    private volatile TrustedKeys trust;
     private CardKeys keys;
     private CentralLink link;
     private OutboxPublisher publisher;
     private OfficeCommands office;
-    private volatile PrinterStatus lastPrinterStatus;
-    private volatile String lastPrinterState = "UNKNOWN";
     /** One counter reader and one scanner: two console requests at once take turns rather than share the card. */
     private final Object counterInUse = new Object();
-    private volatile ktp.printer.PrinterError lastAlert;
-    private volatile String lastAlertMessage = "";
-    private Thread[] lanes;
+    private final List<PrintLane> lanes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private Thread[] laneThreads;
+    private StationWatch watch;
+    private PrintLane.Settings laneSettings = PrintLane.Settings.defaults();
 
     public StationDaemon(StationConfig config, CardRenderer renderer, TerminalFactory readers, Clock clock) {
         this.config = config;
         this.renderer = renderer;
         this.readers = readers;
         this.clock = clock;
+    }
+
+    /** Lane timings other than the defaults (tests and the fault campaign shorten the hand-back); before {@link #start()}. */
+    public StationDaemon withLaneSettings(PrintLane.Settings s) {
+        laneSettings = s;
+        return this;
     }
 
     public StationStore store() { return store; }
@@ -96,7 +83,7 @@ public final class StationDaemon implements AutoCloseable {
         LOG.info("station {}: store {} recovered; {} job(s) resumed", config.stationId(), config.store(), resumed.size());
         trust = TrustedKeys.loadDirectory(config.trustedKeys());
         validator = new RecordValidator(trust, clock, renderer.fitCheck());
-        RecordIntake intake = new RecordIntake(validator, store, Actor.STATION);
+        RecordIntake intake = new RecordIntake(() -> validator, store, Actor.STATION);
         // Jobs stored but not validated when the station stopped (resume action REVALIDATE).
         for (Job j : store.jobs()) {
             if (j.state() == JobState.LEASED) LOG.info("record {} validated again after the restart: {}", j.recordId(), intake.revalidate(j.recordId()).kind());
@@ -108,18 +95,30 @@ public final class StationDaemon implements AutoCloseable {
         link.start();
         keys = config.encoder().masterKey() == null ? CardKeys.globalPlatformTestKeys() : CardKeys.masterFile(config.encoder().profile(), config.encoder().masterKey());
         if (config.encoder().masterKey() == null) LOG.warn("encoder: no master_key configured; using the GlobalPlatform TEST keys (test cards only)");
-        lanes = new Thread[config.printers().size()];
-        for (int i = 0; i < lanes.length; i++) {
-            StationConfig.Printer p = config.printers().get(i);
+        RecordQueue queue = new RecordQueue(store);
+        CardPreparation preparation = new CardPreparation(store, () -> validator, renderer);
+        PrintLane.Wiring wiring = new PrintLane.Wiring(store, preparation, queue, id -> link.mayStart(id), () -> office.paused(), stopping::get, () -> {
+            publisher.wake();
+            link.poke();
+        }, clock);
+        for (StationConfig.Printer p : config.printers()) {
             // Each printer's chip station is its own PC/SC reader; one pattern serves a station with one printer.
             String reader = p.reader() != null ? p.reader() : config.encoder().readerPattern();
-            ChipEncoder encoder = new ChipEncoder(readers, reader, config.encoder().profile(), keys,
-                    Duration.ofSeconds(config.encoder().insertWaitSeconds()), id -> Optional.ofNullable(payloads.get(id)));
-            Lane lane = new Lane(p, encoder);
-            lanes[i] = new Thread(lane::run, "lane-" + p.name());
-            lanes[i].start();
+            ChipEncoder encoder = p.chipless() ? null : new ChipEncoder(readers, reader, config.encoder().profile(), keys,
+                    Duration.ofSeconds(config.encoder().insertWaitSeconds()));
+            if (p.chipless()) LOG.warn("printer {}: configured chipless: its cards carry NO chip, and each is flagged so", p.name());
+            lanes.add(new PrintLane(p, encoder, wiring, laneSettings));
         }
-        LOG.info("station {} running: {} printer(s), data center {}, broker {}", config.stationId(), lanes.length, config.central().url(), config.telemetry().broker().url());
+        laneThreads = new Thread[lanes.size()];
+        for (int i = 0; i < laneThreads.length; i++) {
+            PrintLane lane = lanes.get(i);
+            laneThreads[i] = new Thread(lane, "lane-" + lane.name());
+            // The lane catches everything itself; this only speaks if that ever fails, so nothing dies unseen.
+            laneThreads[i].setUncaughtExceptionHandler((t, e) -> LOG.error("thread {} ended by an uncaught error", t.getName(), e));
+            laneThreads[i].start();
+        }
+        watch = new StationWatch(this, queue, laneSettings.handBackAfter(), clock).start();
+        LOG.info("station {} running: {} printer(s), data center {}, broker {}", config.stationId(), lanes.size(), config.central().url(), config.telemetry().broker().url());
         return this;
     }
 
@@ -128,156 +127,6 @@ public final class StationDaemon implements AutoCloseable {
         Optional<String> token = c.tokenFile() == null ? Optional.empty() : Optional.of(java.nio.file.Files.readString(c.tokenFile()).strip());
         javax.net.ssl.SSLContext tls = c.ca() == null ? null : Tls.context(c.ca(), c.certificate(), c.key());
         return CentralClient.Config.of(c.url(), config.stationId(), tls, token, c.plainHttp());
-    }
-
-    /** A record ready for its lane: the chip's contents and the printer's downloads. */
-    private record Prepared(String recordId, PrintJob job, ChipPayload chip) {}
-
-    private final class Lane {
-        private final StationConfig.Printer printer;
-        private final ChipEncoder encoder;
-        private final ExecutorService prep;
-
-        Lane(StationConfig.Printer printer, ChipEncoder encoder) {
-            this.printer = printer;
-            this.encoder = encoder;
-            this.prep = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "prepare-" + printer.name());
-                t.setDaemon(true);
-                return t;
-            });
-        }
-
-        void run() {
-            PrinterProfile profile = printer.profile();
-            try (PrinterDriver driver = new PrinterDriver(profile, () -> PrinterLink.open(printer.uri(), profile.link()))) {
-                PrintRunner runner = new PrintRunner(store, driver, encoder, Actor.STATION, Duration.ofSeconds(1), (error, message) -> {
-                    lastPrinterState = error.name();
-                    lastAlert = error;
-                    lastAlertMessage = printer.name() + ": " + message;
-                    LOG.warn("printer {}: {} ({})", printer.name(), message, error);
-                });
-                clearCardPath(driver);
-                Future<Prepared> next = null;
-                while (!stopping.get()) {
-                    Prepared current = null;
-                    if (next != null) {
-                        current = take(next);
-                        next = null;
-                    }
-                    if (current == null) current = prepare(nextRecord(null));
-                    if (current == null) {
-                        pause(200);
-                        continue;
-                    }
-                    // The next card is rendered and packed while this one is encoded and printed.
-                    String after = nextRecord(current.recordId());
-                    if (after != null) next = prep.submit(() -> prepare(after));
-                    if (office.paused() || !link.mayStart(current.recordId())) {
-                        release(current);
-                        if (next != null) release(take(next));
-                        next = null;
-                        pause(500);
-                        continue;
-                    }
-                    payloads.put(current.recordId(), current.chip());
-                    boolean giveUp = false;
-                    try {
-                        PrintRunner.Result r = runner.print(current.job(), stopping::get);
-                        lastPrinterState = r.state() == JobState.AWAITING_HOLDER ? "READY" : lastPrinterState;
-                        if (r.state() == JobState.AWAITING_HOLDER) lastAlert = null; // the printer worked again: the alert was dealt with
-                        LOG.info("printer {}: record {} -> {}{}", printer.name(), current.recordId(), r.state(), r.blankId().isEmpty() ? "" : " on blank " + r.blankId());
-                        // Too many blanks spoiled for one record: it stays claimed (out of the queue) until a technician
-                        // has looked and the station is restarted, rather than spoil blank after blank.
-                        giveUp = r.spoiled() >= PrintRunner.MAX_SPOILED_PER_JOB && r.state() == JobState.VALIDATED;
-                        if (giveUp) store.audit(Actor.STATION, "HELD_FOR_TECHNICIAN", "record " + current.recordId() + ": " + r.operatorMessage());
-                    } finally {
-                        payloads.remove(current.recordId());
-                        if (!giveUp) claimed.remove(current.recordId());
-                    }
-                    publisher.wake();
-                    link.poke();
-                    try {
-                        lastPrinterStatus = driver.status();
-                    } catch (ktp.printer.PrinterException e) {
-                        lastPrinterState = e.error().name();
-                    }
-                }
-                if (next != null) release(take(next));
-            } finally {
-                prep.shutdownNow();
-            }
-        }
-
-        /**
-         * A card left in the printer by a run that stopped: ledgered if the ledger does not know it yet (the run
-         * stopped between the printer taking it and its UID being recorded), then sent to the reject box.
-         */
-        private void clearCardPath(PrinterDriver driver) {
-            encoder.cardPresent().ifPresent(uid -> {
-                boolean known = store.ledger().stream().anyMatch(e -> e.blankId().equals(uid));
-                if (!known) {
-                    store.ledgerFoundBlank(uid, "found at the chip encoder of printer " + printer.name() + " after a restart, before any record was written to it", Actor.STATION);
-                    LOG.warn("printer {}: blank {} was in the encoder after a restart; ledgered as spoiled", printer.name(), uid);
-                }
-            });
-            driver.clearCardPath();
-        }
-
-        private Prepared take(Future<Prepared> f) {
-            try {
-                return f.get();
-            } catch (Exception e) {
-                LOG.warn("printer {}: preparing the next card failed: {}", printer.name(), e.toString());
-                return null;
-            }
-        }
-
-        private void release(Prepared p) {
-            if (p != null) claimed.remove(p.recordId());
-        }
-
-        /** Claims and renders a record for this lane; null when it cannot be printed now (the reason is logged). */
-        private Prepared prepare(String recordId) {
-            if (recordId == null) return null;
-            Optional<byte[]> envelope = store.envelope(recordId);
-            Job job = store.job(recordId).orElse(null);
-            if (envelope.isEmpty() || job == null || job.state() != JobState.VALIDATED) {
-                claimed.remove(recordId);
-                return null;
-            }
-            try {
-                ValidatedRecord v = validator.validate(envelope.get());
-                String qr = CardSeal.qrText(CardSeal.Contents.of(v.record(), v.envelope().keyId()), v.envelope().cardSeal());
-                CardRenderer.RenderedCard card = renderer.render(v.record(), qr);
-                PrinterProfile p = printer.profile();
-                Map<String, BufferedImage> front = renderer.panels(card.side(CardTemplate.Side.FRONT), p);
-                Map<String, BufferedImage> back = p.dualSided() ? renderer.panels(card.side(CardTemplate.Side.BACK), p) : Map.of();
-                return new Prepared(recordId, PrintJob.prepare(recordId, p, front, back, true), ChipPayload.of(v));
-            } catch (RecordRejectedException | RenderException e) {
-                // Validated when it came in, refused now (a key withdrawn, the record expired): it waits for a person.
-                LOG.error("record {} can no longer be printed: {}", recordId, e.getMessage());
-                store.audit(Actor.STATION, "NOT_PRINTABLE", "record " + recordId + ": " + e.getMessage());
-                return null;
-            } catch (RuntimeException e) {
-                // Not the record's fault: let it go back to the queue for another try.
-                LOG.error("record {}: preparing the card failed: {}", recordId, e.toString(), e);
-                claimed.remove(recordId);
-                return null;
-            }
-        }
-    }
-
-    /** The oldest VALIDATED record not claimed by a lane (and not {@code except}), claimed for the caller. */
-    private synchronized String nextRecord(String except) {
-        return store.jobs().stream()
-                .filter(j -> j.state() == JobState.VALIDATED && !j.recordId().equals(except) && !claimed.contains(j.recordId()))
-                .filter(j -> link.mayStart(j.recordId()))
-                .min(Comparator.comparing(Job::createdAt))
-                .map(j -> {
-                    claimed.add(j.recordId());
-                    return j.recordId();
-                }).orElse(null);
     }
 
     /**
@@ -348,36 +197,139 @@ public final class StationDaemon implements AutoCloseable {
         }
     }
 
-    /** What the console shows of the printers: the last state seen, supplies, and the alert that needs a person. */
+    /** The printers' lanes, in the configuration's order. */
+    public List<PrintLane> lanes() { return List.copyOf(lanes); }
+
+    /** The lane of printer {@code name}. */
+    public PrintLane lane(String name) {
+        return lanes.stream().filter(l -> l.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no printer '" + name + "' at this station"));
+    }
+
+    /** A technician says the cause of a FAULTED lane is dealt with (audited): the lane tries again now. */
+    public void resumeLane(String name, Actor technician) {
+        PrintLane lane = lane(name);
+        store.audit(technician, "LANE_RESUME", "printer " + name + " was " + lane.state().kind() + "/" + lane.state().code() + ": " + lane.state().detail());
+        lane.resumeByTechnician();
+    }
+
+    /**
+     * Reads the trusted-key directory again (SIGHUP, or a technician's console action; audited): records signed
+     * with a key added since are taken from now on. A directory that no longer loads keeps the keys in use.
+     */
+    public java.util.Set<String> reloadTrustedKeys(Actor who) throws IOException {
+        TrustedKeys fresh;
+        try {
+            fresh = TrustedKeys.loadDirectory(config.trustedKeys());
+        } catch (IOException e) {
+            store.audit(who, "TRUSTED_KEYS_RELOAD_FAILED", config.trustedKeys() + ": " + e.getMessage() + "; the keys in use are kept");
+            throw e;
+        }
+        java.util.Set<String> before = trust.keyIds();
+        trust = fresh;
+        validator = new RecordValidator(fresh, clock, renderer.fitCheck());
+        store.audit(who, "TRUSTED_KEYS_RELOADED", "keys " + fresh.keyIds() + " (were " + before + ") from " + config.trustedKeys());
+        LOG.info("trusted keys reloaded by {}: {} (were {})", who, fresh.keyIds(), before);
+        link.poke();
+        return fresh.keyIds();
+    }
+
+    /** Reloads the trusted keys on SIGHUP, as a daemon is expected to (the command line's {@code station run} installs it). */
+    public void reloadOnSighup() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+                try {
+                    reloadTrustedKeys(new Actor("SIGHUP", ktp.store.Role.TECHNICIAN));
+                } catch (IOException | RuntimeException e) {
+                    LOG.error("SIGHUP: the trusted keys were not reloaded: {}", e.getMessage());
+                }
+            });
+        } catch (IllegalArgumentException e) {
+            LOG.warn("SIGHUP cannot be handled on this platform: {}", e.getMessage());
+        }
+    }
+
+    /** Health as the lanes, the link, the outbox and the feeder count say it is now (docs/station-daemon.md). */
+    public StationHealth health() {
+        StationWatch w = watch;
+        if (w == null) {
+            // Before the lanes are started (the publisher may ask first): nothing can print yet.
+            return new StationHealth(config.stationId(), clock.instant(), "daemon", List.of(), List.of(), 0, 0, null, false, false, false);
+        }
+        return w.health();
+    }
+
+    /** What the console shows of the printers: derived from the first lane's state, as health is. */
     public record PrinterView(String state, Integer ribbonRemaining, Boolean feederHasCards, Boolean rejectBoxFull, Long cardsPrinted,
                               ktp.printer.PrinterError alert, String alertMessage) {}
 
     public PrinterView printerView() {
-        PrinterStatus st = lastPrinterStatus;
-        ktp.printer.PrinterError a = lastAlert;
-        return new PrinterView(lastPrinterState, st == null ? null : st.ribbonRemaining(), st == null ? null : st.feederHasCards(),
-                st == null ? null : st.rejectBoxFull(), st == null ? null : st.cardsPrinted(), a, a == null ? "" : lastAlertMessage);
+        if (lanes.isEmpty()) return new PrinterView("STARTING", null, null, null, null, null, "");
+        PrintLane lane = lanes.get(0);
+        LaneState ls = lane.state();
+        PrinterStatus st = lane.lastStatus();
+        ktp.printer.PrinterError a = null;
+        if (!ls.canPrint()) {
+            try {
+                a = ktp.printer.PrinterError.valueOf(ls.code());
+            } catch (IllegalArgumentException notAPrinterError) {
+                a = null;
+            }
+        }
+        String state = ls.kind() == LaneState.Kind.PAUSED || ls.kind() == LaneState.Kind.FAULTED ? ls.code() : ls.kind().name();
+        return new PrinterView(state, st == null ? null : st.ribbonRemaining(), st == null ? null : st.feederHasCards(),
+                st == null ? null : st.rejectBoxFull(), st == null ? null : st.cardsPrinted(), a, ls.canPrint() ? "" : lane.name() + ": " + ls.messageEn() + " (" + ls.detail() + ")");
     }
 
     public boolean paused() { return office.paused(); }
 
     public StationConfig config() { return config; }
 
+    boolean stopping() { return stopping.get(); }
+
+    TerminalFactory readers() { return readers; }
+
+    /**
+     * The health message's device fields, from the same lane state. Called on the publisher's thread: it never
+     * throws, so that a question about the devices cannot end the thread that delivers the events.
+     */
     private final class Devices implements DeviceHealth {
+        /** The worst lane's state: READY only when every lane can print now. */
         @Override
-        public String printerStatus() { return lastPrinterState; }
+        public String printerStatus() {
+            try {
+                return lanes.isEmpty() ? "STARTING" : health().printerStatus();
+            } catch (RuntimeException e) {
+                LOG.warn("health: {}", e.toString());
+                return "UNKNOWN";
+            }
+        }
 
         @Override
-        public Integer ribbonRemaining() { return lastPrinterStatus == null ? null : lastPrinterStatus.ribbonRemaining(); }
+        public Integer ribbonRemaining() {
+            try {
+                PrinterStatus st = lanes.isEmpty() ? null : lanes.get(0).lastStatus();
+                return st == null ? null : st.ribbonRemaining();
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
 
         @Override
-        public Integer blanksInFeeder() { return null; }
+        public Integer blanksInFeeder() {
+            try {
+                long loaded = store.blanksLoadedTotal();
+                return loaded == 0 ? null : (int) Math.max(Integer.MIN_VALUE, loaded - store.ledgerSize());
+            } catch (RuntimeException e) {
+                return null;
+            }
+        }
 
         @Override
         public boolean readerPresent() {
             try {
-                return !readers.terminals().list().isEmpty();
-            } catch (javax.smartcardio.CardException | RuntimeException e) {
+                return health().alerts().stream().noneMatch(a -> a.code().equals(StationHealth.READER_MISSING));
+            } catch (RuntimeException e) {
                 return false;
             }
         }
@@ -400,8 +352,15 @@ public final class StationDaemon implements AutoCloseable {
     public void close() {
         if (!stopping.compareAndSet(false, true)) return;
         LOG.info("station {}: stopping", config.stationId());
-        if (lanes != null) {
-            for (Thread t : lanes) {
+        if (watch != null) watch.close();
+        try {
+            // The status file speaks for a running daemon only: stopped, the command line reads the store instead.
+            java.nio.file.Files.deleteIfExists(StationHealth.statusFile(config.store()));
+        } catch (IOException e) {
+            LOG.warn("could not remove the status file: {}", e.getMessage());
+        }
+        if (laneThreads != null) {
+            for (Thread t : laneThreads) {
                 try {
                     t.join(120_000);
                 } catch (InterruptedException e) {

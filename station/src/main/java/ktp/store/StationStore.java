@@ -67,7 +67,7 @@ public final class StationStore implements AutoCloseable {
     private final Table<String, LedgerEntry> ledger;
     private final Table<Long, OutboxEvent> outbox;
     private final Table<Long, AuditEntry> audit;
-    /** Counters and names: txNumber, outboxSequence, auditCount, auditHead, stationId, blanksLoaded. */
+    /** Counters and names: txNumber, outboxSequence, auditCount, auditHead, stationId, blanksLoaded, blankNumber. */
     private final Table<String, String> meta;
     private Journal journal;
     private long sinceCheckpoint;
@@ -440,6 +440,23 @@ public final class StationStore implements AutoCloseable {
             return e;
         });
     }
+
+    /**
+     * A number for a blank whose chip gives it no id (a chipless card, or a chip that never answered), from a
+     * station-wide counter kept in the store: committed before it is handed out, so it is never handed out twice,
+     * whatever the printer's own counter says after rejects, a restart, a printer swap or a counter reset. A number
+     * reserved for a card that then never entered the printer is simply skipped.
+     */
+    public synchronized long reserveBlankNumber() {
+        return inTransaction(() -> {
+            long n = metaLong("blankNumber") + 1;
+            meta.put("blankNumber", Long.toString(n));
+            return n;
+        });
+    }
+
+    /** The ledger's entry for {@code blankId}, if a blank by that id ever entered a printer here. */
+    public synchronized Optional<LedgerEntry> ledgerEntry(String blankId) { return Optional.ofNullable(ledger.get(blankId)); }
 
     /** The audit action of {@link #blanksLoaded(int, String, Actor)}; its detail starts with the count. */
     public static final String BLANKS_LOADED = "BLANKS_LOADED";

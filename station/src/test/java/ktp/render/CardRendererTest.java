@@ -125,7 +125,7 @@ class CardRendererTest {
     void panelsHaveTheProfilesGeometryAndDepthAndThePhotoGoesToColourOnly() throws Exception {
         PrintRecord r = TestRecords.valid(7);
         CardRenderer.RenderedCard card = renderer.render(r, qr(r));
-        Map<String, BufferedImage> p = renderer.panels(card.side(CardTemplate.Side.FRONT), colour);
+        Map<String, BufferedImage> p = renderer.panels(card.side(CardTemplate.Side.FRONT), colour.panelLayout());
         assertEquals(List.of("Y", "M", "C", "K", "O"), List.copyOf(p.keySet()));
         for (BufferedImage img : p.values()) assertEquals(List.of(1016, 648), List.of(img.getWidth(), img.getHeight()));
         assertEquals(BufferedImage.TYPE_BYTE_BINARY, p.get("K").getType());
@@ -142,7 +142,7 @@ class CardRendererTest {
         assertTrue(levels.size() > 4 && levels.size() <= 64, "a 6-bit panel has at most 64 levels: " + levels.size());
         assertTrue(inkIn(p.get("K"), 0, 0, 1016, 648) > 2000, "text is in K");
 
-        Map<String, BufferedImage> m = renderer.panels(card.side(CardTemplate.Side.FRONT), mono);
+        Map<String, BufferedImage> m = renderer.panels(card.side(CardTemplate.Side.FRONT), mono.panelLayout());
         assertEquals(List.of("K"), List.copyOf(m.keySet()), "a monochrome printer has one panel");
         int box = inkIn(m.get("K"), ox + (int) (photo.x() * ppm), oy + (int) (photo.y() * ppm), (int) (photo.w() * ppm), (int) (photo.h() * ppm));
         assertTrue(box > 500, "the photo is dithered into K on a monochrome printer: " + box + " black pixels");
@@ -158,8 +158,8 @@ class CardRendererTest {
     void theOverlayLeavesTheProfilesHolesAndNothingIsPrintedOnTheChip() throws Exception {
         PrintRecord r = TestRecords.valid(8);
         CardRenderer.RenderedCard card = renderer.render(r, qr(r));
-        Map<String, BufferedImage> back = renderer.panels(card.side(CardTemplate.Side.BACK), colour);
-        Map<String, BufferedImage> front = renderer.panels(card.side(CardTemplate.Side.FRONT), colour);
+        Map<String, BufferedImage> back = renderer.panels(card.side(CardTemplate.Side.BACK), colour.panelLayout());
+        Map<String, BufferedImage> front = renderer.panels(card.side(CardTemplate.Side.FRONT), colour.panelLayout());
         PrinterProfile.Hole chip = colour.overlayHoles().get(0);
         double ppm = colour.raster().pxPerMm();
         int ox = (1016 - (int) Math.round(85.6 * ppm)) / 2;
@@ -185,7 +185,7 @@ class CardRendererTest {
                 List.of(new CardTemplate.Text("on-chip", new CardTemplate.Box(10, 20, 30, 3), CardTemplate.Panel.K, "{nik}", false, 6, 6, 1, "left")));
         CardRenderer bad = new CardRenderer(new CardTemplate(t.name(), t.file(), t.regularFont(), t.boldFont(),
                 Map.of(CardTemplate.Side.FRONT, t.side(CardTemplate.Side.FRONT), CardTemplate.Side.BACK, moved)));
-        RenderException e = assertThrows(RenderException.class, () -> bad.panels(bad.render(r, qr(r)).side(CardTemplate.Side.BACK), colour));
+        RenderException e = assertThrows(RenderException.class, () -> bad.panels(bad.render(r, qr(r)).side(CardTemplate.Side.BACK), colour.panelLayout()));
         assertEquals("on-chip", e.element());
         assertTrue(e.getMessage().contains("chip contacts"), e.getMessage());
     }
@@ -194,7 +194,7 @@ class CardRendererTest {
     void theQrCodeInTheBackPanelDecodesWithZxingAndZbarAndItsSealVerifies() throws Exception {
         PrintRecord r = TestRecords.valid(9);
         String text = qr(r);
-        BufferedImage k = renderer.panels(renderer.render(r, text).side(CardTemplate.Side.BACK), colour).get("K");
+        BufferedImage k = renderer.panels(renderer.render(r, text).side(CardTemplate.Side.BACK), colour.panelLayout()).get("K");
         assertEquals(text, QrDecoder.decode(k).orElseThrow(() -> new AssertionError("zxing found no QR code")));
         CardSeal.Parsed parsed = CardSeal.parse(text);
         assertTrue(Signatures.verify(parsed.contents().signedBytes(), parsed.signature(), TestRecords.KEY.getPublic()));
@@ -316,7 +316,7 @@ class CardRendererTest {
             CardRenderer.RenderedCard card = renderer.render(r, qr(r));
             for (CardTemplate.Side s : CardTemplate.Side.values()) {
                 if (s == CardTemplate.Side.BACK) continue; // the back's QR carries a fresh ECDSA signature each run (random nonce)
-                BufferedImage k = renderer.panels(card.side(s), colour).get("K");
+                BufferedImage k = renderer.panels(card.side(s), colour.panelLayout()).get("K");
                 Path file = golden.resolve("record-" + serial + "-" + s.name().toLowerCase() + "-K.png");
                 if (update) {
                     Files.createDirectories(golden);

@@ -1,6 +1,5 @@
 package ktp.sim.bench;
 
-import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -9,7 +8,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -17,13 +15,11 @@ import ktp.printer.PrintJob;
 import ktp.printer.PrinterDriver;
 import ktp.printer.PrinterProfile;
 import ktp.printer.link.PrinterLink;
-import ktp.record.CardSeal;
 import ktp.record.Envelope;
 import ktp.record.PrintRecord;
 import ktp.record.RecordValidator;
 import ktp.record.TrustedKeys;
 import ktp.render.CardRenderer;
-import ktp.render.CardTemplate;
 import ktp.sim.printer.PrinterSimServer;
 import ktp.sim.printer.SimulatedPrinter;
 import ktp.sim.records.DataCenterKey;
@@ -121,10 +117,8 @@ public final class PrinterBench {
         Envelope e = key.signRecord(r);
         RecordIntake.Outcome o = intake.offer(r.recordId(), e.toJson());
         if (o.kind() != RecordIntake.Outcome.Kind.VALIDATED) throw new IllegalStateException(r.recordId() + ": " + o.detail());
-        CardRenderer.RenderedCard card = renderer.render(r, CardSeal.qrText(CardSeal.Contents.of(r, e.keyId()), e.cardSeal()));
-        Map<String, BufferedImage> f = renderer.panels(card.side(CardTemplate.Side.FRONT), profile);
-        Map<String, BufferedImage> b = profile.dualSided() ? renderer.panels(card.side(CardTemplate.Side.BACK), profile) : Map.of();
-        return new Prepared(r.recordId(), PrintJob.prepare(r.recordId(), profile, f, b, true), PrintJob.prepare(r.recordId(), profile, f, b, false));
+        return new Prepared(r.recordId(), ktp.station.CardPreparation.printJob(renderer, r, e.keyId(), e.cardSeal(), profile, true),
+                ktp.station.CardPreparation.printJob(renderer, r, e.keyId(), e.cardSeal(), profile, false));
     }
 
     private static double median(List<Long> v) {

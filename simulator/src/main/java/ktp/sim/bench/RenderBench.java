@@ -44,9 +44,9 @@ public final class RenderBench {
             long t0 = System.nanoTime();
             CardRenderer.RenderedCard card = renderer.render(records.get(i), qrs.get(i));
             long t1 = System.nanoTime();
-            renderer.panels(card.side(CardTemplate.Side.FRONT), profile);
+            renderer.panels(card.side(CardTemplate.Side.FRONT), profile.panelLayout());
             long t2 = System.nanoTime();
-            if (profile.dualSided()) renderer.panels(card.side(CardTemplate.Side.BACK), profile);
+            if (profile.dualSided()) renderer.panels(card.side(CardTemplate.Side.BACK), profile.panelLayout());
             long t3 = System.nanoTime();
             if (i < warmup) continue;
             int k = i - warmup;

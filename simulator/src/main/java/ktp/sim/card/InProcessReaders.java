@@ -28,9 +28,11 @@ public final class InProcessReaders {
 
     public static TerminalFactory factory(CardSlot slot) throws NoSuchAlgorithmException { return factory(List.of(slot)); }
 
-    /** Several readers, one per slot, named "KTP Virtual Reader 0", "... 1" and so on (a station with several printers). */
+    /**
+     * Several readers, one per slot, named "KTP Virtual Reader 0", "... 1" and so on (a station with several printers);
+     * no slot at all is a machine with its reader unplugged.
+     */
     public static TerminalFactory factory(List<CardSlot> slots) throws NoSuchAlgorithmException {
-        if (slots.isEmpty()) throw new IllegalArgumentException("at least one slot");
         Provider p = new Provider("KtpVirtual", "1.0", "in-process readers with virtual KTP-el cards") {
             {
                 put("TerminalFactory.KtpVirtual", Spi.class.getName());

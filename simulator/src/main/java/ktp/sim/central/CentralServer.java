@@ -151,6 +151,9 @@ public final class CentralServer implements AutoCloseable {
 
     public int activeLeases() { return center.activeLeaseCount(); }
 
+    /** Records held for a person at the data center (declined by a station), with their record ids. */
+    public java.util.List<String> heldRecords() { return center.heldRecordIds(); }
+
     public java.util.Map<ktp.lifecycle.NationalStatus, Integer> statusCounts() { return center.counts(); }
 
     /**

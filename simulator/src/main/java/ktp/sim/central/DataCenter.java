@@ -304,6 +304,27 @@ final class DataCenter implements AutoCloseable {
     }
 
     /**
+     * A person at the data center offers a held record again (for example one a station held back because it did
+     * not trust the signing key yet, declined SIGNATURE_UNKNOWN_KEY): the hold is lifted and the record is ready.
+     * Returns whether it was held.
+     */
+    /** The record ids of every held resident (what a person at the data center would look through). */
+    synchronized List<String> heldRecordIds() {
+        List<String> ids = new java.util.ArrayList<>();
+        for (Resident r : residents) if (!r.held.isEmpty()) ids.add(r.recordId);
+        return ids;
+    }
+
+    public synchronized boolean reoffer(String recordId) {
+        Resident r = byRecordId.get(recordId);
+        if (r == null || r.held.isEmpty()) return false;
+        record(holdEntry(r, ""));
+        note(r, "offered again by a person at the data center");
+        sync();
+        return true;
+    }
+
+    /**
      * An event a station reports about a record it holds or held last (the interim path until telemetry goes
      * over MQTT). Reports are idempotent by event id. CARD_PRINTED and CARD_ISSUED move the national status.
      */

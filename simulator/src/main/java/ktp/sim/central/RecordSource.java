@@ -39,10 +39,12 @@ final class RecordSource {
     /**
      * The defects a record can carry through the API: the envelope travels inside the print-ready answer as a
      * JSON object, so an envelope that is not JSON at all (malformed, truncated: what a damaged record file on a
-     * USB stick looks like, tested at the file intake) cannot be served without breaking the whole answer.
+     * USB stick looks like, tested at the file intake) cannot be served without breaking the whole answer. A key
+     * the station does not trust is not a defect of the record: the station holds such a record (declines it to be
+     * offered again once its keys are updated) rather than rejecting it, so it is not served as a defect either.
      */
     static final List<Defect> SERVABLE_DEFECTS = java.util.Arrays.stream(Defect.values())
-            .filter(d -> d != Defect.MALFORMED_JSON && d != Defect.TRUNCATED_FILE).toList();
+            .filter(d -> d != Defect.MALFORMED_JSON && d != Defect.TRUNCATED_FILE && d != Defect.UNKNOWN_KEY).toList();
 
     /** The defect served for this resident's record, if any. */
     Defect defect(int index) {

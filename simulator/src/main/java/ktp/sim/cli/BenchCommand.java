@@ -287,14 +287,16 @@ final class BenchCommand extends ktp.cli.CommandGroup {
             if (json) {
                 System.out.printf("{\"cards\":%d,\"perCardMedianMillis\":%.1f,\"perCardP99Millis\":%.1f,\"cardsPerSecond\":%.2f,"
                                 + "\"idleGapZeroLatencyMedianMillis\":%.1f,\"realCards\":%d,\"realSpeed\":%.0f,\"realIdleGapsMillis\":%s,"
-                                + "\"realIdleGapMedianMillis\":%d,\"realSecondsPerCard\":%.1f}%n",
+                                + "\"realIdleGapMedianMillis\":%d,\"realSecondsPerCard\":%.1f,\"stationCpuPerCardMedianMillis\":%.1f,\"stationCpuPerCardP99Millis\":%.1f}%n",
                         r.cards(), r.perCard().medianMicros() / 1000, r.perCard().p99Micros() / 1000, r.cardsPerSecond(),
                         r.idleGapZeroLatency() == null ? -1 : r.idleGapZeroLatency().medianMicros() / 1000, r.realCards(), r.realSpeed(), r.realGapsMillis(),
-                        realMedian, r.realSecondsPerCard());
+                        realMedian, r.realSecondsPerCard(), r.stationCpuPerCard().medianMicros() / 1000, r.stationCpuPerCard().p99Micros() / 1000);
             } else {
                 System.out.printf("%-58s %9s %9s %8s%n", "through the daemon", "median", "p99", "samples");
                 System.out.printf("%-58s %6.1f ms %6.1f ms %8d%n", "software per card, zero-latency devices (card out to card out)",
                         r.perCard().medianMicros() / 1000, r.perCard().p99Micros() / 1000, r.perCard().samples());
+                System.out.printf("%-58s %6.1f ms %6.1f ms %8d%n", "  station CPU per card (its own threads only)",
+                        r.stationCpuPerCard().medianMicros() / 1000, r.stationCpuPerCard().p99Micros() / 1000, r.stationCpuPerCard().samples());
                 if (r.idleGapZeroLatency() != null) System.out.printf("%-58s %6.1f ms %6.1f ms %8d%n", "  printer idle between cards, zero-latency devices",
                         r.idleGapZeroLatency().medianMicros() / 1000, r.idleGapZeroLatency().p99Micros() / 1000, r.idleGapZeroLatency().samples());
                 System.out.printf("cards per second on this machine: %.2f (median)%n", r.cardsPerSecond());

@@ -7,6 +7,6 @@ import ktp.cli.CommandProvider;
 public final class SimulatorCommands implements CommandProvider {
     @Override
     public List<Object> commands() {
-        return List.of(new SimCommand(), new DemoCommand(), new BenchCommand());
+        return List.of(new SimCommand(), new DemoCommand(), new BenchCommand(), new SoakCommand());
     }
 }

@@ -95,6 +95,10 @@ public final class SimulatedPrinter {
 
     public synchronized void setCoverOpen(boolean open) { coverOpen = open; }
 
+    public synchronized boolean coverOpen() { return coverOpen; }
+
+    public synchronized boolean hopperFull() { return hopperFull; }
+
     public synchronized void clearJam() { jammed = false; }
 
     public synchronized void setHopperFull(boolean full) { hopperFull = full; }

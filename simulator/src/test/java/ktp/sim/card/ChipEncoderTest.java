@@ -13,7 +13,6 @@ import ktp.card.CardProfile;
 import ktp.card.ChipEncoder;
 import ktp.card.ChipPayload;
 import ktp.card.KtpelApplet;
-import ktp.printer.ChipStation;
 import ktp.record.ChipData;
 import ktp.record.Envelope;
 import ktp.record.PrintRecord;
@@ -73,11 +72,11 @@ class ChipEncoderTest {
     @Test
     void noCardNoDataAndAForeignCardAreEachRefusedByName() throws Exception {
         CardSlot empty = new CardSlot();
-        ChipStation.ChipFailure none = assertThrows(ChipStation.ChipFailure.class, () -> encoder(empty, PROFILE, Duration.ofMillis(200)).encode("R1"));
+        ChipEncoder.Failure none = assertThrows(ChipEncoder.Failure.class, () -> encoder(empty, PROFILE, Duration.ofMillis(200)).encode("R1"));
         assertTrue(none.getMessage().startsWith("no card reached the encoder 'KTP Virtual Reader 0'"), none.getMessage());
         assertNull(none.uid());
 
-        ChipStation.ChipFailure noData = assertThrows(ChipStation.ChipFailure.class, () -> encoder(CardSlot.holding(blank(1)), PROFILE, Duration.ofMillis(200)).encode("R9"));
+        ChipEncoder.Failure noData = assertThrows(ChipEncoder.Failure.class, () -> encoder(CardSlot.holding(blank(1)), PROFILE, Duration.ofMillis(200)).encode("R9"));
         assertTrue(noData.getMessage().contains("no chip data for record R9"), noData.getMessage());
 
         Path profiles = Files.createDirectories(dir.resolve("cards"));
@@ -86,7 +85,7 @@ class ChipEncoderTest {
         Files.writeString(profiles.resolve("other-card.yaml"), yaml);
         CardProfile other = CardProfile.resolve(profiles, "other-card");
         VirtualCard card = blank(2);
-        ChipStation.ChipFailure foreign = assertThrows(ChipStation.ChipFailure.class, () -> encoder(CardSlot.holding(card), other, Duration.ofMillis(200)).encode("R1"));
+        ChipEncoder.Failure foreign = assertThrows(ChipEncoder.Failure.class, () -> encoder(CardSlot.holding(card), other, Duration.ofMillis(200)).encode("R1"));
         assertTrue(foreign.getMessage().contains("is not a other-card card"), foreign.getMessage());
         assertEquals(0, card.commands(), "nothing was sent to a card of the wrong model");
     }
@@ -97,13 +96,13 @@ class ChipEncoderTest {
         CardSlot slot = CardSlot.holding(card);
         card.pullOutAfter(30);
         ChipEncoder encoder = encoder(slot, PROFILE, Duration.ofMillis(300));
-        ChipStation.ChipFailure pulled = assertThrows(ChipStation.ChipFailure.class, () -> encoder.encode("R1"));
+        ChipEncoder.Failure pulled = assertThrows(ChipEncoder.Failure.class, () -> encoder.encode("R1"));
         assertEquals(HexFormat.of().withUpperCase().formatHex(card.uid()), pulled.uid(), "the ledger learns which blank it was");
         assertTrue(pulled.getMessage().startsWith("the card left the reader or the chip stopped answering"), pulled.getMessage());
 
         slot.insert(card);
         assertEquals(KtpelApplet.State.PERSONALIZING, card.state());
-        ChipStation.ChipFailure again = assertThrows(ChipStation.ChipFailure.class, () -> encoder.encode("R1"));
+        ChipEncoder.Failure again = assertThrows(ChipEncoder.Failure.class, () -> encoder.encode("R1"));
         assertTrue(again.getMessage().contains("not blank (PERSONALIZING: half-written before, spoiled)"), again.getMessage());
         assertEquals(KtpelApplet.State.PERSONALIZING, card.state(), "never made valid");
     }
@@ -112,16 +111,16 @@ class ChipEncoderTest {
     void aMuteChipAndWrongKeysEndInAFailureWithoutRetries() throws Exception {
         VirtualCard mute = blank(4);
         mute.mute(true);
-        ChipStation.ChipFailure silent = assertThrows(ChipStation.ChipFailure.class, () -> encoder(CardSlot.holding(mute), PROFILE, Duration.ofMillis(300)).encode("R1"));
+        ChipEncoder.Failure silent = assertThrows(ChipEncoder.Failure.class, () -> encoder(CardSlot.holding(mute), PROFILE, Duration.ofMillis(300)).encode("R1"));
         assertTrue(silent.getMessage().contains("does not answer"), silent.getMessage());
 
         // A blank from another issuer's batch: its keys derive from another master.
         VirtualCard foreignKeys = new VirtualCard(PROFILE, new byte[] {0x04, 9, 9, 9, 9, 9, 9}, Optional.of(new byte[16]), false);
-        ChipStation.ChipFailure refused = assertThrows(ChipStation.ChipFailure.class, () -> encoder(CardSlot.holding(foreignKeys), PROFILE, Duration.ofMillis(300)).encode("R1"));
+        ChipEncoder.Failure refused = assertThrows(ChipEncoder.Failure.class, () -> encoder(CardSlot.holding(foreignKeys), PROFILE, Duration.ofMillis(300)).encode("R1"));
         assertTrue(refused.getMessage().contains("not this card's"), refused.getMessage());
         assertEquals("04090909090909", refused.uid());
         long before = foreignKeys.commands();
-        assertThrows(ChipStation.ChipFailure.class, () -> encoder(CardSlot.holding(foreignKeys), PROFILE, Duration.ofMillis(300)).encode("R1"));
+        assertThrows(ChipEncoder.Failure.class, () -> encoder(CardSlot.holding(foreignKeys), PROFILE, Duration.ofMillis(300)).encode("R1"));
         assertEquals(before * 2, foreignKeys.commands(), "each attempt is one INITIALIZE UPDATE and no EXTERNAL AUTHENTICATE: nothing counts towards blocking");
         assertEquals(KtpelApplet.State.BLANK, foreignKeys.state());
     }

@@ -117,7 +117,7 @@ class PcscThroughVpcdTest {
                 throw new IllegalStateException(x);
             }
         });
-        ktp.printer.ChipStation.ChipFailure pulled = assertThrows(ktp.printer.ChipStation.ChipFailure.class, () -> encoder.encode(r.recordId()));
+        ktp.card.ChipEncoder.Failure pulled = assertThrows(ktp.card.ChipEncoder.Failure.class, () -> encoder.encode(r.recordId()));
         inserted.get().close();
         assertEquals("04313233343536", pulled.uid());
         assertTrue(pulled.getMessage().startsWith("the card left the reader or the chip stopped answering"), pulled.getMessage());
@@ -133,7 +133,7 @@ class PcscThroughVpcdTest {
                 if (info.exit() != 0) Thread.sleep(100);
             } while (info.exit() != 0 && System.nanoTime() < deadline);
             assertTrue(info.out().contains("Lifecycle  PERSONALIZING  (half-written: SPOILED"), info.out() + info.err());
-            ktp.printer.ChipStation.ChipFailure refused = assertThrows(ktp.printer.ChipStation.ChipFailure.class, () -> encoder.encode(r.recordId()));
+            ktp.card.ChipEncoder.Failure refused = assertThrows(ktp.card.ChipEncoder.Failure.class, () -> encoder.encode(r.recordId()));
             assertTrue(refused.getMessage().contains("not blank (PERSONALIZING"), refused.getMessage());
         }
     }

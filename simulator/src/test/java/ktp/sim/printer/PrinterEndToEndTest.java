@@ -100,8 +100,8 @@ class PrinterEndToEndTest {
                 store, Actor.STATION);
         assertEquals(RecordIntake.Outcome.Kind.VALIDATED, intake.offer(r.recordId(), e.toJson()).kind());
         CardRenderer.RenderedCard card = renderer.render(r, CardSeal.qrText(CardSeal.Contents.of(r, e.keyId()), e.cardSeal()));
-        Map<String, BufferedImage> f = renderer.panels(card.side(CardTemplate.Side.FRONT), colour);
-        Map<String, BufferedImage> b = renderer.panels(card.side(CardTemplate.Side.BACK), colour);
+        Map<String, BufferedImage> f = renderer.panels(card.side(CardTemplate.Side.FRONT), colour.panelLayout());
+        Map<String, BufferedImage> b = renderer.panels(card.side(CardTemplate.Side.BACK), colour.panelLayout());
         Map<Integer, byte[]> dgs = ktp.record.ChipData.dataGroups(r);
         ktp.card.ChipPayload chip = new ktp.card.ChipPayload(dgs, ktp.record.ChipData.securityObject(e.keyId(), ktp.record.ChipData.hashList(dgs), e.chipSeal()));
         return new Card(r, f, b, PrintJob.prepare(r.recordId(), colour, f, b, true), chip);
@@ -395,7 +395,7 @@ class PrinterEndToEndTest {
         ktp.card.ChipEncoder encoder = new ktp.card.ChipEncoder(ktp.sim.card.InProcessReaders.factory(slot), "KTP Virtual", profile,
                 ktp.card.CardKeys.master(profile, master), Duration.ofSeconds(2),
                 id -> id.equals(card.record().recordId()) ? java.util.Optional.of(card.chip()) : java.util.Optional.empty());
-        PrintRunner runner = new PrintRunner(store, tcpDriver(tcp(sim, 0)), encoder, Actor.STATION, Duration.ofMillis(50), (e, m) -> told.add(e + " " + m));
+        PrintRunner runner = new PrintRunner(store, tcpDriver(tcp(sim, 0)), ktp.station.EncoderStep.of(encoder), Actor.STATION, Duration.ofMillis(50), (e, m) -> told.add(e + " " + m));
         PrintRunner.Result r = runner.print(card.job(), () -> false);
 
         assertEquals(JobState.AWAITING_HOLDER, r.state());

@@ -1,0 +1,84 @@
+package ktp.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.EvaluationResult;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rooms' arrows point one way (docs/architecture.md): each room may use only the rooms listed for it, so an
+ * import that runs up the layers (central -> station, report -> cli, render -> printer, card -> printer, as there
+ * were) fails this test with the class and the dependency named. Run alone: mvn -q -pl station test -Dtest=LayeringTest
+ */
+class LayeringTest {
+    /** Each room and the rooms it may use (besides itself, the JDK and the libraries). */
+    static final Map<String, Set<String>> MAY_USE = new LinkedHashMap<>();
+
+    static {
+        MAY_USE.put("text", Set.of());
+        MAY_USE.put("http", Set.of());
+        MAY_USE.put("datafile", Set.of());
+        MAY_USE.put("lifecycle", Set.of());
+        MAY_USE.put("job", Set.of("lifecycle"));
+        MAY_USE.put("record", Set.of("lifecycle", "datafile", "text"));
+        MAY_USE.put("store", Set.of("record", "job", "lifecycle", "datafile"));
+        MAY_USE.put("central", Set.of("record", "store", "job", "lifecycle", "datafile"));
+        MAY_USE.put("render", Set.of("record", "datafile"));
+        MAY_USE.put("printer", Set.of("render", "datafile"));
+        MAY_USE.put("card", Set.of("record", "datafile"));
+        MAY_USE.put("biometric", Set.of("datafile"));
+        // Backoff and Tls are the central link's, shared with the publisher rather than copied.
+        MAY_USE.put("telemetry", Set.of("store", "job", "lifecycle", "record", "central", "datafile"));
+        MAY_USE.put("collector", Set.of("telemetry", "job", "lifecycle", "datafile"));
+        MAY_USE.put("report", Set.of("store", "record", "job", "lifecycle", "datafile"));
+        MAY_USE.put("station", Set.of("datafile", "lifecycle", "job", "record", "store", "central", "render", "printer", "card", "biometric", "telemetry"));
+        MAY_USE.put("console", Set.of("datafile", "lifecycle", "job", "record", "store", "central", "render", "printer", "card", "biometric", "telemetry", "report", "station", "cli", "text", "http"));
+    }
+
+    static JavaClasses stationClasses() {
+        return new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("ktp");
+    }
+
+    /** The violations of the layering in {@code classes}, one line each ("" when there is none). */
+    static String violations(JavaClasses imported) {
+        StringBuilder out = new StringBuilder();
+        for (Map.Entry<String, Set<String>> room : MAY_USE.entrySet()) {
+            String self = room.getKey();
+            DescribedPredicate<JavaClass> allowed = new DescribedPredicate<>("outside ktp, or in ktp." + self + " or " + room.getValue()) {
+                @Override
+                public boolean test(JavaClass c) {
+                    String pkg = c.getPackageName();
+                    if (!pkg.equals("ktp") && !pkg.startsWith("ktp.")) return true;
+                    String top = pkg.equals("ktp") ? "" : pkg.substring(4).split("\\.")[0];
+                    return top.equals(self) || room.getValue().contains(top);
+                }
+            };
+            EvaluationResult r = classes().that().resideInAPackage("ktp." + self + "..").should().onlyDependOnClassesThat(allowed)
+                    .allowEmptyShould(true).evaluate(imported);
+            for (String line : r.getFailureReport().getDetails()) out.append(self).append(": ").append(line).append('\n');
+        }
+        return out.toString();
+    }
+
+    @Test
+    void everyRoomUsesOnlyTheRoomsBelowIt() {
+        String v = violations(stationClasses());
+        if (!v.isEmpty()) throw new AssertionError("arrows that run up the layers (docs/architecture.md):\n" + v);
+    }
+
+    @Test
+    void everyRoomOfTheStationIsInTheMap() {
+        List<String> unknown = stationClasses().stream().map(JavaClass::getPackageName).filter(p -> p.startsWith("ktp."))
+                .map(p -> p.substring(4).split("\\.")[0]).distinct().filter(top -> !MAY_USE.containsKey(top) && !top.equals("cli")).toList();
+        if (!unknown.isEmpty()) throw new AssertionError("rooms the layering does not place yet: " + unknown + "; add them to LayeringTest.MAY_USE");
+    }
+}
