@@ -29,6 +29,7 @@ final class CentralOfficeCommand extends CommandGroup {
                     "Runs until interrupted (Ctrl-C)."})
     static final class Collect implements Callable<Integer> {
         @Mixin BrokerOptions broker;
+        @Mixin OfficeKeyOptions keys;
         @Option(names = "--data", required = true, paramLabel = "DIR", description = "where the events are stored") Path data;
         @Option(names = "--group", paramLabel = "NAME", defaultValue = "ktp-collectors", description = "shared-subscription group (default ${DEFAULT-VALUE})") String group;
         @Option(names = "--no-share", description = "subscribe directly, for a broker without shared subscriptions (Moquette 0.17)") boolean noShare;
@@ -51,7 +52,7 @@ final class CentralOfficeCommand extends CommandGroup {
             if (!me.matches("[A-Za-z0-9_-]{1,64}")) throw new BadInputException("--name must be 1 to 64 letters, digits, '_' or '-'");
             Collector c;
             try {
-                c = new Collector(broker.settings(), data, noShare ? null : group, me, z, Clock.systemUTC()).start();
+                c = new Collector(broker.settings(), keys.signingKey(), keys.registry(), data, noShare ? null : group, me, z, Clock.systemUTC()).start();
             } catch (IOException e) {
                 System.err.println("ktp: " + e.getMessage());
                 return ExitCodes.FAILURE;

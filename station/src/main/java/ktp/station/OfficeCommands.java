@@ -1,33 +1,62 @@
 package ktp.station;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import ktp.job.JobState;
 import ktp.store.Actor;
+import ktp.store.AuditEntry;
 import ktp.store.Job;
 import ktp.store.Role;
 import ktp.store.StationStore;
 import ktp.store.StoreException;
 import ktp.telemetry.CommandHandler;
+import ktp.telemetry.Keyring;
+import ktp.telemetry.OutboxPublisher;
 import ktp.telemetry.TelemetryCodec;
 
 /**
- * What the station does with the central office's commands: PAUSE and RESUME switch the flag the job loop
- * reads before taking the next card (a card in progress finishes); AUTHORISE_REPRINT is a supervisor's
- * reprint decision made at the office, so the job's printed card is spoiled as superseded and the record goes
- * back to the queue, in the audit log under the office's name and with the reason. Every command is in the
- * audit log, carried out or refused.
+ * What the station does with the central office's commands, once the publisher has verified them (signed
+ * with an office key of the configuration, for this station, inside the command window, never seen before):
+ * PAUSE and RESUME switch the flag the job loop reads before taking the next card (a card in progress
+ * finishes); AUTHORISE_REPRINT is a reprint decision made at the office, so the job's printed card is spoiled
+ * as superseded and the record goes back to the queue, in the audit log under the name of the key that signed
+ * it and with the reason. Every command is in the audit log (who signed it, who issued it, why, and what was
+ * done), carried out or refused; a command id already in the audit log is never carried out again, so a
+ * command replayed after a restart changes nothing.
  */
 public final class OfficeCommands implements CommandHandler {
+    private static final Pattern COMMAND_ID = Pattern.compile("^command (\\S+) ");
+
     private final StationStore store;
     private final AtomicBoolean paused = new AtomicBoolean();
+    private final Set<String> carriedOut = ConcurrentHashMap.newKeySet();
 
-    public OfficeCommands(StationStore store) { this.store = store; }
+    public OfficeCommands(StationStore store) {
+        this.store = store;
+        // The ids of the commands of the last window, from the audit log: the publisher's memory does not survive a restart.
+        Instant since = Instant.now().minus(OutboxPublisher.COMMAND_WINDOW.plus(Duration.ofMinutes(5)));
+        for (AuditEntry a : store.auditLog()) {
+            if (a.action().startsWith("OFFICE_") && a.at().isAfter(since)) {
+                Matcher m = COMMAND_ID.matcher(a.detail());
+                if (m.find()) carriedOut.add(m.group(1));
+            }
+        }
+    }
 
     public boolean paused() { return paused.get(); }
 
     @Override
-    public Answer handle(TelemetryCodec.Command c) {
-        Actor office = new Actor("office:" + c.issuedBy(), Role.SUPERVISOR);
+    public boolean alreadyCarriedOut(String commandId) { return carriedOut.contains(commandId); }
+
+    @Override
+    public Answer handle(TelemetryCodec.Command c, Keyring.Signer signedBy) {
+        Actor office = new Actor("office:" + signedBy.owner(), Role.SUPERVISOR);
+        carriedOut.add(c.commandId());
         Answer a = switch (c.command()) {
             case PAUSE -> {
                 boolean was = paused.getAndSet(true);
@@ -39,8 +68,9 @@ public final class OfficeCommands implements CommandHandler {
             }
             case AUTHORISE_REPRINT -> reprint(c, office);
         };
-        store.audit(office, "OFFICE_" + c.command(), "command " + c.commandId() + (c.recordId() == null ? "" : " record " + c.recordId())
-                + (c.reason() == null ? "" : " reason: " + c.reason()) + " -> " + (a.accepted() ? "carried out: " : "refused: ") + a.detail());
+        store.audit(office, "OFFICE_" + c.command(), "command " + c.commandId() + " signed by " + signedBy + ", issued by " + c.issuedBy() + " at " + c.issuedAt()
+                + (c.recordId() == null ? "" : ", record " + c.recordId()) + (c.reason() == null ? "" : ", reason: " + c.reason())
+                + " -> " + (a.accepted() ? "carried out: " : "refused: ") + a.detail());
         return a;
     }
 

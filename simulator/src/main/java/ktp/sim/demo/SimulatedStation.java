@@ -111,8 +111,9 @@ public final class SimulatedStation implements AutoCloseable {
             CentralServer central = push(started, CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir.resolve("central"),
                     s.seed(), s.population(), 0.0, 1e7, Duration.ofMinutes(30), null, Map.of(STATION_ID, token), s.defectEvery())));
             Broker broker = push(started, Broker.start(s.broker()));
-            TelemetryIntake intake = push(started, TelemetryIntake.start(central, broker.settings, broker.embedded ? null : "ktp-demo-datacenter"));
-            Collector collector = push(started, new Collector(broker.settings, dir.resolve("office"), broker.embedded ? null : "ktp-demo-collectors",
+            DemoTelemetryKeys signing = DemoTelemetryKeys.create(dir, STATION_ID);
+            TelemetryIntake intake = push(started, TelemetryIntake.start(central, broker.settings, signing.stationRegistry(), broker.embedded ? null : "ktp-demo-datacenter"));
+            Collector collector = push(started, new Collector(broker.settings, signing.office(), signing.stationRegistry(), dir.resolve("office"), broker.embedded ? null : "ktp-demo-collectors",
                     "demo-office", ZONE, Clock.systemUTC()).start());
             Cards cards = push(started, s.vpcd() == null ? Cards.inProcess(blanks) : Cards.vpcd(s.vpcd(), blanks));
             SimulatedScanner scanner = push(started, new SimulatedScanner(256, 288, new InetSocketAddress("127.0.0.1", 0)));
@@ -230,7 +231,7 @@ public final class SimulatedStation implements AutoCloseable {
                   - { name: P1, uri: "tcp://127.0.0.1:%d", profile: %s }
                 encoder: { reader: "%s", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 5 }
                 scanner: { uri: "tcp://127.0.0.1:%d", profile: r307 }
-                telemetry: { broker: "%s", health_every_s: 5 }
+                telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
                 """.formatted(STATION_ID, centralPort, printerPort, PRINTER_PROFILE, reader, scannerPort, broker)
                 + (consoleUsers == null ? "" : "console: { listen: \"127.0.0.1:" + freePort() + "\", users: \"" + consoleUsers.toAbsolutePath() + "\", session_idle_s: " + idleSeconds + " }\n"));
         return f;

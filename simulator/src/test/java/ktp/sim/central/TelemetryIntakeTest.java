@@ -33,12 +33,18 @@ class TelemetryIntakeTest {
     @TempDir
     Path dir;
 
+    static byte[] signed(ktp.telemetry.TelemetryKey key, OutboxEvent e) {
+        return ktp.telemetry.SignedMessage.seal(ktp.telemetry.SignedMessage.Kind.EVENTS, TelemetryCodec.eventBatch(e.stationId(), java.util.List.of(e), Instant.now()), key);
+    }
+
     @Test
     void printedAndIssuedEventsOverMqttMoveTheResidentsNationalStatusOnceEach() throws Exception {
         String broker = SharedBroker.url();
+        ktp.sim.TelemetryTestKeys keys = new ktp.sim.TelemetryTestKeys(dir.resolve("keys"));
+        ktp.telemetry.TelemetryKey stMq = keys.station("ST-MQ");
         try (CentralServer server = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir, 23, 6, 0.0, 1e7,
                 Duration.ofSeconds(60), null, Map.of("ST-MQ", "token-of-station-mq")));
-             TelemetryIntake intake = TelemetryIntake.start(server, BrokerSettings.plain(broker), "dc-" + UUID.randomUUID().toString().substring(0, 8))) {
+             TelemetryIntake intake = TelemetryIntake.start(server, BrokerSettings.plain(broker), keys.registry(), "dc-" + UUID.randomUUID().toString().substring(0, 8))) {
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (server.center().readyCount() < 6 && System.nanoTime() < deadline) Thread.sleep(50);
             HttpClient http = HttpClient.newHttpClient();
@@ -57,11 +63,11 @@ class TelemetryIntakeTest {
             String printedId = UUID.randomUUID().toString();
             for (EventType t : new EventType[] {EventType.SENT_FOR_CARD_PRINTING, EventType.CARD_PRINTED, EventType.CARD_ISSUED}) {
                 String id = t == EventType.CARD_PRINTED ? printedId : UUID.randomUUID().toString();
-                station.publish(Topics.events("ST-MQ"), TelemetryCodec.event(new OutboxEvent(++seq, id, t, "ST-MQ", recordId, nik, "04AABBCCDD", "", Instant.now()), Instant.now()), 1, false);
+                station.publish(Topics.events("ST-MQ"), signed(stMq, new OutboxEvent(++seq, id, t, "ST-MQ", recordId, nik, "04AABBCCDD", "", Instant.now())), 1, false);
             }
             // The same CARD_PRINTED again (a station re-sending after a lost receipt), and an event for a record this data center never had.
-            station.publish(Topics.events("ST-MQ"), TelemetryCodec.event(new OutboxEvent(2, printedId, EventType.CARD_PRINTED, "ST-MQ", recordId, nik, "04AABBCCDD", "", Instant.now()), Instant.now()), 1, false);
-            station.publish(Topics.events("ST-MQ"), TelemetryCodec.event(new OutboxEvent(4, UUID.randomUUID().toString(), EventType.CARD_PRINTED, "ST-MQ", "PRR-999999-999999", nik, "", "", Instant.now()), Instant.now()), 1, false);
+            station.publish(Topics.events("ST-MQ"), signed(stMq, new OutboxEvent(2, printedId, EventType.CARD_PRINTED, "ST-MQ", recordId, nik, "04AABBCCDD", "", Instant.now())), 1, false);
+            station.publish(Topics.events("ST-MQ"), signed(stMq, new OutboxEvent(4, UUID.randomUUID().toString(), EventType.CARD_PRINTED, "ST-MQ", "PRR-999999-999999", nik, "", "", Instant.now())), 1, false);
             deadline = System.nanoTime() + 20_000_000_000L;
             while ((intake.applied() < 3 || intake.duplicates() < 1 || intake.refused() < 1) && System.nanoTime() < deadline) Thread.sleep(50);
             station.disconnect();
