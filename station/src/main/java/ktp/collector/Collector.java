@@ -160,11 +160,12 @@ public final class Collector implements AutoCloseable {
             if (from > 0) ranges.add(new long[] {from, to});
             try {
                 for (int i = 0; i < ranges.size(); i += 1000) {
-                    byte[] body = TelemetryCodec.receipt(new TelemetryCodec.Receipt(name, b.getKey(), ranges.subList(i, Math.min(ranges.size(), i + 1000)), clock.instant()));
-                    client.publish(Topics.receipts(b.getKey()), SignedMessage.seal(SignedMessage.Kind.RECEIPT, body, key), 1, false);
+                    String[] stationRun = b.getKey().split("/", 2);
+                    byte[] body = TelemetryCodec.receipt(new TelemetryCodec.Receipt(name, stationRun[0], stationRun[1], ranges.subList(i, Math.min(ranges.size(), i + 1000)), clock.instant()));
+                    client.publish(Topics.receipts(stationRun[0]), SignedMessage.seal(SignedMessage.Kind.RECEIPT, body, key), 1, false);
                 }
             } catch (MqttException e) {
-                LOG.debug("collector: receipt to {}: {}", b.getKey(), e.getMessage());
+                LOG.debug("collector: receipt to {}: {}", b.getKey().split("/", 2)[0], e.getMessage());
                 requeue(java.util.Map.of(b.getKey(), b.getValue()));
             }
         }
@@ -243,7 +244,7 @@ public final class Collector implements AutoCloseable {
                     }
                     synchronized (lock) {
                         tally.rollTo(LocalDate.now(clock.withZone(tally.zone())));
-                        java.util.TreeSet<Long> receipts = toReceipt.computeIfAbsent(station, k -> new java.util.TreeSet<>());
+                        java.util.TreeSet<Long> receipts = toReceipt.computeIfAbsent(station + "/" + batch.run(), k -> new java.util.TreeSet<>());
                         for (int i = 0; i < batch.events().size(); i++) {
                             TelemetryCodec.Event e = batch.events().get(i);
                             if (!tally.isNew(e)) {

@@ -105,6 +105,8 @@ public final class OutboxPublisher implements AutoCloseable {
     private volatile int window = FIRST_WINDOW;
     private volatile boolean lostAny;
     private volatile long highestSent;
+    /** This run's id: in every batch, echoed by every receipt; a receipt of another run is refused. */
+    private final String run = TelemetryCodec.newRun();
     private final DeviceHealth devices;
     private final CommandHandler commands;
     private final Duration healthEvery;
@@ -312,7 +314,7 @@ public final class OutboxPublisher implements AutoCloseable {
         long now = System.nanoTime();
         for (OutboxEvent e : events) sentAtNanos.putIfAbsent(e.sequence(), now);
         if (last > highestSent) highestSent = last;
-        byte[] message = SignedMessage.seal(SignedMessage.Kind.EVENTS, TelemetryCodec.eventBatch(stationId, events, clock.instant()), key);
+        byte[] message = SignedMessage.seal(SignedMessage.Kind.EVENTS, TelemetryCodec.eventBatch(stationId, run, events, clock.instant()), key);
         client.publish(Topics.events(stationId), message, 1, false, null, new IMqttActionListener() {
             @Override
             public void onSuccess(IMqttToken token) {
@@ -397,6 +399,7 @@ public final class OutboxPublisher implements AutoCloseable {
         Keyring.Signer signer = officeKeys.verify(o, null);
         TelemetryCodec.Receipt r = TelemetryCodec.parseReceipt(o.payload());
         if (!r.stationId().equals(stationId)) throw rejected(TelemetryCodec.Rejected.Kind.WRONG_SIGNER, "receipt for " + r.stationId() + " on " + stationId + "'s topic");
+        if (!r.run().equals(run)) throw rejected(TelemetryCodec.Rejected.Kind.REPLAYED, "receipt from " + r.collector() + " for run " + r.run() + ", not this run (" + run + ")");
         fresh(r.at(), RECEIPT_FRESH, "receipt from " + r.collector());
         if (!seen.firstTime(o.signature(), r.at(), RECEIPT_FRESH.multipliedBy(2), clock.instant())) {
             throw rejected(TelemetryCodec.Rejected.Kind.REPLAYED, "receipt from " + r.collector() + " of " + r.at() + " (signed by " + signer + ") seen before");

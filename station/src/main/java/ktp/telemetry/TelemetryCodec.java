@@ -87,18 +87,19 @@ public final class TelemetryCodec {
     public record Heartbeat(String collector, String group, Instant at) {}
 
     /** Sequence ranges [from, to] of one station's events that a collector has on its disk. */
-    public record Receipt(String collector, String stationId, java.util.List<long[]> ranges, Instant at) {}
+    public record Receipt(String collector, String stationId, String run, java.util.List<long[]> ranges, Instant at) {}
 
     /** A signed batch's body: one station's events in sequence order, and each event's JSON as the archive keeps it. */
-    public record EventBatch(String stationId, Instant publishedAt, java.util.List<Event> events, java.util.List<byte[]> eventJson) {}
+    public record EventBatch(String stationId, String run, Instant publishedAt, java.util.List<Event> events, java.util.List<byte[]> eventJson) {}
 
     // ------------------------------------------------------------------------------------------ writing
 
     /** The body of a batch of one station's events (at most {@link #MAX_BATCH}, in sequence order). */
-    public static byte[] eventBatch(String stationId, java.util.List<OutboxEvent> events, Instant publishedAt) {
+    public static byte[] eventBatch(String stationId, String run, java.util.List<OutboxEvent> events, Instant publishedAt) {
         if (events.isEmpty() || events.size() > MAX_BATCH) throw new IllegalArgumentException("a batch holds 1 to " + MAX_BATCH + " events, not " + events.size());
         ObjectNode n = header();
         n.put("stationId", stationId);
+        n.put("run", run);
         n.put("publishedAt", publishedAt.toString());
         com.fasterxml.jackson.databind.node.ArrayNode a = n.putArray("events");
         for (OutboxEvent e : events) {
@@ -194,6 +195,7 @@ public final class TelemetryCodec {
         ObjectNode n = header();
         n.put("collector", r.collector());
         n.put("stationId", r.stationId());
+        n.put("run", r.run());
         com.fasterxml.jackson.databind.node.ArrayNode a = n.putArray("ranges");
         for (long[] range : r.ranges()) a.addArray().add(range[0]).add(range[1]);
         n.put("at", r.at().toString());
@@ -211,12 +213,19 @@ public final class TelemetryCodec {
             if (to < from || to - from > 1_000_000) throw new Rejected(Rejected.Kind.INVALID, "receipt: range [" + from + ", " + to + "] is not a range");
             ranges.add(new long[] {from, to});
         }
-        return new Receipt(n.get("collector").asText(), n.get("stationId").asText(), ranges, instant(n, "at"));
+        return new Receipt(n.get("collector").asText(), n.get("stationId").asText(), n.get("run").asText(), ranges, instant(n, "at"));
     }
 
     public static Heartbeat parseHeartbeat(byte[] payload) throws Rejected {
         JsonNode n = read(payload, HEARTBEAT, "heartbeat");
         return new Heartbeat(n.get("collector").asText(), n.has("group") ? n.get("group").asText() : null, instant(n, "at"));
+    }
+
+    /** A new random publisher-run id (16 hex digits). */
+    public static String newRun() {
+        byte[] b = new byte[8];
+        new java.security.SecureRandom().nextBytes(b);
+        return java.util.HexFormat.of().formatHex(b);
     }
 
     /** A batch body: the batch's schema, then each event's, each event of the batch's station, sequences ascending. */
@@ -236,7 +245,7 @@ public final class TelemetryCodec {
             events.add(ev);
             json.add(bytes(e));
         }
-        return new EventBatch(station, publishedAt, events, json);
+        return new EventBatch(station, n.get("run").asText(), publishedAt, events, json);
     }
 
     /**

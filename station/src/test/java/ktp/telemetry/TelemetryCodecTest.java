@@ -35,8 +35,8 @@ class TelemetryCodecTest {
                 + "\"recordId\":\"PRR-000001-000007\",\"nik\":\"3171011606650007\",\"region\":\"3171\",\"blankId\":\"044B5400000008\",\"chipUid\":\"044B5400000008\","
                 + "\"reason\":\"finger 2 matched (score 117.2, attempt 1 of 6)\",\"occurredAt\":\"2026-11-28T03:04:05Z\"}",
                 new String(b, StandardCharsets.UTF_8));
-        byte[] batch = TelemetryCodec.eventBatch("ST-01", List.of(ISSUED), T.plusSeconds(2));
-        assertEquals("{\"v\":2,\"stationId\":\"ST-01\",\"publishedAt\":\"2026-11-28T03:04:07Z\",\"events\":[" + new String(b, StandardCharsets.UTF_8) + "]}",
+        byte[] batch = TelemetryCodec.eventBatch("ST-01", "0123456789abcdef", List.of(ISSUED), T.plusSeconds(2));
+        assertEquals("{\"v\":2,\"stationId\":\"ST-01\",\"run\":\"0123456789abcdef\",\"publishedAt\":\"2026-11-28T03:04:07Z\",\"events\":[" + new String(b, StandardCharsets.UTF_8) + "]}",
                 new String(batch, StandardCharsets.UTF_8));
         TelemetryCodec.EventBatch read = TelemetryCodec.parseEventBatch(batch);
         TelemetryCodec.Event e = read.events().get(0);
@@ -53,15 +53,15 @@ class TelemetryCodecTest {
     @Test
     void aBatchIsOneStationsEventsInAscendingOrderAndAtMost32() throws Exception {
         OutboxEvent other = new OutboxEvent(43, "0f8fad5b-d9cb-469f-a165-70867728950f", EventType.CARD_PRINTED, "ST-02", "R1", "3171011606650007", "", "", T);
-        assertThrows(IllegalArgumentException.class, () -> TelemetryCodec.eventBatch("ST-01", List.of(ISSUED, other), T));
-        String good = new String(TelemetryCodec.eventBatch("ST-01", List.of(ISSUED), T), StandardCharsets.UTF_8);
+        assertThrows(IllegalArgumentException.class, () -> TelemetryCodec.eventBatch("ST-01", "0123456789abcdef", List.of(ISSUED, other), T));
+        String good = new String(TelemetryCodec.eventBatch("ST-01", "0123456789abcdef", List.of(ISSUED), T), StandardCharsets.UTF_8);
         String foreign = good.replace("\"sequence\":42,\"stationId\":\"ST-01\"", "\"sequence\":42,\"stationId\":\"ST-02\"");
         assertEquals(TelemetryCodec.Rejected.Kind.WRONG_SIGNER, assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseEventBatch(utf8(foreign))).kind());
         String twice = good.replace("]}", "," + new String(TelemetryCodec.event(ISSUED), StandardCharsets.UTF_8) + "]}");
         assertEquals(TelemetryCodec.Rejected.Kind.INVALID, assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseEventBatch(utf8(twice))).kind());
         java.util.List<OutboxEvent> many = new java.util.ArrayList<>();
         for (int i = 1; i <= 33; i++) many.add(new OutboxEvent(i, java.util.UUID.randomUUID().toString(), EventType.CARD_PRINTED, "ST-01", "R" + i, "3171011606650007", "", "", T));
-        assertThrows(IllegalArgumentException.class, () -> TelemetryCodec.eventBatch("ST-01", many, T));
+        assertThrows(IllegalArgumentException.class, () -> TelemetryCodec.eventBatch("ST-01", "0123456789abcdef", many, T));
     }
 
     @Test
@@ -139,11 +139,11 @@ class TelemetryCodecTest {
         assertTrue(noRecord.getMessage().contains("needs recordId"));
         assertTrue(TelemetryCodec.parseAck(TelemetryCodec.ack(new TelemetryCodec.Ack("c1", "ST-01", true, "ok", T))).accepted());
         assertEquals("office-1", TelemetryCodec.parseHeartbeat(TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat("office-1", "collectors", T))).collector());
-        TelemetryCodec.Receipt r = TelemetryCodec.parseReceipt(TelemetryCodec.receipt(new TelemetryCodec.Receipt("office-1", "ST-01", List.of(new long[] {1, 64}, new long[] {66, 66}), T)));
+        TelemetryCodec.Receipt r = TelemetryCodec.parseReceipt(TelemetryCodec.receipt(new TelemetryCodec.Receipt("office-1", "ST-01", "0123456789abcdef", List.of(new long[] {1, 64}, new long[] {66, 66}), T)));
         assertEquals(2, r.ranges().size());
         assertArrayEquals(new long[] {66, 66}, r.ranges().get(1));
         assertEquals(T, r.at());
-        assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseReceipt(utf8("{\"v\":2,\"collector\":\"c\",\"stationId\":\"S\",\"ranges\":[[9,3]],\"at\":\"2026-11-28T03:04:05Z\"}")));
+        assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseReceipt(utf8("{\"v\":2,\"collector\":\"c\",\"stationId\":\"S\",\"run\":\"0123456789abcdef\",\"ranges\":[[9,3]],\"at\":\"2026-11-28T03:04:05Z\"}")));
         TelemetryCodec.Health counted = TelemetryCodec.parseHealth(TelemetryCodec.health(new TelemetryCodec.Health("ST-01", T, "READY", null, null, true, 0, 0, false,
                 java.util.Map.of("BAD_SIGNATURE", 3L))));
         assertEquals(java.util.Map.of("BAD_SIGNATURE", 3L), counted.refused(), "the office sees how many forgeries a station refused");

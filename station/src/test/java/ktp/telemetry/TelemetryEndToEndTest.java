@@ -221,10 +221,10 @@ class TelemetryEndToEndTest {
                 raw.publish(topic, new byte[TelemetryCodec.MAX_MESSAGE_BYTES + 1], 1, false);
                 // Signed by the station itself, but off the contract: version 1 inside, a photo field, another station's event.
                 raw.publish(topic, SignedMessage.seal(SignedMessage.Kind.EVENTS, "{\"v\":1,\"type\":\"CARD_ISSUED\"}".getBytes(StandardCharsets.UTF_8), stationKey), 1, false);
-                String photo = new String(TelemetryCodec.eventBatch(station, List.of(new ktp.store.OutboxEvent(1, UUID.randomUUID().toString(), ktp.job.EventType.CARD_ISSUED,
+                String photo = new String(TelemetryCodec.eventBatch(station, "0123456789abcdef", List.of(new ktp.store.OutboxEvent(1, UUID.randomUUID().toString(), ktp.job.EventType.CARD_ISSUED,
                         station, "R1", "3171000000000001", "", "", Instant.now())), Instant.now()), StandardCharsets.UTF_8).replace("\"type\"", "\"photo\":\"/9j/4AAQ\",\"type\"");
                 raw.publish(topic, SignedMessage.seal(SignedMessage.Kind.EVENTS, photo.getBytes(StandardCharsets.UTF_8), stationKey), 1, false);
-                byte[] foreign = TelemetryCodec.eventBatch("OTHER", List.of(new ktp.store.OutboxEvent(1, UUID.randomUUID().toString(), ktp.job.EventType.CARD_ISSUED, "OTHER",
+                byte[] foreign = TelemetryCodec.eventBatch("OTHER", "0123456789abcdef", List.of(new ktp.store.OutboxEvent(1, UUID.randomUUID().toString(), ktp.job.EventType.CARD_ISSUED, "OTHER",
                         "R1", "3171000000000001", "", "", Instant.now())), Instant.now());
                 raw.publish(topic, SignedMessage.seal(SignedMessage.Kind.EVENTS, foreign, stationKey), 1, false);
                 raw.publish(Topics.ROOT + "stations/" + station + "/photos", "{}".getBytes(StandardCharsets.UTF_8), 1, false);

@@ -89,8 +89,8 @@ public final class TelemetryBench {
             Keyring.add(dir, "BENCH-C", key.publicKey());
             Keyring ring = Keyring.load(dir);
             List<byte[]> bodies = new ArrayList<>();
-            for (int i = 0; i < 200; i++) bodies.add(TelemetryCodec.eventBatch("BENCH-C", sampleEvents("BENCH-C", 1 + i * 32L, 32), Instant.now()));
-            byte[] lone = TelemetryCodec.eventBatch("BENCH-C", sampleEvents("BENCH-C", 1, 1), Instant.now());
+            for (int i = 0; i < 200; i++) bodies.add(TelemetryCodec.eventBatch("BENCH-C", "0123456789abcdef", sampleEvents("BENCH-C", 1 + i * 32L, 32), Instant.now()));
+            byte[] lone = TelemetryCodec.eventBatch("BENCH-C", "0123456789abcdef", sampleEvents("BENCH-C", 1, 1), Instant.now());
             List<byte[]> sealed = new ArrayList<>();
             for (int warm = 0; warm < 3; warm++) for (byte[] b : bodies) sealed.add(SignedMessage.seal(SignedMessage.Kind.EVENTS, b, key));
             int rounds = 5;
@@ -163,7 +163,7 @@ public final class TelemetryBench {
             List<byte[]> m = new ArrayList<>();
             List<OutboxEvent> all = sampleEvents(ids.get(s), 1, perStation);
             for (int i = 0; i < all.size(); i += TelemetryCodec.MAX_BATCH) {
-                m.add(SignedMessage.seal(SignedMessage.Kind.EVENTS, TelemetryCodec.eventBatch(ids.get(s), all.subList(i, Math.min(all.size(), i + TelemetryCodec.MAX_BATCH)), Instant.now()), keys.get(s)));
+                m.add(SignedMessage.seal(SignedMessage.Kind.EVENTS, TelemetryCodec.eventBatch(ids.get(s), "0123456789abcdef", all.subList(i, Math.min(all.size(), i + TelemetryCodec.MAX_BATCH)), Instant.now()), keys.get(s)));
             }
             messages.add(m);
         }
