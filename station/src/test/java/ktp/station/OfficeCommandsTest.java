@@ -47,10 +47,19 @@ class OfficeCommandsTest {
 
             CommandHandler.Answer ok = office.handle(command("c3", TelemetryCodec.CommandKind.AUTHORISE_REPRINT, "R1", "card damaged in transit to the kelurahan"), PUSAT);
             assertTrue(ok.accepted(), ok.detail());
+            assertTrue(ok.detail().contains("pending the station supervisor's confirmation"), ok.detail());
+            assertEquals(JobState.AWAITING_HOLDER, store.job("R1").orElseThrow().state(), "no second blank before the station's supervisor confirms");
+            assertNotEquals(BlankFate.SPOILED, store.ledger().stream().filter(l -> l.blankId().equals("04AA000001")).findFirst().orElseThrow().fate());
+            assertFalse(OfficeCommands.confirmReprint(store, "R1", new Actor("ani", ktp.store.Role.OPERATOR)).accepted(), "an operator cannot confirm");
+            assertFalse(OfficeCommands.confirmReprint(store, "R2", new Actor("sari", ktp.store.Role.SUPERVISOR)).accepted(), "nothing authorised for R2");
+            CommandHandler.Answer confirmed = OfficeCommands.confirmReprint(store, "R1", new Actor("sari", ktp.store.Role.SUPERVISOR));
+            assertTrue(confirmed.accepted(), confirmed.detail());
+            assertFalse(OfficeCommands.confirmReprint(store, "R1", new Actor("sari", ktp.store.Role.SUPERVISOR)).accepted(), "one authorisation, one reprint");
             assertEquals(JobState.VALIDATED, store.job("R1").orElseThrow().state());
             assertEquals(BlankFate.SPOILED, store.ledger().stream().filter(l -> l.blankId().equals("04AA000001")).findFirst().orElseThrow().fate());
             assertTrue(store.pendingEvents(100).stream().anyMatch(e -> e.recordId().equals("R1") && e.type() == EventType.CARD_SPOILED));
             assertTrue(store.auditLog().stream().anyMatch(a -> a.actor().equals("supervisor:office:pusat-budi") && a.detail().contains("card damaged in transit")));
+            assertTrue(store.auditLog().stream().anyMatch(a -> a.action().equals("REPRINT_CONFIRMED") && a.actor().equals("supervisor:sari")), "who confirmed, in the audit log");
             assertEquals(4, store.auditLog().stream().filter(a -> a.action().startsWith("OFFICE_")).count(), "every one of the 4 commands, carried out or refused, is audited");
             assertTrue(store.auditLog().stream().anyMatch(a -> a.detail().contains("signed by pusat-budi (key 01234567)") && a.detail().contains("issued by budi")),
                     "who signed it and who issued it");
