@@ -154,4 +154,50 @@ public final class BrokerSetup {
         }
         return c.toString();
     }
+
+    /**
+     * The same ACL as {@link #acl}, as a check (for the demo's embedded broker): may {@code user} write to, or
+     * subscribe to, {@code topic} (a topic, or for reading a filter, which must lie inside one the user may read)?
+     */
+    public static boolean allowed(Plan plan, String user, String topic, boolean write) {
+        if (user == null) return false; // no anonymous client may do anything
+        String r = "ktpel/v2/";
+        List<String> w = new ArrayList<>();
+        List<String> rd = new ArrayList<>();
+        if (plan.stations().contains(user)) {
+            for (String k : List.of("events", "state", "health", "acks")) w.add(r + "stations/" + user + "/" + k);
+            for (String k : List.of("commands", "receipts")) rd.add(r + "stations/" + user + "/" + k);
+            rd.add(r + "collectors/+/heartbeat");
+        } else if (user != null && user.startsWith("collector.") && plan.collectors().contains(user.substring(10))) {
+            for (String k : List.of("events", "state", "health")) rd.add(r + "stations/+/" + k);
+            w.add(r + "stations/+/receipts");
+            w.add(r + "collectors/" + user.substring(10) + "/heartbeat");
+        } else if (OFFICE.equals(user)) {
+            w.add(r + "stations/+/commands");
+            rd.add(r + "stations/+/acks");
+        } else if (DATACENTER.equals(user)) {
+            rd.add(r + "stations/+/events");
+        } else if (WATCHER.equals(user)) {
+            rd.add(r + "#");
+        }
+        String t = topic.startsWith("$share/") ? topic.substring(topic.indexOf('/', 7) + 1) : topic;
+        for (String rule : write ? w : rd) if (covers(rule, t)) return true;
+        return false;
+    }
+
+    /** Whether every topic {@code filter} matches is matched by {@code rule} too (MQTT '+' and '#'). */
+    static boolean covers(String rule, String filter) {
+        String[] a = rule.split("/", -1);
+        String[] b = filter.split("/", -1);
+        for (int i = 0; i < a.length; i++) {
+            if (a[i].equals("#")) return true;
+            if (i >= b.length) return false;
+            if (a[i].equals("+")) {
+                if (b[i].equals("#")) return false;
+                continue;
+            }
+            if (!a[i].equals(b[i])) return false;
+        }
+        return a.length == b.length;
+    }
 }

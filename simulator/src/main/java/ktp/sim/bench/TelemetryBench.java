@@ -239,15 +239,23 @@ public final class TelemetryBench {
         List<OutboxPublisher> publishers = new ArrayList<>();
         String name = "burst-" + unique();
         try (Collector c = new Collector(login.apply("collector:" + name), office, registry, dir.resolve("collector"), "burst-" + unique(), name, ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
+            for (int s = 0; s < stations; s++) stores.add(StationStore.open(dir.resolve("store-" + s), ids.get(s), Clock.systemUTC()));
+            // Filled in parallel: every job change is an fsync'd transaction, and 100 stores one after the other take minutes.
+            java.util.concurrent.ExecutorService fill = java.util.concurrent.Executors.newFixedThreadPool(16);
+            List<java.util.concurrent.Future<?>> filled = new ArrayList<>();
             for (int s = 0; s < stations; s++) {
-                StationStore store = StationStore.open(dir.resolve("store-" + s), ids.get(s), Clock.systemUTC());
-                stores.add(store);
-                for (int i = 1; i <= perStation; i++) {
-                    String id = String.format("B%03d%05d", s, i);
-                    store.admit(id, 1, String.format("3171%012d", s * 100_000L + i), new byte[] {1}, Actor.STATION);
-                    store.transition(id, JobState.VALIDATED, Actor.STATION, "", null);
-                }
+                int st = s;
+                filled.add(fill.submit(() -> {
+                    StationStore store = stores.get(st);
+                    for (int i = 1; i <= perStation; i++) {
+                        String id = String.format("B%03d%05d", st, i);
+                        store.admit(id, 1, String.format("3171%012d", st * 100_000L + i), new byte[] {1}, Actor.STATION);
+                        store.transition(id, JobState.VALIDATED, Actor.STATION, "", null);
+                    }
+                }));
             }
+            for (java.util.concurrent.Future<?> f : filled) f.get();
+            fill.shutdown();
             Keyring officeRing = Keyring.load(officeKeys);
             long t0 = System.nanoTime();
             for (int s = 0; s < stations; s++) {
