@@ -234,8 +234,6 @@ final class BenchCommand extends ktp.cli.CommandGroup {
         @Option(names = "--per-station", defaultValue = "200", description = "events each simulated station publishes (default ${DEFAULT-VALUE})") int perStation;
         @Option(names = "--runs", defaultValue = "3", description = "runs of each (default ${DEFAULT-VALUE})") int runs;
         @Option(names = "--no-burst", description = "skip the burst of --stations real stations started at once") boolean noBurst;
-        @Option(names = "--broker-pki", paramLabel = "DIR",
-                description = "the folder `ktp broker setup` wrote: log every client in with a certificate of its CA (the shipped configuration)") java.nio.file.Path pki;
 
         @Override
         public Integer call() throws Exception {
@@ -247,7 +245,8 @@ final class BenchCommand extends ktp.cli.CommandGroup {
             try {
                 String url = embedded != null ? embedded.url() : broker;
                 System.out.println("broker " + url + (embedded != null ? " (embedded Moquette 0.17)" : ""));
-                ktp.sim.bench.TelemetryBench.Login login = BenchLogins.of(url, pki, work.resolve("clients"));
+                // Anonymous clients: a broker with only a listener configured (Mosquitto's defaults) or the embedded one.
+                ktp.sim.bench.TelemetryBench.Login login = who -> ktp.telemetry.BrokerSettings.plain(url);
                 var r = ktp.sim.bench.TelemetryBench.run(url, login, events, stations, perStation, runs, !noBurst, work);
                 System.out.printf("signing at the station: %.1f us per event in a batch of %d, %.1f us for a lone event%n", r.signMicrosPerEventBatched(),
                         ktp.telemetry.TelemetryCodec.MAX_BATCH, r.signMicrosLoneEvent());
