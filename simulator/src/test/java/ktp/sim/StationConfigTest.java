@@ -22,6 +22,7 @@ class StationConfigTest {
         Files.createDirectories(dir.resolve("keys"));
         Files.writeString(dir.resolve("keys/token.txt"), "demo-token-123\n");
         Files.writeString(dir.resolve("keys/issuer-master.hex"), "00112233445566778899AABBCCDDEEFF\n");
+        new TelemetryTestKeys(dir.resolve("office")).stationFiles(dir, "ST-CFG-01");
         return """
                 station:
                   id: ST-CFG-01
@@ -44,6 +45,8 @@ class StationConfigTest {
                   profile: r307
                 telemetry:
                   broker: %s
+                  signing_key: keys/telemetry-signing.key
+                  office_keys: office-keys
                 console:
                   listen: 127.0.0.1:8080
                 """.formatted(centralPort, printerPort, scannerPort, SharedBroker.url());

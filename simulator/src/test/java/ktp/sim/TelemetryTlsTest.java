@@ -53,26 +53,28 @@ class TelemetryTlsTest {
             String url = "ssl://127.0.0.1:" + port;
             BrokerSettings station = new BrokerSettings(url, "station", "s3cret-station".toCharArray(), pki.caFile(), null, null);
             BrokerSettings office = new BrokerSettings(url, "office", "s3cret-office".toCharArray(), pki.caFile(), null, null);
+            TelemetryTestKeys keys = new TelemetryTestKeys(dir.resolve("keys"));
+            ktp.telemetry.TelemetryKey stationKey = keys.station("ST-TLS");
             try (StationStore store = StationStore.open(dir.resolve("store"), "ST-TLS", Clock.systemUTC());
-                 Collector c = new Collector(office, dir.resolve("office"), "tls", "tls-office", ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
+                 Collector c = new Collector(office, keys.office, keys.registry(), dir.resolve("office"), "tls", "tls-office", ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
                 for (int i = 1; i <= 20; i++) {
                     store.admit("RT" + i, 1, String.format("3171%012d", i), new byte[] {1}, Actor.STATION);
                     store.transition("RT" + i, JobState.VALIDATED, Actor.STATION, "", null);
                 }
                 BrokerSettings wrongPassword = new BrokerSettings(url, "station", "guess".toCharArray(), pki.caFile(), null, null);
-                try (OutboxPublisher p = new OutboxPublisher(store, wrongPassword, DeviceHealth.UNKNOWN, CommandHandler.NONE, Duration.ofSeconds(5), Clock.systemUTC()).start()) {
+                try (OutboxPublisher p = new OutboxPublisher(store, wrongPassword, stationKey, keys.officeRing(), DeviceHealth.UNKNOWN, CommandHandler.NONE, Duration.ofSeconds(5), Clock.systemUTC()).start()) {
                     awaitTrue(() -> !p.status().lastError().isEmpty(), "an error from the wrong password");
                     assertTrue(p.status().lastError().contains("authori"), p.status().lastError());
                     assertFalse(p.status().connected());
                 }
                 TestPki stranger = TestPki.create(dir.resolve("stranger"));
                 BrokerSettings strangeCa = new BrokerSettings(url, "station", "s3cret-station".toCharArray(), stranger.caFile(), null, null);
-                try (OutboxPublisher p = new OutboxPublisher(store, strangeCa, DeviceHealth.UNKNOWN, CommandHandler.NONE, Duration.ofSeconds(5), Clock.systemUTC()).start()) {
+                try (OutboxPublisher p = new OutboxPublisher(store, strangeCa, stationKey, keys.officeRing(), DeviceHealth.UNKNOWN, CommandHandler.NONE, Duration.ofSeconds(5), Clock.systemUTC()).start()) {
                     awaitTrue(() -> !p.status().lastError().isEmpty(), "an error from the untrusted certificate");
                     assertFalse(p.status().connected(), "a broker whose certificate is not from the pinned CA is not talked to");
                 }
                 assertEquals(20, store.outboxDepth(), "nothing left the outbox while the connection was refused");
-                try (OutboxPublisher p = new OutboxPublisher(store, station, DeviceHealth.UNKNOWN, CommandHandler.NONE, Duration.ofSeconds(5), Clock.systemUTC()).start()) {
+                try (OutboxPublisher p = new OutboxPublisher(store, station, stationKey, keys.officeRing(), DeviceHealth.UNKNOWN, CommandHandler.NONE, Duration.ofSeconds(5), Clock.systemUTC()).start()) {
                     awaitTrue(() -> store.outboxDepth() == 0, "the outbox to drain over TLS");
                 }
                 awaitTrue(() -> c.summary().get("stations").path("ST-TLS").path("events").asInt() == 20, "20 events at the collector");

@@ -11,7 +11,10 @@ import java.time.ZoneId;
 import java.util.Optional;
 import ktp.job.EventType;
 import ktp.telemetry.BrokerSettings;
+import ktp.telemetry.Keyring;
+import ktp.telemetry.SignedMessage;
 import ktp.telemetry.TelemetryCodec;
+import ktp.telemetry.TelemetryKey;
 import ktp.telemetry.Topics;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttAsyncClient;
@@ -30,14 +33,19 @@ import org.slf4j.LoggerFactory;
  * event id) in {@code DATA/events.jsonl} before the broker is acknowledged, and counted per station and
  * region for the day. Every 100 ms the collector forces the archive to disk and then sends each station a
  * receipt for the events it stored (duplicates too: the first receipt may have been lost); a station deletes
- * an event only after such a receipt. A message that breaks the contract is refused, counted by why, and nothing else is
- * affected. A persistent session (clean session off, a stable client id) keeps events queued at the broker
+ * an event only after such a receipt. Events, state and health are taken only when signed by the station their
+ * topic names, with a key of the office's station registry ({@code stations}, a {@link Keyring}) that is not
+ * revoked; receipts and heartbeats go out signed with the office's key. A message that breaks the contract or
+ * whose signature does not verify is refused, counted by why, kept in {@code DATA/refused.jsonl} with why, never
+ * receipted, and nothing else is affected. A persistent session (clean session off, a stable client id) keeps events queued at the broker
  * while the collector is down.
  */
 public final class Collector implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Collector.class);
 
     private final BrokerSettings broker;
+    private final TelemetryKey key;
+    private final Keyring stations;
     private final String clientId;
     private final String shareGroup;
     private final Clock clock;
@@ -59,8 +67,10 @@ public final class Collector implements AutoCloseable {
      * @param shareGroup the shared-subscription group, or null to subscribe directly (a broker without $share)
      * @param name this collector's name: with the group, its client id ({@code ktp-collector-NAME})
      */
-    public Collector(BrokerSettings broker, Path dataDir, String shareGroup, String name, ZoneId zone, Clock clock) throws IOException {
+    public Collector(BrokerSettings broker, TelemetryKey key, Keyring stations, Path dataDir, String shareGroup, String name, ZoneId zone, Clock clock) throws IOException {
         this.broker = broker;
+        this.key = key;
+        this.stations = stations;
         this.clientId = "ktp-collector-" + name;
         this.name = name;
         this.heartbeat = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
@@ -150,10 +160,12 @@ public final class Collector implements AutoCloseable {
             if (from > 0) ranges.add(new long[] {from, to});
             try {
                 for (int i = 0; i < ranges.size(); i += 1000) {
-                    client.publish(Topics.receipts(b.getKey()), TelemetryCodec.receipt(new TelemetryCodec.Receipt(name, b.getKey(), ranges.subList(i, Math.min(ranges.size(), i + 1000)))), 1, false);
+                    String[] stationRun = b.getKey().split("/", 2);
+                    byte[] body = TelemetryCodec.receipt(new TelemetryCodec.Receipt(name, stationRun[0], stationRun[1], ranges.subList(i, Math.min(ranges.size(), i + 1000)), clock.instant()));
+                    client.publish(Topics.receipts(stationRun[0]), SignedMessage.seal(SignedMessage.Kind.RECEIPT, body, key), 1, false);
                 }
             } catch (MqttException e) {
-                LOG.debug("collector: receipt to {}: {}", b.getKey(), e.getMessage());
+                LOG.debug("collector: receipt to {}: {}", b.getKey().split("/", 2)[0], e.getMessage());
                 requeue(java.util.Map.of(b.getKey(), b.getValue()));
             }
         }
@@ -183,7 +195,8 @@ public final class Collector implements AutoCloseable {
             return;
         }
         try {
-            client.publish(Topics.collectorHeartbeat(name), TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat(name, shareGroup, clock.instant())), 0, false);
+            byte[] body = TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat(name, shareGroup, clock.instant()));
+            client.publish(Topics.collectorHeartbeat(name), SignedMessage.seal(SignedMessage.Kind.HEARTBEAT, body, key), 0, false);
         } catch (MqttException e) {
             LOG.debug("collector: heartbeat: {}", e.getMessage());
         }
@@ -206,74 +219,102 @@ public final class Collector implements AutoCloseable {
         }
     }
 
-    /** Reads a message as the broker would hand it over (also used to check the contract without a broker). */
+    /**
+     * Reads a message as the broker would hand it over (also used to check the contract without a broker). The
+     * signature is checked before the body is read (an unknown key costs nothing), and outside the lock, so that
+     * the broker's threads verify while another message is stored.
+     */
     public void accept(String topic, byte[] payload) throws IOException {
         Optional<Topics.Parsed> t = Topics.parse(topic);
-        synchronized (lock) {
-            tally.rollTo(LocalDate.now(clock.withZone(tally.zone())));
-            if (t.isEmpty()) {
+        if (t.isEmpty()) {
+            synchronized (lock) {
                 tally.refuse(Tally.Refusal.WRONG_TOPIC);
-                return;
             }
-            try {
-                switch (t.get().kind()) {
-                    case "events" -> {
-                        TelemetryCodec.Event e = TelemetryCodec.parseEvent(payload);
-                        if (!e.stationId().equals(t.get().station())) {
-                            tally.refuse(Tally.Refusal.WRONG_TOPIC);
-                            return;
-                        }
-                        if (!tally.isNew(e)) {
-                            tally.duplicate();
-                        } else {
-                            archive.append(payload);
-                            tally.add(e);
-                        }
-                        toReceipt.computeIfAbsent(e.stationId(), k -> new java.util.TreeSet<>()).add(e.sequence());
+            quarantine(topic, new TelemetryCodec.Rejected(TelemetryCodec.Rejected.Kind.INVALID, "not a topic of the contract"), "WRONG_TOPIC", payload);
+            return;
+        }
+        String station = t.get().station();
+        try {
+            switch (t.get().kind()) {
+                case "events" -> {
+                    Keyring.Verified v = stations.open(payload, SignedMessage.Kind.EVENTS, station);
+                    TelemetryCodec.EventBatch batch = TelemetryCodec.parseEventBatch(v.body());
+                    if (!batch.stationId().equals(station)) {
+                        throw new TelemetryCodec.Rejected(TelemetryCodec.Rejected.Kind.WRONG_SIGNER, "a batch of " + batch.stationId() + " on " + station + "'s topic");
                     }
-                    case "state" -> {
-                        TelemetryCodec.State s = TelemetryCodec.parseState(payload);
+                    synchronized (lock) {
+                        tally.rollTo(LocalDate.now(clock.withZone(tally.zone())));
+                        java.util.TreeSet<Long> receipts = toReceipt.computeIfAbsent(station + "/" + batch.run(), k -> new java.util.TreeSet<>());
+                        for (int i = 0; i < batch.events().size(); i++) {
+                            TelemetryCodec.Event e = batch.events().get(i);
+                            if (!tally.isNew(e)) {
+                                tally.duplicate();
+                            } else {
+                                archive.append(batch.eventJson().get(i));
+                                tally.add(e);
+                            }
+                            // Only what verified and is stored here is ever receipted.
+                            receipts.add(e.sequence());
+                        }
+                    }
+                }
+                case "state" -> {
+                    Keyring.Verified v = stations.open(payload, SignedMessage.Kind.STATE, station);
+                    TelemetryCodec.State s = TelemetryCodec.parseState(v.body());
+                    if (!s.stationId().equals(station)) throw new TelemetryCodec.Rejected(TelemetryCodec.Rejected.Kind.WRONG_SIGNER, "state of " + s.stationId() + " on " + station + "'s topic");
+                    synchronized (lock) {
                         Tally.Station st = tally.station(s.stationId());
+                        if (st.stateSince != null && s.since().isBefore(st.stateSince)) {
+                            throw new TelemetryCodec.Rejected(TelemetryCodec.Rejected.Kind.REPLAYED, "state of " + station + " since " + s.since() + ", older than the one held (" + st.stateSince + ")");
+                        }
                         st.online = s.online();
                         st.stateSince = s.since();
                     }
-                    case "health" -> {
-                        TelemetryCodec.Health h = TelemetryCodec.parseHealth(payload);
-                        tally.station(h.stationId()).health = h;
-                    }
-                    default -> tally.refuse(Tally.Refusal.WRONG_TOPIC);
                 }
-            } catch (TelemetryCodec.Rejected r) {
-                tally.refuse(Tally.Refusal.valueOf(r.kind().name()));
-                LOG.warn("collector: refused on {}: {}", topic, r.getMessage());
-                if (t.get().kind().equals("events")) quarantine(t.get().station(), topic, r, payload);
+                case "health" -> {
+                    Keyring.Verified v = stations.open(payload, SignedMessage.Kind.HEALTH, station);
+                    TelemetryCodec.Health h = TelemetryCodec.parseHealth(v.body());
+                    if (!h.stationId().equals(station)) throw new TelemetryCodec.Rejected(TelemetryCodec.Rejected.Kind.WRONG_SIGNER, "health of " + h.stationId() + " on " + station + "'s topic");
+                    synchronized (lock) {
+                        Tally.Station st = tally.station(h.stationId());
+                        if (st.health != null && h.at().isBefore(st.health.at())) {
+                            throw new TelemetryCodec.Rejected(TelemetryCodec.Rejected.Kind.REPLAYED, "health of " + station + " at " + h.at() + ", older than the one held");
+                        }
+                        st.health = h;
+                    }
+                }
+                default -> {
+                    synchronized (lock) {
+                        tally.refuse(Tally.Refusal.WRONG_TOPIC);
+                    }
+                    quarantine(topic, new TelemetryCodec.Rejected(TelemetryCodec.Rejected.Kind.INVALID, "collectors do not read " + t.get().kind()), "WRONG_TOPIC", payload);
+                }
             }
+        } catch (TelemetryCodec.Rejected r) {
+            synchronized (lock) {
+                tally.refuse(Tally.Refusal.valueOf(r.kind().name()));
+            }
+            LOG.warn("collector: refused on {}: {}", topic, r.getMessage());
+            quarantine(topic, r, r.kind().name(), payload);
         }
     }
 
     /**
-     * A refused event is kept, raw, in DATA/refused.jsonl with why. When it names a sequence of its topic's
-     * station it is receipted too: the station's outbox must not stall behind one event it can never get
-     * accepted (the broker's topic ACLs are what keep a stranger from publishing on a station's topic).
+     * A refused message is kept, raw (its first 4 KB), in DATA/refused.jsonl with why. It is never receipted: a
+     * receipt is the office's word that an event is stored, and a station deletes on it.
      */
-    private void quarantine(String station, String topic, TelemetryCodec.Rejected r, byte[] payload) throws IOException {
+    private void quarantine(String topic, TelemetryCodec.Rejected r, String kind, byte[] payload) throws IOException {
         ObjectNode n = new ObjectMapper().createObjectNode();
         n.put("at", clock.instant().toString());
         n.put("topic", topic);
-        n.put("refused", r.kind().name());
+        n.put("refused", kind);
         n.put("why", r.getMessage());
         n.put("payload", new String(payload, 0, Math.min(payload.length, 4096), java.nio.charset.StandardCharsets.UTF_8));
         refusedArchive.append(new ObjectMapper().writeValueAsBytes(n));
-        if (payload.length > TelemetryCodec.MAX_MESSAGE_BYTES) return;
-        try {
-            com.fasterxml.jackson.databind.JsonNode j = new ObjectMapper().readTree(payload);
-            if (j != null && j.path("sequence").canConvertToLong() && j.path("sequence").asLong() >= 1 && station.equals(j.path("stationId").asText())) {
-                toReceipt.computeIfAbsent(station, k -> new java.util.TreeSet<>()).add(j.get("sequence").asLong());
-            }
-        } catch (IOException notJson) {
-            // nothing to receipt: no station sends this
-        }
     }
+
+    /** The file refused messages are kept in, one JSON object a line. */
+    public Path refusedFile() { return refusedArchive.file(); }
 
     /** The counts now, as one JSON object (what {@code --json} prints). */
     public ObjectNode summary() {

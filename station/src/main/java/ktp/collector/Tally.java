@@ -22,7 +22,7 @@ final class Tally {
     static final int BLANKS_LOW = 50;
     static final int RIBBON_LOW = 50;
 
-    enum Refusal { OVERSIZED, MALFORMED, UNKNOWN_VERSION, INVALID, WRONG_TOPIC }
+    enum Refusal { OVERSIZED, MALFORMED, UNKNOWN_VERSION, INVALID, WRONG_TOPIC, UNSIGNED, BAD_SIGNATURE, UNKNOWN_SIGNER, WRONG_SIGNER, REVOKED, STALE, REPLAYED }
 
     static final class Day {
         final Map<EventType, Long> counts = new EnumMap<>(EventType.class);

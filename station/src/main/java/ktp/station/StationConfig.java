@@ -45,7 +45,12 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
 
     public record Scanner(String uri, ScannerProfile profile) {}
 
-    public record Telemetry(BrokerSettings broker, int healthEverySeconds) {}
+    /**
+     * {@code signingKey}: the P-256 key the station signs its telemetry with (its data-center client certificate's
+     * key unless the configuration names a dedicated one); {@code officeKeys}: the directory of office public keys
+     * whose commands, receipts and heartbeats it acts on (docs/telemetry.md).
+     */
+    public record Telemetry(BrokerSettings broker, int healthEverySeconds, Path signingKey, Path officeKeys) {}
 
     /**
      * The operator console: its address, the users file ({@code ktp console user add}; null: no console), how long
@@ -166,6 +171,21 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
             throw t.error("broker", x.getMessage());
         }
         int health = t.integer("health_every_s", 5, 3600, 30);
+        Path signingKey = optionalFile(t, "signing_key", base);
+        if (signingKey == null) signingKey = central.key();
+        if (signingKey == null) throw t.error("signing_key", "is missing: the station signs its telemetry with its client certificate's key (central.key) or this key (a P-256 PKCS#8 PEM)");
+        try {
+            ktp.telemetry.TelemetryKey.load(signingKey);
+        } catch (IOException x) {
+            throw t.error(t.has("signing_key") ? "signing_key" : "signing_key", x.getMessage());
+        }
+        if (!t.has("office_keys")) throw t.error("office_keys", "is missing: the folder of office public keys (OWNER.pem) whose commands and receipts this station obeys");
+        Path officeKeys = base.resolve(t.text("office_keys"));
+        try {
+            ktp.telemetry.Keyring.load(officeKeys);
+        } catch (IOException x) {
+            throw t.error("office_keys", x.getMessage());
+        }
         t.noOtherFields();
 
         // The console section may be left out: no console then (a headless station uses ktp queue, issue, ledger).
@@ -183,7 +203,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         }
         root.noOtherFields();
         return new StationConfig(file, id, store, central, trust, List.copyOf(printers), encoder, new Scanner(scannerUri, scannerProfile),
-                new Telemetry(broker, health), console);
+                new Telemetry(broker, health, signingKey, officeKeys), console);
     }
 
     private static Path markReadPath(DataFile.Node n, String field) throws DataFileException {

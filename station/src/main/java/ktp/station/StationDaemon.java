@@ -90,7 +90,8 @@ public final class StationDaemon implements AutoCloseable {
         }
         link = new CentralLink(new CentralClient(centralConfig()), store, intake, CentralLink.Settings.defaults().withReportEvents(false), clock, new Random());
         office = new OfficeCommands(store);
-        publisher = new OutboxPublisher(store, config.telemetry().broker(), new Devices(), office,
+        publisher = new OutboxPublisher(store, config.telemetry().broker(), ktp.telemetry.TelemetryKey.load(config.telemetry().signingKey()),
+                ktp.telemetry.Keyring.load(config.telemetry().officeKeys()), new Devices(), office,
                 Duration.ofSeconds(config.telemetry().healthEverySeconds()), clock).start();
         link.start();
         keys = config.encoder().masterKey() == null ? CardKeys.globalPlatformTestKeys() : CardKeys.masterFile(config.encoder().profile(), config.encoder().masterKey());

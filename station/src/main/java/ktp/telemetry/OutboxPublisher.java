@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Drains the station's outbox to the broker (docs/telemetry.md): events in sequence order with QoS 1, up to
- * {@link #WINDOW} in flight, each deleted from the outbox only once the broker has acknowledged it and a
+ * a window in flight, each deleted from the outbox only once the broker has acknowledged it and a
  * collector has sent a receipt saying the event is on its disk (and so has every event before it). A broker
  * acknowledgement alone is not enough: a broker that stops or restarts between acknowledging and delivering
  * loses the event (measured with Mosquitto 2.0.11: a whole window lost at a restart). The outbox is the
@@ -46,30 +46,67 @@ import org.slf4j.LoggerFactory;
  * closes that hole (the pattern of Sparkplug's primary host STATE). {@link #drainWithoutCollector} turns the
  * check off for brokers that keep shared subscriptions or bridge to the office.
  *
+ * <p>Every message is signed with the station's key ({@link SignedMessage}); events go in signed batches of up
+ * to {@link TelemetryCodec#MAX_BATCH}, one signature each. What comes in is acted on only when an office key of
+ * {@code officeKeys} signed it: a receipt (for this station, sent within {@link #RECEIPT_FRESH} of this clock,
+ * never seen before, and only for events this run has sent), a heartbeat (from the collector its topic names,
+ * fresh, newer than that collector's last), a command (see {@link #COMMAND_WINDOW}). Anything else is refused,
+ * counted (the health message reports the counts), kept in the audit log, and changes nothing.
+ *
+ * <p>Congestion (a broker that drops what overflows a client's queue): at most {@link #MAX_IN_FLIGHT} batches
+ * wait for the broker's acknowledgement, and at most {@code window} batches for receipts; the window grows by
+ * with every receipt that moves the watermark (doubling until the first loss, then by one), up to {@link #MAX_WINDOW}, and halves when receipts
+ * are overdue, and the wait before sending again doubles (up to {@link #MAX_RESEND_WAIT}) with full jitter, so
+ * 100 stations that lost their events at once do not send them again at once.
+ *
  * <p>Paho's MQTT 3.1.1 client with in-memory persistence (the outbox, not Paho, is what survives a crash),
  * clean session off so commands sent while the station was away are queued for it, and reconnection by this
  * class with full-jitter back-off (Paho's automatic reconnect does not cover a first connection that fails).
  */
 public final class OutboxPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
-    /** Events in flight at once: enough to hide the round trip, well under the client's in-flight limit. */
-    public static final int WINDOW = 64;
+    /** Batches waiting for the broker's acknowledgement at once: hides the round trip, well under Mosquitto's 20. */
+    public static final int MAX_IN_FLIGHT = 4;
+    /** Batches sent and not yet receipted, at most (x 32 events): what one station may have queued at the broker. */
+    public static final int MAX_WINDOW = 64;
+    /** The window a run starts with: 100 stations x 4 batches stay under Mosquitto's default queue of 1,000 messages a client. */
+    public static final int FIRST_WINDOW = 4;
+    /** The longest wait before sending again after overdue receipts. */
+    public static final Duration MAX_RESEND_WAIT = Duration.ofSeconds(60);
+    /** A receipt sent further than this from this station's clock is refused as stale. */
+    public static final Duration RECEIPT_FRESH = Duration.ofMinutes(2);
+    /** A heartbeat further than this from this station's clock is refused as stale. */
+    public static final Duration HEARTBEAT_FRESH = Duration.ofSeconds(30);
+    /** A command issued longer ago than this (or more than 2 minutes ahead) is refused as stale; ids are remembered this long. */
+    public static final Duration COMMAND_WINDOW = Duration.ofMinutes(10);
     /** A collector that has not sent a heartbeat for this long is not counted as listening. */
     public static final Duration COLLECTOR_SILENT = Duration.ofSeconds(6);
     /** An event sent this long ago without a collector's receipt is sent again, with everything after it. */
     public static final Duration RECEIPT_TIMEOUT = Duration.ofSeconds(10);
     /** Events sent but not yet receipted, at most: bounds what a lost receipt can make the station send again. */
-    public static final int MAX_UNRECEIPTED = 4096;
+    public static final int MAX_UNRECEIPTED = MAX_WINDOW * TelemetryCodec.MAX_BATCH;
 
     /**
      * What the console and the health message show about the link: {@code delivered} counts events receipted
      * in this run, {@code deliveredUpTo} is the sequence up to which every event is safe at the office.
      */
-    public record Status(boolean connected, boolean collectorListening, long outboxDepth, long delivered, long deliveredUpTo, String lastError) {}
+    public record Status(boolean connected, boolean collectorListening, long outboxDepth, long delivered, long deliveredUpTo, String lastError,
+                         Map<String, Long> refused, int window) {}
 
     private final StationStore store;
     private final String stationId;
     private final BrokerSettings broker;
+    private final TelemetryKey key;
+    private final Keyring officeKeys;
+    private final Refusals refusals;
+    private final ReplayGuard seen = new ReplayGuard();
+    private final Map<String, Instant> lastHeartbeatAt = new ConcurrentHashMap<>();
+    private final Random jitter = new Random();
+    private volatile int window = FIRST_WINDOW;
+    private volatile boolean lostAny;
+    private volatile long highestSent;
+    /** This run's id: in every batch, echoed by every receipt; a receipt of another run is refused. */
+    private final String run = TelemetryCodec.newRun();
     private final DeviceHealth devices;
     private final CommandHandler commands;
     private final Duration healthEvery;
@@ -83,9 +120,12 @@ public final class OutboxPublisher implements AutoCloseable {
     private final Set<Long> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<Long, Long> sentAtNanos = new ConcurrentHashMap<>();
     private final AtomicLong acknowledged = new AtomicLong();
-    private final Map<String, CommandHandler.Answer> answered = new LinkedHashMap<>(64, 0.75f, false) {
+    /** Commands answered, by id, with the signature they came with: a second delivery of the same one is answered alike. */
+    private record Answered(String signature, CommandHandler.Answer answer) {}
+
+    private final Map<String, Answered> answered = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, CommandHandler.Answer> e) { return size() > 1000; }
+        protected boolean removeEldestEntry(Map.Entry<String, Answered> e) { return size() > 1000; }
     };
     private volatile long watermark;
     private volatile String lastError = "";
@@ -94,10 +134,25 @@ public final class OutboxPublisher implements AutoCloseable {
     private volatile boolean heartbeatSeen;
     private volatile boolean requireCollector = true;
 
-    public OutboxPublisher(StationStore store, BrokerSettings broker, DeviceHealth devices, CommandHandler commands, Duration healthEvery, Clock clock) throws IOException {
+    /**
+     * @param key the station's signing key (its client certificate's key, or the one its configuration names)
+     * @param officeKeys the office keys whose commands, receipts and heartbeats this station acts on
+     */
+    public OutboxPublisher(StationStore store, BrokerSettings broker, TelemetryKey key, Keyring officeKeys, DeviceHealth devices, CommandHandler commands,
+                           Duration healthEvery, Clock clock) throws IOException {
         this.store = store;
         this.stationId = store.stationId();
         this.broker = broker;
+        this.key = key;
+        this.officeKeys = officeKeys;
+        // Kept in the audit log: a forged command or receipt is evidence the office must be able to see later.
+        this.refusals = new Refusals(r -> {
+            try {
+                store.audit(ktp.store.Actor.STATION, "TELEMETRY_REFUSED", r.kind() + " on " + r.topic() + ": " + r.why());
+            } catch (RuntimeException e) {
+                LOG.warn("telemetry: cannot write a refusal to the audit log: {}", e.toString());
+            }
+        });
         this.devices = devices;
         this.commands = commands;
         this.healthEvery = healthEvery;
@@ -130,17 +185,21 @@ public final class OutboxPublisher implements AutoCloseable {
     }
 
     public Status status() {
-        return new Status(client.isConnected(), collectorListening(), store.outboxDepth(), acknowledged.get(), watermark, lastError);
+        return new Status(client.isConnected(), collectorListening(), store.outboxDepth(), acknowledged.get(), watermark, lastError, refusals.counts(), window);
     }
+
+    /** The messages refused so far (counts by why, the last ones kept). */
+    public Refusals refusals() { return refusals; }
 
     /** The health message as it would be published now (shown locally even while the broker is unreachable). */
     public TelemetryCodec.Health health() {
         return new TelemetryCodec.Health(stationId, clock.instant(), devices.printerStatus(), devices.ribbonRemaining(), devices.blanksInFeeder(),
-                devices.readerPresent(), store.queueDepth(), store.outboxDepth(), devices.paused());
+                devices.readerPresent(), store.queueDepth(), store.outboxDepth(), devices.paused(), refusals.counts());
     }
 
     private void receipt(long from, long to) {
-        for (long seq = Math.max(from, watermark + 1); seq <= to; seq++) {
+        // Only events this run has sent can be on a collector's disk: a receipt for more is cut to what was sent.
+        for (long seq = Math.max(from, watermark + 1); seq <= Math.min(to, highestSent); seq++) {
             if (receipted.add(seq)) acknowledged.incrementAndGet();
         }
         wake();
@@ -156,6 +215,8 @@ public final class OutboxPublisher implements AutoCloseable {
         long lastRemoval = System.nanoTime();
         long nextHealth = 0;
         long sentAfter = 0;
+        int overdue = 0;
+        long resendNotBefore = 0;
         while (running.get()) {
             try {
                 if (!client.isConnected()) {
@@ -178,19 +239,37 @@ public final class OutboxPublisher implements AutoCloseable {
                     sentAfter = watermark;
                 }
                 long w = watermark;
+                long before = w;
                 while (receipted.remove(w + 1)) {
                     w++;
                     sentAtNanos.remove(w);
                 }
                 watermark = w;
+                if (w > before) {
+                    overdue = 0;
+                    // Doubling until the first loss, one batch at a time after it (as TCP grows its window).
+                    window = Math.min(MAX_WINDOW, lostAny ? window + 1 : window * 2);
+                }
                 Long oldest = sentAtNanos.get(w + 1);
-                if (oldest != null && System.nanoTime() - oldest > RECEIPT_TIMEOUT.toNanos() && (!requireCollector || collectorListening())) {
-                    LOG.warn("telemetry: no receipt for event {} after {} s; sending again from it", w + 1, RECEIPT_TIMEOUT.toSeconds());
+                long now = System.nanoTime();
+                if (oldest != null && now - oldest > RECEIPT_TIMEOUT.toNanos() && now >= resendNotBefore && (!requireCollector || collectorListening())) {
+                    // The broker dropped or lost them (a full queue, a restart): send again, but fewer at once and after a
+                    // jittered wait that doubles while receipts stay overdue, so stations that lost theirs together spread out.
+                    window = Math.max(1, window / 2);
+                    lostAny = true;
+                    overdue++;
+                    long waitMs = Math.min(MAX_RESEND_WAIT.toMillis(), 1000L << Math.min(overdue, 6));
+                    long jittered = (long) (jitter.nextDouble() * waitMs);
+                    resendNotBefore = now + jittered * 1_000_000L;
+                    LOG.warn("telemetry: no receipt for event {} after {} s; sending again from it in {} ms, window {} batch(es)", w + 1,
+                            RECEIPT_TIMEOUT.toSeconds(), jittered, window);
+                    sentAtNanos.clear();
+                    pause(jittered);
                     resend.set(true);
                     continue;
                 }
                 boolean idle = inFlight.isEmpty();
-                if (w > removedUpTo && (w - removedUpTo >= WINDOW || idle || System.nanoTime() - lastRemoval > 50_000_000L)) {
+                if (w > removedUpTo && (w - removedUpTo >= 64 || idle || System.nanoTime() - lastRemoval > 50_000_000L)) {
                     store.removePublished(w);
                     removedUpTo = w;
                     lastRemoval = System.nanoTime();
@@ -199,15 +278,22 @@ public final class OutboxPublisher implements AutoCloseable {
                     publishHealth();
                     nextHealth = System.nanoTime() + healthEvery.toNanos();
                 }
-                int room = requireCollector && !collectorListening() ? 0
-                        : (int) Math.min(WINDOW - inFlight.size(), MAX_UNRECEIPTED - (Math.max(sentAfter, w) - w));
-                List<OutboxEvent> batch = room > 0 ? store.pendingEventsAfter(Math.max(sentAfter, w), room) : List.of();
-                for (OutboxEvent e : batch) {
-                    if (receipted.contains(e.sequence())) { sentAfter = e.sequence(); continue; }
-                    publish(e);
+                int batchesFree = Math.min(MAX_IN_FLIGHT - inFlight.size(),
+                        (int) ((window * (long) TelemetryCodec.MAX_BATCH - (Math.max(sentAfter, w) - w)) / TelemetryCodec.MAX_BATCH));
+                int room = requireCollector && !collectorListening() ? 0 : Math.max(0, batchesFree) * TelemetryCodec.MAX_BATCH;
+                List<OutboxEvent> pending = room > 0 ? store.pendingEventsAfter(Math.max(sentAfter, w), room) : List.of();
+                List<OutboxEvent> batch = new java.util.ArrayList<>(TelemetryCodec.MAX_BATCH);
+                for (OutboxEvent e : pending) {
                     sentAfter = e.sequence();
+                    if (receipted.contains(e.sequence())) continue;
+                    batch.add(e);
+                    if (batch.size() == TelemetryCodec.MAX_BATCH) {
+                        publish(batch);
+                        batch = new java.util.ArrayList<>(TelemetryCodec.MAX_BATCH);
+                    }
                 }
-                if (batch.isEmpty()) pause(inFlight.isEmpty() ? 50 : 5);
+                if (!batch.isEmpty()) publish(batch);
+                if (pending.isEmpty()) pause(inFlight.isEmpty() ? 50 : 5);
             } catch (MqttException e) {
                 lastError = e.getMessage() + " (" + e.getReasonCode() + ")";
                 resend.set(true);
@@ -220,22 +306,29 @@ public final class OutboxPublisher implements AutoCloseable {
         }
     }
 
-    private void publish(OutboxEvent e) throws MqttException {
-        long seq = e.sequence();
-        inFlight.add(seq);
-        sentAtNanos.putIfAbsent(seq, System.nanoTime());
-        client.publish(Topics.events(stationId), TelemetryCodec.event(e, clock.instant()), 1, false, null, new IMqttActionListener() {
+    /** One signed batch (consecutive events of this station, in order) to the broker. */
+    private void publish(List<OutboxEvent> events) throws MqttException {
+        long first = events.get(0).sequence();
+        long last = events.get(events.size() - 1).sequence();
+        inFlight.add(first);
+        long now = System.nanoTime();
+        for (OutboxEvent e : events) sentAtNanos.putIfAbsent(e.sequence(), now);
+        if (last > highestSent) highestSent = last;
+        byte[] message = SignedMessage.seal(SignedMessage.Kind.EVENTS, TelemetryCodec.eventBatch(stationId, run, events, clock.instant()), key);
+        client.publish(Topics.events(stationId), message, 1, false, null, new IMqttActionListener() {
             @Override
             public void onSuccess(IMqttToken token) {
                 // The broker has it. Without collectors to wait for, that is as far as delivery can be known.
-                if (!requireCollector) receipt(seq, seq);
-                inFlight.remove(seq);
+                if (!requireCollector) {
+                    for (OutboxEvent e : events) receipt(e.sequence(), e.sequence());
+                }
+                inFlight.remove(first);
                 wake();
             }
 
             @Override
             public void onFailure(IMqttToken token, Throwable failure) {
-                inFlight.remove(seq);
+                inFlight.remove(first);
                 lastError = String.valueOf(failure);
                 resend.set(true);
                 wake();
@@ -250,12 +343,12 @@ public final class OutboxPublisher implements AutoCloseable {
             o.setAutomaticReconnect(false);
             o.setKeepAliveInterval(20);
             o.setConnectionTimeout(10);
-            o.setMaxInflight(WINDOW * 4);
+            o.setMaxInflight(MAX_IN_FLIGHT * 16);
             Instant since = clock.instant();
-            o.setWill(Topics.state(stationId), TelemetryCodec.state(new TelemetryCodec.State(stationId, false, since, "connection lost (last will)")), 1, true);
+            o.setWill(Topics.state(stationId), signedState(new TelemetryCodec.State(stationId, false, since, "connection lost (last will)")), 1, true);
             client.connect(o).waitForCompletion(15_000);
             connectedSince = since;
-            client.publish(Topics.state(stationId), TelemetryCodec.state(new TelemetryCodec.State(stationId, true, since, null)), 1, true);
+            client.publish(Topics.state(stationId), signedState(new TelemetryCodec.State(stationId, true, since, null)), 1, true);
             heartbeatSeen = false;
             client.subscribe(new String[] {Topics.commands(stationId), Topics.receipts(stationId), Topics.COLLECTOR_HEARTBEATS}, new int[] {1, 1, 0})
                     .waitForCompletion(15_000);
@@ -278,9 +371,99 @@ public final class OutboxPublisher implements AutoCloseable {
 
     private void publishHealth() {
         try {
-            if (client.isConnected()) client.publish(Topics.health(stationId), TelemetryCodec.health(health()), 1, true);
+            if (client.isConnected()) client.publish(Topics.health(stationId), SignedMessage.seal(SignedMessage.Kind.HEALTH, TelemetryCodec.health(health()), key), 1, true);
         } catch (MqttException e) {
             lastError = "health: " + e.getMessage();
+        }
+    }
+
+    private byte[] signedState(TelemetryCodec.State s) { return SignedMessage.seal(SignedMessage.Kind.STATE, TelemetryCodec.state(s), key); }
+
+    private void refuse(String topic, TelemetryCodec.Rejected r, byte[] payload) {
+        LOG.warn("telemetry: refused on {}: {}", topic, r.getMessage());
+        refusals.refuse(clock.instant(), topic, r, payload);
+    }
+
+    private static TelemetryCodec.Rejected rejected(TelemetryCodec.Rejected.Kind kind, String why) { return new TelemetryCodec.Rejected(kind, why); }
+
+    /** Within {@code window} of this station's clock, either way. */
+    private void fresh(Instant at, Duration window, String what) throws TelemetryCodec.Rejected {
+        Instant now = clock.instant();
+        if (at.isBefore(now.minus(window)) || at.isAfter(now.plus(window))) {
+            throw rejected(TelemetryCodec.Rejected.Kind.STALE, what + " sent at " + at + ", outside " + window.toSeconds() + " s of this station's clock (" + now + ")");
+        }
+    }
+
+    private void onReceipt(String topic, byte[] payload) throws TelemetryCodec.Rejected {
+        SignedMessage.Opened o = SignedMessage.open(payload, SignedMessage.Kind.RECEIPT);
+        Keyring.Signer signer = officeKeys.verify(o, null);
+        TelemetryCodec.Receipt r = TelemetryCodec.parseReceipt(o.payload());
+        if (!r.stationId().equals(stationId)) throw rejected(TelemetryCodec.Rejected.Kind.WRONG_SIGNER, "receipt for " + r.stationId() + " on " + stationId + "'s topic");
+        if (!r.run().equals(run)) throw rejected(TelemetryCodec.Rejected.Kind.REPLAYED, "receipt from " + r.collector() + " for run " + r.run() + ", not this run (" + run + ")");
+        fresh(r.at(), RECEIPT_FRESH, "receipt from " + r.collector());
+        if (!seen.firstTime(o.signature(), r.at(), RECEIPT_FRESH.multipliedBy(2), clock.instant())) {
+            throw rejected(TelemetryCodec.Rejected.Kind.REPLAYED, "receipt from " + r.collector() + " of " + r.at() + " (signed by " + signer + ") seen before");
+        }
+        for (long[] range : r.ranges()) receipt(range[0], Math.min(range[1], range[0] + MAX_UNRECEIPTED * 4L));
+    }
+
+    private void onHeartbeat(String topic, byte[] payload) throws TelemetryCodec.Rejected {
+        SignedMessage.Opened o = SignedMessage.open(payload, SignedMessage.Kind.HEARTBEAT);
+        officeKeys.verify(o, null);
+        TelemetryCodec.Heartbeat h = TelemetryCodec.parseHeartbeat(o.payload());
+        if (!topic.equals(Topics.collectorHeartbeat(h.collector()))) {
+            throw rejected(TelemetryCodec.Rejected.Kind.WRONG_SIGNER, "heartbeat of collector " + h.collector() + " on " + topic);
+        }
+        fresh(h.at(), HEARTBEAT_FRESH, "heartbeat of " + h.collector());
+        Instant last = lastHeartbeatAt.get(h.collector());
+        if (last != null && !h.at().isAfter(last)) {
+            throw rejected(TelemetryCodec.Rejected.Kind.REPLAYED, "heartbeat of " + h.collector() + " at " + h.at() + ", not after its last one (" + last + ")");
+        }
+        lastHeartbeatAt.put(h.collector(), h.at());
+        lastHeartbeatNanos = System.nanoTime();
+        if (!heartbeatSeen) {
+            heartbeatSeen = true;
+            wake();
+        }
+    }
+
+    private void onCommand(String topic, byte[] payload) {
+        TelemetryCodec.Command c = null;
+        CommandHandler.Answer a;
+        try {
+            SignedMessage.Opened o = SignedMessage.open(payload, SignedMessage.Kind.COMMAND);
+            Keyring.Signer signer = officeKeys.verify(o, null);
+            c = TelemetryCodec.parseCommand(o.payload());
+            if (!c.stationId().equals(stationId)) throw rejected(TelemetryCodec.Rejected.Kind.WRONG_SIGNER, "command " + c.commandId() + " is for " + c.stationId() + ", not " + stationId);
+            Instant now = clock.instant();
+            String signature = java.util.Base64.getEncoder().encodeToString(o.signature());
+            synchronized (answered) {
+                Answered before = answered.get(c.commandId());
+                if (before != null && before.signature().equals(signature)) {
+                    // The broker may deliver a command twice (QoS 1), or someone published it again: carried out once, answered alike.
+                    a = before.answer();
+                } else if (before != null || commands.alreadyCarriedOut(c.commandId())) {
+                    throw rejected(TelemetryCodec.Rejected.Kind.REPLAYED, "command id " + c.commandId() + " was used before");
+                } else {
+                    if (c.issuedAt().isBefore(now.minus(COMMAND_WINDOW)) || c.issuedAt().isAfter(now.plus(Duration.ofMinutes(2)))) {
+                        throw rejected(TelemetryCodec.Rejected.Kind.STALE, "command " + c.commandId() + " issued at " + c.issuedAt() + ", outside the "
+                                + COMMAND_WINDOW.toMinutes() + " minutes a command is valid (station clock " + now + ")");
+                    }
+                    a = commands.handle(c, signer);
+                    answered.put(c.commandId(), new Answered(signature, a));
+                }
+            }
+        } catch (TelemetryCodec.Rejected r) {
+            refuse(topic, r, payload);
+            a = new CommandHandler.Answer(false, "refused, nothing done: " + r.kind() + ": " + r.getMessage());
+        }
+        String id = c != null ? c.commandId() : "unreadable";
+        try {
+            byte[] ack = TelemetryCodec.ack(new TelemetryCodec.Ack(id.length() > 64 ? id.substring(0, 64) : id, stationId, a.accepted(),
+                    a.detail().length() > 1000 ? a.detail().substring(0, 1000) : a.detail(), clock.instant()));
+            client.publish(Topics.acks(stationId), SignedMessage.seal(SignedMessage.Kind.ACK, ack, key), 1, false);
+        } catch (MqttException e) {
+            lastError = "ack: " + e.getMessage();
         }
     }
 
@@ -309,48 +492,16 @@ public final class OutboxPublisher implements AutoCloseable {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
-            if (topic.equals(Topics.receipts(stationId))) {
-                try {
-                    TelemetryCodec.Receipt r = TelemetryCodec.parseReceipt(message.getPayload());
-                    for (long[] range : r.ranges()) receipt(range[0], Math.min(range[1], range[0] + MAX_UNRECEIPTED * 4L));
-                } catch (TelemetryCodec.Rejected e) {
-                    LOG.warn("telemetry: a receipt was refused: {}", e.getMessage());
-                }
-                return;
-            }
-            if (!topic.equals(Topics.commands(stationId))) {
-                try {
-                    TelemetryCodec.parseHeartbeat(message.getPayload());
-                    lastHeartbeatNanos = System.nanoTime();
-                    if (!heartbeatSeen) {
-                        heartbeatSeen = true;
-                        wake();
-                    }
-                } catch (TelemetryCodec.Rejected e) {
-                    LOG.debug("telemetry: not a heartbeat on {}: {}", topic, e.getMessage());
-                }
-                return;
-            }
-            TelemetryCodec.Command c;
+            byte[] payload = message.getPayload();
             try {
-                c = TelemetryCodec.parseCommand(message.getPayload());
-            } catch (TelemetryCodec.Rejected e) {
-                LOG.warn("telemetry: a command on {} was refused: {}", topic, e.getMessage());
-                return;
-            }
-            CommandHandler.Answer a;
-            synchronized (answered) {
-                a = answered.get(c.commandId());
-                if (a == null) {
-                    // The broker may deliver a command twice (QoS 1): it is carried out once and answered the same each time.
-                    a = commands.handle(c);
-                    answered.put(c.commandId(), a);
-                }
-            }
-            try {
-                client.publish(Topics.acks(stationId), TelemetryCodec.ack(new TelemetryCodec.Ack(c.commandId(), stationId, a.accepted(), a.detail(), clock.instant())), 1, false);
-            } catch (MqttException e) {
-                lastError = "ack: " + e.getMessage();
+                if (topic.equals(Topics.receipts(stationId))) onReceipt(topic, payload);
+                else if (topic.equals(Topics.commands(stationId))) onCommand(topic, payload);
+                else onHeartbeat(topic, payload);
+            } catch (TelemetryCodec.Rejected r) {
+                refuse(topic, r, payload);
+            } catch (RuntimeException e) {
+                // Nothing a stranger sends may stop this client: a bug shows as a refusal, not a dead connection.
+                refuse(topic, rejected(TelemetryCodec.Rejected.Kind.INVALID, "cannot be read: " + e), payload);
             }
         }
 
@@ -370,7 +521,7 @@ public final class OutboxPublisher implements AutoCloseable {
         }
         if (client.isConnected()) {
             try {
-                client.publish(Topics.state(stationId), TelemetryCodec.state(new TelemetryCodec.State(stationId, false, clock.instant(), "orderly stop")), 1, true)
+                client.publish(Topics.state(stationId), signedState(new TelemetryCodec.State(stationId, false, clock.instant(), "orderly stop")), 1, true)
                         .waitForCompletion(5000);
                 client.disconnect().waitForCompletion(2000);
             } catch (MqttException e) {

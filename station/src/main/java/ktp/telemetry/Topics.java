@@ -4,10 +4,10 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The MQTT topics of the telemetry contract (docs/telemetry.md), all under {@code ktpel/v1/}. */
+/** The MQTT topics of the telemetry contract (docs/telemetry.md), all under {@code ktpel/v2/} (version 2: every message signed; version-1 readers would take unsigned messages, so the versions never share topics). */
 public final class Topics {
-    public static final String ROOT = "ktpel/v1/";
-    private static final Pattern STATION = Pattern.compile("^ktpel/v1/stations/([A-Za-z0-9_-]{1,64})/(events|state|health|commands|acks|receipts)$");
+    public static final String ROOT = "ktpel/v2/";
+    private static final Pattern STATION = Pattern.compile("^ktpel/v2/stations/([A-Za-z0-9_-]{1,64})/(events|state|health|commands|acks|receipts)$");
 
     private Topics() {}
 

@@ -15,7 +15,7 @@ public final class PublisherWorker {
         Path dir = Path.of(args[0]);
         String broker = args[1];
         try (StationStore store = StationStore.open(dir, args[2], Clock.systemUTC());
-             OutboxPublisher p = new OutboxPublisher(store, BrokerSettings.plain(broker), DeviceHealth.UNKNOWN, CommandHandler.NONE,
+             OutboxPublisher p = new OutboxPublisher(store, BrokerSettings.plain(broker), TelemetryKey.load(Path.of(args[3])), Keyring.load(Path.of(args[4])), DeviceHealth.UNKNOWN, CommandHandler.NONE,
                      Duration.ofSeconds(30), Clock.systemUTC()).start()) {
             System.out.println("READY " + store.outboxDepth());
             System.out.flush();

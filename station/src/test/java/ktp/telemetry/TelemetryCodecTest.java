@@ -25,34 +25,64 @@ class TelemetryCodecTest {
 
     @Test
     void anEventCarriesExactlyTheContractsFieldsAndReadsBack() throws Exception {
-        byte[] b = TelemetryCodec.event(ISSUED, T.plusSeconds(2));
+        byte[] b = TelemetryCodec.event(ISSUED);
         JsonNode n = new ObjectMapper().readTree(b);
         Set<String> fields = new TreeSet<>();
         n.fieldNames().forEachRemaining(fields::add);
-        assertEquals(new TreeSet<>(List.of("v", "type", "eventId", "sequence", "stationId", "recordId", "nik", "region", "blankId", "chipUid",
-                "reason", "occurredAt", "publishedAt")), fields, "no photo, signature or fingerprint field, nothing else");
-        assertEquals("{\"v\":1,\"type\":\"CARD_ISSUED\",\"eventId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"sequence\":42,\"stationId\":\"ST-01\","
+        assertEquals(new TreeSet<>(List.of("type", "eventId", "sequence", "stationId", "recordId", "nik", "region", "blankId", "chipUid",
+                "reason", "occurredAt")), fields, "no photo, signature or fingerprint field, nothing else");
+        assertEquals("{\"type\":\"CARD_ISSUED\",\"eventId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"sequence\":42,\"stationId\":\"ST-01\","
                 + "\"recordId\":\"PRR-000001-000007\",\"nik\":\"3171011606650007\",\"region\":\"3171\",\"blankId\":\"044B5400000008\",\"chipUid\":\"044B5400000008\","
-                + "\"reason\":\"finger 2 matched (score 117.2, attempt 1 of 6)\",\"occurredAt\":\"2026-11-28T03:04:05Z\",\"publishedAt\":\"2026-11-28T03:04:07Z\"}",
+                + "\"reason\":\"finger 2 matched (score 117.2, attempt 1 of 6)\",\"occurredAt\":\"2026-11-28T03:04:05Z\"}",
                 new String(b, StandardCharsets.UTF_8));
-        TelemetryCodec.Event e = TelemetryCodec.parseEvent(b);
+        byte[] batch = TelemetryCodec.eventBatch("ST-01", "0123456789abcdef", List.of(ISSUED), T.plusSeconds(2));
+        assertEquals("{\"v\":2,\"stationId\":\"ST-01\",\"run\":\"0123456789abcdef\",\"publishedAt\":\"2026-11-28T03:04:07Z\",\"events\":[" + new String(b, StandardCharsets.UTF_8) + "]}",
+                new String(batch, StandardCharsets.UTF_8));
+        TelemetryCodec.EventBatch read = TelemetryCodec.parseEventBatch(batch);
+        TelemetryCodec.Event e = read.events().get(0);
         assertEquals(EventType.CARD_ISSUED, e.type());
         assertEquals(42, e.sequence());
         assertEquals("3171", e.region());
         assertEquals("044B5400000008", e.chipUid());
         assertEquals(T, e.occurredAt());
+        assertEquals(T.plusSeconds(2), e.publishedAt());
+        assertArrayEquals(b, read.eventJson().get(0), "the archive keeps each event's bytes as the station wrote them");
+        assertEquals(e.eventId(), TelemetryCodec.parseEvent(b).eventId());
+    }
+
+    @Test
+    void aBatchIsOneStationsEventsInAscendingOrderAndAtMost32() throws Exception {
+        OutboxEvent other = new OutboxEvent(43, "0f8fad5b-d9cb-469f-a165-70867728950f", EventType.CARD_PRINTED, "ST-02", "R1", "3171011606650007", "", "", T);
+        assertThrows(IllegalArgumentException.class, () -> TelemetryCodec.eventBatch("ST-01", "0123456789abcdef", List.of(ISSUED, other), T));
+        String good = new String(TelemetryCodec.eventBatch("ST-01", "0123456789abcdef", List.of(ISSUED), T), StandardCharsets.UTF_8);
+        String foreign = good.replace("\"sequence\":42,\"stationId\":\"ST-01\"", "\"sequence\":42,\"stationId\":\"ST-02\"");
+        assertEquals(TelemetryCodec.Rejected.Kind.WRONG_SIGNER, assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseEventBatch(utf8(foreign))).kind());
+        String twice = good.replace("]}", "," + new String(TelemetryCodec.event(ISSUED), StandardCharsets.UTF_8) + "]}");
+        assertEquals(TelemetryCodec.Rejected.Kind.INVALID, assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseEventBatch(utf8(twice))).kind());
+        java.util.List<OutboxEvent> many = new java.util.ArrayList<>();
+        for (int i = 1; i <= 33; i++) many.add(new OutboxEvent(i, java.util.UUID.randomUUID().toString(), EventType.CARD_PRINTED, "ST-01", "R" + i, "3171011606650007", "", "", T));
+        assertThrows(IllegalArgumentException.class, () -> TelemetryCodec.eventBatch("ST-01", "0123456789abcdef", many, T));
     }
 
     @Test
     void aBlankWithoutAChipHasNoChipUidAndAnEventWithoutACardNoBlank() throws Exception {
         OutboxEvent printedOnMono = new OutboxEvent(1, "0f8fad5b-d9cb-469f-a165-70867728950f", EventType.CARD_PRINTED, "ST-01", "R1", "3171011606650007", "PRN-E123-0000007", "", T);
-        JsonNode n = new ObjectMapper().readTree(TelemetryCodec.event(printedOnMono, T));
+        JsonNode n = new ObjectMapper().readTree(TelemetryCodec.event(printedOnMono));
         assertEquals("PRN-E123-0000007", n.get("blankId").asText());
         assertFalse(n.has("chipUid"));
         OutboxEvent rejected = new OutboxEvent(2, "0f8fad5b-d9cb-469f-a165-70867728951f", EventType.RECORD_REJECTED, "ST-01", "R2", "3171011606650008", "", "SIGNATURE_INVALID", T);
-        JsonNode r = new ObjectMapper().readTree(TelemetryCodec.event(rejected, T));
+        JsonNode r = new ObjectMapper().readTree(TelemetryCodec.event(rejected));
         assertFalse(r.has("blankId"));
-        assertEquals("SIGNATURE_INVALID", TelemetryCodec.parseEvent(TelemetryCodec.event(rejected, T)).reason());
+        assertEquals("SIGNATURE_INVALID", TelemetryCodec.parseEvent(TelemetryCodec.event(rejected)).reason());
+    }
+
+    @Test
+    void aVersionOneArchiveLineIsStillRead() throws Exception {
+        String v1 = "{\"v\":1,\"type\":\"CARD_ISSUED\",\"eventId\":\"0f8fad5b-d9cb-469f-a165-70867728950e\",\"sequence\":42,\"stationId\":\"ST-01\","
+                + "\"recordId\":\"PRR-000001-000007\",\"occurredAt\":\"2026-11-28T03:04:05Z\",\"publishedAt\":\"2026-11-28T03:04:07Z\"}";
+        TelemetryCodec.Event e = TelemetryCodec.parseEvent(utf8(v1));
+        assertEquals(42, e.sequence());
+        assertEquals(T.plusSeconds(2), e.publishedAt());
     }
 
     @ParameterizedTest
@@ -60,12 +90,12 @@ class TelemetryCodecTest {
             "not json {|MALFORMED|not JSON",
             "[1,2]|MALFORMED|not a JSON object",
             "{\"type\":\"CARD_ISSUED\"}|UNKNOWN_VERSION|no version field",
-            "{\"v\":2,\"type\":\"CARD_ISSUED\"}|UNKNOWN_VERSION|version 2, this side reads version 1",
-            "{\"v\":\"1\"}|UNKNOWN_VERSION|no version field",
-            "{\"v\":1,\"type\":\"CARD_ISSUED\"}|INVALID|event:",
+            "{\"v\":1,\"type\":\"CARD_ISSUED\"}|UNKNOWN_VERSION|version 1, this side reads version 2",
+            "{\"v\":\"2\"}|UNKNOWN_VERSION|no version field",
+            "{\"v\":2,\"stationId\":\"ST-01\"}|INVALID|event batch:",
     })
-    void brokenEventsAreRefusedByKind(String payload, String kind, String message) {
-        TelemetryCodec.Rejected r = assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseEvent(utf8(payload)));
+    void brokenBatchesAreRefusedByKind(String payload, String kind, String message) {
+        TelemetryCodec.Rejected r = assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseEventBatch(utf8(payload)));
         assertEquals(TelemetryCodec.Rejected.Kind.valueOf(kind), r.kind());
         assertTrue(r.getMessage().contains(message), r.getMessage());
     }
@@ -73,9 +103,9 @@ class TelemetryCodecTest {
     @Test
     void fieldsOutsideTheContractAndBadValuesAreRefused() throws Exception {
         ObjectMapper json = new ObjectMapper();
-        String good = new String(TelemetryCodec.event(ISSUED, T), StandardCharsets.UTF_8);
+        String good = new String(TelemetryCodec.event(ISSUED), StandardCharsets.UTF_8);
         for (String bad : List.of(
-                good.replace("\"v\":1,", "\"v\":1,\"photo\":\"/9j/4AAQ\","),
+                good.replace("\"type\"", "\"photo\":\"/9j/4AAQ\",\"type\""),
                 good.replace("3171011606650007", "31710116066500"),
                 good.replace("CARD_ISSUED", "CARD_EATEN"),
                 good.replace("\"sequence\":42", "\"sequence\":0"),
@@ -86,7 +116,7 @@ class TelemetryCodecTest {
         String badTime = good.replace("2026-11-28T03:04:05Z", "yesterday");
         assertEquals(TelemetryCodec.Rejected.Kind.INVALID, assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseEvent(utf8(badTime))).kind());
         byte[] huge = new byte[TelemetryCodec.MAX_MESSAGE_BYTES + 1];
-        assertEquals(TelemetryCodec.Rejected.Kind.OVERSIZED, assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseEvent(huge)).kind());
+        assertEquals(TelemetryCodec.Rejected.Kind.OVERSIZED, assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseEventBatch(huge)).kind());
         assertNotNull(json.readTree(good));
     }
 
@@ -101,26 +131,31 @@ class TelemetryCodecTest {
         assertEquals(1000, h.outboxDepth());
         TelemetryCodec.Health unknown = TelemetryCodec.parseHealth(TelemetryCodec.health(new TelemetryCodec.Health("ST-01", T, "UNKNOWN", null, null, false, 0, 0, false)));
         assertNull(unknown.ribbonRemaining());
-        TelemetryCodec.Command c = TelemetryCodec.parseCommand(TelemetryCodec.command(new TelemetryCodec.Command("c1", TelemetryCodec.CommandKind.AUTHORISE_REPRINT, "R9", "card lost", "kantor", T)));
+        TelemetryCodec.Command c = TelemetryCodec.parseCommand(TelemetryCodec.command(new TelemetryCodec.Command("c1", "ST-01", TelemetryCodec.CommandKind.AUTHORISE_REPRINT, "R9", "card lost", "kantor", T)));
         assertEquals("R9", c.recordId());
+        assertEquals("ST-01", c.stationId(), "a command names its station: signed for one, it is refused by every other");
         TelemetryCodec.Rejected noRecord = assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseCommand(
-                TelemetryCodec.command(new TelemetryCodec.Command("c2", TelemetryCodec.CommandKind.AUTHORISE_REPRINT, null, null, "kantor", T))));
+                TelemetryCodec.command(new TelemetryCodec.Command("c2", "ST-01", TelemetryCodec.CommandKind.AUTHORISE_REPRINT, null, null, "kantor", T))));
         assertTrue(noRecord.getMessage().contains("needs recordId"));
         assertTrue(TelemetryCodec.parseAck(TelemetryCodec.ack(new TelemetryCodec.Ack("c1", "ST-01", true, "ok", T))).accepted());
         assertEquals("office-1", TelemetryCodec.parseHeartbeat(TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat("office-1", "collectors", T))).collector());
-        TelemetryCodec.Receipt r = TelemetryCodec.parseReceipt(TelemetryCodec.receipt(new TelemetryCodec.Receipt("office-1", "ST-01", List.of(new long[] {1, 64}, new long[] {66, 66}))));
+        TelemetryCodec.Receipt r = TelemetryCodec.parseReceipt(TelemetryCodec.receipt(new TelemetryCodec.Receipt("office-1", "ST-01", "0123456789abcdef", List.of(new long[] {1, 64}, new long[] {66, 66}), T)));
         assertEquals(2, r.ranges().size());
         assertArrayEquals(new long[] {66, 66}, r.ranges().get(1));
-        assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseReceipt(utf8("{\"v\":1,\"collector\":\"c\",\"stationId\":\"S\",\"ranges\":[[9,3]]}")));
+        assertEquals(T, r.at());
+        assertThrows(TelemetryCodec.Rejected.class, () -> TelemetryCodec.parseReceipt(utf8("{\"v\":2,\"collector\":\"c\",\"stationId\":\"S\",\"run\":\"0123456789abcdef\",\"ranges\":[[9,3]],\"at\":\"2026-11-28T03:04:05Z\"}")));
+        TelemetryCodec.Health counted = TelemetryCodec.parseHealth(TelemetryCodec.health(new TelemetryCodec.Health("ST-01", T, "READY", null, null, true, 0, 0, false,
+                java.util.Map.of("BAD_SIGNATURE", 3L))));
+        assertEquals(java.util.Map.of("BAD_SIGNATURE", 3L), counted.refused(), "the office sees how many forgeries a station refused");
     }
 
     @Test
     void topicsAreNamedUnderTheRootAndAStationIdCannotEscapeIt() {
-        assertEquals("ktpel/v1/stations/ST-01/events", Topics.events("ST-01"));
-        assertEquals("ktpel/v1/stations/+/health", Topics.all("health"));
-        assertEquals(new Topics.Parsed("ST-01", "receipts"), Topics.parse("ktpel/v1/stations/ST-01/receipts").orElseThrow());
-        assertTrue(Topics.parse("ktpel/v2/stations/ST-01/events").isEmpty());
-        assertTrue(Topics.parse("ktpel/v1/stations/ST/01/events").isEmpty());
+        assertEquals("ktpel/v2/stations/ST-01/events", Topics.events("ST-01"));
+        assertEquals("ktpel/v2/stations/+/health", Topics.all("health"));
+        assertEquals(new Topics.Parsed("ST-01", "receipts"), Topics.parse("ktpel/v2/stations/ST-01/receipts").orElseThrow());
+        assertTrue(Topics.parse("ktpel/v1/stations/ST-01/events").isEmpty(), "version 1 (unsigned) lives on other topics");
+        assertTrue(Topics.parse("ktpel/v2/stations/ST/01/events").isEmpty());
         assertThrows(IllegalArgumentException.class, () -> Topics.events("ST/#"));
         assertThrows(IllegalArgumentException.class, () -> Topics.events("+"));
     }

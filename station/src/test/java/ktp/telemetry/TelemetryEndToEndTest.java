@@ -38,14 +38,21 @@ class TelemetryEndToEndTest {
     @TempDir
     Path dir;
 
+    private TestKeys keys;
+
+    private TestKeys keys() throws Exception {
+        if (keys == null) keys = new TestKeys(dir.resolve("keys"));
+        return keys;
+    }
+
     private static String unique(String prefix) { return prefix + "-" + UUID.randomUUID().toString().substring(0, 8); }
 
     private OutboxPublisher publisher(StationStore store, String broker, DeviceHealth devices, CommandHandler commands) throws Exception {
-        return new OutboxPublisher(store, BrokerSettings.plain(broker), devices, commands, Duration.ofMillis(200), Clock.systemUTC()).start();
+        return new OutboxPublisher(store, BrokerSettings.plain(broker), keys().station(store.stationId()), keys().officeRing(), devices, commands, Duration.ofMillis(200), Clock.systemUTC()).start();
     }
 
     private Collector collector(String broker, String name, String group) throws Exception {
-        return new Collector(BrokerSettings.plain(broker), dir.resolve("collector-" + name), group, name, JAKARTA, Clock.systemUTC()).start();
+        return new Collector(BrokerSettings.plain(broker), keys().office, keys().registry(), dir.resolve("collector-" + name), group, name, JAKARTA, Clock.systemUTC()).start();
     }
 
     @Test
@@ -133,6 +140,7 @@ class TelemetryEndToEndTest {
         try (StationStore store = StationStore.open(storeDir, station, Clock.systemUTC())) {
             events(store, 1, 3000);
         }
+        keys().station(station).writePrivate(dir.resolve("station.key"));
         try (Collector c = collector(broker, unique("c"), unique("g"))) {
             Process first = worker(storeDir, broker, station, dir.resolve("first.out"));
             await(() -> sizeOf(c, station) >= 600, 60_000, "600 events through before the kill");
@@ -149,9 +157,9 @@ class TelemetryEndToEndTest {
         }
     }
 
-    private static Process worker(Path storeDir, String broker, String station, Path out) throws Exception {
+    private Process worker(Path storeDir, String broker, String station, Path out) throws Exception {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                PublisherWorker.class.getName(), storeDir.toString(), broker, station)
+                PublisherWorker.class.getName(), storeDir.toString(), broker, station, dir.resolve("station.key").toString(), keys().officeKeys.toString())
                 .redirectOutput(out.toFile()).redirectError(out.resolveSibling(out.getFileName() + ".err").toFile()).start();
     }
 
@@ -181,7 +189,8 @@ class TelemetryEndToEndTest {
             MqttConnectOptions o = new MqttConnectOptions();
             o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
             office.connect(o);
-            office.subscribe(Topics.health(station), 1, (t, m) -> reported.add(TelemetryCodec.parseHealth(m.getPayload()).outboxDepth()));
+            Keyring registry = keys().registry();
+            office.subscribe(Topics.health(station), 1, (t, m) -> reported.add(TelemetryCodec.parseHealth(registry.open(m.getPayload(), SignedMessage.Kind.HEALTH, station).body()).outboxDepth()));
             link.restore();
             await(() -> store.outboxDepth() == 0, 90_000, "the backlog to drain");
             await(() -> sizeOf(c, station) == 1010, 30_000, "all 1010 events at the collector");
@@ -205,20 +214,24 @@ class TelemetryEndToEndTest {
             o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
             raw.connect(o);
             String topic = Topics.events(station);
+            TelemetryKey stationKey = keys().station(station);
             events(store, 1, 50);
             try (OutboxPublisher p = publisher(store, broker, DeviceHealth.UNKNOWN, CommandHandler.NONE)) {
                 raw.publish(topic, "not json {".getBytes(StandardCharsets.UTF_8), 1, false);
                 raw.publish(topic, new byte[TelemetryCodec.MAX_MESSAGE_BYTES + 1], 1, false);
-                raw.publish(topic, "{\"v\":2,\"type\":\"CARD_ISSUED\"}".getBytes(StandardCharsets.UTF_8), 1, false);
-                raw.publish(topic, "{\"v\":1,\"type\":\"CARD_ISSUED\",\"photo\":\"/9j/4AAQ\"}".getBytes(StandardCharsets.UTF_8), 1, false);
-                // A well-formed event that claims another station than its topic.
-                byte[] foreign = TelemetryCodec.event(new ktp.store.OutboxEvent(1, UUID.randomUUID().toString(), ktp.job.EventType.CARD_ISSUED, "OTHER",
-                        "R1", "3171000000000001", "", "", Instant.now()), Instant.now());
-                raw.publish(topic, foreign, 1, false);
+                // Signed by the station itself, but off the contract: version 1 inside, a photo field, another station's event.
+                raw.publish(topic, SignedMessage.seal(SignedMessage.Kind.EVENTS, "{\"v\":1,\"type\":\"CARD_ISSUED\"}".getBytes(StandardCharsets.UTF_8), stationKey), 1, false);
+                String photo = new String(TelemetryCodec.eventBatch(station, "0123456789abcdef", List.of(new ktp.store.OutboxEvent(1, UUID.randomUUID().toString(), ktp.job.EventType.CARD_ISSUED,
+                        station, "R1", "3171000000000001", "", "", Instant.now())), Instant.now()), StandardCharsets.UTF_8).replace("\"type\"", "\"photo\":\"/9j/4AAQ\",\"type\"");
+                raw.publish(topic, SignedMessage.seal(SignedMessage.Kind.EVENTS, photo.getBytes(StandardCharsets.UTF_8), stationKey), 1, false);
+                byte[] foreign = TelemetryCodec.eventBatch("OTHER", "0123456789abcdef", List.of(new ktp.store.OutboxEvent(1, UUID.randomUUID().toString(), ktp.job.EventType.CARD_ISSUED, "OTHER",
+                        "R1", "3171000000000001", "", "", Instant.now())), Instant.now());
+                raw.publish(topic, SignedMessage.seal(SignedMessage.Kind.EVENTS, foreign, stationKey), 1, false);
+                raw.publish(Topics.ROOT + "stations/" + station + "/photos", "{}".getBytes(StandardCharsets.UTF_8), 1, false);
                 events(store, 51, 50);
                 await(() -> store.outboxDepth() == 0, 30_000, "the outbox to drain");
                 await(() -> sizeOf(c, station) == 100, 30_000, "every valid event stored");
-                await(() -> c.summary().get("refused").get("INVALID").asInt() == 1, 10_000, "the refusals counted");
+                await(() -> c.summary().get("refused").get("INVALID").asInt() == 1, 10_000, () -> "the refusals counted: " + c.summary().get("refused"));
             }
             raw.disconnect();
             raw.close();
@@ -227,9 +240,12 @@ class TelemetryEndToEndTest {
             assertEquals(1, refused.get("OVERSIZED").asInt());
             assertEquals(1, refused.get("UNKNOWN_VERSION").asInt());
             assertEquals(1, refused.get("INVALID").asInt(), "a field outside the contract (a photo) is refused");
-            assertEquals(1, refused.get("WRONG_TOPIC").asInt());
+            assertEquals(1, refused.get("WRONG_SIGNER").asInt(), "an event of another station in this station's batch");
             assertExactlyOnceInOrder(stored(c.archiveFile(), station), 100);
             assertTrue(c.isConnected(), "the collector kept running");
+            // Other runs' stations' retained state and health, whose keys this office never had, are refused too: count this station's events.
+            assertEquals(5, Files.readAllLines(c.refusedFile()).stream().filter(l -> l.contains("\"topic\":\"" + topic + "\"")).count(),
+                    "every refused message kept with why (the wrong topic is not subscribed)");
         }
     }
 
@@ -238,7 +254,7 @@ class TelemetryEndToEndTest {
         String broker = MosquittoProcess.shared();
         String station = unique("ST");
         List<TelemetryCodec.Command> carriedOut = new CopyOnWriteArrayList<>();
-        CommandHandler handler = command -> {
+        CommandHandler handler = (command, signer) -> {
             carriedOut.add(command);
             return switch (command.command()) {
                 case PAUSE, RESUME -> new CommandHandler.Answer(true, command.command() + " done");
@@ -253,21 +269,26 @@ class TelemetryEndToEndTest {
             MqttConnectOptions o = new MqttConnectOptions();
             o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
             office.connect(o);
-            office.subscribe(Topics.acks(station), 1, (t, m) -> acks.add(TelemetryCodec.parseAck(m.getPayload())));
-            byte[] pause = TelemetryCodec.command(new TelemetryCodec.Command("cmd-1", TelemetryCodec.CommandKind.PAUSE, null, "audit visit", "kantor pusat", Instant.now()));
+            Keyring registry = keys().registry();
+            office.subscribe(Topics.acks(station), 1, (t, m) -> acks.add(TelemetryCodec.parseAck(registry.open(m.getPayload(), SignedMessage.Kind.ACK, station).body())));
+            byte[] pause = SignedMessage.seal(SignedMessage.Kind.COMMAND, TelemetryCodec.command(new TelemetryCodec.Command("cmd-1", station, TelemetryCodec.CommandKind.PAUSE,
+                    null, "audit visit", "kantor pusat", Instant.now())), keys().office);
             office.publish(Topics.commands(station), pause, 1, false);
             office.publish(Topics.commands(station), pause, 1, false);
-            office.publish(Topics.commands(station), TelemetryCodec.command(new TelemetryCodec.Command("cmd-2", TelemetryCodec.CommandKind.AUTHORISE_REPRINT,
-                    "R404", "card lost", "kantor pusat", Instant.now())), 1, false);
-            office.publish(Topics.commands(station), "{\"v\":1,\"command\":\"SELF_DESTRUCT\"}".getBytes(StandardCharsets.UTF_8), 1, false);
-            await(() -> acks.size() == 3, 20_000, "three answers");
+            office.publish(Topics.commands(station), SignedMessage.seal(SignedMessage.Kind.COMMAND, TelemetryCodec.command(new TelemetryCodec.Command("cmd-2", station,
+                    TelemetryCodec.CommandKind.AUTHORISE_REPRINT, "R404", "card lost", "kantor pusat", Instant.now())), keys().office), 1, false);
+            office.publish(Topics.commands(station), SignedMessage.seal(SignedMessage.Kind.COMMAND, "{\"v\":2,\"command\":\"SELF_DESTRUCT\"}".getBytes(StandardCharsets.UTF_8),
+                    keys().office), 1, false);
+            await(() -> acks.size() == 4, 20_000, "four answers");
             office.disconnect();
             office.close();
         }
         assertEquals(2, carriedOut.size(), "the repeated PAUSE was carried out once; the unknown command not at all");
-        assertEquals(List.of("cmd-1", "cmd-1", "cmd-2"), acks.stream().map(TelemetryCodec.Ack::commandId).toList());
+        assertEquals(List.of("cmd-1", "cmd-1", "cmd-2", "unreadable"), acks.stream().map(TelemetryCodec.Ack::commandId).toList());
         assertTrue(acks.get(0).accepted() && acks.get(1).accepted());
         assertFalse(acks.get(2).accepted());
         assertEquals("no job for record R404", acks.get(2).detail());
+        assertFalse(acks.get(3).accepted());
+        assertTrue(acks.get(3).detail().startsWith("refused, nothing done: INVALID"), acks.get(3).detail());
     }
 }

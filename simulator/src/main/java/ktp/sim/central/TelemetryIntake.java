@@ -3,6 +3,8 @@ package ktp.sim.central;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import ktp.telemetry.BrokerSettings;
+import ktp.telemetry.Keyring;
+import ktp.telemetry.SignedMessage;
 import ktp.telemetry.TelemetryCodec;
 import ktp.telemetry.Topics;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -18,7 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The simulated data center's ear on the telemetry broker: the stations' events (the same messages the
  * central office's collectors read, in a shared-subscription group of its own) move residents to
- * CARD_PRINTED and CARD_ISSUED exactly as the HTTP events endpoint does, idempotently by event id. An event
+ * CARD_PRINTED and CARD_ISSUED exactly as the HTTP events endpoint does, idempotently by event id. Only a
+ * batch signed by the station its topic names, with a key of the station registry that is not revoked, moves
+ * anything; anything else is refused, counted by why and logged, and no resident's status changes. An event
  * the data center refuses (a record it does not know, a station that never held it) is counted and logged.
  */
 public final class TelemetryIntake implements AutoCloseable {
@@ -27,23 +31,26 @@ public final class TelemetryIntake implements AutoCloseable {
     private final DataCenter center;
     private final MqttAsyncClient client;
     private final String filter;
+    private final Keyring stations;
+    private final java.util.Map<String, AtomicLong> refusedBy = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
 
-    private TelemetryIntake(DataCenter center, MqttAsyncClient client, String filter) {
+    private TelemetryIntake(DataCenter center, MqttAsyncClient client, String filter, Keyring stations) {
         this.center = center;
+        this.stations = stations;
         this.client = client;
         this.filter = filter;
     }
 
     /** {@code shareGroup} null subscribes directly (a broker without shared subscriptions). */
-    public static TelemetryIntake start(CentralServer server, BrokerSettings broker, String shareGroup) throws IOException {
+    public static TelemetryIntake start(CentralServer server, BrokerSettings broker, Keyring stations, String shareGroup) throws IOException {
         String events = Topics.all("events");
         String filter = shareGroup == null ? events : "$share/" + shareGroup + "/" + events;
         try {
             MqttAsyncClient c = new MqttAsyncClient(broker.url(), "ktp-datacenter-" + (shareGroup == null ? "direct" : shareGroup), new MemoryPersistence());
-            TelemetryIntake intake = new TelemetryIntake(server.center(), c, filter);
+            TelemetryIntake intake = new TelemetryIntake(server.center(), c, filter, stations);
             c.setCallback(intake.new Callback());
             MqttConnectOptions o = broker.options();
             o.setCleanSession(false);
@@ -63,6 +70,18 @@ public final class TelemetryIntake implements AutoCloseable {
 
     public long refused() { return refused.get(); }
 
+    /** Refusals by why: the contract's and the signature's kinds, and REFUSED_BY_DATA_CENTER. */
+    public java.util.Map<String, Long> refusedBy() {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        refusedBy.forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    private void refuse(String why) {
+        refused.incrementAndGet();
+        refusedBy.computeIfAbsent(why, k -> new AtomicLong()).incrementAndGet();
+    }
+
     private final class Callback implements MqttCallbackExtended {
         @Override
         public void connectComplete(boolean reconnect, String serverURI) {
@@ -81,16 +100,29 @@ public final class TelemetryIntake implements AutoCloseable {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
+            java.util.Optional<ktp.telemetry.Topics.Parsed> t = ktp.telemetry.Topics.parse(topic);
+            if (t.isEmpty()) {
+                refuse("WRONG_TOPIC");
+                return;
+            }
+            TelemetryCodec.EventBatch batch;
             try {
-                TelemetryCodec.Event e = TelemetryCodec.parseEvent(message.getPayload());
-                DataCenter.EventOutcome o = center.report(e.stationId(), e.eventId(), e.type(), e.recordId(), e.reason());
-                (o.duplicate() ? duplicates : applied).incrementAndGet();
+                Keyring.Verified v = stations.open(message.getPayload(), SignedMessage.Kind.EVENTS, t.get().station());
+                batch = TelemetryCodec.parseEventBatch(v.body());
+                if (!batch.stationId().equals(t.get().station())) throw new TelemetryCodec.Rejected(TelemetryCodec.Rejected.Kind.WRONG_SIGNER, "a batch of " + batch.stationId() + " on " + topic);
             } catch (TelemetryCodec.Rejected r) {
-                refused.incrementAndGet();
+                refuse(r.kind().name());
                 LOG.warn("data center: refused a message on {}: {}", topic, r.getMessage());
-            } catch (ApiException a) {
-                refused.incrementAndGet();
-                LOG.warn("data center: refused an event on {}: {}", topic, a.getMessage());
+                return;
+            }
+            for (TelemetryCodec.Event e : batch.events()) {
+                try {
+                    DataCenter.EventOutcome o = center.report(e.stationId(), e.eventId(), e.type(), e.recordId(), e.reason());
+                    (o.duplicate() ? duplicates : applied).incrementAndGet();
+                } catch (ApiException a) {
+                    refuse("REFUSED_BY_DATA_CENTER");
+                    LOG.warn("data center: refused an event on {}: {}", topic, a.getMessage());
+                }
             }
         }
 

@@ -233,6 +233,7 @@ final class BenchCommand extends ktp.cli.CommandGroup {
         @Option(names = "--stations", defaultValue = "100", description = "simulated stations for the ingest run (default ${DEFAULT-VALUE})") int stations;
         @Option(names = "--per-station", defaultValue = "200", description = "events each simulated station publishes (default ${DEFAULT-VALUE})") int perStation;
         @Option(names = "--runs", defaultValue = "3", description = "runs of each (default ${DEFAULT-VALUE})") int runs;
+        @Option(names = "--no-burst", description = "skip the burst of --stations real stations started at once") boolean noBurst;
 
         @Override
         public Integer call() throws Exception {
@@ -244,9 +245,18 @@ final class BenchCommand extends ktp.cli.CommandGroup {
             try {
                 String url = embedded != null ? embedded.url() : broker;
                 System.out.println("broker " + url + (embedded != null ? " (embedded Moquette 0.17)" : ""));
-                var r = ktp.sim.bench.TelemetryBench.run(url, events, stations, perStation, runs, work);
+                // Anonymous clients: a broker with only a listener configured (Mosquitto's defaults) or the embedded one.
+                ktp.sim.bench.TelemetryBench.Login login = who -> ktp.telemetry.BrokerSettings.plain(url);
+                var r = ktp.sim.bench.TelemetryBench.run(url, login, events, stations, perStation, runs, !noBurst, work);
+                System.out.printf("signing at the station: %.1f us per event in a batch of %d, %.1f us for a lone event%n", r.signMicrosPerEventBatched(),
+                        ktp.telemetry.TelemetryCodec.MAX_BATCH, r.signMicrosLoneEvent());
+                System.out.printf("verifying, one thread, in process: %.0f events/s (batches opened, verified, parsed)%n", r.verifyEventsPerSecondOneThread());
                 System.out.printf("outbox drain, %d events: %s events/s, median %.0f%n", r.events(), list(r.drainPerSecond()), median(r.drainPerSecond()));
-                System.out.printf("collector ingest, %d stations x %d events: %s events/s, median %.0f%n", r.stations(), r.perStation(), list(r.ingestPerSecond()), median(r.ingestPerSecond()));
+                System.out.printf("collector ingest (verified), %d stations x %d events: %s events/s, median %.0f%n", r.stations(), r.perStation(), list(r.ingestPerSecond()), median(r.ingestPerSecond()));
+                if (!r.burstSeconds().isEmpty()) {
+                    System.out.printf("burst, %d real stations x %d events at once, every outbox empty and every event stored once: %s s, median %.1f%n",
+                            r.stations(), r.perStation(), String.join(", ", r.burstSeconds().stream().map(d -> String.format("%.1f", d)).toList()), median(r.burstSeconds()));
+                }
             } finally {
                 if (embedded != null) embedded.close();
                 ktp.sim.bench.TelemetryBench.clean(work);

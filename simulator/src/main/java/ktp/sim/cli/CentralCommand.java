@@ -71,6 +71,10 @@ final class CentralCommand implements Callable<Integer> {
             description = "the data center's shared-subscription group (default ${DEFAULT-VALUE}; 'none' subscribes directly)")
     String brokerGroup;
 
+    @Option(names = "--station-keys", paramLabel = "DIR",
+            description = "with --broker: the station registry (STATION.pem certificates or public keys, revoked.txt) whose signed events are taken")
+    Path stationKeys;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         if ((tls == null) == !plainHttp) throw new BadInputException("choose one of --tls DIR (HTTPS with client certificates) or --plain-http (local demo)");
@@ -110,7 +114,14 @@ final class CentralCommand implements Callable<Integer> {
                 } catch (IllegalArgumentException e) {
                     throw new BadInputException("--broker: " + e.getMessage());
                 }
-                ktp.sim.central.TelemetryIntake.start(server, b, "none".equals(brokerGroup) ? null : brokerGroup);
+                if (stationKeys == null) throw new BadInputException("--broker needs --station-keys DIR: the registry of station keys the events must be signed with");
+                ktp.telemetry.Keyring stationRegistry;
+                try {
+                    stationRegistry = ktp.telemetry.Keyring.load(stationKeys);
+                } catch (IOException e) {
+                    throw new BadInputException("--station-keys: " + e.getMessage());
+                }
+                ktp.sim.central.TelemetryIntake.start(server, b, stationRegistry, "none".equals(brokerGroup) ? null : brokerGroup);
                 System.out.println("  telemetry:        events from " + broker + ("none".equals(brokerGroup) ? "" : " (group " + brokerGroup + ")"));
             }
             String nik = firstNik();

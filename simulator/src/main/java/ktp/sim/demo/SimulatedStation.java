@@ -111,10 +111,11 @@ public final class SimulatedStation implements AutoCloseable {
         try {
             CentralServer central = push(started, CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir.resolve("central"),
                     s.seed(), s.population(), 0.0, 1e7, Duration.ofMinutes(30), null, Map.of(STATION_ID, token), s.defectEvery())));
-            Broker broker = push(started, Broker.start(s.broker()));
-            TelemetryIntake intake = push(started, TelemetryIntake.start(central, broker.settings, broker.embedded ? null : "ktp-demo-datacenter"));
-            Collector collector = push(started, new Collector(broker.settings, dir.resolve("office"), broker.embedded ? null : "ktp-demo-collectors",
-                    "demo-office", ZONE, Clock.systemUTC()).start());
+            Broker broker = push(started, Broker.start(s.broker(), STATION_ID));
+            DemoTelemetryKeys signing = DemoTelemetryKeys.create(dir, STATION_ID);
+            TelemetryIntake intake = push(started, TelemetryIntake.start(central, broker.login(ktp.broker.BrokerSetup.DATACENTER), signing.stationRegistry(), broker.embedded ? null : "ktp-demo-datacenter"));
+            Collector collector = push(started, new Collector(broker.login(ktp.broker.BrokerSetup.collectorUser(Broker.COLLECTOR)), signing.office(), signing.stationRegistry(), dir.resolve("office"), broker.embedded ? null : "ktp-demo-collectors",
+                    Broker.COLLECTOR, ZONE, Clock.systemUTC()).start());
             Cards cards = push(started, s.vpcd() == null ? Cards.inProcess(blanks) : Cards.vpcd(s.vpcd(), blanks));
             SimulatedScanner scanner = push(started, new SimulatedScanner(256, 288, new InetSocketAddress("127.0.0.1", 0)));
             awaitReady(central, s.population());
@@ -125,7 +126,13 @@ public final class SimulatedStation implements AutoCloseable {
             if (s.jamAtCard() > 0) printer.jamAtCard(s.jamAtCard());
             printer.attachContactStation(cards.station());
             PrinterSimServer printerServer = push(started, PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", 0)));
-            Path config = writeConfig(dir, token, master, central.port(), printerServer.port(), cards.readerPattern(), scanner.port(), broker.settings.url(),
+            if (broker.embedded) {
+                Path pw = dir.resolve("keys/mqtt-password.txt");
+                Files.deleteIfExists(pw);
+                Files.createFile(pw, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(pw, broker.password(STATION_ID) + "\n");
+            }
+            Path config = writeConfig(dir, token, master, central.port(), printerServer.port(), cards.readerPattern(), scanner.port(), broker.settings.url(), broker.embedded,
                     s.consoleUsers(), s.consoleIdleSeconds());
             StationConfig cfg;
             try {
@@ -216,7 +223,7 @@ public final class SimulatedStation implements AutoCloseable {
         if (central.readyCount() < population) throw new IOException("the data center simulator has only " + central.readyCount() + " of " + population + " records ready after a minute");
     }
 
-    private static Path writeConfig(Path dir, String token, byte[] master, int centralPort, int printerPort, String reader, int scannerPort, String broker,
+    private static Path writeConfig(Path dir, String token, byte[] master, int centralPort, int printerPort, String reader, int scannerPort, String broker, boolean login,
                                     Path consoleUsers, int idleSeconds) throws IOException {
         ktp.datafile.PrivateFiles.writeString(dir.resolve("keys/token.txt"), token);
         ktp.datafile.PrivateFiles.writeString(dir.resolve("keys/issuer-master.hex"), java.util.HexFormat.of().formatHex(master));
@@ -231,8 +238,9 @@ public final class SimulatedStation implements AutoCloseable {
                   - { name: P1, uri: "tcp://127.0.0.1:%d", profile: %s }
                 encoder: { reader: "%s", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 5 }
                 scanner: { uri: "tcp://127.0.0.1:%d", profile: r307 }
-                telemetry: { broker: "%s", health_every_s: 5 }
-                """.formatted(STATION_ID, centralPort, printerPort, PRINTER_PROFILE, reader, scannerPort, broker)
+                telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys%s }
+                """.formatted(STATION_ID, centralPort, printerPort, PRINTER_PROFILE, reader, scannerPort, broker,
+                        login ? ", username: " + STATION_ID + ", password_file: keys/mqtt-password.txt" : "")
                 + (consoleUsers == null ? "" : "console: { listen: \"127.0.0.1:" + freePort() + "\", users: \"" + consoleUsers.toAbsolutePath() + "\", session_idle_s: " + idleSeconds + " }\n"));
         return f;
     }

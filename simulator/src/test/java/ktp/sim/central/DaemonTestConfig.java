@@ -14,6 +14,8 @@ final class DaemonTestConfig {
         Files.createDirectories(base.resolve("keys"));
         Files.writeString(base.resolve("keys/token.txt"), token);
         Files.writeString(base.resolve("keys/issuer-master.hex"), java.util.HexFormat.of().formatHex(master));
+        // Signing keys for the station's telemetry: its own, and the office's public key it obeys (docs/telemetry.md).
+        ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).stationFiles(base, station);
         Path f = base.resolve("station.yaml");
         Files.writeString(f, """
                 station: { id: %s, store: store }
@@ -23,7 +25,7 @@ final class DaemonTestConfig {
                   - { name: P1, uri: "tcp://127.0.0.1:%d", profile: evolis-primacy-dual-ymcko }
                 encoder: { reader: "%s", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: %d }
                 scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
-                telemetry: { broker: "%s", health_every_s: 5 }
+                telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
                 """.formatted(station, centralPort, printerPort, reader, insertWaitSeconds, broker));
         return f;
     }

@@ -63,8 +63,8 @@ class StationDaemonTest {
         String token = "token-of-" + station;
         try (CentralServer central = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir.resolve("central"), 41, 6, 0.0, 1e7,
                 Duration.ofSeconds(120), null, Map.of(station, token)));
-             TelemetryIntake intake = TelemetryIntake.start(central, BrokerSettings.plain(broker), "dc-" + station);
-             Collector collector = new Collector(BrokerSettings.plain(broker), dir.resolve("office"), "office-" + station, "office-" + station,
+             TelemetryIntake intake = TelemetryIntake.start(central, BrokerSettings.plain(broker), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), "dc-" + station);
+             Collector collector = new Collector(BrokerSettings.plain(broker), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).office, ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), dir.resolve("office"), "office-" + station, "office-" + station,
                      ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (central.center().readyCount() < 6 && System.nanoTime() < deadline) Thread.sleep(50);
@@ -165,7 +165,7 @@ class StationDaemonTest {
         int records = 10;
         try (CentralServer central = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir.resolve("central"), 42, records, 0.0, 1e7,
                 Duration.ofSeconds(120), null, Map.of(station, token)));
-             Collector collector = new Collector(BrokerSettings.plain(broker), dir.resolve("office"), "office-" + station, "office-" + station,
+             Collector collector = new Collector(BrokerSettings.plain(broker), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).office, ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), dir.resolve("office"), "office-" + station, "office-" + station,
                      ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (central.readyCount() < records && System.nanoTime() < deadline) Thread.sleep(50);

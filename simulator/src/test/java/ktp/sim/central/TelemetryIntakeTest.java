@@ -33,12 +33,18 @@ class TelemetryIntakeTest {
     @TempDir
     Path dir;
 
+    static byte[] signed(ktp.telemetry.TelemetryKey key, OutboxEvent e) {
+        return ktp.telemetry.SignedMessage.seal(ktp.telemetry.SignedMessage.Kind.EVENTS, TelemetryCodec.eventBatch(e.stationId(), "0123456789abcdef", java.util.List.of(e), Instant.now()), key);
+    }
+
     @Test
     void printedAndIssuedEventsOverMqttMoveTheResidentsNationalStatusOnceEach() throws Exception {
         String broker = SharedBroker.url();
+        ktp.sim.TelemetryTestKeys keys = new ktp.sim.TelemetryTestKeys(dir.resolve("keys"));
+        ktp.telemetry.TelemetryKey stMq = keys.station("ST-MQ");
         try (CentralServer server = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir, 23, 6, 0.0, 1e7,
                 Duration.ofSeconds(60), null, Map.of("ST-MQ", "token-of-station-mq")));
-             TelemetryIntake intake = TelemetryIntake.start(server, BrokerSettings.plain(broker), "dc-" + UUID.randomUUID().toString().substring(0, 8))) {
+             TelemetryIntake intake = TelemetryIntake.start(server, BrokerSettings.plain(broker), keys.registry(), "dc-" + UUID.randomUUID().toString().substring(0, 8))) {
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (server.center().readyCount() < 6 && System.nanoTime() < deadline) Thread.sleep(50);
             HttpClient http = HttpClient.newHttpClient();
@@ -57,11 +63,11 @@ class TelemetryIntakeTest {
             String printedId = UUID.randomUUID().toString();
             for (EventType t : new EventType[] {EventType.SENT_FOR_CARD_PRINTING, EventType.CARD_PRINTED, EventType.CARD_ISSUED}) {
                 String id = t == EventType.CARD_PRINTED ? printedId : UUID.randomUUID().toString();
-                station.publish(Topics.events("ST-MQ"), TelemetryCodec.event(new OutboxEvent(++seq, id, t, "ST-MQ", recordId, nik, "04AABBCCDD", "", Instant.now()), Instant.now()), 1, false);
+                station.publish(Topics.events("ST-MQ"), signed(stMq, new OutboxEvent(++seq, id, t, "ST-MQ", recordId, nik, "04AABBCCDD", "", Instant.now())), 1, false);
             }
             // The same CARD_PRINTED again (a station re-sending after a lost receipt), and an event for a record this data center never had.
-            station.publish(Topics.events("ST-MQ"), TelemetryCodec.event(new OutboxEvent(2, printedId, EventType.CARD_PRINTED, "ST-MQ", recordId, nik, "04AABBCCDD", "", Instant.now()), Instant.now()), 1, false);
-            station.publish(Topics.events("ST-MQ"), TelemetryCodec.event(new OutboxEvent(4, UUID.randomUUID().toString(), EventType.CARD_PRINTED, "ST-MQ", "PRR-999999-999999", nik, "", "", Instant.now()), Instant.now()), 1, false);
+            station.publish(Topics.events("ST-MQ"), signed(stMq, new OutboxEvent(2, printedId, EventType.CARD_PRINTED, "ST-MQ", recordId, nik, "04AABBCCDD", "", Instant.now())), 1, false);
+            station.publish(Topics.events("ST-MQ"), signed(stMq, new OutboxEvent(4, UUID.randomUUID().toString(), EventType.CARD_PRINTED, "ST-MQ", "PRR-999999-999999", nik, "", "", Instant.now())), 1, false);
             deadline = System.nanoTime() + 20_000_000_000L;
             while ((intake.applied() < 3 || intake.duplicates() < 1 || intake.refused() < 1) && System.nanoTime() < deadline) Thread.sleep(50);
             station.disconnect();
@@ -71,6 +77,48 @@ class TelemetryIntakeTest {
             assertEquals(1, intake.refused());
             HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(server.uri() + "/v1/residents/" + nik)).header("Authorization", "Bearer token-of-station-mq").build(), HttpResponse.BodyHandlers.ofString());
             assertEquals("CARD_ISSUED", JSON.readTree(status.body()).get("status").asText(), status.body());
+        }
+    }
+
+    /** The issue's forged CARD_ISSUED: unsigned, signed by a stranger, by another station: the resident's status does not move. */
+    @Test
+    void aForgedCardIssuedMovesNoNationalStatus() throws Exception {
+        String broker = SharedBroker.url();
+        ktp.sim.TelemetryTestKeys keys = new ktp.sim.TelemetryTestKeys(dir.resolve("keys"));
+        ktp.telemetry.TelemetryKey real = keys.station("ST-MQ");
+        ktp.telemetry.TelemetryKey neighbour = keys.station("ST-NEIGHBOUR");
+        try (CentralServer server = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir, 24, 6, 0.0, 1e7,
+                Duration.ofSeconds(60), null, Map.of("ST-MQ", "token-of-station-mq")));
+             TelemetryIntake intake = TelemetryIntake.start(server, BrokerSettings.plain(broker), keys.registry(), "dc-" + UUID.randomUUID().toString().substring(0, 8))) {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (server.center().readyCount() < 6 && System.nanoTime() < deadline) Thread.sleep(50);
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> pulled = http.send(HttpRequest.newBuilder(URI.create(server.uri() + "/v1/print-ready?station=ST-MQ&limit=1"))
+                    .header("Authorization", "Bearer token-of-station-mq").build(), HttpResponse.BodyHandlers.ofString());
+            JsonNode lease = JSON.readTree(pulled.body()).get("leases").get(0);
+            String recordId = lease.get("recordId").asText();
+            String nik = lease.get("nik").asText();
+            MqttClient attacker = new MqttClient(broker, "attacker-" + UUID.randomUUID(), new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+            attacker.connect(o);
+            // The station's genuine SENT_FOR_CARD_PRINTING and CARD_PRINTED: the card waits for its holder.
+            attacker.publish(Topics.events("ST-MQ"), signed(real, new OutboxEvent(1, UUID.randomUUID().toString(), EventType.SENT_FOR_CARD_PRINTING, "ST-MQ", recordId, nik, "", "", Instant.now())), 1, false);
+            attacker.publish(Topics.events("ST-MQ"), signed(real, new OutboxEvent(2, UUID.randomUUID().toString(), EventType.CARD_PRINTED, "ST-MQ", recordId, nik, "04AABBCCDD", "", Instant.now())), 1, false);
+            OutboxEvent issued = new OutboxEvent(3, UUID.randomUUID().toString(), EventType.CARD_ISSUED, "ST-MQ", recordId, nik, "04AABBCCDD", "", Instant.now());
+            String v1 = new String(TelemetryCodec.event(issued), java.nio.charset.StandardCharsets.UTF_8).replace("{", "{\"v\":1,");
+            attacker.publish(Topics.events("ST-MQ"), v1.getBytes(java.nio.charset.StandardCharsets.UTF_8), 1, false);
+            attacker.publish(Topics.events("ST-MQ"), signed(ktp.telemetry.TelemetryKey.generate(), issued), 1, false);
+            attacker.publish(Topics.events("ST-MQ"), signed(neighbour, issued), 1, false);
+            deadline = System.nanoTime() + 20_000_000_000L;
+            while ((intake.applied() < 2 || intake.refused() < 3) && System.nanoTime() < deadline) Thread.sleep(50);
+            attacker.disconnect();
+            attacker.close();
+            assertEquals(2, intake.applied());
+            assertEquals(Map.of("UNSIGNED", 1L, "UNKNOWN_SIGNER", 1L, "WRONG_SIGNER", 1L), intake.refusedBy());
+            HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(server.uri() + "/v1/residents/" + nik)).header("Authorization", "Bearer token-of-station-mq").build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("CARD_PRINTED", JSON.readTree(status.body()).get("status").asText(), "the card is still waiting for its holder: " + status.body());
         }
     }
 }

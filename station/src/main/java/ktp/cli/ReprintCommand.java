@@ -1,0 +1,35 @@
+package ktp.cli;
+
+import java.util.concurrent.Callable;
+import ktp.station.OfficeCommands;
+import ktp.store.Actor;
+import ktp.store.Role;
+import ktp.telemetry.CommandHandler;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "reprint", mixinStandardHelpOptions = true, description = "Reprint decisions (docs/telemetry.md, \"Commands\").",
+        subcommands = ReprintCommand.Confirm.class)
+final class ReprintCommand extends CommandGroup {
+
+    @Command(name = "confirm", mixinStandardHelpOptions = true,
+            description = {"The station supervisor confirms a reprint the central office authorised (AUTHORISE_REPRINT): the",
+                    "printed card is spoiled as superseded and the record goes back to the queue for a second blank. Without the",
+                    "supervisor's confirmation no second blank is used. Runs on the store while the daemon is stopped."})
+    static final class Confirm implements Callable<Integer> {
+        @ArgGroup(exclusive = true, multiplicity = "1") StoreChoice store;
+        @Option(names = "--record", required = true, paramLabel = "ID") String record;
+        @Option(names = "--supervisor", required = true, paramLabel = "NAME", description = "the supervisor who decides (in the audit log)") String supervisor;
+
+        @Override
+        public Integer call() {
+            try (StoreChoice.Access a = store.access(null)) {
+                if (a.store() == null) throw new BadInputException("the station daemon is running: stop it to confirm a reprint headless");
+                CommandHandler.Answer answer = OfficeCommands.confirmReprint(a.store(), record, new Actor(supervisor, Role.SUPERVISOR));
+                System.out.println((answer.accepted() ? "confirmed: " : "not confirmed: ") + answer.detail());
+                return answer.accepted() ? ExitCodes.OK : ExitCodes.FAILURE;
+            }
+        }
+    }
+}
