@@ -2,9 +2,6 @@ package ktp.store;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -35,18 +32,23 @@ import org.mapdb.Serializer;
  *
  * <p>Durability: a transaction is committed when its change-set is forced to the {@link Journal}; MapDB's
  * file is a working copy rebuilt at each open from the last checkpoint plus the journal, because MapDB
- * 3.1.0 cannot recover its own file after a crash in the middle of a commit (docs/store.md).
+ * 3.1.0 cannot recover its own file after a crash in the middle of a commit (docs/store.md). After each
+ * commit the {@link HighWaterMark} records its transaction number and the audit chain's head, so that a
+ * store rolled back to an earlier consistent state is refused, not opened.
  *
- * <p>One process at a time: a lock file next to the database names the holder, so a second process gets
- * a clear error rather than MapDB's lock exception or, worse, a corrupted file. Methods are synchronized
+ * <p>Nothing committed is ever dropped silently: damage anywhere but a torn tail refuses the open
+ * ({@link StoreDamagedException}) with nothing changed, and only {@link #repair} goes past it. A store opened
+ * with {@link #openReadOnly} writes no byte.
+ *
+ * <p>One process at a time, enforced by the operating system ({@link StoreFiles}). Methods are synchronized
  * because MapDB's transaction is global to the DB.
  */
 public final class StationStore implements AutoCloseable {
     private static final org.slf4j.Logger JOB_LOG = org.slf4j.LoggerFactory.getLogger("ktp.jobs");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StationStore.class);
     private static final String DB_FILE = "station.db";
-    private static final String CHECKPOINT_FILE = "checkpoint.db";
-    private static final String JOURNAL_FILE = "journal.log";
-    private static final String LOCK_FILE = "station.lock";
+    private static final String CHECKPOINT_FILE = StoreInspection.CHECKPOINT_FILE;
+    private static final String JOURNAL_FILE = StoreFiles.JOURNAL_FILE;
     /** Transactions between checkpoints: bounds the journal's size and the replay after a crash. */
     static final int CHECKPOINT_EVERY = 5_000;
     /** States of a job whose card has not come out of the printer: a re-offered lease is the same job. */
@@ -56,29 +58,29 @@ public final class StationStore implements AutoCloseable {
     private final Path dir;
     private String stationId;
     private final Clock clock;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final StoreFiles files;
+    private final boolean readOnly;
     private final DB db;
     private final List<Journal.Change> pending = new ArrayList<>();
-    private final Map<String, Table<?, ?>> tables = new java.util.HashMap<>();
+    private final Map<String, Table<?, ?>> tables = new java.util.LinkedHashMap<>();
     private final Table<String, Job> jobs;
     private final Table<String, byte[]> envelopes;
     private final Table<String, String> printedNiks;
     private final Table<String, LedgerEntry> ledger;
     private final Table<Long, OutboxEvent> outbox;
     private final Table<Long, AuditEntry> audit;
-    /** Counters and names: txNumber, outboxSequence, auditCount, auditHead, stationId, blanksLoaded. */
+    /** Counters and names: txNumber, format, outboxSequence, auditCount, auditHead, auditGaps, stationId, blanksLoaded. */
     private final Table<String, String> meta;
     private Journal journal;
     private long sinceCheckpoint;
     private boolean broken;
 
-    private StationStore(Path dir, String stationId, Clock clock, FileChannel lockChannel, FileLock lock, DB db) {
+    private StationStore(Path dir, String stationId, Clock clock, StoreFiles files, DB db, boolean readOnly) {
         this.dir = dir;
         this.stationId = stationId;
         this.clock = clock;
-        this.lockChannel = lockChannel;
-        this.lock = lock;
+        this.files = files;
+        this.readOnly = readOnly;
         this.db = db;
         this.jobs = table("jobs", Serializer.STRING, new Serializers.JobSerializer());
         this.envelopes = table("envelopes", Serializer.STRING, Serializer.BYTE_ARRAY);
@@ -87,7 +89,7 @@ public final class StationStore implements AutoCloseable {
         this.outbox = table("outbox", Serializer.LONG, new Serializers.OutboxSerializer());
         this.audit = table("audit", Serializer.LONG, new Serializers.AuditSerializer());
         this.meta = table("meta", Serializer.STRING, Serializer.STRING);
-        db.commit();
+        if (!readOnly) db.commit();
     }
 
     private <K, V> Table<K, V> table(String name, org.mapdb.serializer.GroupSerializer<K> keys, org.mapdb.serializer.GroupSerializer<V> values) {
@@ -97,26 +99,22 @@ public final class StationStore implements AutoCloseable {
         return t;
     }
 
-    /** Replays the journal's transactions newer than the working copy, then checks which station this is. */
-    private void recoverJournal() throws IOException {
-        List<Journal.Entry> entries = new ArrayList<>();
-        journal = Journal.open(dir.resolve(JOURNAL_FILE), entries);
-        long applied = metaLong("txNumber");
+    /** Applies journal records to the working copy, without journaling them again. */
+    private void replay(List<Journal.Entry> entries) {
         for (Journal.Entry e : entries) {
-            if (e.txNumber() <= applied) continue;
-            if (e.txNumber() != applied + 1) {
-                throw new StoreException("the journal " + dir.resolve(JOURNAL_FILE) + " jumps from transaction " + applied
-                        + " to " + e.txNumber() + "; a part of the store's history is missing");
-            }
             for (Journal.Change c : e.changes()) {
                 Table<?, ?> t = tables.get(c.table());
-                if (t == null) throw new StoreException("the journal names an unknown table '" + c.table() + "'");
+                if (t == null) throw new StoreException("the journal's transaction " + e.txNumber() + " (offset " + e.offset()
+                        + ") names an unknown table '" + c.table() + "'");
                 t.replay(c);
             }
-            applied = e.txNumber();
             sinceCheckpoint++;
         }
-        db.commit();
+        if (!readOnly) db.commit();
+    }
+
+    /** Checks which station this is (a writer claims a store that has none yet). */
+    private void claim() {
         String stored = meta.get("stationId");
         if (stationId == null) {
             stationId = stored == null ? "" : stored;
@@ -137,73 +135,222 @@ public final class StationStore implements AutoCloseable {
     }
 
     /**
-     * Opens (or creates) the store in {@code dir} for {@code stationId} (null: whichever station it belongs to,
-     * for read-only tools). Fails with {@link StoreLockedException} naming the holder when another process has
-     * it open (then nothing is touched), and with {@link StoreException} naming the file when it cannot be
-     * read; nothing committed is changed either way (only the derived working copy is rebuilt, and a journal
-     * record torn by a crash, never committed, is cut off).
+     * Opens (or creates) the store in {@code dir} for {@code stationId} (null: whichever station it belongs to)
+     * to change it. Fails with {@link StoreLockedException} naming the holder when another process has it
+     * open, with {@link StoreDamagedException} naming every damaged file, offset and the transactions around it
+     * when the store does not reach its last commit, and with {@link StoreException} naming the file when it
+     * cannot be read; in each case no byte of the store is changed. Only a journal record torn by a crash
+     * (never committed: the high-water mark shows it) is cut off, and only here.
      */
     public static StationStore open(Path dir, String stationId, Clock clock) {
+        StoreFiles files = StoreFiles.acquire(dir, true);
         try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new StoreException("cannot create the store directory " + dir + ": " + e.getMessage(), e);
+            StoreInspection found = StoreInspection.of(dir, files);
+            if (!found.ok()) throw new StoreDamagedException(found.refusal());
+            return openWriter(dir, stationId, clock, files, found);
+        } catch (RuntimeException e) {
+            files.close();
+            throw e;
         }
-        Path lockPath = dir.resolve(LOCK_FILE);
-        FileChannel channel;
+    }
+
+    private static StationStore openWriter(Path dir, String stationId, Clock clock, StoreFiles files, StoreInspection found) {
+        DB db = null;
+        StationStore store = null;
         try {
-            channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new StoreException("cannot open the lock file " + lockPath + ": " + e.getMessage(), e);
-        }
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            closeQuietly(channel);
-            throw new StoreLockedException("the store " + dir + " is already open in this process (" + holder(lockPath) + ")");
-        } catch (IOException e) {
-            closeQuietly(channel);
-            throw new StoreException("cannot lock " + lockPath + ": " + e.getMessage(), e);
-        }
-        if (lock == null) {
-            closeQuietly(channel);
-            throw new StoreLockedException("the store " + dir + " is in use by another process: " + holder(lockPath)
-                    + "; stop that process or choose another --store");
-        }
-        try {
-            writeHolder(channel);
-            rebuildWorkingCopy(dir);
-            // No fsync of MapDB's own file: it is rebuilt from the checkpoint and the journal at every open.
-            DB db = DBMaker.fileDB(dir.resolve(DB_FILE).toFile()).transactionEnable().fileSyncDisable().make();
-            StationStore store = null;
-            try {
-                store = new StationStore(dir, stationId, clock, channel, lock, db);
-                store.recoverJournal();
-                return store;
-            } catch (IOException | RuntimeException e) {
-                if (store != null && store.journal != null) store.journal.close();
-                db.close();
-                throw e;
+            files.claimForWriting();
+            Journal journal = Journal.forAppend(files.journal, found.journal.size());
+            if (found.journal.tail().isPresent()) {
+                LOG.warn("{}: cutting off a journal record torn by a crash at offset {} ({} bytes, never committed)",
+                        dir.resolve(JOURNAL_FILE), found.journal.tail().get().start(), found.journal.tail().get().length());
+                journal.truncate(found.journal.intactEnd());
             }
+            rebuildWorkingCopy(dir, found.checkpointExists);
+            // No fsync of MapDB's own file: it is rebuilt from the checkpoint and the journal at every open.
+            db = DBMaker.fileDB(dir.resolve(DB_FILE).toFile()).transactionEnable().fileSyncDisable().make();
+            StoreFiles.restrict(dir.resolve(DB_FILE));
+            StationStore s = new StationStore(dir, stationId, clock, files, db, false);
+            store = s;
+            s.journal = journal;
+            s.replay(found.replay);
+            if (found.fresh()) {
+                s.inTransaction(() -> {
+                    s.meta.put("format", StoreInspection.FORMAT);
+                    if (stationId != null) s.meta.put("stationId", stationId);
+                    return null;
+                });
+            } else if (found.legacyFormat) {
+                s.inTransaction(() -> {
+                    s.meta.put("format", StoreInspection.FORMAT);
+                    return s.appendAudit(Actor.STATION, "STORE_FORMAT_MIGRATED", "store format 1 -> " + StoreInspection.FORMAT
+                            + ": journal records now checksum their transaction number; a high-water mark binds each commit to the audit chain head");
+                });
+            }
+            long markTx = found.mark.mark().map(HighWaterMark.Mark::txNumber).orElse(-1L);
+            if (markTx != store.metaLong("txNumber")) HighWaterMark.reset(files.mark, store.currentMark());
+            store.claim();
+            return store;
         } catch (DBException e) {
-            releaseQuietly(lock, channel);
+            closeQuietly(db);
             throw new StoreException("the store checkpoint " + dir.resolve(CHECKPOINT_FILE) + " cannot be read (" + e.getMessage()
-                    + "); it was not modified. Restore the store directory from a backup; do not delete it, its ledger accounts for blank cards", e);
+                    + "); it was not modified. `ktp store check --store " + dir + "` shows the details", e);
         } catch (StoreException e) {
-            releaseQuietly(lock, channel);
+            closeQuietly(db);
             throw e;
         } catch (IOException | RuntimeException e) {
-            releaseQuietly(lock, channel);
+            closeQuietly(db);
             throw new StoreException("cannot open the store " + dir + ": " + e, e);
         }
+    }
+
+    /**
+     * Opens the store in {@code dir} to read it, writing nothing at all (not even the lock file: it takes
+     * shared locks, so a writer running refuses it, and two readers do not). Refuses a damaged store like
+     * {@link #open}; a torn tail is simply not read.
+     */
+    public static StationStore openReadOnly(Path dir, Clock clock) {
+        StoreFiles files = StoreFiles.acquire(dir, false);
+        DB db = null;
+        try {
+            StoreInspection found = StoreInspection.of(dir, files);
+            if (!found.ok()) throw new StoreDamagedException(found.refusal());
+            if (found.checkpointExists && found.replay.isEmpty()) {
+                // The usual case after a clean stop: the checkpoint is the whole store; read it in place.
+                db = DBMaker.fileDB(dir.resolve(CHECKPOINT_FILE).toFile()).readOnly().fileLockDisable().make();
+                StationStore s = new StationStore(dir, null, clock, files, db, true);
+                s.claim();
+                return s;
+            }
+            // The journal holds transactions the checkpoint lacks (a crash): build the state in memory.
+            db = DBMaker.memoryDB().make();
+            if (found.checkpointExists) {
+                DB checkpoint = DBMaker.fileDB(dir.resolve(CHECKPOINT_FILE).toFile()).readOnly().fileLockDisable().make();
+                try {
+                    StationStore from = new StationStore(dir, null, clock, files, checkpoint, true);
+                    for (Table<?, ?> t : from.tables.values()) t.copyInto(db, Integer.MAX_VALUE);
+                } finally {
+                    checkpoint.close();
+                }
+            }
+            StationStore s = new StationStore(dir, null, clock, files, db, false);
+            s.replay(found.replay);
+            StationStore reader = new StationStore(dir, null, clock, files, db, true);
+            reader.claim();
+            return reader;
+        } catch (StoreException e) {
+            closeQuietly(db);
+            files.close();
+            throw e;
+        } catch (DBException e) {
+            closeQuietly(db);
+            files.close();
+            throw new StoreException("the store checkpoint " + dir.resolve(CHECKPOINT_FILE) + " cannot be read (" + e.getMessage()
+                    + "); it was not modified", e);
+        } catch (RuntimeException e) {
+            closeQuietly(db);
+            files.close();
+            throw new StoreException("cannot open the store " + dir + ": " + e, e);
+        }
+    }
+
+    /**
+     * What is wrong with the store in {@code dir}, read without changing a byte: each damaged file with the
+     * offset and the transactions around the damage, what a writer will fix itself, and files readable by
+     * others. Empty {@code damage} when the store reaches its last commit.
+     */
+    public static StoreCheck check(Path dir) {
+        try (StoreFiles files = StoreFiles.acquire(dir, false)) {
+            StoreInspection found = StoreInspection.of(dir, files);
+            List<String> notes = new ArrayList<>(found.notes);
+            try {
+                for (String p : StoreFiles.openPermissions(dir)) notes.add(p + ": readable or writable by others (the store holds biometrics)");
+            } catch (IOException e) {
+                notes.add("cannot read the permissions in " + dir + ": " + e.getMessage());
+            }
+            String summary = "checkpoint " + (found.checkpointExists ? "at transaction " + found.checkpointTx : "none") + "; journal "
+                    + found.journal.size() + " bytes, " + found.journal.entries().size() + " intact records ("
+                    + found.replay.size() + " newer than the checkpoint); high-water mark "
+                    + found.mark.mark().map(m -> "transaction " + m.txNumber() + ", " + m.auditCount() + " audit entries").orElse("none")
+                    + "; the store reaches transaction " + found.lastTx + " with " + found.auditCount + " audit entries";
+            return new StoreCheck(summary, List.copyOf(found.damage), List.copyOf(notes));
+        }
+    }
+
+    /** {@link #check}'s answer. */
+    public record StoreCheck(String summary, List<String> damage, List<String> notes) {
+        public boolean damaged() { return !damage.isEmpty(); }
+    }
+
+    /**
+     * The one way past damage: keeps a copy of the store's files in {@code DIR/damaged-TIME/}, rebuilds the
+     * store from every transaction that can be proven (the checkpoint if it reads, and every journal record,
+     * before and after the damage, whose own checksum holds), records the lost transactions and audit entries
+     * in the audit log and in {@code report} for a supervisor, and makes that the new checkpoint and mark.
+     */
+    public static StoreRepair.Outcome repair(Path dir, Path report, Clock clock) {
+        StoreFiles files = StoreFiles.acquire(dir, true);
+        DB db = null;
+        try {
+            StoreInspection found = StoreInspection.of(dir, files);
+            StoreRepair plan = new StoreRepair(dir, found, clock);
+            Path kept = plan.keepCopies(files);
+            files.claimForWriting();
+            boolean useCheckpoint = found.checkpointExists && found.checkpointError.isEmpty();
+            rebuildWorkingCopy(dir, useCheckpoint);
+            db = DBMaker.fileDB(dir.resolve(DB_FILE).toFile()).transactionEnable().fileSyncDisable().make();
+            StoreFiles.restrict(dir.resolve(DB_FILE));
+            StationStore store = new StationStore(dir, null, clock, files, db, false);
+            store.journal = Journal.forAppend(files.journal, found.journal.size());
+            List<Journal.Entry> proven = plan.provenEntries();
+            store.replay(proven);
+            List<long[]> auditGaps = new ArrayList<>();
+            long previous = 0;
+            for (Long seq : store.audit.map.keySet()) {
+                if (seq != previous + 1) auditGaps.add(new long[] {previous + 1, seq - 1});
+                previous = seq;
+            }
+            long auditLost = found.mark.mark().map(HighWaterMark.Mark::auditCount).orElse(0L);
+            final long lastAudit = previous;
+            if (auditLost > previous) auditGaps.add(new long[] {previous + 1, auditLost});
+            long lastTx = Math.max(store.metaLong("txNumber"), found.mark.mark().map(HighWaterMark.Mark::txNumber).orElse(0L));
+            String detail = plan.summary(auditGaps) + "; damaged files kept in " + kept + "; report " + report;
+            store.inTransaction(() -> {
+                store.meta.put("format", StoreInspection.FORMAT);
+                store.meta.put("txNumber", Long.toString(lastTx));
+                String gaps = store.meta.get("auditGaps");
+                StringBuilder all = new StringBuilder(gaps == null ? "" : gaps);
+                // A gap at the end is not a hole in the chain (the repair's own entry continues from the last intact one).
+                for (long[] g : auditGaps) if (g[1] < lastAudit) all.append(all.length() == 0 ? "" : ",").append(g[0]).append('-').append(g[1]);
+                store.meta.put("auditGaps", all.toString());
+                return store.appendAudit(new Actor("store-repair", Role.SYSTEM), "STORE_REPAIRED", detail);
+            });
+            store.checkpoint();
+            HighWaterMark.reset(files.mark, store.currentMark());
+            String stationId = store.meta.get("stationId");
+            StoreRepair.Outcome outcome = plan.writeReport(report, kept, auditGaps, store.metaLong("txNumber"), store.metaLong("auditCount"),
+                    stationId == null ? "" : stationId);
+            db.close();
+            store.journal.close();
+            return outcome;
+        } catch (IOException e) {
+            throw new StoreException("the repair of " + dir + " failed: " + e.getMessage() + "; the damaged files are kept beside it", e);
+        } finally {
+            closeQuietly(db);
+            files.close();
+        }
+    }
+
+    HighWaterMark.Mark currentMark() {
+        String head = meta.get("auditHead");
+        return new HighWaterMark.Mark(metaLong("txNumber"), metaLong("auditCount"),
+                head == null || head.isEmpty() ? AuditChain.GENESIS : HexFormat.of().parseHex(head));
     }
 
     /**
      * The working MapDB file is always a fresh copy of the last checkpoint: whatever a crash left in the old
      * working file is discarded, and the journal brings the copy up to date.
      */
-    private static void rebuildWorkingCopy(Path dir) throws IOException {
+    private static void rebuildWorkingCopy(Path dir, boolean fromCheckpoint) throws IOException {
         Path working = dir.resolve(DB_FILE);
         Files.deleteIfExists(working);
         try (java.nio.file.DirectoryStream<Path> wal = Files.newDirectoryStream(dir, DB_FILE + ".wal.*")) {
@@ -211,7 +358,10 @@ public final class StationStore implements AutoCloseable {
         }
         Files.deleteIfExists(dir.resolve(CHECKPOINT_FILE + ".tmp"));
         Path checkpoint = dir.resolve(CHECKPOINT_FILE);
-        if (Files.exists(checkpoint)) Files.copy(checkpoint, working);
+        if (fromCheckpoint && Files.exists(checkpoint)) {
+            Files.copy(checkpoint, working);
+            StoreFiles.restrict(working);
+        }
     }
 
     /**
@@ -226,6 +376,7 @@ public final class StationStore implements AutoCloseable {
         Path tmp = dir.resolve(CHECKPOINT_FILE + ".tmp");
         Files.deleteIfExists(tmp);
         DB copy = DBMaker.fileDB(tmp.toFile()).transactionEnable().fileSyncDisable().make();
+        StoreFiles.restrict(tmp);
         try {
             for (Table<?, ?> t : tables.values()) t.copyInto(copy, 10_000);
         } finally {
@@ -243,36 +394,16 @@ public final class StationStore implements AutoCloseable {
         sinceCheckpoint = 0;
     }
 
-    private static void writeHolder(FileChannel channel) throws IOException {
-        ProcessHandle self = ProcessHandle.current();
-        String command = self.info().command().orElse("java");
-        String line = "pid " + self.pid() + " (" + command + ") since " + Instant.now() + "\n";
-        channel.truncate(0);
-        channel.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)), 0);
-        channel.force(true);
-    }
-
-    private static String holder(Path lockPath) {
+    private static void closeQuietly(DB db) {
         try {
-            String text = Files.readString(lockPath, StandardCharsets.UTF_8).trim();
-            return text.isEmpty() ? "holder unknown" : text;
-        } catch (IOException e) {
-            return "holder unknown";
-        }
+            if (db != null && !db.isClosed()) db.close();
+        } catch (RuntimeException ignored) { /* closing after a failure */ }
     }
 
-    private static void closeQuietly(FileChannel c) {
-        try { c.close(); } catch (IOException ignored) { /* nothing more to release */ }
-    }
-
-    private static void releaseQuietly(FileLock lock, FileChannel c) {
-        try { lock.release(); } catch (IOException ignored) { /* closing the channel releases it too */ }
-        closeQuietly(c);
-    }
-
-    /** Whether {@code dir} holds a station store (a checkpoint or a journal). */
+    /** Whether {@code dir} holds a station store (a checkpoint, a journal or a high-water mark). */
     public static boolean existsIn(Path dir) {
-        return Files.isRegularFile(dir.resolve(CHECKPOINT_FILE)) || Files.isRegularFile(dir.resolve(JOURNAL_FILE));
+        return Files.isRegularFile(dir.resolve(CHECKPOINT_FILE)) || Files.isRegularFile(dir.resolve(JOURNAL_FILE))
+                || Files.isRegularFile(dir.resolve(HighWaterMark.FILE));
     }
 
     public String stationId() { return stationId; }
@@ -588,7 +719,7 @@ public final class StationStore implements AutoCloseable {
     public synchronized AuditChain.Verdict verifyAudit() {
         String head = meta.get("auditHead");
         byte[] headBytes = head == null || head.isEmpty() ? AuditChain.GENESIS : HexFormat.of().parseHex(head);
-        return AuditChain.verify(List.copyOf(audit.map.values()), metaLong("auditCount"), headBytes);
+        return AuditChain.verify(List.copyOf(audit.map.values()), metaLong("auditCount"), headBytes, AuditChain.gaps(meta.get("auditGaps")));
     }
 
     /** Counts of jobs per state, for status lines and reports. */
@@ -606,6 +737,7 @@ public final class StationStore implements AutoCloseable {
      * which case the store refuses further work until it is reopened (and the journal replayed).
      */
     private <T> T inTransaction(java.util.function.Supplier<T> work) {
+        if (readOnly) throw new StoreException("the store " + dir + " was opened read-only; this command cannot change it");
         if (broken) throw new StoreException("the store " + dir + " hit an I/O error and must be reopened (restart the station)");
         pending.clear();
         T result;
@@ -630,6 +762,8 @@ public final class StationStore implements AutoCloseable {
             throw e;
         }
         try {
+            // After the commit point: the mark may lag the journal by this one transaction if we crash here.
+            HighWaterMark.write(files.mark, currentMark());
             db.commit();
             pending.clear();
             if (++sinceCheckpoint >= CHECKPOINT_EVERY) checkpoint();
@@ -651,20 +785,25 @@ public final class StationStore implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (readOnly) {
+            closeQuietly(db);
+            files.close();
+            return;
+        }
         try {
             if (!broken && !db.isClosed()) checkpoint();
         } catch (IOException e) {
             // The journal still holds every committed change; the next open replays it.
-            org.slf4j.LoggerFactory.getLogger(StationStore.class).warn("checkpoint at close failed, the journal will be replayed: {}", e.toString());
+            LOG.warn("checkpoint at close failed, the journal will be replayed: {}", e.toString());
         } finally {
-            try {
-                if (!db.isClosed()) db.close();
-                if (journal != null) journal.close();
-            } catch (IOException e) {
-                org.slf4j.LoggerFactory.getLogger(StationStore.class).warn("closing the journal failed: {}", e.toString());
-            } finally {
-                releaseQuietly(lock, lockChannel);
-            }
+            closeQuietly(db);
+            files.close();
         }
+    }
+
+    /** For the crash tests: lets go of everything as a killed process would, without a checkpoint. */
+    synchronized void abandon() {
+        closeQuietly(db);
+        files.close();
     }
 }

@@ -73,6 +73,9 @@ final class Table<K, V> {
         return out.copyBytes();
     }
 
+    /** A key or value of a String table as the journal holds it (MapDB's STRING serializer). */
+    static String string(byte[] data) { return read(Serializer.STRING, data); }
+
     private static <T> T read(Serializer<T> s, byte[] data) {
         try {
             return s.deserialize(new DataInput2.ByteArray(data), data.length);
