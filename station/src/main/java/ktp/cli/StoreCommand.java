@@ -19,18 +19,24 @@ final class StoreCommand extends CommandGroup {
         @Option(names = "--store", paramLabel = "DIR", required = true, description = "the station store folder (for a demo: DIR/station)")
         Path store;
 
+        @Option(names = "--retention-days", paramLabel = "DAYS", defaultValue = "30",
+                description = "how long an uncollected card's biometrics may be kept (default ${DEFAULT-VALUE}, as the station's store.biometricRetentionDays)")
+        int retentionDays;
+
         @Override
         public Integer call() {
             if (!StationStore.existsIn(store)) throw new BadInputException("--store " + store + ": no station store there (no checkpoint.db, journal.log or store.hwm)");
-            StationStore.StoreCheck c = StationStore.check(store);
-            System.out.println((c.damaged() ? "DAMAGED " : "OK      ") + c.summary());
+            if (retentionDays < 1) throw new BadInputException("--retention-days must be at least 1, got " + retentionDays);
+            StationStore.StoreCheck c = StationStore.check(store, java.time.Duration.ofDays(retentionDays), Clock.systemUTC());
+            System.out.println((c.damaged() ? "DAMAGED " : c.failed() ? "POLICY  " : "OK      ") + c.summary());
             for (String d : c.damage()) System.out.println("  damage: " + d);
+            for (String b : c.biometrics()) System.out.println("  biometrics beyond the policy: " + b);
             for (String n : c.notes()) System.out.println("  note:   " + n);
             if (c.damaged()) {
                 System.out.println("  nothing was changed; `ktp store repair --store " + store + " --out REPORT` keeps a copy of the damaged files,"
                         + " recovers every transaction that can be proven and writes what was lost");
             }
-            return c.damaged() ? ExitCodes.FAILURE : ExitCodes.OK;
+            return c.failed() ? ExitCodes.FAILURE : ExitCodes.OK;
         }
     }
 

@@ -98,7 +98,7 @@ public final class StationDaemon implements AutoCloseable {
         validator = new RecordValidator(trust, clock, renderer.fitCheck());
         RecordIntake intake = new RecordIntake(validator, store, Actor.STATION);
         // Jobs stored but not validated when the station stopped (resume action REVALIDATE).
-        for (Job j : store.jobs()) {
+        for (Job j : store.jobsIn(JobState.LEASED, Integer.MAX_VALUE)) {
             if (j.state() == JobState.LEASED) LOG.info("record {} validated again after the restart: {}", j.recordId(), intake.revalidate(j.recordId()).kind());
         }
         link = new CentralLink(new CentralClient(centralConfig()), store, intake, CentralLink.Settings.defaults().withReportEvents(false), clock, new Random());
@@ -215,7 +215,7 @@ public final class StationDaemon implements AutoCloseable {
          */
         private void clearCardPath(PrinterDriver driver) {
             encoder.cardPresent().ifPresent(uid -> {
-                boolean known = store.ledger().stream().anyMatch(e -> e.blankId().equals(uid));
+                boolean known = store.ledgerEntry(uid).isPresent();
                 if (!known) {
                     store.ledgerFoundBlank(uid, "found at the chip encoder of printer " + printer.name() + " after a restart, before any record was written to it", Actor.STATION);
                     LOG.warn("printer {}: blank {} was in the encoder after a restart; ledgered as spoiled", printer.name(), uid);
@@ -270,7 +270,7 @@ public final class StationDaemon implements AutoCloseable {
 
     /** The oldest VALIDATED record not claimed by a lane (and not {@code except}), claimed for the caller. */
     private synchronized String nextRecord(String except) {
-        return store.jobs().stream()
+        return store.jobsIn(JobState.VALIDATED, Integer.MAX_VALUE).stream()
                 .filter(j -> j.state() == JobState.VALIDATED && !j.recordId().equals(except) && !claimed.contains(j.recordId()))
                 .filter(j -> link.mayStart(j.recordId()))
                 .min(Comparator.comparing(Job::createdAt))

@@ -52,6 +52,14 @@ public final class StationStore implements AutoCloseable {
     /** Transactions between checkpoints: bounds the journal's size and the replay after a crash. */
     static final int CHECKPOINT_EVERY = 5_000;
     /** States of a job whose card has not come out of the printer: a re-offered lease is the same job. */
+    /** How long the biometrics of a card printed but never collected are kept (the job, ledger and audit stay). */
+    public static final java.time.Duration DEFAULT_BIOMETRIC_RETENTION = java.time.Duration.ofDays(30);
+    /** States whose job may still need its envelope (a reprint after a failed activation needs it again). */
+    private static final java.util.Set<JobState> KEEPS_ENVELOPE = java.util.EnumSet.complementOf(
+            java.util.EnumSet.of(JobState.ISSUED, JobState.REJECTED, JobState.RELEASED));
+    /** States of a printed card waiting for its holder: the envelope is kept for the retention only. */
+    private static final java.util.Set<JobState> UNCOLLECTED = java.util.EnumSet.of(
+            JobState.PRINTED, JobState.AWAITING_HOLDER, JobState.ACTIVATING, JobState.ACTIVATION_FAILED);
     private static final java.util.Set<JobState> NOT_YET_PRINTED = java.util.EnumSet.of(
             JobState.LEASED, JobState.VALIDATED, JobState.ENCODING, JobState.ENCODED, JobState.PRINTING, JobState.SPOILED);
 
@@ -69,9 +77,29 @@ public final class StationStore implements AutoCloseable {
     private final Table<String, LedgerEntry> ledger;
     private final Table<Long, OutboxEvent> outbox;
     private final Table<Long, AuditEntry> audit;
-    /** Counters and names: txNumber, format, outboxSequence, auditCount, auditHead, auditGaps, stationId, blanksLoaded. */
+    /** Counters and names: txNumber, format, indexes, outboxSequence, auditCount, auditHead, auditGaps, stationId, blanksLoaded, jobs.STATE. */
     private final Table<String, String> meta;
+    // Indexes, kept in the same transactions as the tables they index, so that what a screen, a lane or a report
+    // needs costs what it returns, not what the store holds (docs/store.md).
+    /** "STATE/createdAt millis (20 digits)/recordId" -> recordId: the jobs in a state, oldest first. */
+    private final Table<String, String> jobsByState;
+    /** "FATE/updatedAt millis/blankId" -> blankId: the blanks of a fate by their last change. */
+    private final Table<String, String> ledgerByFate;
+    /** "at millis/sequence" (20 digits each) -> sequence: the audit log by time. */
+    private final Table<String, Long> auditByTime;
+    /** minute (epoch) -> running totals after that minute: loaded, entered, then the count in each BlankFate. */
+    private final Table<Long, String> ledgerTotals;
+    /** The indexes above are complete (a store written before them is indexed once by its next writer). */
+    private boolean indexed;
     private Journal journal;
+    private final EnvelopeVault vault;
+    /** Envelopes written for the transaction in progress (shredded if it rolls back). */
+    private final List<String> writtenInTx = new ArrayList<>();
+    /** Envelopes the transaction in progress no longer needs (shredded right after it commits). */
+    private final List<String> toShred = new ArrayList<>();
+    private java.time.Duration biometricRetention = DEFAULT_BIOMETRIC_RETENTION;
+    private Instant nextRetentionSweep = Instant.EPOCH;
+    private boolean sweeping;
     private long sinceCheckpoint;
     private boolean broken;
 
@@ -82,6 +110,7 @@ public final class StationStore implements AutoCloseable {
         this.files = files;
         this.readOnly = readOnly;
         this.db = db;
+        this.vault = new EnvelopeVault(dir);
         this.jobs = table("jobs", Serializer.STRING, new Serializers.JobSerializer());
         this.envelopes = table("envelopes", Serializer.STRING, Serializer.BYTE_ARRAY);
         this.printedNiks = table("printedNiks", Serializer.STRING, Serializer.STRING);
@@ -89,15 +118,23 @@ public final class StationStore implements AutoCloseable {
         this.outbox = table("outbox", Serializer.LONG, new Serializers.OutboxSerializer());
         this.audit = table("audit", Serializer.LONG, new Serializers.AuditSerializer());
         this.meta = table("meta", Serializer.STRING, Serializer.STRING);
+        this.jobsByState = table("jobsByState", Serializer.STRING, Serializer.STRING);
+        this.ledgerByFate = table("ledgerByFate", Serializer.STRING, Serializer.STRING);
+        this.auditByTime = table("auditByTime", Serializer.STRING, Serializer.LONG);
+        this.ledgerTotals = table("ledgerTotals", Serializer.LONG, Serializer.STRING);
+        this.indexed = "1".equals(meta.get("indexes"));
         if (!readOnly) db.commit();
     }
 
     private <K, V> Table<K, V> table(String name, org.mapdb.serializer.GroupSerializer<K> keys, org.mapdb.serializer.GroupSerializer<V> values) {
-        BTreeMap<K, V> map = Table.open(db, name, keys, values);
+        // A read-only checkpoint written before a table existed simply lacks it: read it as empty.
+        java.util.NavigableMap<K, V> map = readOnlyDb(db) && !db.exists(name) ? new java.util.TreeMap<>() : Table.open(db, name, keys, values);
         Table<K, V> t = new Table<>(name, map, keys, values, pending);
         tables.put(name, t);
         return t;
     }
+
+    private boolean readOnlyDb(DB d) { return readOnly && d == db && d.getStore().isReadOnly(); }
 
     /** Applies journal records to the working copy, without journaling them again. */
     private void replay(List<Journal.Entry> entries) {
@@ -176,9 +213,11 @@ public final class StationStore implements AutoCloseable {
             if (found.fresh()) {
                 s.inTransaction(() -> {
                     s.meta.put("format", StoreInspection.FORMAT);
+                    s.meta.put("indexes", "1");
                     if (stationId != null) s.meta.put("stationId", stationId);
                     return null;
                 });
+                s.indexed = true;
             } else if (found.legacyFormat) {
                 s.inTransaction(() -> {
                     s.meta.put("format", StoreInspection.FORMAT);
@@ -188,6 +227,9 @@ public final class StationStore implements AutoCloseable {
             }
             long markTx = found.mark.mark().map(HighWaterMark.Mark::txNumber).orElse(-1L);
             if (markTx != store.metaLong("txNumber")) HighWaterMark.reset(files.mark, store.currentMark());
+            if (!s.indexed) s.buildIndexes();
+            s.sweepVault();
+            s.expireBiometrics();
             store.claim();
             return store;
         } catch (DBException e) {
@@ -258,27 +300,37 @@ public final class StationStore implements AutoCloseable {
      * offset and the transactions around the damage, what a writer will fix itself, and files readable by
      * others. Empty {@code damage} when the store reaches its last commit.
      */
-    public static StoreCheck check(Path dir) {
+    public static StoreCheck check(Path dir, java.time.Duration retention, Clock clock) {
+        StoreCheck found;
         try (StoreFiles files = StoreFiles.acquire(dir, false)) {
-            StoreInspection found = StoreInspection.of(dir, files);
-            List<String> notes = new ArrayList<>(found.notes);
+            StoreInspection inspection = StoreInspection.of(dir, files);
+            List<String> notes = new ArrayList<>(inspection.notes);
             try {
                 for (String p : StoreFiles.openPermissions(dir)) notes.add(p + ": readable or writable by others (the store holds biometrics)");
             } catch (IOException e) {
                 notes.add("cannot read the permissions in " + dir + ": " + e.getMessage());
             }
-            String summary = "checkpoint " + (found.checkpointExists ? "at transaction " + found.checkpointTx : "none") + "; journal "
-                    + found.journal.size() + " bytes, " + found.journal.entries().size() + " intact records ("
-                    + found.replay.size() + " newer than the checkpoint); high-water mark "
-                    + found.mark.mark().map(m -> "transaction " + m.txNumber() + ", " + m.auditCount() + " audit entries").orElse("none")
-                    + "; the store reaches transaction " + found.lastTx + " with " + found.auditCount + " audit entries";
-            return new StoreCheck(summary, List.copyOf(found.damage), List.copyOf(notes));
+            String summary = "checkpoint " + (inspection.checkpointExists ? "at transaction " + inspection.checkpointTx : "none") + "; journal "
+                    + inspection.journal.size() + " bytes, " + inspection.journal.entries().size() + " intact records ("
+                    + inspection.replay.size() + " newer than the checkpoint); high-water mark "
+                    + inspection.mark.mark().map(m -> "transaction " + m.txNumber() + ", " + m.auditCount() + " audit entries").orElse("none")
+                    + "; the store reaches transaction " + inspection.lastTx + " with " + inspection.auditCount + " audit entries";
+            found = new StoreCheck(summary, List.copyOf(inspection.damage), List.copyOf(notes), List.of());
+        }
+        if (found.damaged()) return found;
+        try (StationStore s = openReadOnly(dir, clock)) {
+            return new StoreCheck(found.summary(), found.damage(), found.notes(), s.biometricsBeyondPolicy(retention));
         }
     }
 
+    public static StoreCheck check(Path dir) { return check(dir, DEFAULT_BIOMETRIC_RETENTION, Clock.systemUTC()); }
+
     /** {@link #check}'s answer. */
-    public record StoreCheck(String summary, List<String> damage, List<String> notes) {
+    public record StoreCheck(String summary, List<String> damage, List<String> notes, List<String> biometrics) {
         public boolean damaged() { return !damage.isEmpty(); }
+
+        /** Damage, or biometrics kept beyond the policy. */
+        public boolean failed() { return damaged() || !biometrics.isEmpty(); }
     }
 
     /**
@@ -433,8 +485,8 @@ public final class StationStore implements AutoCloseable {
         return inTransaction(() -> {
             Instant now = clock.instant();
             Job job = new Job(recordId, recordVersion, nik, JobState.LEASED, "", "", false, 0, sha256Hex(envelope), now, now, 1);
-            jobs.put(recordId, job);
-            envelopes.put(recordId, envelope);
+            putJob(job);
+            vaultPut(recordId, envelope);
             appendAudit(actor, "ADMIT", "record " + recordId + " v" + recordVersion + " NIK " + nik);
             return new Admission(Admission.Outcome.ADMITTED, job, "admitted");
         });
@@ -455,8 +507,8 @@ public final class StationStore implements AutoCloseable {
             Instant now = clock.instant();
             Job job = new Job(released.recordId(), recordVersion, nik, t.to(), "", "", released.reprintAuthorised(),
                     released.spoiledBlanks(), sha256Hex(envelope), released.createdAt(), now, released.revision() + 1);
-            jobs.put(job.recordId(), job);
-            envelopes.put(job.recordId(), envelope);
+            putJob(job);
+            vaultPut(job.recordId(), envelope);
             appendAudit(actor, "JOB " + t.from() + " -> " + t.to(), "record " + job.recordId() + " v" + recordVersion + " offered again");
             return new Admission(Admission.Outcome.ADMITTED, job, "admitted again after a release");
         });
@@ -509,7 +561,7 @@ public final class StationStore implements AutoCloseable {
             case ENTERS_PRINTER -> {
                 blank = blankId;
                 eventBlank = blankId;
-                ledger.put(blankId, new LedgerEntry(blankId, job.recordId(), job.nik(), now, BlankFate.IN_PRINTER, "", now));
+                putLedger(new LedgerEntry(blankId, job.recordId(), job.nik(), now, BlankFate.IN_PRINTER, "", now));
             }
             case PRINTED -> {
                 setFate(blank, BlankFate.PRINTED_AWAITING_HOLDER, "", now);
@@ -532,10 +584,10 @@ public final class StationStore implements AutoCloseable {
         }
         String reason = why.isEmpty() ? job.reason() : why;
         Job updated = job.with(t.to(), blank, reason, reprint, spoiled, now);
-        jobs.put(job.recordId(), updated);
+        putJob(updated);
         if (t.to() == JobState.ISSUED || t.to() == JobState.REJECTED || t.to() == JobState.RELEASED) {
             // Biometrics (photo, signature, templates) are kept only while the issuance may need them.
-            envelopes.remove(job.recordId());
+            toShred.add(job.recordId());
         }
         final String eb = eventBlank;
         t.event().ifPresent(type -> {
@@ -551,7 +603,7 @@ public final class StationStore implements AutoCloseable {
     private void setFate(String blankId, BlankFate fate, String reason, Instant now) {
         LedgerEntry e = ledger.get(blankId);
         if (e == null) throw new StoreException("the job's blank " + blankId + " is missing from the ledger");
-        ledger.put(blankId, new LedgerEntry(e.blankId(), e.recordId(), e.nik(), e.enteredAt(), fate, reason, now));
+        putLedger(new LedgerEntry(e.blankId(), e.recordId(), e.nik(), e.enteredAt(), fate, reason, now));
     }
 
     /**
@@ -566,7 +618,7 @@ public final class StationStore implements AutoCloseable {
         return inTransaction(() -> {
             Instant now = clock.instant();
             LedgerEntry e = new LedgerEntry(blankId, "", "", now, BlankFate.SPOILED, reason, now);
-            ledger.put(blankId, e);
+            putLedger(e);
             appendAudit(actor, "BLANK_FOUND", "blank " + blankId + " found in the printer and spoiled: " + reason);
             return e;
         });
@@ -587,7 +639,9 @@ public final class StationStore implements AutoCloseable {
             // The running total, kept with its audit line in one commit, so that a screen refreshing every few
             // seconds need not read the whole audit log to know how many blanks went in.
             meta.put("blanksLoaded", Long.toString(metaLong("blanksLoaded") + count));
-            return appendAudit(actor, BLANKS_LOADED, count + " blanks; reference: " + ref);
+            AuditEntry e = appendAudit(actor, BLANKS_LOADED, count + " blanks; reference: " + ref);
+            bumpTotals(e.at(), count, 0, null, null);
+            return e;
         });
     }
 
@@ -609,6 +663,7 @@ public final class StationStore implements AutoCloseable {
         byte[] hash = AuditChain.hash(seq, at.toEpochMilli(), actor.toString(), action, detail, previous);
         AuditEntry entry = new AuditEntry(seq, at, actor.toString(), action, detail, previous, hash);
         audit.put(seq, entry);
+        auditByTime.put(timeKey(at.toEpochMilli(), seq), seq);
         meta.put("auditCount", Long.toString(seq));
         meta.put("auditHead", HexFormat.of().formatHex(hash));
         return entry;
@@ -648,6 +703,294 @@ public final class StationStore implements AutoCloseable {
         return changed;
     }
 
+    // ---------------------------------------------------------------- biometrics
+
+    private void vaultPut(String recordId, byte[] envelope) {
+        try {
+            vault.put(recordId, envelope);
+            writtenInTx.add(recordId);
+        } catch (IOException e) {
+            throw new StoreException("cannot write the envelope of record " + recordId + " to " + vault.folder() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void shredQuietly(List<String> recordIds) {
+        for (String id : List.copyOf(recordIds)) {
+            try {
+                vault.shred(id);
+            } catch (IOException e) {
+                LOG.warn("cannot shred the envelope of record {} in {} now ({}); the next open's sweep does", id, vault.folder(), e.toString());
+            }
+        }
+        recordIds.clear();
+    }
+
+    /** How long an uncollected card's biometrics are kept (from the station configuration; default 30 days). */
+    public synchronized void biometricRetention(java.time.Duration retention) {
+        if (retention.isNegative() || retention.isZero()) throw new StoreException("the biometric retention must be positive, got " + retention);
+        this.biometricRetention = retention;
+        this.nextRetentionSweep = Instant.EPOCH;
+        if (!readOnly) expireBiometrics();
+    }
+
+    /**
+     * Shreds the envelopes of cards printed but not collected for longer than the retention, each with an audit
+     * line (BIOMETRICS_EXPIRED) in its own commit; the job, its ledger entry and its audit trail stay. Runs at a
+     * writer's open and then at most every ten minutes, after a commit: it reads only the uncollected jobs.
+     */
+    private void expireBiometrics() {
+        sweeping = true;
+        try {
+            Instant now = clock.instant();
+            nextRetentionSweep = now.plus(java.time.Duration.ofMinutes(10));
+            Instant cutoff = now.minus(biometricRetention);
+            for (Job j : jobsIn(UNCOLLECTED, Integer.MAX_VALUE)) {
+                if (!j.updatedAt().isBefore(cutoff) || !Files.exists(vault.folder().resolve(EnvelopeVault.fileName(j.recordId())))) continue;
+                inTransaction(() -> {
+                    toShred.add(j.recordId());
+                    return appendAudit(Actor.STATION, "BIOMETRICS_EXPIRED", "record " + j.recordId() + ": card uncollected since " + j.updatedAt()
+                            + ", biometrics kept " + biometricRetention.toDays() + " days; the job, its blank and its audit trail stay");
+                });
+            }
+        } finally {
+            sweeping = false;
+        }
+    }
+
+    /**
+     * At a writer's open: shreds every envelope file no job needs any more (a crash between a commit and its
+     * shredding, or a write whose transaction never committed), and moves envelopes of a store written before
+     * the vault out of the tables, then checkpoints so that neither the checkpoint nor the journal holds them.
+     */
+    private void sweepVault() throws IOException {
+        if (!envelopes.map.isEmpty()) {
+            LOG.info("{}: moving {} envelopes out of the store's tables into {}", dir, envelopes.map.size(), vault.folder());
+            for (Map.Entry<String, byte[]> e : List.copyOf(envelopes.map.entrySet())) {
+                Job j = jobs.get(e.getKey());
+                if (j != null && KEEPS_ENVELOPE.contains(j.state())) vault.put(e.getKey(), e.getValue());
+            }
+            inTransaction(() -> {
+                for (String id : List.copyOf(envelopes.map.keySet())) envelopes.remove(id);
+                return null;
+            });
+            checkpoint();
+        }
+        java.util.Set<String> needed = new java.util.HashSet<>();
+        for (Job j : jobsIn(KEEPS_ENVELOPE, Integer.MAX_VALUE)) needed.add(EnvelopeVault.fileName(j.recordId()));
+        for (Path f : vault.files()) {
+            if (needed.contains(f.getFileName().toString())) continue;
+            LOG.info("{}: shredding {}, an envelope no job needs (left by a crash)", dir, f.getFileName());
+            vault.shredFile(f);
+        }
+    }
+
+    /**
+     * Every biometric byte the store holds that the policy says should be gone: envelope files no job needs, and
+     * envelopes of uncollected cards older than {@code retention}. Empty when the store keeps to its policy.
+     */
+    public synchronized List<String> biometricsBeyondPolicy(java.time.Duration retention) {
+        List<String> out = new ArrayList<>();
+        java.util.Map<String, Job> needed = new java.util.HashMap<>();
+        for (Job j : jobsIn(KEEPS_ENVELOPE, Integer.MAX_VALUE)) needed.put(EnvelopeVault.fileName(j.recordId()), j);
+        Instant cutoff = clock.instant().minus(retention);
+        try {
+            for (Path f : vault.files()) {
+                Job j = needed.get(f.getFileName().toString());
+                if (j == null) out.add(f + ": an envelope no job needs (" + Files.size(f) + " bytes of biometrics; the next writer shreds it)");
+                else if (UNCOLLECTED.contains(j.state()) && j.updatedAt().isBefore(cutoff)) {
+                    out.add(f + ": the envelope of record " + j.recordId() + ", uncollected since " + j.updatedAt() + ", older than the retention of "
+                            + retention.toDays() + " days");
+                }
+            }
+        } catch (IOException e) {
+            out.add("cannot read " + vault.folder() + ": " + e.getMessage());
+        }
+        if (!envelopes.map.isEmpty()) out.add(dir + ": " + envelopes.map.size() + " envelopes still inside the store's tables (a store not yet migrated)");
+        return out;
+    }
+
+    // ---------------------------------------------------------------- indexes
+
+    private static String pad(long n) { return String.format("%020d", n); }
+
+    private static String timeKey(long millis, long seq) { return pad(millis) + "/" + pad(seq); }
+
+    private static String stateKey(Job j) { return j.state().name() + "/" + pad(j.createdAt().toEpochMilli()) + "/" + j.recordId(); }
+
+    private static String fateKey(LedgerEntry e) { return e.fate().name() + "/" + pad(e.updatedAt().toEpochMilli()) + "/" + e.blankId(); }
+
+    /** Writes a job with its state index and per-state count, in the caller's transaction. */
+    private void putJob(Job j) {
+        Job old = jobs.get(j.recordId());
+        if (old != null) {
+            jobsByState.remove(stateKey(old));
+            meta.put("jobs." + old.state(), Long.toString(metaLong("jobs." + old.state()) - 1));
+        }
+        jobs.put(j.recordId(), j);
+        jobsByState.put(stateKey(j), j.recordId());
+        meta.put("jobs." + j.state(), Long.toString(metaLong("jobs." + j.state()) + 1));
+    }
+
+    /** Writes a ledger entry with its fate index and the running totals, in the caller's transaction. */
+    private void putLedger(LedgerEntry e) {
+        LedgerEntry old = ledger.get(e.blankId());
+        if (old != null) ledgerByFate.remove(fateKey(old));
+        ledger.put(e.blankId(), e);
+        ledgerByFate.put(fateKey(e), e.blankId());
+        bumpTotals(e.updatedAt(), 0, old == null ? 1 : 0, old == null ? null : old.fate(), e.fate());
+    }
+
+    /**
+     * Adds a change to the running totals of the minute it happened in (or of the latest minute recorded, if the
+     * clock stepped back: the totals never go back in time), so the totals at any moment are one lookup.
+     */
+    private void bumpTotals(Instant at, long loaded, long entered, BlankFate from, BlankFate to) {
+        Map.Entry<Long, String> last = ledgerTotals.map.lastEntry();
+        long minute = Math.floorDiv(at.toEpochMilli(), 60_000L);
+        if (last != null && last.getKey() > minute) minute = last.getKey();
+        long[] t = last == null ? new long[2 + BlankFate.values().length] : parseTotals(last.getValue());
+        t[0] += loaded;
+        t[1] += entered;
+        if (from != null) t[2 + from.ordinal()]--;
+        if (to != null) t[2 + to.ordinal()]++;
+        StringBuilder v = new StringBuilder();
+        for (long x : t) v.append(v.length() == 0 ? "" : ",").append(x);
+        ledgerTotals.put(minute, v.toString());
+    }
+
+    private static long[] parseTotals(String v) {
+        String[] parts = v.split(",");
+        long[] t = new long[2 + BlankFate.values().length];
+        for (int i = 0; i < parts.length && i < t.length; i++) t[i] = Long.parseLong(parts[i]);
+        return t;
+    }
+
+    /**
+     * Indexes a store written before the indexes existed, in one transaction (once; it reads everything). The
+     * running totals are rebuilt from what the ledger and the audit log still say: each blank entered at its
+     * entry time and moved to its present fate at its last change (intermediate fates are not kept).
+     */
+    private void buildIndexes() {
+        LOG.info("{}: building the store's indexes (once, for a store written before them)", dir);
+        inTransaction(() -> {
+            for (Table<?, ?> t : List.of(jobsByState, ledgerByFate, auditByTime, ledgerTotals)) {
+                for (Object k : List.copyOf(t.map.keySet())) removeRaw(t, k);
+            }
+            for (JobState st : JobState.values()) meta.remove("jobs." + st);
+            Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
+            for (Job j : jobs.map.values()) {
+                jobsByState.put(stateKey(j), j.recordId());
+                counts.merge(j.state(), 1L, Long::sum);
+            }
+            counts.forEach((st, n) -> meta.put("jobs." + st, Long.toString(n)));
+            List<TotalsChange> changes = new ArrayList<>();
+            for (LedgerEntry e : ledger.map.values()) {
+                ledgerByFate.put(fateKey(e), e.blankId());
+                changes.add(new TotalsChange(e.enteredAt().toEpochMilli(), 0, 1, null, BlankFate.IN_PRINTER));
+                if (e.fate() != BlankFate.IN_PRINTER) changes.add(new TotalsChange(e.updatedAt().toEpochMilli(), 0, 0, BlankFate.IN_PRINTER, e.fate()));
+            }
+            for (AuditEntry e : audit.map.values()) {
+                auditByTime.put(timeKey(e.at().toEpochMilli(), e.sequence()), e.sequence());
+                if (e.action().equals(BLANKS_LOADED)) {
+                    changes.add(new TotalsChange(e.at().toEpochMilli(), Long.parseLong(e.detail().substring(0, e.detail().indexOf(' '))), 0, null, null));
+                }
+            }
+            changes.sort(java.util.Comparator.comparingLong(TotalsChange::at));
+            for (TotalsChange c : changes) bumpTotals(Instant.ofEpochMilli(c.at()), c.loaded(), c.entered(), c.from(), c.to());
+            meta.put("indexes", "1");
+            return null;
+        });
+        indexed = true;
+    }
+
+    private record TotalsChange(long at, long loaded, long entered, BlankFate from, BlankFate to) {}
+
+    @SuppressWarnings("unchecked")
+    private static <K> void removeRaw(Table<K, ?> t, Object key) { t.remove((K) key); }
+
+    // ---------------------------------------------------------------- reads
+
+    /**
+     * The jobs in any of {@code states}, oldest first, at most {@code limit}: from the state index, so it costs
+     * what it returns (the lane's next job, the queue, a state's page), not the store's history.
+     */
+    public synchronized List<Job> jobsIn(java.util.Set<JobState> states, int limit) {
+        List<Job> out = new ArrayList<>();
+        if (!indexed) {
+            for (Job j : jobs.map.values()) if (states.contains(j.state())) out.add(j);
+        } else {
+            for (JobState st : states) {
+                int n = 0;
+                for (String id : jobsByState.map.subMap(st.name() + "/", st.name() + "0").values()) {
+                    if (n++ >= limit) break;
+                    Job j = jobs.get(id);
+                    if (j != null) out.add(j);
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Job::createdAt));
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : List.copyOf(out);
+    }
+
+    public List<Job> jobsIn(JobState state, int limit) { return jobsIn(java.util.EnumSet.of(state), limit); }
+
+    /** The ledger entry of one blank (chip UID or serial), if a printer ever took it. */
+    public synchronized Optional<LedgerEntry> ledgerEntry(String blankId) { return Optional.ofNullable(ledger.get(blankId)); }
+
+    /** The blanks now in {@code fate} whose last change was in [from, to), in time order, at most {@code limit}. */
+    public synchronized List<LedgerEntry> ledgerChanged(BlankFate fate, Instant from, Instant to, int limit) {
+        List<LedgerEntry> out = new ArrayList<>();
+        if (!indexed) {
+            for (LedgerEntry e : ledger.map.values()) {
+                if (e.fate() == fate && !e.updatedAt().isBefore(from) && e.updatedAt().isBefore(to)) out.add(e);
+            }
+            out.sort(java.util.Comparator.comparing(LedgerEntry::updatedAt).thenComparing(LedgerEntry::blankId));
+            return out.size() > limit ? List.copyOf(out.subList(0, limit)) : List.copyOf(out);
+        }
+        String lo = fate.name() + "/" + pad(from.toEpochMilli());
+        String hi = fate.name() + "/" + pad(to.toEpochMilli());
+        for (String id : ledgerByFate.map.subMap(lo, hi).values()) {
+            if (out.size() >= limit) break;
+            LedgerEntry e = ledger.get(id);
+            if (e != null) out.add(e);
+        }
+        return List.copyOf(out);
+    }
+
+    /** The blanks of one fate, in the order of their last change, at most {@code limit} (a page of the ledger). */
+    public List<LedgerEntry> ledgerIn(BlankFate fate, int limit) { return ledgerChanged(fate, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2), limit); }
+
+    /**
+     * The running totals before {@code at} (a minute boundary, such as the start of a day): blanks loaded, blanks
+     * entered into printers, and how many were then in each {@link BlankFate} (indexed by ordinal + 2).
+     */
+    public synchronized long[] ledgerTotalsBefore(Instant at) {
+        if (!indexed) throw new StoreException("the store " + dir + " has no indexes yet; open it once with a writer to build them");
+        Map.Entry<Long, String> e = ledgerTotals.map.lowerEntry(Math.floorDiv(at.toEpochMilli(), 60_000L));
+        return e == null ? new long[2 + BlankFate.values().length] : parseTotals(e.getValue());
+    }
+
+    /** The audit entries written in [from, to), in order (from the time index: a day costs a day). */
+    public synchronized List<AuditEntry> auditBetween(Instant from, Instant to) {
+        List<AuditEntry> out = new ArrayList<>();
+        if (!indexed) {
+            for (AuditEntry e : audit.map.values()) if (!e.at().isBefore(from) && e.at().isBefore(to)) out.add(e);
+            return out;
+        }
+        for (Long seq : auditByTime.map.subMap(pad(from.toEpochMilli()), pad(to.toEpochMilli())).values()) {
+            AuditEntry e = audit.get(seq);
+            if (e != null) out.add(e);
+        }
+        out.sort(java.util.Comparator.comparingLong(AuditEntry::sequence));
+        return out;
+    }
+
+    /** The audit chain's head (hex), as recorded with the last entry. */
+    public synchronized String auditHead() {
+        String head = meta.get("auditHead");
+        return head == null ? "" : head;
+    }
+
     // ---------------------------------------------------------------- reads
 
     public synchronized Optional<Job> job(String recordId) { return Optional.ofNullable(jobs.get(recordId)); }
@@ -655,7 +998,16 @@ public final class StationStore implements AutoCloseable {
     public synchronized List<Job> jobs() { return List.copyOf(jobs.map.values()); }
 
     /** The envelope as received, while the job still needs it (purged at ISSUED and REJECTED). */
-    public synchronized Optional<byte[]> envelope(String recordId) { return Optional.ofNullable(envelopes.get(recordId)); }
+    public synchronized Optional<byte[]> envelope(String recordId) {
+        Job job = jobs.get(recordId);
+        if (job == null || !KEEPS_ENVELOPE.contains(job.state())) return Optional.empty();
+        Optional<byte[]> e = vault.get(recordId);
+        if (e.isEmpty()) e = Optional.ofNullable(envelopes.get(recordId)); // a store not yet migrated
+        if (e.isPresent() && !sha256Hex(e.get()).equals(job.envelopeSha256())) {
+            throw new StoreException("the envelope of record " + recordId + " in " + vault.folder() + " does not match the SHA-256 stored with its job");
+        }
+        return e;
+    }
 
     public synchronized Optional<String> printedRecordOf(String nik) { return Optional.ofNullable(printedNiks.get(nik)); }
 
@@ -682,6 +1034,7 @@ public final class StationStore implements AutoCloseable {
 
     /** Jobs waiting for a blank or for their lease to be validated: the station's print queue. */
     public synchronized long queueDepth() {
+        if (indexed) return metaLong("jobs." + JobState.VALIDATED) + metaLong("jobs." + JobState.LEASED);
         long n = 0;
         for (Job j : jobs.map.values()) if (j.state() == JobState.VALIDATED || j.state() == JobState.LEASED) n++;
         return n;
@@ -725,6 +1078,10 @@ public final class StationStore implements AutoCloseable {
     /** Counts of jobs per state, for status lines and reports. */
     public synchronized Map<JobState, Long> countByState() {
         Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
+        if (indexed) {
+            for (JobState st : JobState.values()) if (metaLong("jobs." + st) > 0) counts.put(st, metaLong("jobs." + st));
+            return counts;
+        }
         for (Job j : jobs.map.values()) counts.merge(j.state(), 1L, Long::sum);
         return counts;
     }
@@ -740,12 +1097,15 @@ public final class StationStore implements AutoCloseable {
         if (readOnly) throw new StoreException("the store " + dir + " was opened read-only; this command cannot change it");
         if (broken) throw new StoreException("the store " + dir + " hit an I/O error and must be reopened (restart the station)");
         pending.clear();
+        writtenInTx.clear();
+        toShred.clear();
         T result;
         long tx;
         try {
             result = work.get();
             if (pending.isEmpty()) {
                 db.rollback();
+                shredQuietly(writtenInTx);
                 return result;
             }
             tx = metaLong("txNumber") + 1;
@@ -754,11 +1114,13 @@ public final class StationStore implements AutoCloseable {
         } catch (IOException e) {
             db.rollback();
             pending.clear();
+            shredQuietly(writtenInTx);
             throw new StoreException("cannot write the store journal " + dir.resolve(JOURNAL_FILE) + ": " + e.getMessage()
                     + "; the change was not made", e);
         } catch (RuntimeException e) {
             db.rollback();
             pending.clear();
+            shredQuietly(writtenInTx);
             throw e;
         }
         try {
@@ -772,6 +1134,9 @@ public final class StationStore implements AutoCloseable {
             throw new StoreException("the change was committed to the journal but the store could not apply it (" + e
                     + "); reopen the store to replay the journal", e);
         }
+        // Committed: the envelopes it no longer needs leave the disk now (a crash here leaves them to the next open's sweep).
+        shredQuietly(toShred);
+        if (!sweeping && clock.instant().isAfter(nextRetentionSweep)) expireBiometrics();
         return result;
     }
 

@@ -74,7 +74,7 @@ final class StoreInspection {
             long from = journal.before(s.start()).map(e -> e.txNumber() + 1).orElse(checkpointTx + 1);
             damage.add(journalPath + ": bytes " + s.start() + ".." + (s.end() - 1) + " (" + s.length() + " bytes) are not an intact record: "
                     + "the last intact record before them is " + before + ", the next intact one is transaction " + next.txNumber()
-                    + " at offset " + next.offset() + range(" transactions ", from, next.txNumber() - 1, " cannot be read"));
+                    + " at offset " + next.offset() + range(": transactions ", from, next.txNumber() - 1, " cannot be read"));
         }
         // Replay order: records at or below the checkpoint are already in it; the rest must follow on one by one.
         List<Journal.Entry> newer = new ArrayList<>();

@@ -122,5 +122,29 @@ class StoreCrashTest {
         assertEquals(inPrinter, ledger.values().stream().filter(e -> e.fate() == BlankFate.IN_PRINTER).count());
         assertEquals(spoiledBlanks, ledger.values().stream().filter(e -> e.fate() == BlankFate.SPOILED).count());
         for (LedgerEntry e : ledger.values()) assertTrue(s.job(e.recordId()).isPresent(), "ledger entry without a job: " + e);
+        assertIndexesAgree(s);
+    }
+
+    /** The indexes, kept in the same transactions, say exactly what a scan of the tables says. */
+    static void assertIndexesAgree(StationStore s) {
+        Map<JobState, Long> counted = new java.util.EnumMap<>(JobState.class);
+        for (Job j : s.jobs()) counted.merge(j.state(), 1L, Long::sum);
+        assertEquals(counted, s.countByState(), "per-state counts");
+        for (JobState st : JobState.values()) {
+            assertEquals(s.jobs().stream().filter(j -> j.state() == st).map(Job::recordId).sorted().toList(),
+                    s.jobsIn(st, Integer.MAX_VALUE).stream().map(Job::recordId).sorted().toList(), "state index " + st);
+        }
+        assertEquals(s.jobs().stream().filter(j -> j.state() == JobState.VALIDATED || j.state() == JobState.LEASED).count(), s.queueDepth());
+        var all = s.auditLog();
+        assertEquals(all.stream().map(AuditEntry::sequence).toList(),
+                s.auditBetween(java.time.Instant.EPOCH, java.time.Instant.parse("2100-01-01T00:00:00Z")).stream().map(AuditEntry::sequence).toList(),
+                "audit time index");
+        long[] totals = s.ledgerTotalsBefore(java.time.Instant.parse("2100-01-01T00:00:00Z"));
+        assertEquals(s.ledgerSize(), totals[1], "blanks entered");
+        assertEquals(s.blanksLoadedTotal(), totals[0], "blanks loaded");
+        for (BlankFate f : BlankFate.values()) {
+            assertEquals(s.ledger().stream().filter(e -> e.fate() == f).count(), totals[2 + f.ordinal()], "running total of " + f);
+            assertEquals(s.ledger().stream().filter(e -> e.fate() == f).count(), s.ledgerIn(f, Integer.MAX_VALUE).size(), "fate index " + f);
+        }
     }
 }

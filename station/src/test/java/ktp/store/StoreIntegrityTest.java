@@ -57,12 +57,17 @@ class StoreIntegrityTest {
     }
 
     private static void copy(Path from, Path to) throws IOException {
-        Files.createDirectories(to);
-        try (var list = Files.list(to)) {
-            for (Path p : list.toList()) Files.delete(p);
+        if (Files.exists(to)) {
+            try (var walk = Files.walk(to)) {
+                for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+            }
         }
-        try (var list = Files.list(from)) {
-            for (Path p : list.toList()) Files.copy(p, to.resolve(p.getFileName()));
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path t = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) Files.createDirectories(t);
+                else Files.copy(p, t);
+            }
         }
     }
 
