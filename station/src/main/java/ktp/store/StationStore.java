@@ -49,8 +49,11 @@ public final class StationStore implements AutoCloseable {
     private static final String DB_FILE = "station.db";
     private static final String CHECKPOINT_FILE = StoreInspection.CHECKPOINT_FILE;
     private static final String JOURNAL_FILE = StoreFiles.JOURNAL_FILE;
-    /** Transactions between checkpoints: bounds the journal's size and the replay after a crash. */
-    static final int CHECKPOINT_EVERY = 5_000;
+    /**
+     * Transactions between checkpoints: bounds the journal's size and the replay after a crash. The crash test
+     * lowers it (system property ktp.store.checkpointEvery) so that its kills land inside checkpoints too.
+     */
+    static final int CHECKPOINT_EVERY = Math.max(10, Integer.getInteger("ktp.store.checkpointEvery", 5_000));
     /** States of a job whose card has not come out of the printer: a re-offered lease is the same job. */
     /** How long the biometrics of a card printed but never collected are kept (the job, ledger and audit stay). */
     public static final java.time.Duration DEFAULT_BIOMETRIC_RETENTION = java.time.Duration.ofDays(30);

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class StoreCrashTest {
     private static final int REQUIRED_KILL_POINTS = 50;
     private static final int MAX_RUNS = 90;
+    /** A checkpoint every 10 transactions in the worker, so that many kills land inside one. */
+    private static final int CHECKPOINT_EVERY = 10;
 
     @TempDir
     Path dir;
@@ -37,12 +39,14 @@ class StoreCrashTest {
         Set<Long> killPoints = new TreeSet<>();
         long previous = 0;
         int runs = 0;
+        int killsInCheckpoint = 0;
         while (killPoints.size() < REQUIRED_KILL_POINTS && runs < MAX_RUNS) {
             runs++;
             // The worker's output goes to a file, read once the worker is dead: a pipe read concurrently with the
             // JDK's process reaper can lose its last lines, which would make a report look stale.
             Path output = logs.resolve("worker-" + runs + ".out");
-            Process p = new ProcessBuilder(StationStoreTest.javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+            Process p = new ProcessBuilder(StationStoreTest.javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                    "-Dktp.store.checkpointEvery=" + CHECKPOINT_EVERY, "-cp",
                     System.getProperty("java.class.path"), CrashWorker.class.getName(), dir.toString(), "100000")
                     .redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -64,6 +68,8 @@ class StoreCrashTest {
             }
 
             long reported = lastCommitted;
+            // A checkpoint's temporary file left behind: this kill landed inside a checkpoint.
+            if (Files.exists(dir.resolve("checkpoint.db.tmp"))) killsInCheckpoint++;
             try (StationStore s = StationStore.open(dir, "CRASH-01", Clock.systemUTC())) {
                 long found = s.auditSize();
                 assertTrue(found >= reported, "run " + runs + ": " + reported + " changes were committed but only " + found + " survived");
@@ -76,6 +82,7 @@ class StoreCrashTest {
         }
         assertTrue(killPoints.size() >= REQUIRED_KILL_POINTS,
                 "only " + killPoints.size() + " distinct kill points in " + runs + " runs");
+        assertTrue(killsInCheckpoint >= 3, "only " + killsInCheckpoint + " of " + runs + " kills landed inside a checkpoint");
     }
 
     /** Every invariant that ties the maps together; a half-applied transaction breaks at least one. */

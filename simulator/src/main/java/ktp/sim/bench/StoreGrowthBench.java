@@ -80,7 +80,7 @@ public final class StoreGrowthBench {
             log.println("bench store: warm operations ...");
             List<Op> warm = new ArrayList<>();
             LocalDate today = LocalDate.now(ZoneId.of("Asia/Jakarta"));
-            warm.add(time("open (writer)", 3, () -> StationStore.open(dir, "BENCH-01", Clock.systemUTC()).close()));
+            warm.add(time("open and close (writer; close checkpoints)", 3, () -> StationStore.open(dir, "BENCH-01", Clock.systemUTC()).close()));
             try (StationStore s = StationStore.openReadOnly(dir, Clock.systemUTC())) {
                 warm.add(time("queue depth (health, every 200 ms)", 200, s::queueDepth));
                 warm.add(time("lane's next job (oldest VALIDATED)", 200, () -> s.jobsIn(JobState.VALIDATED, 1)));
