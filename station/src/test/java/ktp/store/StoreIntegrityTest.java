@@ -295,4 +295,47 @@ class StoreIntegrityTest {
         }
         assertEquals(List.of(), open);
     }
+
+    @Test
+    void aStoreOfTheOlderFormatIsMigratedByItsNextWriterWithItsEnvelopesMovedOutOfTheTables() throws Exception {
+        Path dir = root.resolve("old");
+        try (StationStore s = StationStore.open(dir, "ST-01", CLOCK)) {
+            s.admit("R1", 1, "3273014506900001", envelope("x"), Actor.STATION);
+            s.transition("R1", JobState.VALIDATED, Actor.STATION, "", null);
+        }
+        // Make it what the previous version left: no format mark, no indexes, no high-water mark, the envelope in a table.
+        byte[] legacyEnvelope = "LEGACY-ENVELOPE-BIOMETRICS".getBytes(StandardCharsets.UTF_8);
+        org.mapdb.DB db = org.mapdb.DBMaker.fileDB(dir.resolve("checkpoint.db").toFile()).transactionEnable().make();
+        try {
+            var meta = db.treeMap("meta", org.mapdb.Serializer.STRING, org.mapdb.Serializer.STRING).valuesOutsideNodesEnable().open();
+            meta.remove("format");
+            meta.remove("indexes");
+            var jobs = db.treeMap("jobs", org.mapdb.Serializer.STRING, new Serializers.JobSerializer()).valuesOutsideNodesEnable().open();
+            Job j = jobs.get("R1");
+            jobs.put("R1", new Job(j.recordId(), j.recordVersion(), j.nik(), j.state(), j.blankId(), j.reason(), j.reprintAuthorised(),
+                    j.spoiledBlanks(), StationStore.sha256Hex(legacyEnvelope), j.createdAt(), j.updatedAt(), j.revision()));
+            db.treeMap("envelopes", org.mapdb.Serializer.STRING, org.mapdb.Serializer.BYTE_ARRAY).valuesOutsideNodesEnable().open().put("R1", legacyEnvelope);
+            for (String name : List.of("jobsByState", "ledgerByFate", "auditByTime", "ledgerTotals")) {
+                var m = db.treeMap(name).open();
+                m.clear();
+            }
+            db.commit();
+        } finally {
+            db.close();
+        }
+        Files.delete(dir.resolve("store.hwm"));
+        Files.delete(dir.resolve("envelopes").resolve(EnvelopeVault.fileName("R1")));
+        assertFalse(StationStore.check(dir).damaged(), "an older store is not damage: " + StationStore.check(dir));
+        try (StationStore s = StationStore.open(dir, "ST-01", CLOCK)) {
+            assertTrue(s.auditLog().stream().anyMatch(e -> e.action().equals("STORE_FORMAT_MIGRATED")));
+            assertArrayEquals(legacyEnvelope, s.envelope("R1").orElseThrow(), "the envelope moved to the vault");
+            assertEquals(List.of("R1"), s.jobsIn(JobState.VALIDATED, 10).stream().map(Job::recordId).toList(), "indexes built");
+            assertEquals(1, s.queueDepth());
+            assertTrue(s.verifyAudit().intact());
+        }
+        assertFalse(new String(Files.readAllBytes(dir.resolve("checkpoint.db")), StandardCharsets.ISO_8859_1).contains("LEGACY-ENVELOPE"),
+                "the envelope is gone from the checkpoint");
+        assertTrue(Files.exists(dir.resolve("store.hwm")));
+        assertFalse(StationStore.check(dir).failed());
+    }
 }
