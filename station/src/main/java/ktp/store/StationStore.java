@@ -105,6 +105,17 @@ public final class StationStore implements AutoCloseable {
     private boolean sweeping;
     private long sinceCheckpoint;
     private boolean broken;
+    /**
+     * The committed transactions the checkpoint does not hold yet, in order (exactly the journal's records past
+     * the checkpoint): what the next checkpoint applies to a copy of the last one. Bounded by CHECKPOINT_EVERY.
+     */
+    private final List<Journal.Entry> uncheckpointed = new ArrayList<>();
+    /** The periodic checkpoint, running beside the commits (null or finished: none running). */
+    private Thread checkpointer;
+    /** Set by close() (and abandon()): a background checkpoint gives up at its next step. */
+    private volatile boolean closing;
+    /** Bumped by a full checkpoint, so that a background one started before it does not replace it. */
+    private long checkpointGeneration;
 
     private StationStore(Path dir, String stationId, Clock clock, StoreFiles files, DB db, boolean readOnly) {
         this.dir = dir;
@@ -149,6 +160,7 @@ public final class StationStore implements AutoCloseable {
                 t.replay(c);
             }
             sinceCheckpoint++;
+            uncheckpointed.add(e);
         }
         if (!readOnly) db.commit();
     }
@@ -355,6 +367,7 @@ public final class StationStore implements AutoCloseable {
             db = DBMaker.fileDB(dir.resolve(DB_FILE).toFile()).transactionEnable().fileSyncDisable().make();
             StoreFiles.restrict(dir.resolve(DB_FILE));
             StationStore store = new StationStore(dir, null, clock, files, db, false);
+            store.closing = true; // the repair ends with a full checkpoint of its own: no periodic one beside it
             store.journal = Journal.forAppend(files.journal, found.journal.size());
             List<Journal.Entry> proven = plan.provenEntries();
             store.replay(proven);
@@ -411,7 +424,8 @@ public final class StationStore implements AutoCloseable {
         try (java.nio.file.DirectoryStream<Path> wal = Files.newDirectoryStream(dir, DB_FILE + ".wal.*")) {
             for (Path p : wal) Files.delete(p);
         }
-        Files.deleteIfExists(dir.resolve(CHECKPOINT_FILE + ".tmp"));
+        deleteWithWal(dir.resolve(CHECKPOINT_FILE + ".tmp"));
+        deleteWithWal(dir.resolve(CHECKPOINT_FILE + ".full"));
         Path checkpoint = dir.resolve(CHECKPOINT_FILE);
         if (fromCheckpoint && Files.exists(checkpoint)) {
             Files.copy(checkpoint, working);
@@ -428,7 +442,8 @@ public final class StationStore implements AutoCloseable {
      */
     private void checkpoint() throws IOException {
         db.commit();
-        Path tmp = dir.resolve(CHECKPOINT_FILE + ".tmp");
+        checkpointGeneration++;
+        Path tmp = dir.resolve(CHECKPOINT_FILE + ".full");
         Files.deleteIfExists(tmp);
         DB copy = DBMaker.fileDB(tmp.toFile()).transactionEnable().fileSyncDisable().make();
         StoreFiles.restrict(tmp);
@@ -447,6 +462,114 @@ public final class StationStore implements AutoCloseable {
         }
         journal.clear();
         sinceCheckpoint = 0;
+        uncheckpointed.clear();
+    }
+
+    /*
+     * The incremental checkpoint. MapDB 3.1.0 cannot recover a file it was writing when the process died, so a
+     * checkpoint is never written in place: the last checkpoint is copied file to file (bytes, not entries), the
+     * journal's transactions since it are applied to the copy, the copy is closed, forced and renamed over
+     * checkpoint.db, and only then is the journal emptied - the same steps and the same crash argument as the
+     * full checkpoint above, but its cost is one file copy plus what changed, not a re-insertion of every entry.
+     *
+     * The periodic one runs on its own thread: the copy and the bulk of the transactions are done without the
+     * store's lock (commits go on, and are added to `uncheckpointed`); then, under the lock, the few transactions
+     * committed meanwhile are applied, and the copy is closed, forced (little is left unforced), renamed, and the
+     * journal emptied. So the journal is emptied only when the checkpoint holds every transaction in it.
+     */
+
+    /** Copies the last checkpoint (or starts an empty file) to {@code next} and applies {@code entries} to it. */
+    private DB prepareCheckpoint(Path next, List<Journal.Entry> entries, boolean cancellable) throws IOException {
+        deleteWithWal(next);
+        Path last = dir.resolve(CHECKPOINT_FILE);
+        if (Files.exists(last)) Files.copy(last, next);
+        DB copy = DBMaker.fileDB(next.toFile()).transactionEnable().fileSyncDisable().make();
+        StoreFiles.restrict(next);
+        try {
+            applyTo(copy, entries, cancellable);
+            return copy;
+        } catch (RuntimeException | IOException e) {
+            closeQuietly(copy);
+            throw e;
+        }
+    }
+
+    private void applyTo(DB copy, List<Journal.Entry> entries, boolean cancellable) throws IOException {
+        // Every table exists in every checkpoint, even one no transaction has touched yet.
+        Map<String, Table<?, ?>> there = new java.util.HashMap<>();
+        for (Table<?, ?> t : tables.values()) there.put(t.name, t.in(copy));
+        int n = 0;
+        for (Journal.Entry e : entries) {
+            if (cancellable && closing) throw new IOException("the store is closing");
+            for (Journal.Change c : e.changes()) there.get(c.table()).replay(c);
+            if (++n % 1_000 == 0) copy.commit();
+        }
+        copy.commit();
+    }
+
+    /** Under the lock: the copy holds every committed transaction; make it the checkpoint, then empty the journal. */
+    private void finishCheckpoint(DB copy, Path next) throws IOException {
+        copy.close();
+        try (FileChannel c = FileChannel.open(next, StandardOpenOption.WRITE)) {
+            c.force(true);
+        }
+        Files.move(next, dir.resolve(CHECKPOINT_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+        journal.clear();
+        sinceCheckpoint = 0;
+        uncheckpointed.clear();
+    }
+
+    /** Starts the periodic checkpoint beside the commits, unless one is running. Called under the lock. */
+    private void startCheckpoint() {
+        if (closing || (checkpointer != null && checkpointer.isAlive())) return;
+        long generation = checkpointGeneration;
+        List<Journal.Entry> batch = List.copyOf(uncheckpointed);
+        Thread t = new Thread(() -> checkpointInBackground(generation, batch), "ktp-store-checkpoint");
+        t.setDaemon(true);
+        checkpointer = t;
+        t.start();
+    }
+
+    private void checkpointInBackground(long generation, List<Journal.Entry> batch) {
+        Path next = dir.resolve(CHECKPOINT_FILE + ".tmp");
+        DB copy = null;
+        try {
+            if (batch.isEmpty()) return;
+            copy = prepareCheckpoint(next, batch, true);
+            // Forced now, without the lock, so that the force under it has only the last pages left.
+            try (FileChannel c = FileChannel.open(next, StandardOpenOption.WRITE)) {
+                c.force(true);
+            }
+            synchronized (this) {
+                if (closing || broken || db.isClosed() || generation != checkpointGeneration
+                        || uncheckpointed.size() < batch.size() || uncheckpointed.get(batch.size() - 1) != batch.get(batch.size() - 1)) {
+                    return;
+                }
+                applyTo(copy, uncheckpointed.subList(batch.size(), uncheckpointed.size()), false);
+                finishCheckpoint(copy, next);
+                copy = null;
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closing) LOG.warn("{}: a periodic checkpoint failed, the journal keeps every change and the next one retries: {}", dir, e.toString());
+        } finally {
+            if (copy != null) {
+                closeQuietly(copy);
+                try {
+                    deleteWithWal(next);
+                } catch (IOException ignored) { /* the next open deletes it */ }
+            }
+        }
+    }
+
+    private static void deleteWithWal(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        try (java.nio.file.DirectoryStream<Path> wal = Files.newDirectoryStream(file.getParent(), file.getFileName() + ".wal.*")) {
+            for (Path p : wal) Files.delete(p);
+        }
     }
 
     private static void closeQuietly(DB db) {
@@ -1104,6 +1227,7 @@ public final class StationStore implements AutoCloseable {
         toShred.clear();
         T result;
         long tx;
+        List<Journal.Change> committing;
         try {
             result = work.get();
             if (pending.isEmpty()) {
@@ -1113,7 +1237,8 @@ public final class StationStore implements AutoCloseable {
             }
             tx = metaLong("txNumber") + 1;
             meta.put("txNumber", Long.toString(tx));
-            journal.append(tx, List.copyOf(pending));
+            committing = List.copyOf(pending);
+            journal.append(tx, committing);
         } catch (IOException e) {
             db.rollback();
             pending.clear();
@@ -1131,7 +1256,8 @@ public final class StationStore implements AutoCloseable {
             HighWaterMark.write(files.mark, currentMark());
             db.commit();
             pending.clear();
-            if (++sinceCheckpoint >= CHECKPOINT_EVERY) checkpoint();
+            uncheckpointed.add(new Journal.Entry(tx, committing, -1, 0, false));
+            if (++sinceCheckpoint >= CHECKPOINT_EVERY) startCheckpoint();
         } catch (IOException | RuntimeException e) {
             broken = true;
             throw new StoreException("the change was committed to the journal but the store could not apply it (" + e
@@ -1151,16 +1277,41 @@ public final class StationStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the store. A writer's close checkpoints incrementally (a file copy of the last checkpoint plus the
+     * transactions since it, at most CHECKPOINT_EVERY), so that a read-only command after a clean stop reads the
+     * checkpoint in place; a periodic checkpoint still running is given up first (the journal keeps everything).
+     */
     @Override
-    public synchronized void close() {
+    public void close() {
+        Thread running;
+        synchronized (this) {
+            closing = true;
+            running = checkpointer;
+        }
+        if (running != null) {
+            try {
+                running.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeNow();
+    }
+
+    private synchronized void closeNow() {
         if (readOnly) {
             closeQuietly(db);
             files.close();
             return;
         }
         try {
-            if (!broken && !db.isClosed()) checkpoint();
-        } catch (IOException e) {
+            if (!broken && !db.isClosed() && !uncheckpointed.isEmpty()) {
+                db.commit();
+                Path next = dir.resolve(CHECKPOINT_FILE + ".tmp");
+                finishCheckpoint(prepareCheckpoint(next, uncheckpointed, false), next);
+            }
+        } catch (IOException | RuntimeException e) {
             // The journal still holds every committed change; the next open replays it.
             LOG.warn("checkpoint at close failed, the journal will be replayed: {}", e.toString());
         } finally {
@@ -1171,6 +1322,7 @@ public final class StationStore implements AutoCloseable {
 
     /** For the crash tests: lets go of everything as a killed process would, without a checkpoint. */
     synchronized void abandon() {
+        closing = true;
         closeQuietly(db);
         files.close();
     }
