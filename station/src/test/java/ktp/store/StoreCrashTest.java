@@ -33,8 +33,28 @@ class StoreCrashTest {
     @TempDir
     Path logs;
 
+    /**
+     * With -Dktp.store.crashBase=DIR (a store kept by `ktp bench store --jobs 10000 --out DIR`), the kills land on a
+     * copy of that store: the worker's transactions go on top of its history, and every invariant is checked over
+     * all of it. Not part of the CI run (building the base takes minutes); docs/store.md gives the measured run.
+     */
+    private static final String BASE = System.getProperty("ktp.store.crashBase", "");
+
     @Test
     void noCommittedChangeIsLostAndNoneIsHalfApplied() throws Exception {
+        String station = "CRASH-01";
+        if (!BASE.isEmpty()) {
+            try (StationStore base = StationStore.openReadOnly(Path.of(BASE), Clock.systemUTC())) {
+                station = base.stationId();
+            }
+            try (var files = Files.walk(Path.of(BASE))) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Path to = dir.resolve(Path.of(BASE).relativize(f).toString());
+                    if (Files.isDirectory(f)) Files.createDirectories(to);
+                    else Files.copy(f, to);
+                }
+            }
+        }
         Random random = new Random(20261128);
         Set<Long> killPoints = new TreeSet<>();
         long previous = 0;
@@ -47,7 +67,7 @@ class StoreCrashTest {
             Path output = logs.resolve("worker-" + runs + ".out");
             Process p = new ProcessBuilder(StationStoreTest.javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                     "-Dktp.store.checkpointEvery=" + CHECKPOINT_EVERY, "-cp",
-                    System.getProperty("java.class.path"), CrashWorker.class.getName(), dir.toString(), "100000")
+                    System.getProperty("java.class.path"), CrashWorker.class.getName(), dir.toString(), "100000", station)
                     .redirectOutput(output.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!Files.readString(output, StandardCharsets.US_ASCII).contains("READY ")) {
@@ -70,7 +90,7 @@ class StoreCrashTest {
             long reported = lastCommitted;
             // A checkpoint's temporary file left behind: this kill landed inside a checkpoint.
             if (Files.exists(dir.resolve("checkpoint.db.tmp"))) killsInCheckpoint++;
-            try (StationStore s = StationStore.open(dir, "CRASH-01", Clock.systemUTC())) {
+            try (StationStore s = StationStore.open(dir, station, Clock.systemUTC())) {
                 long found = s.auditSize();
                 assertTrue(found >= reported, "run " + runs + ": " + reported + " changes were committed but only " + found + " survived");
                 assertTrue(found <= reported + 1, "run " + runs + ": more changes than were ever made: " + found + " > " + reported + " + 1");
