@@ -523,6 +523,9 @@ public final class StationStore implements AutoCloseable {
         uncheckpointed.clear();
     }
 
+    /** At most this many transactions are applied to a checkpoint's copy under the lock (the rest before it). */
+    private static final int CATCH_UP_UNDER_LOCK = 20;
+
     /** Starts the periodic checkpoint beside the commits, unless one is running. Called under the lock. */
     private void startCheckpoint() {
         if (closing || (checkpointer != null && checkpointer.isAlive())) return;
@@ -544,14 +547,30 @@ public final class StationStore implements AutoCloseable {
             try (FileChannel c = FileChannel.open(next, StandardOpenOption.WRITE)) {
                 c.force(true);
             }
-            synchronized (this) {
-                if (closing || broken || db.isClosed() || generation != checkpointGeneration
-                        || uncheckpointed.size() < batch.size() || uncheckpointed.get(batch.size() - 1) != batch.get(batch.size() - 1)) {
-                    return;
+            int applied = batch.size();
+            while (true) {
+                List<Journal.Entry> more;
+                synchronized (this) {
+                    if (closing || broken || db.isClosed() || generation != checkpointGeneration
+                            || uncheckpointed.size() < applied || uncheckpointed.get(batch.size() - 1) != batch.get(batch.size() - 1)) {
+                        return;
+                    }
+                    List<Journal.Entry> rest = uncheckpointed.subList(applied, uncheckpointed.size());
+                    if (rest.size() <= CATCH_UP_UNDER_LOCK) {
+                        // The last step, under the lock: as long as a commit or two, whatever the store holds.
+                        applyTo(copy, rest, false);
+                        finishCheckpoint(copy, next);
+                        copy = null;
+                        return;
+                    }
+                    more = List.copyOf(rest);
                 }
-                applyTo(copy, uncheckpointed.subList(batch.size(), uncheckpointed.size()), false);
-                finishCheckpoint(copy, next);
-                copy = null;
+                // Commits went on meanwhile: apply them without the lock too, then look again.
+                applyTo(copy, more, true);
+                applied += more.size();
+                try (FileChannel c = FileChannel.open(next, StandardOpenOption.WRITE)) {
+                    c.force(true);
+                }
             }
         } catch (IOException | RuntimeException e) {
             if (!closing) LOG.warn("{}: a periodic checkpoint failed, the journal keeps every change and the next one retries: {}", dir, e.toString());
