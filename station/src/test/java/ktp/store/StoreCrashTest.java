@@ -75,7 +75,9 @@ class StoreCrashTest {
                 assertTrue(System.nanoTime() < deadline, "worker did not start");
                 Thread.sleep(2);
             }
-            Thread.sleep(5 + random.nextInt(150));
+            // Over a kept 10,000-job store each step is slower (the worker scans every job), so the kills wait longer
+            // to reach its checkpoints (a 43 MB file copy each).
+            Thread.sleep(5 + random.nextInt(BASE.isEmpty() ? 150 : 1_500));
             p.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no close()
             assertTrue(p.waitFor(30, TimeUnit.SECONDS));
             assertEquals(137, p.exitValue(), "the worker must die by SIGKILL, not finish");
