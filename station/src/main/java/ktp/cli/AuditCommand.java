@@ -23,10 +23,19 @@ final class AuditCommand extends CommandGroup {
             if (!StationStore.existsIn(store)) {
                 throw new BadInputException("--store " + store + ": no station store there (no checkpoint.db or journal.log)");
             }
-            try (StationStore s = StationStore.open(store, null, Clock.systemUTC())) {
+            StationStore opened;
+            try {
+                opened = StationStore.openReadOnly(store, Clock.systemUTC());
+            } catch (ktp.store.StoreDamagedException e) {
+                // A store that does not reach its last commit has lost audit entries with it: not INTACT.
+                System.out.println("BROKEN  " + e.getMessage());
+                return ExitCodes.FAILURE;
+            }
+            try (StationStore s = opened) {
                 AuditChain.Verdict v = s.verifyAudit();
                 if (v.intact()) {
-                    System.out.println("INTACT  " + v.entries() + " audit entries, hash chain verified");
+                    System.out.println("INTACT  " + v.entries() + " audit entries, hash chain verified"
+                            + (v.gaps().isEmpty() ? "" : "; " + String.join("; ", v.gaps())));
                     return ExitCodes.OK;
                 }
                 System.out.println("BROKEN  " + v.problem().orElse("unknown problem"));

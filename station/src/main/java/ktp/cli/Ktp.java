@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 
 @Command(name = "ktp", mixinStandardHelpOptions = true, versionProvider = Ktp.Version.class,
         description = {"ktp-station: controller for KTP-el print and issuance stations.", ""},
-        subcommands = {StatusCommand.class, NikCommand.class, RecordCommand.class, RenderCommand.class, QrCommand.class, PrinterCommands.Print.class, PrinterCommands.Printer.class, FingerCommand.class, CardCommand.class, AuditCommand.class, ReportCommand.class, QueueCommand.class, LedgerCommand.class, IssueCommand.class, ConsoleCommand.class, CentralOfficeCommand.class, TelemetryCommand.class, BrokerCommand.class, ReprintCommand.class, StationCommand.class,
+        subcommands = {StatusCommand.class, NikCommand.class, RecordCommand.class, RenderCommand.class, QrCommand.class, PrinterCommands.Print.class, PrinterCommands.Printer.class, FingerCommand.class, CardCommand.class, AuditCommand.class, StoreCommand.class, ReportCommand.class, QueueCommand.class, LedgerCommand.class, IssueCommand.class, ConsoleCommand.class, CentralOfficeCommand.class, TelemetryCommand.class, BrokerCommand.class, ReprintCommand.class, StationCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done; the answer is yes (valid, verified, completed)",

@@ -47,7 +47,7 @@ final class LedgerCommand implements Callable<Integer> {
         }
         if (from == null) throw new BadInputException("name the station's store: --store DIR or --config FILE");
         JsonNode entries;
-        try (StoreChoice.Access a = from.access(user)) {
+        try (StoreChoice.Access a = from.access(user, true)) {
             if (a.console() != null) {
                 entries = a.console().get("/api/ledger?fate=" + (only == null ? "" : only.name()));
             } else {

@@ -46,7 +46,7 @@ final class QueueCommand implements Callable<Integer> {
         }
         if (nik != null && !nik.matches("\\d{16}")) throw new BadInputException("--nik: a NIK is 16 digits, got \"" + nik + "\"");
         JsonNode jobs;
-        try (StoreChoice.Access a = from.access(user)) {
+        try (StoreChoice.Access a = from.access(user, true)) {
             if (a.console() != null) {
                 jobs = a.console().get("/api/queue?state=" + (only == null ? "" : only.name()) + "&nik=" + (nik == null ? "" : nik));
             } else {

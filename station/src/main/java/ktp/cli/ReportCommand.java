@@ -58,7 +58,7 @@ final class ReportCommand extends CommandGroup {
             ZoneId z = zone(zone);
             LocalDate day = date == null ? LocalDate.now(z) : date(date, "--date");
             DailyReport r;
-            try (StoreChoice.Access a = from.access(user)) {
+            try (StoreChoice.Access a = from.access(user, true)) {
                 if (a.console() != null) {
                     AtomicFile.write(out, a.console().download("/reports/daily.pdf?date=" + day), false);
                     System.out.println("report: " + out + " (from the station's console)");
@@ -108,7 +108,7 @@ final class ReportCommand extends CommandGroup {
             if (b.isBefore(a)) throw new BadInputException("--to " + b + " is before --from " + a);
             if (counted != null && counted < 0) throw new BadInputException("--counted must be 0 or more, got " + counted);
             ktp.report.Reconciliation r;
-            try (StoreChoice.Access access = from.access(user)) {
+            try (StoreChoice.Access access = from.access(user, true)) {
                 if (access.console() != null) {
                     AtomicFile.write(out, access.console().download("/reports/reconciliation.pdf?from=" + a + "&to=" + b + (counted == null ? "" : "&counted=" + counted)), false);
                     System.out.println("report: " + out + " (from the station's console; the balance and any difference are in it)");

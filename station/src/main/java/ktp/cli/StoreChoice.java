@@ -42,17 +42,22 @@ final class StoreChoice {
     }
 
     /** {@code user}: the command's own --user option (an exclusive group cannot hold it beside --config); may be null. */
-    Access access(String user) {
+    Access access(String user) { return access(user, false); }
+
+    /** {@code readOnly}: a command that only reads opens the store without writing a byte of it. */
+    Access access(String user, boolean readOnly) {
         Path dir = resolve();
         if (!StationStore.existsIn(dir)) throw new BadInputException("no station store in " + dir + " (no checkpoint.db or journal.log)");
         try {
-            return new Access(StationStore.open(dir, null, Clock.systemUTC()), null);
+            return new Access(readOnly ? StationStore.openReadOnly(dir, Clock.systemUTC()) : StationStore.open(dir, null, Clock.systemUTC()), null);
         } catch (ktp.store.StoreLockedException locked) {
             if (config == null) throw new BadInputException(locked.getMessage() + "; while the daemon runs use --config FILE --user NAME (its console)");
             ktp.station.StationConfig c = configuration();
             if (c.console().users() == null) throw new BadInputException(locked.getMessage() + "; the daemon has no console (console.users in " + config + ")");
             if (user == null) throw new BadInputException("the station daemon is running (its store is locked): add --user NAME to go through its console at http://" + c.console().listen());
             return new Access(null, ConsoleSession.signIn(c.console().listen(), user));
+        } catch (ktp.store.StoreDamagedException e) {
+            throw e; // exit 1 with the whole refusal: damage is not a usage error
         } catch (RuntimeException e) {
             throw new BadInputException("cannot open the station store " + dir + ": " + e.getMessage());
         }

@@ -17,7 +17,11 @@ public final class Listings {
 
     /** The station's jobs, oldest first; {@code state} (a JobState name) and {@code nik} narrow it when not empty. */
     public static ArrayNode jobs(StationStore store, String state, String nik) {
-        return jobs(store.jobs().stream()
+        // A state's page comes from the state index; only the unfiltered list (and a NIK search) reads every job.
+        java.util.List<Job> from = state == null || state.isEmpty() ? store.jobs()
+                : java.util.Arrays.stream(ktp.job.JobState.values()).anyMatch(x -> x.name().equals(state))
+                ? store.jobsIn(ktp.job.JobState.valueOf(state), Integer.MAX_VALUE) : java.util.List.of();
+        return jobs(from.stream()
                 .filter(j -> state == null || state.isEmpty() || j.state().name().equals(state))
                 .filter(j -> nik == null || nik.isEmpty() || j.nik().equals(nik))
                 .sorted(Comparator.comparing(Job::createdAt)).toList());
@@ -25,7 +29,10 @@ public final class Listings {
 
     /** The ledger, in the order the blanks entered the printers; {@code fate} (a BlankFate name) narrows it when not empty. */
     public static ArrayNode ledger(StationStore store, String fate) {
-        return ledger(store.ledger().stream()
+        java.util.List<LedgerEntry> from = fate == null || fate.isEmpty() ? store.ledger()
+                : java.util.Arrays.stream(ktp.store.BlankFate.values()).anyMatch(x -> x.name().equals(fate))
+                ? store.ledgerIn(ktp.store.BlankFate.valueOf(fate), Integer.MAX_VALUE) : java.util.List.<LedgerEntry>of();
+        return ledger(from.stream()
                 .filter(e -> fate == null || fate.isEmpty() || e.fate().name().equals(fate))
                 .sorted(Comparator.comparing(LedgerEntry::enteredAt)).toList());
     }

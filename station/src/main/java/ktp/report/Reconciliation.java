@@ -35,29 +35,20 @@ public record Reconciliation(String stationId, LocalDate from, LocalDate to, Zon
         if (to.isBefore(from)) throw new IllegalArgumentException("the period ends (" + to + ") before it starts (" + from + ")");
         Instant start = from.atStartOfDay(zone).toInstant();
         Instant end = to.plusDays(1).atStartOfDay(zone).toInstant();
-        long loaded = 0, loadedIn = 0;
-        for (AuditEntry e : store.auditLog()) {
-            if (!e.action().equals(StationStore.BLANKS_LOADED) || !e.at().isBefore(end)) continue;
-            long n = Long.parseLong(e.detail().substring(0, e.detail().indexOf(' ')));
-            loaded += n;
-            if (!e.at().isBefore(start)) loadedIn += n;
-        }
-        long issued = 0, awaiting = 0, spoiled = 0, inPrinter = 0, takenIn = 0;
+        // Running totals kept with every ledger change (StationStore.ledgerTotalsBefore): the state of the blanks at
+        // the period's start and end is two lookups, and only the period's spoiled blanks are read one by one.
+        long[] atStart = store.ledgerTotalsBefore(start);
+        long[] atEnd = store.ledgerTotalsBefore(end);
+        long loaded = atEnd[0];
+        long loadedIn = atEnd[0] - atStart[0];
+        long takenIn = atEnd[1] - atStart[1];
+        long inPrinter = atEnd[2 + BlankFate.IN_PRINTER.ordinal()];
+        long awaiting = atEnd[2 + BlankFate.PRINTED_AWAITING_HOLDER.ordinal()];
+        long issued = atEnd[2 + BlankFate.ISSUED.ordinal()];
+        long spoiled = atEnd[2 + BlankFate.SPOILED.ordinal()];
         List<DailyReport.Spoiled> destroy = new ArrayList<>();
-        for (LedgerEntry l : store.ledger()) {
-            if (!l.enteredAt().isBefore(end)) continue;
-            if (!l.enteredAt().isBefore(start)) takenIn++;
-            // A blank's fate as it was at the end of the period: a later change (issued tomorrow) does not count yet.
-            BlankFate fate = l.updatedAt().isBefore(end) ? l.fate() : fateBefore(l);
-            switch (fate) {
-                case ISSUED -> issued++;
-                case PRINTED_AWAITING_HOLDER -> awaiting++;
-                case SPOILED -> {
-                    spoiled++;
-                    if (!l.updatedAt().isBefore(start)) destroy.add(new DailyReport.Spoiled(l.blankId(), l.recordId(), l.updatedAt(), l.reason()));
-                }
-                case IN_PRINTER -> inPrinter++;
-            }
+        for (LedgerEntry l : store.ledgerChanged(BlankFate.SPOILED, start, end, Integer.MAX_VALUE)) {
+            destroy.add(new DailyReport.Spoiled(l.blankId(), l.recordId(), l.updatedAt(), l.reason()));
         }
         destroy.sort(Comparator.comparing(DailyReport.Spoiled::at).thenComparing(DailyReport.Spoiled::blankId));
         long expected = loaded - issued - awaiting - spoiled - inPrinter;
@@ -65,13 +56,4 @@ public record Reconciliation(String stationId, LocalDate from, LocalDate to, Zon
                 counted, List.copyOf(destroy));
     }
 
-    /**
-     * What a blank was before its last change, for a period that ends between the two: the ledger keeps only
-     * the latest fate: a blank spoiled inside the printer was in the printer; one issued, or spoiled because a
-     * reprint superseded it, was printed and waiting for its holder.
-     */
-    private static BlankFate fateBefore(LedgerEntry l) {
-        boolean spoiledInPrinter = l.fate() == BlankFate.SPOILED && !l.reason().startsWith("superseded by a reprint");
-        return l.fate() == BlankFate.IN_PRINTER || spoiledInPrinter ? BlankFate.IN_PRINTER : BlankFate.PRINTED_AWAITING_HOLDER;
-    }
 }

@@ -22,7 +22,8 @@ final class RecordQueue {
 
     /** The oldest VALIDATED record nobody holds (and not {@code except}) that {@code mayStart} allows, claimed for the caller. */
     synchronized String claimNext(String except, Predicate<String> mayStart) {
-        return store.jobs().stream()
+        // The state index (docs/store.md): the cost is the queue's length, not the store's history.
+        return store.jobsIn(JobState.VALIDATED, Integer.MAX_VALUE).stream()
                 .filter(j -> j.state() == JobState.VALIDATED && !j.recordId().equals(except) && !claimed.contains(j.recordId()))
                 .filter(j -> mayStart.test(j.recordId()))
                 .min(Comparator.comparing(Job::createdAt))
@@ -34,7 +35,7 @@ final class RecordQueue {
 
     /** Every VALIDATED or LEASED record nobody holds, claimed for the caller (to hand them back). */
     synchronized List<String> claimAllUnstarted() {
-        List<String> ids = store.jobs().stream()
+        List<String> ids = store.jobsIn(java.util.EnumSet.of(JobState.VALIDATED, JobState.LEASED), Integer.MAX_VALUE).stream()
                 .filter(j -> (j.state() == JobState.VALIDATED || j.state() == JobState.LEASED) && !claimed.contains(j.recordId()))
                 .map(Job::recordId).toList();
         claimed.addAll(ids);

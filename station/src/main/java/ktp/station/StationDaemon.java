@@ -85,7 +85,7 @@ public final class StationDaemon implements AutoCloseable {
         validator = new RecordValidator(trust, clock, renderer.fitCheck());
         RecordIntake intake = new RecordIntake(() -> validator, store, Actor.STATION);
         // Jobs stored but not validated when the station stopped (resume action REVALIDATE).
-        for (Job j : store.jobs()) {
+        for (Job j : store.jobsIn(JobState.LEASED, Integer.MAX_VALUE)) {
             if (j.state() == JobState.LEASED) LOG.info("record {} validated again after the restart: {}", j.recordId(), intake.revalidate(j.recordId()).kind());
         }
         link = new CentralLink(new CentralClient(centralConfig()), store, intake, CentralLink.Settings.defaults().withReportEvents(false), clock, new Random());

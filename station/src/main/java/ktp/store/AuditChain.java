@@ -35,16 +35,42 @@ public final class AuditChain {
     }
 
     /** A verdict on the log: intact, or the first entry that breaks it and how. */
-    public record Verdict(boolean intact, long entries, Optional<String> problem) {}
+    public record Verdict(boolean intact, long entries, Optional<String> problem, List<String> gaps) {
+        Verdict(boolean intact, long entries, Optional<String> problem) { this(intact, entries, problem, List.of()); }
+    }
+
+    /** Entries lost to damage and recorded by a store repair, as "from-to,from-to" (meta auditGaps). */
+    static List<long[]> gaps(String recorded) {
+        List<long[]> out = new java.util.ArrayList<>();
+        if (recorded == null || recorded.isBlank()) return out;
+        for (String g : recorded.split(",")) {
+            String[] ab = g.split("-");
+            out.add(new long[] {Long.parseLong(ab[0]), Long.parseLong(ab[1])});
+        }
+        return out;
+    }
+
+    public static Verdict verify(List<AuditEntry> log, long expectedCount, byte[] expectedHead) {
+        return verify(log, expectedCount, expectedHead, List.of());
+    }
 
     /**
      * Checks sequence continuity, each link and each hash, and that the last hash equals the head the store
      * recorded (which catches entries cut off the end).
      */
-    public static Verdict verify(List<AuditEntry> log, long expectedCount, byte[] expectedHead) {
+    public static Verdict verify(List<AuditEntry> log, long expectedCount, byte[] expectedHead, List<long[]> repairedGaps) {
         byte[] previous = GENESIS;
         long expectedSeq = 1;
+        List<String> gapNotes = new java.util.ArrayList<>();
         for (AuditEntry e : log) {
+            long seq = expectedSeq;
+            boolean known = repairedGaps.stream().anyMatch(g -> g[0] == seq && g[1] == e.sequence() - 1);
+            if (e.sequence() != expectedSeq && known) {
+                // Lost to damage and recorded by a repair: the link across the gap cannot be checked, the rest can.
+                gapNotes.add("entries " + expectedSeq + ".." + (e.sequence() - 1) + " were lost to damage (recorded by a store repair)");
+                previous = e.previousHash();
+                expectedSeq = e.sequence();
+            }
             if (e.sequence() != expectedSeq) {
                 return broken(log, "entry " + expectedSeq + " is missing (found " + e.sequence() + " next)");
             }
@@ -58,13 +84,13 @@ public final class AuditChain {
             previous = e.hash();
             expectedSeq++;
         }
-        if (log.size() != expectedCount) {
-            return broken(log, "the log holds " + log.size() + " entries but the store recorded " + expectedCount + " (entries removed from the end?)");
+        if (expectedSeq - 1 != expectedCount) {
+            return broken(log, "the log holds " + (expectedSeq - 1) + " entries but the store recorded " + expectedCount + " (entries removed from the end?)");
         }
         if (!Arrays.equals(previous, expectedHead)) {
             return broken(log, "the last entry's hash differs from the head the store recorded");
         }
-        return new Verdict(true, log.size(), Optional.empty());
+        return new Verdict(true, log.size(), Optional.empty(), List.copyOf(gapNotes));
     }
 
     private static Verdict broken(List<AuditEntry> log, String problem) {

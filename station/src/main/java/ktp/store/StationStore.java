@@ -2,9 +2,6 @@ package ktp.store;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -35,51 +32,99 @@ import org.mapdb.Serializer;
  *
  * <p>Durability: a transaction is committed when its change-set is forced to the {@link Journal}; MapDB's
  * file is a working copy rebuilt at each open from the last checkpoint plus the journal, because MapDB
- * 3.1.0 cannot recover its own file after a crash in the middle of a commit (docs/store.md).
+ * 3.1.0 cannot recover its own file after a crash in the middle of a commit (docs/store.md). After each
+ * commit the {@link HighWaterMark} records its transaction number and the audit chain's head, so that a
+ * store rolled back to an earlier consistent state is refused, not opened.
  *
- * <p>One process at a time: a lock file next to the database names the holder, so a second process gets
- * a clear error rather than MapDB's lock exception or, worse, a corrupted file. Methods are synchronized
+ * <p>Nothing committed is ever dropped silently: damage anywhere but a torn tail refuses the open
+ * ({@link StoreDamagedException}) with nothing changed, and only {@link #repair} goes past it. A store opened
+ * with {@link #openReadOnly} writes no byte.
+ *
+ * <p>One process at a time, enforced by the operating system ({@link StoreFiles}). Methods are synchronized
  * because MapDB's transaction is global to the DB.
  */
 public final class StationStore implements AutoCloseable {
     private static final org.slf4j.Logger JOB_LOG = org.slf4j.LoggerFactory.getLogger("ktp.jobs");
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StationStore.class);
     private static final String DB_FILE = "station.db";
-    private static final String CHECKPOINT_FILE = "checkpoint.db";
-    private static final String JOURNAL_FILE = "journal.log";
-    private static final String LOCK_FILE = "station.lock";
-    /** Transactions between checkpoints: bounds the journal's size and the replay after a crash. */
-    static final int CHECKPOINT_EVERY = 5_000;
+    private static final String CHECKPOINT_FILE = StoreInspection.CHECKPOINT_FILE;
+    private static final String JOURNAL_FILE = StoreFiles.JOURNAL_FILE;
+    /**
+     * Transactions between checkpoints: bounds the journal's size and the replay after a crash. The crash test
+     * lowers it (system property ktp.store.checkpointEvery) so that its kills land inside checkpoints too.
+     */
+    static final int CHECKPOINT_EVERY = Math.max(10, Integer.getInteger("ktp.store.checkpointEvery", 5_000));
     /** States of a job whose card has not come out of the printer: a re-offered lease is the same job. */
+    /** How long the biometrics of a card printed but never collected are kept (the job, ledger and audit stay). */
+    public static final java.time.Duration DEFAULT_BIOMETRIC_RETENTION = java.time.Duration.ofDays(30);
+    /** States whose job may still need its envelope (a reprint after a failed activation needs it again). */
+    private static final java.util.Set<JobState> KEEPS_ENVELOPE = java.util.EnumSet.complementOf(
+            java.util.EnumSet.of(JobState.ISSUED, JobState.REJECTED, JobState.RELEASED));
+    /** States of a printed card waiting for its holder: the envelope is kept for the retention only. */
+    private static final java.util.Set<JobState> UNCOLLECTED = java.util.EnumSet.of(
+            JobState.PRINTED, JobState.AWAITING_HOLDER, JobState.ACTIVATING, JobState.ACTIVATION_FAILED);
     private static final java.util.Set<JobState> NOT_YET_PRINTED = java.util.EnumSet.of(
             JobState.LEASED, JobState.VALIDATED, JobState.ENCODING, JobState.ENCODED, JobState.PRINTING, JobState.SPOILED);
 
     private final Path dir;
     private String stationId;
     private final Clock clock;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final StoreFiles files;
+    private final boolean readOnly;
     private final DB db;
     private final List<Journal.Change> pending = new ArrayList<>();
-    private final Map<String, Table<?, ?>> tables = new java.util.HashMap<>();
+    private final Map<String, Table<?, ?>> tables = new java.util.LinkedHashMap<>();
     private final Table<String, Job> jobs;
     private final Table<String, byte[]> envelopes;
     private final Table<String, String> printedNiks;
     private final Table<String, LedgerEntry> ledger;
     private final Table<Long, OutboxEvent> outbox;
     private final Table<Long, AuditEntry> audit;
-    /** Counters and names: txNumber, outboxSequence, auditCount, auditHead, stationId, blanksLoaded, blankNumber. */
+    /** Counters and names: txNumber, format, indexes, outboxSequence, auditCount, auditHead, auditGaps, stationId, blanksLoaded, blankNumber, jobs.STATE. */
     private final Table<String, String> meta;
+    // Indexes, kept in the same transactions as the tables they index, so that what a screen, a lane or a report
+    // needs costs what it returns, not what the store holds (docs/store.md).
+    /** "STATE/createdAt millis (20 digits)/recordId" -> recordId: the jobs in a state, oldest first. */
+    private final Table<String, String> jobsByState;
+    /** "FATE/updatedAt millis/blankId" -> blankId: the blanks of a fate by their last change. */
+    private final Table<String, String> ledgerByFate;
+    /** "at millis/sequence" (20 digits each) -> sequence: the audit log by time. */
+    private final Table<String, Long> auditByTime;
+    /** minute (epoch) -> running totals after that minute: loaded, entered, then the count in each BlankFate. */
+    private final Table<Long, String> ledgerTotals;
+    /** The indexes above are complete (a store written before them is indexed once by its next writer). */
+    private boolean indexed;
     private Journal journal;
+    private final EnvelopeVault vault;
+    /** Envelopes written for the transaction in progress (shredded if it rolls back). */
+    private final List<String> writtenInTx = new ArrayList<>();
+    /** Envelopes the transaction in progress no longer needs (shredded right after it commits). */
+    private final List<String> toShred = new ArrayList<>();
+    private java.time.Duration biometricRetention = DEFAULT_BIOMETRIC_RETENTION;
+    private Instant nextRetentionSweep = Instant.EPOCH;
+    private boolean sweeping;
     private long sinceCheckpoint;
     private boolean broken;
+    /**
+     * The committed transactions the checkpoint does not hold yet, in order (exactly the journal's records past
+     * the checkpoint): what the next checkpoint applies to a copy of the last one. Bounded by CHECKPOINT_EVERY.
+     */
+    private final List<Journal.Entry> uncheckpointed = new ArrayList<>();
+    /** The periodic checkpoint, running beside the commits (null or finished: none running). */
+    private Thread checkpointer;
+    /** Set by close() (and abandon()): a background checkpoint gives up at its next step. */
+    private volatile boolean closing;
+    /** Bumped by a full checkpoint, so that a background one started before it does not replace it. */
+    private long checkpointGeneration;
 
-    private StationStore(Path dir, String stationId, Clock clock, FileChannel lockChannel, FileLock lock, DB db) {
+    private StationStore(Path dir, String stationId, Clock clock, StoreFiles files, DB db, boolean readOnly) {
         this.dir = dir;
         this.stationId = stationId;
         this.clock = clock;
-        this.lockChannel = lockChannel;
-        this.lock = lock;
+        this.files = files;
+        this.readOnly = readOnly;
         this.db = db;
+        this.vault = new EnvelopeVault(dir);
         this.jobs = table("jobs", Serializer.STRING, new Serializers.JobSerializer());
         this.envelopes = table("envelopes", Serializer.STRING, Serializer.BYTE_ARRAY);
         this.printedNiks = table("printedNiks", Serializer.STRING, Serializer.STRING);
@@ -87,36 +132,41 @@ public final class StationStore implements AutoCloseable {
         this.outbox = table("outbox", Serializer.LONG, new Serializers.OutboxSerializer());
         this.audit = table("audit", Serializer.LONG, new Serializers.AuditSerializer());
         this.meta = table("meta", Serializer.STRING, Serializer.STRING);
-        db.commit();
+        this.jobsByState = table("jobsByState", Serializer.STRING, Serializer.STRING);
+        this.ledgerByFate = table("ledgerByFate", Serializer.STRING, Serializer.STRING);
+        this.auditByTime = table("auditByTime", Serializer.STRING, Serializer.LONG);
+        this.ledgerTotals = table("ledgerTotals", Serializer.LONG, Serializer.STRING);
+        this.indexed = "1".equals(meta.get("indexes"));
+        if (!readOnly) db.commit();
     }
 
     private <K, V> Table<K, V> table(String name, org.mapdb.serializer.GroupSerializer<K> keys, org.mapdb.serializer.GroupSerializer<V> values) {
-        BTreeMap<K, V> map = Table.open(db, name, keys, values);
+        // A read-only checkpoint written before a table existed simply lacks it: read it as empty.
+        java.util.NavigableMap<K, V> map = readOnlyDb(db) && !db.exists(name) ? new java.util.TreeMap<>() : Table.open(db, name, keys, values);
         Table<K, V> t = new Table<>(name, map, keys, values, pending);
         tables.put(name, t);
         return t;
     }
 
-    /** Replays the journal's transactions newer than the working copy, then checks which station this is. */
-    private void recoverJournal() throws IOException {
-        List<Journal.Entry> entries = new ArrayList<>();
-        journal = Journal.open(dir.resolve(JOURNAL_FILE), entries);
-        long applied = metaLong("txNumber");
+    private boolean readOnlyDb(DB d) { return readOnly && d == db && d.getStore().isReadOnly(); }
+
+    /** Applies journal records to the working copy, without journaling them again. */
+    private void replay(List<Journal.Entry> entries) {
         for (Journal.Entry e : entries) {
-            if (e.txNumber() <= applied) continue;
-            if (e.txNumber() != applied + 1) {
-                throw new StoreException("the journal " + dir.resolve(JOURNAL_FILE) + " jumps from transaction " + applied
-                        + " to " + e.txNumber() + "; a part of the store's history is missing");
-            }
             for (Journal.Change c : e.changes()) {
                 Table<?, ?> t = tables.get(c.table());
-                if (t == null) throw new StoreException("the journal names an unknown table '" + c.table() + "'");
+                if (t == null) throw new StoreException("the journal's transaction " + e.txNumber() + " (offset " + e.offset()
+                        + ") names an unknown table '" + c.table() + "'");
                 t.replay(c);
             }
-            applied = e.txNumber();
             sinceCheckpoint++;
+            uncheckpointed.add(e);
         }
-        db.commit();
+        if (!readOnly) db.commit();
+    }
+
+    /** Checks which station this is (a writer claims a store that has none yet). */
+    private void claim() {
         String stored = meta.get("stationId");
         if (stationId == null) {
             stationId = stored == null ? "" : stored;
@@ -137,81 +187,250 @@ public final class StationStore implements AutoCloseable {
     }
 
     /**
-     * Opens (or creates) the store in {@code dir} for {@code stationId} (null: whichever station it belongs to,
-     * for read-only tools). Fails with {@link StoreLockedException} naming the holder when another process has
-     * it open (then nothing is touched), and with {@link StoreException} naming the file when it cannot be
-     * read; nothing committed is changed either way (only the derived working copy is rebuilt, and a journal
-     * record torn by a crash, never committed, is cut off).
+     * Opens (or creates) the store in {@code dir} for {@code stationId} (null: whichever station it belongs to)
+     * to change it. Fails with {@link StoreLockedException} naming the holder when another process has it
+     * open, with {@link StoreDamagedException} naming every damaged file, offset and the transactions around it
+     * when the store does not reach its last commit, and with {@link StoreException} naming the file when it
+     * cannot be read; in each case no byte of the store is changed. Only a journal record torn by a crash
+     * (never committed: the high-water mark shows it) is cut off, and only here.
      */
     public static StationStore open(Path dir, String stationId, Clock clock) {
+        StoreFiles files = StoreFiles.acquire(dir, true);
         try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new StoreException("cannot create the store directory " + dir + ": " + e.getMessage(), e);
+            StoreInspection found = StoreInspection.of(dir, files);
+            if (!found.ok()) throw new StoreDamagedException(found.refusal());
+            return openWriter(dir, stationId, clock, files, found);
+        } catch (RuntimeException e) {
+            files.close();
+            throw e;
         }
-        Path lockPath = dir.resolve(LOCK_FILE);
-        FileChannel channel;
+    }
+
+    private static StationStore openWriter(Path dir, String stationId, Clock clock, StoreFiles files, StoreInspection found) {
+        DB db = null;
+        StationStore store = null;
         try {
-            channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new StoreException("cannot open the lock file " + lockPath + ": " + e.getMessage(), e);
-        }
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            closeQuietly(channel);
-            throw new StoreLockedException("the store " + dir + " is already open in this process (" + holder(lockPath) + ")");
-        } catch (IOException e) {
-            closeQuietly(channel);
-            throw new StoreException("cannot lock " + lockPath + ": " + e.getMessage(), e);
-        }
-        if (lock == null) {
-            closeQuietly(channel);
-            throw new StoreLockedException("the store " + dir + " is in use by another process: " + holder(lockPath)
-                    + "; stop that process or choose another --store");
-        }
-        try {
-            writeHolder(channel);
-            rebuildWorkingCopy(dir);
-            // No fsync of MapDB's own file: it is rebuilt from the checkpoint and the journal at every open.
-            DB db = DBMaker.fileDB(dir.resolve(DB_FILE).toFile()).transactionEnable().fileSyncDisable().make();
-            StationStore store = null;
-            try {
-                store = new StationStore(dir, stationId, clock, channel, lock, db);
-                store.recoverJournal();
-                return store;
-            } catch (IOException | RuntimeException e) {
-                if (store != null && store.journal != null) store.journal.close();
-                db.close();
-                throw e;
+            files.claimForWriting();
+            Journal journal = Journal.forAppend(files.journal, found.journal.size());
+            if (found.journal.tail().isPresent()) {
+                LOG.warn("{}: cutting off a journal record torn by a crash at offset {} ({} bytes, never committed)",
+                        dir.resolve(JOURNAL_FILE), found.journal.tail().get().start(), found.journal.tail().get().length());
+                journal.truncate(found.journal.intactEnd());
             }
+            rebuildWorkingCopy(dir, found.checkpointExists);
+            // No fsync of MapDB's own file: it is rebuilt from the checkpoint and the journal at every open.
+            db = DBMaker.fileDB(dir.resolve(DB_FILE).toFile()).transactionEnable().fileSyncDisable().make();
+            StoreFiles.restrict(dir.resolve(DB_FILE));
+            StationStore s = new StationStore(dir, stationId, clock, files, db, false);
+            store = s;
+            s.journal = journal;
+            s.replay(found.replay);
+            if (found.fresh()) {
+                s.inTransaction(() -> {
+                    s.meta.put("format", StoreInspection.FORMAT);
+                    s.meta.put("indexes", "1");
+                    if (stationId != null) s.meta.put("stationId", stationId);
+                    return null;
+                });
+                s.indexed = true;
+            } else if (found.legacyFormat) {
+                s.inTransaction(() -> {
+                    s.meta.put("format", StoreInspection.FORMAT);
+                    return s.appendAudit(Actor.STATION, "STORE_FORMAT_MIGRATED", "store format 1 -> " + StoreInspection.FORMAT
+                            + ": journal records now checksum their transaction number; a high-water mark binds each commit to the audit chain head");
+                });
+            }
+            long markTx = found.mark.mark().map(HighWaterMark.Mark::txNumber).orElse(-1L);
+            if (markTx != store.metaLong("txNumber")) HighWaterMark.reset(files.mark, store.currentMark());
+            if (!s.indexed) s.buildIndexes();
+            s.sweepVault();
+            s.expireBiometrics();
+            store.claim();
+            return store;
         } catch (DBException e) {
-            releaseQuietly(lock, channel);
+            closeQuietly(db);
             throw new StoreException("the store checkpoint " + dir.resolve(CHECKPOINT_FILE) + " cannot be read (" + e.getMessage()
-                    + "); it was not modified. Restore the store directory from a backup; do not delete it, its ledger accounts for blank cards", e);
+                    + "); it was not modified. `ktp store check --store " + dir + "` shows the details", e);
         } catch (StoreException e) {
-            releaseQuietly(lock, channel);
+            closeQuietly(db);
             throw e;
         } catch (IOException | RuntimeException e) {
-            releaseQuietly(lock, channel);
+            closeQuietly(db);
             throw new StoreException("cannot open the store " + dir + ": " + e, e);
         }
+    }
+
+    /**
+     * Opens the store in {@code dir} to read it, writing nothing at all (not even the lock file: it takes
+     * shared locks, so a writer running refuses it, and two readers do not). Refuses a damaged store like
+     * {@link #open}; a torn tail is simply not read.
+     */
+    public static StationStore openReadOnly(Path dir, Clock clock) {
+        StoreFiles files = StoreFiles.acquire(dir, false);
+        DB db = null;
+        try {
+            StoreInspection found = StoreInspection.of(dir, files);
+            if (!found.ok()) throw new StoreDamagedException(found.refusal());
+            if (found.checkpointExists && found.replay.isEmpty()) {
+                // The usual case after a clean stop: the checkpoint is the whole store; read it in place.
+                db = DBMaker.fileDB(dir.resolve(CHECKPOINT_FILE).toFile()).readOnly().fileLockDisable().make();
+                StationStore s = new StationStore(dir, null, clock, files, db, true);
+                s.claim();
+                return s;
+            }
+            // The journal holds transactions the checkpoint lacks (a crash): build the state in memory.
+            db = DBMaker.memoryDB().make();
+            if (found.checkpointExists) {
+                DB checkpoint = DBMaker.fileDB(dir.resolve(CHECKPOINT_FILE).toFile()).readOnly().fileLockDisable().make();
+                try {
+                    StationStore from = new StationStore(dir, null, clock, files, checkpoint, true);
+                    for (Table<?, ?> t : from.tables.values()) t.copyInto(db, Integer.MAX_VALUE);
+                } finally {
+                    checkpoint.close();
+                }
+            }
+            StationStore s = new StationStore(dir, null, clock, files, db, false);
+            s.replay(found.replay);
+            StationStore reader = new StationStore(dir, null, clock, files, db, true);
+            reader.claim();
+            return reader;
+        } catch (StoreException e) {
+            closeQuietly(db);
+            files.close();
+            throw e;
+        } catch (DBException e) {
+            closeQuietly(db);
+            files.close();
+            throw new StoreException("the store checkpoint " + dir.resolve(CHECKPOINT_FILE) + " cannot be read (" + e.getMessage()
+                    + "); it was not modified", e);
+        } catch (RuntimeException e) {
+            closeQuietly(db);
+            files.close();
+            throw new StoreException("cannot open the store " + dir + ": " + e, e);
+        }
+    }
+
+    /**
+     * What is wrong with the store in {@code dir}, read without changing a byte: each damaged file with the
+     * offset and the transactions around the damage, what a writer will fix itself, and files readable by
+     * others. Empty {@code damage} when the store reaches its last commit.
+     */
+    public static StoreCheck check(Path dir, java.time.Duration retention, Clock clock) {
+        StoreCheck found;
+        try (StoreFiles files = StoreFiles.acquire(dir, false)) {
+            StoreInspection inspection = StoreInspection.of(dir, files);
+            List<String> notes = new ArrayList<>(inspection.notes);
+            try {
+                for (String p : StoreFiles.openPermissions(dir)) notes.add(p + ": readable or writable by others (the store holds biometrics)");
+            } catch (IOException e) {
+                notes.add("cannot read the permissions in " + dir + ": " + e.getMessage());
+            }
+            String summary = "checkpoint " + (inspection.checkpointExists ? "at transaction " + inspection.checkpointTx : "none") + "; journal "
+                    + inspection.journal.size() + " bytes, " + inspection.journal.entries().size() + " intact records ("
+                    + inspection.replay.size() + " newer than the checkpoint); high-water mark "
+                    + inspection.mark.mark().map(m -> "transaction " + m.txNumber() + ", " + m.auditCount() + " audit entries").orElse("none")
+                    + "; the store reaches transaction " + inspection.lastTx + " with " + inspection.auditCount + " audit entries";
+            found = new StoreCheck(summary, List.copyOf(inspection.damage), List.copyOf(notes), List.of());
+        }
+        if (found.damaged()) return found;
+        try (StationStore s = openReadOnly(dir, clock)) {
+            return new StoreCheck(found.summary(), found.damage(), found.notes(), s.biometricsBeyondPolicy(retention));
+        }
+    }
+
+    public static StoreCheck check(Path dir) { return check(dir, DEFAULT_BIOMETRIC_RETENTION, Clock.systemUTC()); }
+
+    /** {@link #check}'s answer. */
+    public record StoreCheck(String summary, List<String> damage, List<String> notes, List<String> biometrics) {
+        public boolean damaged() { return !damage.isEmpty(); }
+
+        /** Damage, or biometrics kept beyond the policy. */
+        public boolean failed() { return damaged() || !biometrics.isEmpty(); }
+    }
+
+    /**
+     * The one way past damage: keeps a copy of the store's files in {@code DIR/damaged-TIME/}, rebuilds the
+     * store from every transaction that can be proven (the checkpoint if it reads, and every journal record,
+     * before and after the damage, whose own checksum holds), records the lost transactions and audit entries
+     * in the audit log and in {@code report} for a supervisor, and makes that the new checkpoint and mark.
+     */
+    public static StoreRepair.Outcome repair(Path dir, Path report, Clock clock) {
+        StoreFiles files = StoreFiles.acquire(dir, true);
+        DB db = null;
+        try {
+            StoreInspection found = StoreInspection.of(dir, files);
+            StoreRepair plan = new StoreRepair(dir, found, clock);
+            Path kept = plan.keepCopies(files);
+            files.claimForWriting();
+            boolean useCheckpoint = found.checkpointExists && found.checkpointError.isEmpty();
+            rebuildWorkingCopy(dir, useCheckpoint);
+            db = DBMaker.fileDB(dir.resolve(DB_FILE).toFile()).transactionEnable().fileSyncDisable().make();
+            StoreFiles.restrict(dir.resolve(DB_FILE));
+            StationStore store = new StationStore(dir, null, clock, files, db, false);
+            store.closing = true; // the repair ends with a full checkpoint of its own: no periodic one beside it
+            store.journal = Journal.forAppend(files.journal, found.journal.size());
+            List<Journal.Entry> proven = plan.provenEntries();
+            store.replay(proven);
+            List<long[]> auditGaps = new ArrayList<>();
+            long previous = 0;
+            for (Long seq : store.audit.map.keySet()) {
+                if (seq != previous + 1) auditGaps.add(new long[] {previous + 1, seq - 1});
+                previous = seq;
+            }
+            long auditLost = found.mark.mark().map(HighWaterMark.Mark::auditCount).orElse(0L);
+            final long lastAudit = previous;
+            if (auditLost > previous) auditGaps.add(new long[] {previous + 1, auditLost});
+            long lastTx = Math.max(store.metaLong("txNumber"), found.mark.mark().map(HighWaterMark.Mark::txNumber).orElse(0L));
+            String detail = plan.summary(auditGaps) + "; damaged files kept in " + kept + "; report " + report;
+            store.inTransaction(() -> {
+                store.meta.put("format", StoreInspection.FORMAT);
+                store.meta.put("txNumber", Long.toString(lastTx));
+                String gaps = store.meta.get("auditGaps");
+                StringBuilder all = new StringBuilder(gaps == null ? "" : gaps);
+                // A gap at the end is not a hole in the chain (the repair's own entry continues from the last intact one).
+                for (long[] g : auditGaps) if (g[1] < lastAudit) all.append(all.length() == 0 ? "" : ",").append(g[0]).append('-').append(g[1]);
+                store.meta.put("auditGaps", all.toString());
+                return store.appendAudit(new Actor("store-repair", Role.SYSTEM), "STORE_REPAIRED", detail);
+            });
+            store.checkpoint();
+            HighWaterMark.reset(files.mark, store.currentMark());
+            String stationId = store.meta.get("stationId");
+            StoreRepair.Outcome outcome = plan.writeReport(report, kept, auditGaps, store.metaLong("txNumber"), store.metaLong("auditCount"),
+                    stationId == null ? "" : stationId);
+            db.close();
+            store.journal.close();
+            return outcome;
+        } catch (IOException e) {
+            throw new StoreException("the repair of " + dir + " failed: " + e.getMessage() + "; the damaged files are kept beside it", e);
+        } finally {
+            closeQuietly(db);
+            files.close();
+        }
+    }
+
+    HighWaterMark.Mark currentMark() {
+        String head = meta.get("auditHead");
+        return new HighWaterMark.Mark(metaLong("txNumber"), metaLong("auditCount"),
+                head == null || head.isEmpty() ? AuditChain.GENESIS : HexFormat.of().parseHex(head));
     }
 
     /**
      * The working MapDB file is always a fresh copy of the last checkpoint: whatever a crash left in the old
      * working file is discarded, and the journal brings the copy up to date.
      */
-    private static void rebuildWorkingCopy(Path dir) throws IOException {
+    private static void rebuildWorkingCopy(Path dir, boolean fromCheckpoint) throws IOException {
         Path working = dir.resolve(DB_FILE);
         Files.deleteIfExists(working);
         try (java.nio.file.DirectoryStream<Path> wal = Files.newDirectoryStream(dir, DB_FILE + ".wal.*")) {
             for (Path p : wal) Files.delete(p);
         }
-        Files.deleteIfExists(dir.resolve(CHECKPOINT_FILE + ".tmp"));
+        deleteWithWal(dir.resolve(CHECKPOINT_FILE + ".tmp"));
+        deleteWithWal(dir.resolve(CHECKPOINT_FILE + ".full"));
         Path checkpoint = dir.resolve(CHECKPOINT_FILE);
-        if (Files.exists(checkpoint)) Files.copy(checkpoint, working);
+        if (fromCheckpoint && Files.exists(checkpoint)) {
+            Files.copy(checkpoint, working);
+            StoreFiles.restrict(working);
+        }
     }
 
     /**
@@ -223,9 +442,11 @@ public final class StationStore implements AutoCloseable {
      */
     private void checkpoint() throws IOException {
         db.commit();
-        Path tmp = dir.resolve(CHECKPOINT_FILE + ".tmp");
+        checkpointGeneration++;
+        Path tmp = dir.resolve(CHECKPOINT_FILE + ".full");
         Files.deleteIfExists(tmp);
         DB copy = DBMaker.fileDB(tmp.toFile()).transactionEnable().fileSyncDisable().make();
+        StoreFiles.restrict(tmp);
         try {
             for (Table<?, ?> t : tables.values()) t.copyInto(copy, 10_000);
         } finally {
@@ -241,38 +462,145 @@ public final class StationStore implements AutoCloseable {
         }
         journal.clear();
         sinceCheckpoint = 0;
+        uncheckpointed.clear();
     }
 
-    private static void writeHolder(FileChannel channel) throws IOException {
-        ProcessHandle self = ProcessHandle.current();
-        String command = self.info().command().orElse("java");
-        String line = "pid " + self.pid() + " (" + command + ") since " + Instant.now() + "\n";
-        channel.truncate(0);
-        channel.write(java.nio.ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8)), 0);
-        channel.force(true);
-    }
+    /*
+     * The incremental checkpoint. MapDB 3.1.0 cannot recover a file it was writing when the process died, so a
+     * checkpoint is never written in place: the last checkpoint is copied file to file (bytes, not entries), the
+     * journal's transactions since it are applied to the copy, the copy is closed, forced and renamed over
+     * checkpoint.db, and only then is the journal emptied - the same steps and the same crash argument as the
+     * full checkpoint above, but its cost is one file copy plus what changed, not a re-insertion of every entry.
+     *
+     * The periodic one runs on its own thread: the copy and the bulk of the transactions are done without the
+     * store's lock (commits go on, and are added to `uncheckpointed`); then, under the lock, the few transactions
+     * committed meanwhile are applied, and the copy is closed, forced (little is left unforced), renamed, and the
+     * journal emptied. So the journal is emptied only when the checkpoint holds every transaction in it.
+     */
 
-    private static String holder(Path lockPath) {
+    /** Copies the last checkpoint (or starts an empty file) to {@code next} and applies {@code entries} to it. */
+    private DB prepareCheckpoint(Path next, List<Journal.Entry> entries, boolean cancellable) throws IOException {
+        deleteWithWal(next);
+        Path last = dir.resolve(CHECKPOINT_FILE);
+        if (Files.exists(last)) Files.copy(last, next);
+        DB copy = DBMaker.fileDB(next.toFile()).transactionEnable().fileSyncDisable().make();
+        StoreFiles.restrict(next);
         try {
-            String text = Files.readString(lockPath, StandardCharsets.UTF_8).trim();
-            return text.isEmpty() ? "holder unknown" : text;
-        } catch (IOException e) {
-            return "holder unknown";
+            applyTo(copy, entries, cancellable);
+            return copy;
+        } catch (RuntimeException | IOException e) {
+            closeQuietly(copy);
+            throw e;
         }
     }
 
-    private static void closeQuietly(FileChannel c) {
-        try { c.close(); } catch (IOException ignored) { /* nothing more to release */ }
+    private void applyTo(DB copy, List<Journal.Entry> entries, boolean cancellable) throws IOException {
+        // Every table exists in every checkpoint, even one no transaction has touched yet.
+        Map<String, Table<?, ?>> there = new java.util.HashMap<>();
+        for (Table<?, ?> t : tables.values()) there.put(t.name, t.in(copy));
+        int n = 0;
+        for (Journal.Entry e : entries) {
+            if (cancellable && closing) throw new IOException("the store is closing");
+            for (Journal.Change c : e.changes()) there.get(c.table()).replay(c);
+            if (++n % 1_000 == 0) copy.commit();
+        }
+        copy.commit();
     }
 
-    private static void releaseQuietly(FileLock lock, FileChannel c) {
-        try { lock.release(); } catch (IOException ignored) { /* closing the channel releases it too */ }
-        closeQuietly(c);
+    /** Under the lock: the copy holds every committed transaction; make it the checkpoint, then empty the journal. */
+    private void finishCheckpoint(DB copy, Path next) throws IOException {
+        copy.close();
+        try (FileChannel c = FileChannel.open(next, StandardOpenOption.WRITE)) {
+            c.force(true);
+        }
+        Files.move(next, dir.resolve(CHECKPOINT_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+        journal.clear();
+        sinceCheckpoint = 0;
+        uncheckpointed.clear();
     }
 
-    /** Whether {@code dir} holds a station store (a checkpoint or a journal). */
+    /** At most this many transactions are applied to a checkpoint's copy under the lock (the rest before it). */
+    private static final int CATCH_UP_UNDER_LOCK = 20;
+
+    /** Starts the periodic checkpoint beside the commits, unless one is running. Called under the lock. */
+    private void startCheckpoint() {
+        if (closing || (checkpointer != null && checkpointer.isAlive())) return;
+        long generation = checkpointGeneration;
+        List<Journal.Entry> batch = List.copyOf(uncheckpointed);
+        Thread t = new Thread(() -> checkpointInBackground(generation, batch), "ktp-store-checkpoint");
+        t.setDaemon(true);
+        checkpointer = t;
+        t.start();
+    }
+
+    private void checkpointInBackground(long generation, List<Journal.Entry> batch) {
+        Path next = dir.resolve(CHECKPOINT_FILE + ".tmp");
+        DB copy = null;
+        try {
+            if (batch.isEmpty()) return;
+            copy = prepareCheckpoint(next, batch, true);
+            // Forced now, without the lock, so that the force under it has only the last pages left.
+            try (FileChannel c = FileChannel.open(next, StandardOpenOption.WRITE)) {
+                c.force(true);
+            }
+            int applied = batch.size();
+            while (true) {
+                List<Journal.Entry> more;
+                synchronized (this) {
+                    if (closing || broken || db.isClosed() || generation != checkpointGeneration
+                            || uncheckpointed.size() < applied || uncheckpointed.get(batch.size() - 1) != batch.get(batch.size() - 1)) {
+                        return;
+                    }
+                    List<Journal.Entry> rest = uncheckpointed.subList(applied, uncheckpointed.size());
+                    if (rest.size() <= CATCH_UP_UNDER_LOCK) {
+                        // The last step, under the lock: as long as a commit or two, whatever the store holds.
+                        applyTo(copy, rest, false);
+                        finishCheckpoint(copy, next);
+                        copy = null;
+                        return;
+                    }
+                    more = List.copyOf(rest);
+                }
+                // Commits went on meanwhile: apply them without the lock too, then look again.
+                applyTo(copy, more, true);
+                applied += more.size();
+                try (FileChannel c = FileChannel.open(next, StandardOpenOption.WRITE)) {
+                    c.force(true);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!closing) LOG.warn("{}: a periodic checkpoint failed, the journal keeps every change and the next one retries: {}", dir, e.toString());
+        } finally {
+            if (copy != null) {
+                closeQuietly(copy);
+                try {
+                    deleteWithWal(next);
+                } catch (IOException ignored) { /* the next open deletes it */ }
+            }
+        }
+    }
+
+    private static void deleteWithWal(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        try (java.nio.file.DirectoryStream<Path> wal = Files.newDirectoryStream(file.getParent(), file.getFileName() + ".wal.*")) {
+            for (Path p : wal) Files.delete(p);
+        }
+    }
+
+    private static void closeQuietly(DB db) {
+        try {
+            if (db != null && !db.isClosed()) db.close();
+        } catch (RuntimeException ignored) { /* closing after a failure */ }
+    }
+
+    /** Whether {@code dir} holds a station store (a checkpoint, a journal or a high-water mark). */
     public static boolean existsIn(Path dir) {
-        return Files.isRegularFile(dir.resolve(CHECKPOINT_FILE)) || Files.isRegularFile(dir.resolve(JOURNAL_FILE));
+        return Files.isRegularFile(dir.resolve(CHECKPOINT_FILE)) || Files.isRegularFile(dir.resolve(JOURNAL_FILE))
+                || Files.isRegularFile(dir.resolve(HighWaterMark.FILE));
     }
 
     public String stationId() { return stationId; }
@@ -302,8 +630,8 @@ public final class StationStore implements AutoCloseable {
         return inTransaction(() -> {
             Instant now = clock.instant();
             Job job = new Job(recordId, recordVersion, nik, JobState.LEASED, "", "", false, 0, sha256Hex(envelope), now, now, 1);
-            jobs.put(recordId, job);
-            envelopes.put(recordId, envelope);
+            putJob(job);
+            vaultPut(recordId, envelope);
             appendAudit(actor, "ADMIT", "record " + recordId + " v" + recordVersion + " NIK " + nik);
             return new Admission(Admission.Outcome.ADMITTED, job, "admitted");
         });
@@ -324,8 +652,8 @@ public final class StationStore implements AutoCloseable {
             Instant now = clock.instant();
             Job job = new Job(released.recordId(), recordVersion, nik, t.to(), "", "", released.reprintAuthorised(),
                     released.spoiledBlanks(), sha256Hex(envelope), released.createdAt(), now, released.revision() + 1);
-            jobs.put(job.recordId(), job);
-            envelopes.put(job.recordId(), envelope);
+            putJob(job);
+            vaultPut(job.recordId(), envelope);
             appendAudit(actor, "JOB " + t.from() + " -> " + t.to(), "record " + job.recordId() + " v" + recordVersion + " offered again");
             return new Admission(Admission.Outcome.ADMITTED, job, "admitted again after a release");
         });
@@ -378,7 +706,7 @@ public final class StationStore implements AutoCloseable {
             case ENTERS_PRINTER -> {
                 blank = blankId;
                 eventBlank = blankId;
-                ledger.put(blankId, new LedgerEntry(blankId, job.recordId(), job.nik(), now, BlankFate.IN_PRINTER, "", now));
+                putLedger(new LedgerEntry(blankId, job.recordId(), job.nik(), now, BlankFate.IN_PRINTER, "", now));
             }
             case PRINTED -> {
                 setFate(blank, BlankFate.PRINTED_AWAITING_HOLDER, "", now);
@@ -401,10 +729,10 @@ public final class StationStore implements AutoCloseable {
         }
         String reason = why.isEmpty() ? job.reason() : why;
         Job updated = job.with(t.to(), blank, reason, reprint, spoiled, now);
-        jobs.put(job.recordId(), updated);
+        putJob(updated);
         if (t.to() == JobState.ISSUED || t.to() == JobState.REJECTED || t.to() == JobState.RELEASED) {
             // Biometrics (photo, signature, templates) are kept only while the issuance may need them.
-            envelopes.remove(job.recordId());
+            toShred.add(job.recordId());
         }
         final String eb = eventBlank;
         t.event().ifPresent(type -> {
@@ -420,7 +748,7 @@ public final class StationStore implements AutoCloseable {
     private void setFate(String blankId, BlankFate fate, String reason, Instant now) {
         LedgerEntry e = ledger.get(blankId);
         if (e == null) throw new StoreException("the job's blank " + blankId + " is missing from the ledger");
-        ledger.put(blankId, new LedgerEntry(e.blankId(), e.recordId(), e.nik(), e.enteredAt(), fate, reason, now));
+        putLedger(new LedgerEntry(e.blankId(), e.recordId(), e.nik(), e.enteredAt(), fate, reason, now));
     }
 
     /**
@@ -435,7 +763,7 @@ public final class StationStore implements AutoCloseable {
         return inTransaction(() -> {
             Instant now = clock.instant();
             LedgerEntry e = new LedgerEntry(blankId, "", "", now, BlankFate.SPOILED, reason, now);
-            ledger.put(blankId, e);
+            putLedger(e);
             appendAudit(actor, "BLANK_FOUND", "blank " + blankId + " found in the printer and spoiled: " + reason);
             return e;
         });
@@ -455,9 +783,6 @@ public final class StationStore implements AutoCloseable {
         });
     }
 
-    /** The ledger's entry for {@code blankId}, if a blank by that id ever entered a printer here. */
-    public synchronized Optional<LedgerEntry> ledgerEntry(String blankId) { return Optional.ofNullable(ledger.get(blankId)); }
-
     /** The audit action of {@link #blanksLoaded(int, String, Actor)}; its detail starts with the count. */
     public static final String BLANKS_LOADED = "BLANKS_LOADED";
 
@@ -473,7 +798,9 @@ public final class StationStore implements AutoCloseable {
             // The running total, kept with its audit line in one commit, so that a screen refreshing every few
             // seconds need not read the whole audit log to know how many blanks went in.
             meta.put("blanksLoaded", Long.toString(metaLong("blanksLoaded") + count));
-            return appendAudit(actor, BLANKS_LOADED, count + " blanks; reference: " + ref);
+            AuditEntry e = appendAudit(actor, BLANKS_LOADED, count + " blanks; reference: " + ref);
+            bumpTotals(e.at(), count, 0, null, null);
+            return e;
         });
     }
 
@@ -495,6 +822,7 @@ public final class StationStore implements AutoCloseable {
         byte[] hash = AuditChain.hash(seq, at.toEpochMilli(), actor.toString(), action, detail, previous);
         AuditEntry entry = new AuditEntry(seq, at, actor.toString(), action, detail, previous, hash);
         audit.put(seq, entry);
+        auditByTime.put(timeKey(at.toEpochMilli(), seq), seq);
         meta.put("auditCount", Long.toString(seq));
         meta.put("auditHead", HexFormat.of().formatHex(hash));
         return entry;
@@ -534,6 +862,294 @@ public final class StationStore implements AutoCloseable {
         return changed;
     }
 
+    // ---------------------------------------------------------------- biometrics
+
+    private void vaultPut(String recordId, byte[] envelope) {
+        try {
+            vault.put(recordId, envelope);
+            writtenInTx.add(recordId);
+        } catch (IOException e) {
+            throw new StoreException("cannot write the envelope of record " + recordId + " to " + vault.folder() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void shredQuietly(List<String> recordIds) {
+        for (String id : List.copyOf(recordIds)) {
+            try {
+                vault.shred(id);
+            } catch (IOException e) {
+                LOG.warn("cannot shred the envelope of record {} in {} now ({}); the next open's sweep does", id, vault.folder(), e.toString());
+            }
+        }
+        recordIds.clear();
+    }
+
+    /** How long an uncollected card's biometrics are kept (from the station configuration; default 30 days). */
+    public synchronized void biometricRetention(java.time.Duration retention) {
+        if (retention.isNegative() || retention.isZero()) throw new StoreException("the biometric retention must be positive, got " + retention);
+        this.biometricRetention = retention;
+        this.nextRetentionSweep = Instant.EPOCH;
+        if (!readOnly) expireBiometrics();
+    }
+
+    /**
+     * Shreds the envelopes of cards printed but not collected for longer than the retention, each with an audit
+     * line (BIOMETRICS_EXPIRED) in its own commit; the job, its ledger entry and its audit trail stay. Runs at a
+     * writer's open and then at most every ten minutes, after a commit: it reads only the uncollected jobs.
+     */
+    private void expireBiometrics() {
+        sweeping = true;
+        try {
+            Instant now = clock.instant();
+            nextRetentionSweep = now.plus(java.time.Duration.ofMinutes(10));
+            Instant cutoff = now.minus(biometricRetention);
+            for (Job j : jobsIn(UNCOLLECTED, Integer.MAX_VALUE)) {
+                if (!j.updatedAt().isBefore(cutoff) || !Files.exists(vault.folder().resolve(EnvelopeVault.fileName(j.recordId())))) continue;
+                inTransaction(() -> {
+                    toShred.add(j.recordId());
+                    return appendAudit(Actor.STATION, "BIOMETRICS_EXPIRED", "record " + j.recordId() + ": card uncollected since " + j.updatedAt()
+                            + ", biometrics kept " + biometricRetention.toDays() + " days; the job, its blank and its audit trail stay");
+                });
+            }
+        } finally {
+            sweeping = false;
+        }
+    }
+
+    /**
+     * At a writer's open: shreds every envelope file no job needs any more (a crash between a commit and its
+     * shredding, or a write whose transaction never committed), and moves envelopes of a store written before
+     * the vault out of the tables, then checkpoints so that neither the checkpoint nor the journal holds them.
+     */
+    private void sweepVault() throws IOException {
+        if (!envelopes.map.isEmpty()) {
+            LOG.info("{}: moving {} envelopes out of the store's tables into {}", dir, envelopes.map.size(), vault.folder());
+            for (Map.Entry<String, byte[]> e : List.copyOf(envelopes.map.entrySet())) {
+                Job j = jobs.get(e.getKey());
+                if (j != null && KEEPS_ENVELOPE.contains(j.state())) vault.put(e.getKey(), e.getValue());
+            }
+            inTransaction(() -> {
+                for (String id : List.copyOf(envelopes.map.keySet())) envelopes.remove(id);
+                return null;
+            });
+            checkpoint();
+        }
+        java.util.Set<String> needed = new java.util.HashSet<>();
+        for (Job j : jobsIn(KEEPS_ENVELOPE, Integer.MAX_VALUE)) needed.add(EnvelopeVault.fileName(j.recordId()));
+        for (Path f : vault.files()) {
+            if (needed.contains(f.getFileName().toString())) continue;
+            LOG.info("{}: shredding {}, an envelope no job needs (left by a crash)", dir, f.getFileName());
+            vault.shredFile(f);
+        }
+    }
+
+    /**
+     * Every biometric byte the store holds that the policy says should be gone: envelope files no job needs, and
+     * envelopes of uncollected cards older than {@code retention}. Empty when the store keeps to its policy.
+     */
+    public synchronized List<String> biometricsBeyondPolicy(java.time.Duration retention) {
+        List<String> out = new ArrayList<>();
+        java.util.Map<String, Job> needed = new java.util.HashMap<>();
+        for (Job j : jobsIn(KEEPS_ENVELOPE, Integer.MAX_VALUE)) needed.put(EnvelopeVault.fileName(j.recordId()), j);
+        Instant cutoff = clock.instant().minus(retention);
+        try {
+            for (Path f : vault.files()) {
+                Job j = needed.get(f.getFileName().toString());
+                if (j == null) out.add(f + ": an envelope no job needs (" + Files.size(f) + " bytes of biometrics; the next writer shreds it)");
+                else if (UNCOLLECTED.contains(j.state()) && j.updatedAt().isBefore(cutoff)) {
+                    out.add(f + ": the envelope of record " + j.recordId() + ", uncollected since " + j.updatedAt() + ", older than the retention of "
+                            + retention.toDays() + " days");
+                }
+            }
+        } catch (IOException e) {
+            out.add("cannot read " + vault.folder() + ": " + e.getMessage());
+        }
+        if (!envelopes.map.isEmpty()) out.add(dir + ": " + envelopes.map.size() + " envelopes still inside the store's tables (a store not yet migrated)");
+        return out;
+    }
+
+    // ---------------------------------------------------------------- indexes
+
+    private static String pad(long n) { return String.format("%020d", n); }
+
+    private static String timeKey(long millis, long seq) { return pad(millis) + "/" + pad(seq); }
+
+    private static String stateKey(Job j) { return j.state().name() + "/" + pad(j.createdAt().toEpochMilli()) + "/" + j.recordId(); }
+
+    private static String fateKey(LedgerEntry e) { return e.fate().name() + "/" + pad(e.updatedAt().toEpochMilli()) + "/" + e.blankId(); }
+
+    /** Writes a job with its state index and per-state count, in the caller's transaction. */
+    private void putJob(Job j) {
+        Job old = jobs.get(j.recordId());
+        if (old != null) {
+            jobsByState.remove(stateKey(old));
+            meta.put("jobs." + old.state(), Long.toString(metaLong("jobs." + old.state()) - 1));
+        }
+        jobs.put(j.recordId(), j);
+        jobsByState.put(stateKey(j), j.recordId());
+        meta.put("jobs." + j.state(), Long.toString(metaLong("jobs." + j.state()) + 1));
+    }
+
+    /** Writes a ledger entry with its fate index and the running totals, in the caller's transaction. */
+    private void putLedger(LedgerEntry e) {
+        LedgerEntry old = ledger.get(e.blankId());
+        if (old != null) ledgerByFate.remove(fateKey(old));
+        ledger.put(e.blankId(), e);
+        ledgerByFate.put(fateKey(e), e.blankId());
+        bumpTotals(e.updatedAt(), 0, old == null ? 1 : 0, old == null ? null : old.fate(), e.fate());
+    }
+
+    /**
+     * Adds a change to the running totals of the minute it happened in (or of the latest minute recorded, if the
+     * clock stepped back: the totals never go back in time), so the totals at any moment are one lookup.
+     */
+    private void bumpTotals(Instant at, long loaded, long entered, BlankFate from, BlankFate to) {
+        Map.Entry<Long, String> last = ledgerTotals.map.lastEntry();
+        long minute = Math.floorDiv(at.toEpochMilli(), 60_000L);
+        if (last != null && last.getKey() > minute) minute = last.getKey();
+        long[] t = last == null ? new long[2 + BlankFate.values().length] : parseTotals(last.getValue());
+        t[0] += loaded;
+        t[1] += entered;
+        if (from != null) t[2 + from.ordinal()]--;
+        if (to != null) t[2 + to.ordinal()]++;
+        StringBuilder v = new StringBuilder();
+        for (long x : t) v.append(v.length() == 0 ? "" : ",").append(x);
+        ledgerTotals.put(minute, v.toString());
+    }
+
+    private static long[] parseTotals(String v) {
+        String[] parts = v.split(",");
+        long[] t = new long[2 + BlankFate.values().length];
+        for (int i = 0; i < parts.length && i < t.length; i++) t[i] = Long.parseLong(parts[i]);
+        return t;
+    }
+
+    /**
+     * Indexes a store written before the indexes existed, in one transaction (once; it reads everything). The
+     * running totals are rebuilt from what the ledger and the audit log still say: each blank entered at its
+     * entry time and moved to its present fate at its last change (intermediate fates are not kept).
+     */
+    private void buildIndexes() {
+        LOG.info("{}: building the store's indexes (once, for a store written before them)", dir);
+        inTransaction(() -> {
+            for (Table<?, ?> t : List.of(jobsByState, ledgerByFate, auditByTime, ledgerTotals)) {
+                for (Object k : List.copyOf(t.map.keySet())) removeRaw(t, k);
+            }
+            for (JobState st : JobState.values()) meta.remove("jobs." + st);
+            Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
+            for (Job j : jobs.map.values()) {
+                jobsByState.put(stateKey(j), j.recordId());
+                counts.merge(j.state(), 1L, Long::sum);
+            }
+            counts.forEach((st, n) -> meta.put("jobs." + st, Long.toString(n)));
+            List<TotalsChange> changes = new ArrayList<>();
+            for (LedgerEntry e : ledger.map.values()) {
+                ledgerByFate.put(fateKey(e), e.blankId());
+                changes.add(new TotalsChange(e.enteredAt().toEpochMilli(), 0, 1, null, BlankFate.IN_PRINTER));
+                if (e.fate() != BlankFate.IN_PRINTER) changes.add(new TotalsChange(e.updatedAt().toEpochMilli(), 0, 0, BlankFate.IN_PRINTER, e.fate()));
+            }
+            for (AuditEntry e : audit.map.values()) {
+                auditByTime.put(timeKey(e.at().toEpochMilli(), e.sequence()), e.sequence());
+                if (e.action().equals(BLANKS_LOADED)) {
+                    changes.add(new TotalsChange(e.at().toEpochMilli(), Long.parseLong(e.detail().substring(0, e.detail().indexOf(' '))), 0, null, null));
+                }
+            }
+            changes.sort(java.util.Comparator.comparingLong(TotalsChange::at));
+            for (TotalsChange c : changes) bumpTotals(Instant.ofEpochMilli(c.at()), c.loaded(), c.entered(), c.from(), c.to());
+            meta.put("indexes", "1");
+            return null;
+        });
+        indexed = true;
+    }
+
+    private record TotalsChange(long at, long loaded, long entered, BlankFate from, BlankFate to) {}
+
+    @SuppressWarnings("unchecked")
+    private static <K> void removeRaw(Table<K, ?> t, Object key) { t.remove((K) key); }
+
+    // ---------------------------------------------------------------- reads
+
+    /**
+     * The jobs in any of {@code states}, oldest first, at most {@code limit}: from the state index, so it costs
+     * what it returns (the lane's next job, the queue, a state's page), not the store's history.
+     */
+    public synchronized List<Job> jobsIn(java.util.Set<JobState> states, int limit) {
+        List<Job> out = new ArrayList<>();
+        if (!indexed) {
+            for (Job j : jobs.map.values()) if (states.contains(j.state())) out.add(j);
+        } else {
+            for (JobState st : states) {
+                int n = 0;
+                for (String id : jobsByState.map.subMap(st.name() + "/", st.name() + "0").values()) {
+                    if (n++ >= limit) break;
+                    Job j = jobs.get(id);
+                    if (j != null) out.add(j);
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Job::createdAt));
+        return out.size() > limit ? List.copyOf(out.subList(0, limit)) : List.copyOf(out);
+    }
+
+    public List<Job> jobsIn(JobState state, int limit) { return jobsIn(java.util.EnumSet.of(state), limit); }
+
+    /** The ledger entry of one blank (chip UID or serial), if a printer ever took it. */
+    public synchronized Optional<LedgerEntry> ledgerEntry(String blankId) { return Optional.ofNullable(ledger.get(blankId)); }
+
+    /** The blanks now in {@code fate} whose last change was in [from, to), in time order, at most {@code limit}. */
+    public synchronized List<LedgerEntry> ledgerChanged(BlankFate fate, Instant from, Instant to, int limit) {
+        List<LedgerEntry> out = new ArrayList<>();
+        if (!indexed) {
+            for (LedgerEntry e : ledger.map.values()) {
+                if (e.fate() == fate && !e.updatedAt().isBefore(from) && e.updatedAt().isBefore(to)) out.add(e);
+            }
+            out.sort(java.util.Comparator.comparing(LedgerEntry::updatedAt).thenComparing(LedgerEntry::blankId));
+            return out.size() > limit ? List.copyOf(out.subList(0, limit)) : List.copyOf(out);
+        }
+        String lo = fate.name() + "/" + pad(from.toEpochMilli());
+        String hi = fate.name() + "/" + pad(to.toEpochMilli());
+        for (String id : ledgerByFate.map.subMap(lo, hi).values()) {
+            if (out.size() >= limit) break;
+            LedgerEntry e = ledger.get(id);
+            if (e != null) out.add(e);
+        }
+        return List.copyOf(out);
+    }
+
+    /** The blanks of one fate, in the order of their last change, at most {@code limit} (a page of the ledger). */
+    public List<LedgerEntry> ledgerIn(BlankFate fate, int limit) { return ledgerChanged(fate, Instant.EPOCH, Instant.ofEpochMilli(Long.MAX_VALUE / 2), limit); }
+
+    /**
+     * The running totals before {@code at} (a minute boundary, such as the start of a day): blanks loaded, blanks
+     * entered into printers, and how many were then in each {@link BlankFate} (indexed by ordinal + 2).
+     */
+    public synchronized long[] ledgerTotalsBefore(Instant at) {
+        if (!indexed) throw new StoreException("the store " + dir + " has no indexes yet; open it once with a writer to build them");
+        Map.Entry<Long, String> e = ledgerTotals.map.lowerEntry(Math.floorDiv(at.toEpochMilli(), 60_000L));
+        return e == null ? new long[2 + BlankFate.values().length] : parseTotals(e.getValue());
+    }
+
+    /** The audit entries written in [from, to), in order (from the time index: a day costs a day). */
+    public synchronized List<AuditEntry> auditBetween(Instant from, Instant to) {
+        List<AuditEntry> out = new ArrayList<>();
+        if (!indexed) {
+            for (AuditEntry e : audit.map.values()) if (!e.at().isBefore(from) && e.at().isBefore(to)) out.add(e);
+            return out;
+        }
+        for (Long seq : auditByTime.map.subMap(pad(from.toEpochMilli()), pad(to.toEpochMilli())).values()) {
+            AuditEntry e = audit.get(seq);
+            if (e != null) out.add(e);
+        }
+        out.sort(java.util.Comparator.comparingLong(AuditEntry::sequence));
+        return out;
+    }
+
+    /** The audit chain's head (hex), as recorded with the last entry. */
+    public synchronized String auditHead() {
+        String head = meta.get("auditHead");
+        return head == null ? "" : head;
+    }
+
     // ---------------------------------------------------------------- reads
 
     public synchronized Optional<Job> job(String recordId) { return Optional.ofNullable(jobs.get(recordId)); }
@@ -541,7 +1157,16 @@ public final class StationStore implements AutoCloseable {
     public synchronized List<Job> jobs() { return List.copyOf(jobs.map.values()); }
 
     /** The envelope as received, while the job still needs it (purged at ISSUED and REJECTED). */
-    public synchronized Optional<byte[]> envelope(String recordId) { return Optional.ofNullable(envelopes.get(recordId)); }
+    public synchronized Optional<byte[]> envelope(String recordId) {
+        Job job = jobs.get(recordId);
+        if (job == null || !KEEPS_ENVELOPE.contains(job.state())) return Optional.empty();
+        Optional<byte[]> e = vault.get(recordId);
+        if (e.isEmpty()) e = Optional.ofNullable(envelopes.get(recordId)); // a store not yet migrated
+        if (e.isPresent() && !sha256Hex(e.get()).equals(job.envelopeSha256())) {
+            throw new StoreException("the envelope of record " + recordId + " in " + vault.folder() + " does not match the SHA-256 stored with its job");
+        }
+        return e;
+    }
 
     public synchronized Optional<String> printedRecordOf(String nik) { return Optional.ofNullable(printedNiks.get(nik)); }
 
@@ -568,6 +1193,7 @@ public final class StationStore implements AutoCloseable {
 
     /** Jobs waiting for a blank or for their lease to be validated: the station's print queue. */
     public synchronized long queueDepth() {
+        if (indexed) return metaLong("jobs." + JobState.VALIDATED) + metaLong("jobs." + JobState.LEASED);
         long n = 0;
         for (Job j : jobs.map.values()) if (j.state() == JobState.VALIDATED || j.state() == JobState.LEASED) n++;
         return n;
@@ -605,12 +1231,16 @@ public final class StationStore implements AutoCloseable {
     public synchronized AuditChain.Verdict verifyAudit() {
         String head = meta.get("auditHead");
         byte[] headBytes = head == null || head.isEmpty() ? AuditChain.GENESIS : HexFormat.of().parseHex(head);
-        return AuditChain.verify(List.copyOf(audit.map.values()), metaLong("auditCount"), headBytes);
+        return AuditChain.verify(List.copyOf(audit.map.values()), metaLong("auditCount"), headBytes, AuditChain.gaps(meta.get("auditGaps")));
     }
 
     /** Counts of jobs per state, for status lines and reports. */
     public synchronized Map<JobState, Long> countByState() {
         Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
+        if (indexed) {
+            for (JobState st : JobState.values()) if (metaLong("jobs." + st) > 0) counts.put(st, metaLong("jobs." + st));
+            return counts;
+        }
         for (Job j : jobs.map.values()) counts.merge(j.state(), 1L, Long::sum);
         return counts;
     }
@@ -623,38 +1253,52 @@ public final class StationStore implements AutoCloseable {
      * which case the store refuses further work until it is reopened (and the journal replayed).
      */
     private <T> T inTransaction(java.util.function.Supplier<T> work) {
+        if (readOnly) throw new StoreException("the store " + dir + " was opened read-only; this command cannot change it");
         if (broken) throw new StoreException("the store " + dir + " hit an I/O error and must be reopened (restart the station)");
         pending.clear();
+        writtenInTx.clear();
+        toShred.clear();
         T result;
         long tx;
+        List<Journal.Change> committing;
         try {
             result = work.get();
             if (pending.isEmpty()) {
                 db.rollback();
+                shredQuietly(writtenInTx);
                 return result;
             }
             tx = metaLong("txNumber") + 1;
             meta.put("txNumber", Long.toString(tx));
-            journal.append(tx, List.copyOf(pending));
+            committing = List.copyOf(pending);
+            journal.append(tx, committing);
         } catch (IOException e) {
             db.rollback();
             pending.clear();
+            shredQuietly(writtenInTx);
             throw new StoreException("cannot write the store journal " + dir.resolve(JOURNAL_FILE) + ": " + e.getMessage()
                     + "; the change was not made", e);
         } catch (RuntimeException e) {
             db.rollback();
             pending.clear();
+            shredQuietly(writtenInTx);
             throw e;
         }
         try {
+            // After the commit point: the mark may lag the journal by this one transaction if we crash here.
+            HighWaterMark.write(files.mark, currentMark());
             db.commit();
             pending.clear();
-            if (++sinceCheckpoint >= CHECKPOINT_EVERY) checkpoint();
+            uncheckpointed.add(new Journal.Entry(tx, committing, -1, 0, false));
+            if (++sinceCheckpoint >= CHECKPOINT_EVERY) startCheckpoint();
         } catch (IOException | RuntimeException e) {
             broken = true;
             throw new StoreException("the change was committed to the journal but the store could not apply it (" + e
                     + "); reopen the store to replay the journal", e);
         }
+        // Committed: the envelopes it no longer needs leave the disk now (a crash here leaves them to the next open's sweep).
+        shredQuietly(toShred);
+        if (!sweeping && clock.instant().isAfter(nextRetentionSweep)) expireBiometrics();
         return result;
     }
 
@@ -666,22 +1310,53 @@ public final class StationStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the store. A writer's close checkpoints incrementally (a file copy of the last checkpoint plus the
+     * transactions since it, at most CHECKPOINT_EVERY), so that a read-only command after a clean stop reads the
+     * checkpoint in place; a periodic checkpoint still running is given up first (the journal keeps everything).
+     */
     @Override
-    public synchronized void close() {
-        try {
-            if (!broken && !db.isClosed()) checkpoint();
-        } catch (IOException e) {
-            // The journal still holds every committed change; the next open replays it.
-            org.slf4j.LoggerFactory.getLogger(StationStore.class).warn("checkpoint at close failed, the journal will be replayed: {}", e.toString());
-        } finally {
+    public void close() {
+        Thread running;
+        synchronized (this) {
+            closing = true;
+            running = checkpointer;
+        }
+        if (running != null) {
             try {
-                if (!db.isClosed()) db.close();
-                if (journal != null) journal.close();
-            } catch (IOException e) {
-                org.slf4j.LoggerFactory.getLogger(StationStore.class).warn("closing the journal failed: {}", e.toString());
-            } finally {
-                releaseQuietly(lock, lockChannel);
+                running.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
+        closeNow();
+    }
+
+    private synchronized void closeNow() {
+        if (readOnly) {
+            closeQuietly(db);
+            files.close();
+            return;
+        }
+        try {
+            if (!broken && !db.isClosed() && !uncheckpointed.isEmpty()) {
+                db.commit();
+                Path next = dir.resolve(CHECKPOINT_FILE + ".tmp");
+                finishCheckpoint(prepareCheckpoint(next, uncheckpointed, false), next);
+            }
+        } catch (IOException | RuntimeException e) {
+            // The journal still holds every committed change; the next open replays it.
+            LOG.warn("checkpoint at close failed, the journal will be replayed: {}", e.toString());
+        } finally {
+            closeQuietly(db);
+            files.close();
+        }
+    }
+
+    /** For the crash tests: lets go of everything as a killed process would, without a checkpoint. */
+    synchronized void abandon() {
+        closing = true;
+        closeQuietly(db);
+        files.close();
     }
 }

@@ -52,6 +52,11 @@ final class Table<K, V> {
         return db.treeMap(name, keys, values).valuesOutsideNodesEnable().createOrOpen();
     }
 
+    /** The same table (name, serializers) in another DB, for bringing a checkpoint's copy up to date. */
+    Table<K, V> in(DB other) {
+        return new Table<>(name, open(other, name, keys, values), keys, values, new java.util.ArrayList<>());
+    }
+
     /** Copies every entry into the same table of another DB, committing every {@code batch} entries. */
     void copyInto(DB target, int batch) {
         org.mapdb.BTreeMap<K, V> copy = open(target, name, keys, values);
@@ -72,6 +77,9 @@ final class Table<K, V> {
         }
         return out.copyBytes();
     }
+
+    /** A key or value of a String table as the journal holds it (MapDB's STRING serializer). */
+    static String string(byte[] data) { return read(Serializer.STRING, data); }
 
     private static <T> T read(Serializer<T> s, byte[] data) {
         try {

@@ -217,9 +217,11 @@ public final class Keyring {
 
     /** Files a public key under its owner (appending, so a station can have an old and a new key while it rotates). */
     public static void add(Path dir, String owner, PublicKey key) throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve(owner + ".pem"), Pem.encode("PUBLIC KEY", key.getEncoded()), StandardCharsets.US_ASCII,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        // Public keys are no secret, but the registry decides whom the office believes: only its owner may read or change it.
+        ktp.datafile.PrivateFiles.createDirectories(dir);
+        Path file = dir.resolve(owner + ".pem");
+        if (!Files.exists(file)) Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(ktp.datafile.PrivateFiles.FILE));
+        Files.writeString(file, Pem.encode("PUBLIC KEY", key.getEncoded()), StandardCharsets.US_ASCII, StandardOpenOption.APPEND);
     }
 
     /** Revokes a key id, with why (appended to revoked.txt; the readers pick it up within a second or two). */

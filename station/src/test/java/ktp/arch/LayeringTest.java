@@ -38,6 +38,8 @@ class LayeringTest {
         MAY_USE.put("biometric", Set.of("datafile"));
         // Backoff and Tls are the central link's, shared with the publisher rather than copied.
         MAY_USE.put("telemetry", Set.of("store", "job", "lifecycle", "record", "central", "datafile"));
+        // The production broker set-up (passwords, ACL) for the telemetry contract's topics.
+        MAY_USE.put("broker", Set.of("telemetry", "datafile", "text"));
         MAY_USE.put("collector", Set.of("telemetry", "job", "lifecycle", "datafile"));
         MAY_USE.put("report", Set.of("store", "record", "job", "lifecycle", "datafile"));
         MAY_USE.put("station", Set.of("datafile", "lifecycle", "job", "record", "store", "central", "render", "printer", "card", "biometric", "telemetry"));

@@ -14,7 +14,8 @@ public final class CrashWorker {
     public static void main(String[] args) {
         Path dir = Path.of(args[0]);
         int maxSteps = Integer.parseInt(args[1]);
-        try (StationStore s = StationStore.open(dir, "CRASH-01", Clock.systemUTC())) {
+        String station = args.length > 2 ? args[2] : "CRASH-01";
+        try (StationStore s = StationStore.open(dir, station, Clock.systemUTC())) {
             s.recover(Actor.STATION);
             System.out.println("READY " + s.auditSize());
             System.out.flush();

@@ -92,28 +92,84 @@ class StationStoreTest {
     }
 
     @Test
-    void anIssuedJobsBiometricsAreGoneFromEveryStoreFileAfterTheCheckpoint() throws Exception {
-        String marker = "FINGERPRINT-TEMPLATE-MARKER-0123456789ABCDEF";
+    void anIssuedJobsPhotoAndTemplatesAreInNoFileUnderTheStoreFolderOnceItIsIssued() throws Exception {
+        // Distinct byte strings standing for the photo and the fingerprint templates inside the signed envelope.
+        byte[] photo = new byte[4096];
+        byte[] template = new byte[512];
+        new java.util.Random(20).nextBytes(photo);
+        new java.util.Random(21).nextBytes(template);
+        ByteArrayOutputStream env = new ByteArrayOutputStream();
+        env.write("{\"photo\":\"".getBytes(StandardCharsets.US_ASCII));
+        env.write(photo);
+        env.write("\",\"template\":\"".getBytes(StandardCharsets.US_ASCII));
+        env.write(template);
         try (StationStore s = open()) {
-            s.admit("R1", 1, "3273014506900001", envelope(marker.repeat(20)), Actor.STATION);
+            s.admit("R1", 1, "3273014506900001", env.toByteArray(), Actor.STATION);
             printAndIssue(s, "R1", "UID-01");
-        }
-        assertTrue(containsInStoreFiles(marker), "while the card awaits its holder the record is kept");
-        try (StationStore s = open()) {
+            assertTrue(containsInStoreFiles(photo) && containsInStoreFiles(template), "while the card awaits its holder the envelope is kept");
             s.transition("R1", JobState.ACTIVATING, OPERATOR, "", null);
             s.transition("R1", JobState.ISSUED, OPERATOR, "", null);
+            // The documented time is the issuing commit itself: no checkpoint, no close needed.
+            assertFalse(containsInStoreFiles(photo), "the photo is in no file under the store folder right after the issue");
+            assertFalse(containsInStoreFiles(template), "the templates are in no file under the store folder right after the issue");
+            assertTrue(s.envelope("R1").isEmpty());
         }
-        assertFalse(containsInStoreFiles(marker), "after issue and a checkpoint no store file holds the biometrics");
+        assertFalse(containsInStoreFiles(photo) || containsInStoreFiles(template), "nor after a clean stop");
         try (StationStore s = open()) {
             assertEquals(JobState.ISSUED, s.job("R1").orElseThrow().state());
         }
     }
 
-    private boolean containsInStoreFiles(String marker) throws IOException {
-        byte[] needle = marker.getBytes(StandardCharsets.UTF_8);
-        for (String name : List.of("checkpoint.db", "journal.log")) {
-            Path f = dir.resolve(name);
-            if (Files.exists(f) && indexOf(Files.readAllBytes(f), needle) >= 0) return true;
+    @Test
+    void anEnvelopeACrashLeftBehindIsShreddedAtTheNextOpen() throws Exception {
+        StationStore s = open();
+        s.admit("R1", 1, "3273014506900001", envelope("BIOMETRIC-MARKER-R1"), Actor.STATION);
+        Path file = dir.resolve("envelopes").resolve(EnvelopeVault.fileName("R1"));
+        byte[] kept = Files.readAllBytes(file);
+        s.transition("R1", JobState.REJECTED, Actor.STATION, "NIK_SEX_MISMATCH", null);
+        assertFalse(Files.exists(file));
+        Files.write(file, kept); // as if the process died between the commit and the shredding
+        s.abandon();
+        try (StationStore again = open()) {
+            assertFalse(Files.exists(file));
+            assertFalse(containsInStoreFiles("BIOMETRIC-MARKER-R1".getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    @Test
+    void anUncollectedCardsBiometricsExpireAfterTheRetentionAndTheJobStays() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(CLOCK.instant());
+        java.time.Clock moving = new java.time.Clock() {
+            @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+            @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+            @Override public java.time.Instant instant() { return now.get(); }
+        };
+        byte[] marker = "UNCOLLECTED-BIOMETRICS-MARKER".getBytes(StandardCharsets.UTF_8);
+        try (StationStore s = StationStore.open(dir, "ST-01", moving)) {
+            s.admit("R1", 1, "3273014506900001", marker, Actor.STATION);
+            printAndIssue(s, "R1", "UID-01");
+        }
+        now.set(now.get().plus(java.time.Duration.ofDays(31)));
+        assertTrue(StationStore.check(dir, java.time.Duration.ofDays(30), moving).failed(), "the check reports biometrics older than the policy");
+        assertEquals(1, ktp.cli.Ktp.commandLine().execute("store", "check", "--store", dir.toString(), "--retention-days", "1"));
+        try (StationStore s = StationStore.open(dir, "ST-01", moving)) {
+            assertFalse(containsInStoreFiles(marker), "expired at the open");
+            assertEquals(JobState.AWAITING_HOLDER, s.job("R1").orElseThrow().state(), "the job stays");
+            assertEquals(BlankFate.PRINTED_AWAITING_HOLDER, s.ledgerEntry("UID-01").orElseThrow().fate(), "its blank stays");
+            assertTrue(s.auditLog().stream().anyMatch(e -> e.action().equals("BIOMETRICS_EXPIRED") && e.detail().contains("R1")));
+            assertTrue(s.verifyAudit().intact());
+        }
+        assertFalse(StationStore.check(dir, java.time.Duration.ofDays(30), moving).failed());
+    }
+
+    private boolean containsInStoreFiles(String marker) throws IOException { return containsInStoreFiles(marker.getBytes(StandardCharsets.UTF_8)); }
+
+    /** Every regular file under the store folder, raw bytes. */
+    private boolean containsInStoreFiles(byte[] needle) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                if (indexOf(Files.readAllBytes(f), needle) >= 0) return true;
+            }
         }
         return false;
     }

@@ -27,8 +27,16 @@ final class BenchCommand extends ktp.cli.CommandGroup {
         @Option(names = "--json", description = "one JSON object instead of a table")
         boolean json;
 
+        @Option(names = "--jobs", paramLabel = "N", description = {"instead: build a store of N issued jobs through the store's API (with progress), time every commit,",
+                "then each history-independent operation warm and as a cold CLI command (a fresh JVM)"})
+        Integer jobs;
+
+        @Option(names = "--out", paramLabel = "DIR", description = "with --jobs: keep the store built here (an empty folder) for a look with the other commands")
+        java.nio.file.Path out;
+
         @Override
         public Integer call() throws Exception {
+            if (jobs != null) return growth();
             if (records < 1 || records > 5000) throw new BadInputException("--records must be 1..5000");
             if (seconds <= 0 || seconds > 600) throw new BadInputException("--seconds must be in (0, 600]");
             if (commits < 10 || commits > 1_000_000) throw new BadInputException("--commits must be 10..1000000");
@@ -49,6 +57,18 @@ final class BenchCommand extends ktp.cli.CommandGroup {
                 System.out.printf("validation: %.0f records/s on one thread (median); store: %.0f commits/s (median)%n",
                         r.validation().perSecond(), r.commit().perSecond());
             }
+            return ExitCodes.OK;
+        }
+
+        private Integer growth() throws Exception {
+            if (jobs < 10 || jobs > 200_000) throw new BadInputException("--jobs must be 10..200000");
+            ktp.sim.bench.StoreGrowthBench.Result r = ktp.sim.bench.StoreGrowthBench.run(jobs, out, System.err);
+            System.out.printf("store of %d issued jobs built in %.0f s (%d MB on disk); %d commits while loading: median %.2f ms, p99 %.2f ms, p99.9 %.1f ms, max %.1f ms%n",
+                    r.jobs(), r.buildSeconds(), r.storeBytes() >> 20, r.commits().samples(), r.commits().medianMicros() / 1e3,
+                    r.commits().p99Micros() / 1e3, r.commitP999Micros() / 1e3, r.commitMaxMicros() / 1e3);
+            System.out.printf("%-46s %12s %12s %6s%n", "operation", "median", "max", "runs");
+            for (ktp.sim.bench.StoreGrowthBench.Op o : r.warm()) System.out.printf("%-46s %9.2f ms %9.2f ms %6d%n", "warm: " + o.name(), o.medianMillis(), o.maxMillis(), o.runs());
+            for (ktp.sim.bench.StoreGrowthBench.Op o : r.cold()) System.out.printf("%-46s %9.0f ms %9.0f ms %6d%n", "cold: " + o.name(), o.medianMillis(), o.maxMillis(), o.runs());
             return ExitCodes.OK;
         }
     }

@@ -12,8 +12,8 @@ import ktp.telemetry.TelemetryKey;
  * obeys), and the office's station registry (station-registry/DEMO-01.pem), which the collector and the data
  * center's intake verify the station's events with. Nothing of it is reused outside the run's folder.
  */
-record DemoTelemetryKeys(TelemetryKey station, TelemetryKey office, Path stationKeyFile, Path officeKeys, Path registry) {
-    static DemoTelemetryKeys create(Path dir, String stationId) throws IOException {
+public record DemoTelemetryKeys(TelemetryKey station, TelemetryKey office, Path stationKeyFile, Path officeKeys, Path registry) {
+    public static DemoTelemetryKeys create(Path dir, String stationId) throws IOException {
         TelemetryKey station = TelemetryKey.generate();
         TelemetryKey office = TelemetryKey.generate();
         Path stationKeyFile = dir.resolve("keys/telemetry-signing.key");
@@ -32,5 +32,5 @@ record DemoTelemetryKeys(TelemetryKey station, TelemetryKey office, Path station
         return new DemoTelemetryKeys(station, office, stationKeyFile, officeKeys, registry);
     }
 
-    Keyring stationRegistry() throws IOException { return Keyring.load(registry); }
+    public Keyring stationRegistry() throws IOException { return Keyring.load(registry); }
 }

@@ -54,6 +54,9 @@ public final class SoakCampaign {
     private final Options o;
     private final PrintStream progress;
 
+    /** The office's registry of station keys, which the data center's intake verifies with (again after each restart). */
+    private ktp.telemetry.Keyring registry;
+
     public SoakCampaign(Options options, PrintStream progress) {
         this.o = options;
         this.progress = progress;
@@ -74,8 +77,11 @@ public final class SoakCampaign {
         AtomicReference<EmbeddedBroker> broker = new AtomicReference<>(EmbeddedBroker.start("127.0.0.1", brokerPort, brokerData));
         BrokerSettings brokerSettings = BrokerSettings.plain(broker.get().url());
         AtomicReference<CentralServer> central = new AtomicReference<>(startCentral(centralPort, token));
-        AtomicReference<TelemetryIntake> intake = new AtomicReference<>(TelemetryIntake.start(central.get(), brokerSettings, null));
-        Collector collector = new Collector(brokerSettings, dir.resolve("office"), null, "soak-office", ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start();
+        // Telemetry is signed (docs/telemetry.md): the station's key, the office's key it obeys, the office's registry.
+        ktp.sim.demo.DemoTelemetryKeys signing = ktp.sim.demo.DemoTelemetryKeys.create(dir.resolve("station"), STATION);
+        registry = signing.stationRegistry();
+        AtomicReference<TelemetryIntake> intake = new AtomicReference<>(TelemetryIntake.start(central.get(), brokerSettings, registry, null));
+        Collector collector = new Collector(brokerSettings, signing.office(), registry, dir.resolve("office"), null, "soak-office", ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start();
         CardProfile cardProfile = VirtualCards.profile();
         // The next blank's chip fault, armed by the schedule (the card is made when the printer takes it).
         AtomicReference<FaultSchedule.Kind> nextChip = new AtomicReference<>();
@@ -181,7 +187,7 @@ public final class SoakCampaign {
                 Thread.sleep(hold);
                 central.set(bindAgain(() -> startCentral(centralPort, token)));
                 // The data center's intake takes its durable session back; the broker may still be closing the old one.
-                intake.set(bindAgain(() -> TelemetryIntake.start(central.get(), brokerSettings, null)));
+                intake.set(bindAgain(() -> TelemetryIntake.start(central.get(), brokerSettings, registry, null)));
             }
             case BROKER_DOWN -> {
                 broker.get().close();
@@ -239,7 +245,7 @@ public final class SoakCampaign {
                   - { name: P1, uri: "tcp://127.0.0.1:%d", profile: evolis-primacy-dual-ymcko }
                 encoder: { reader: "%s", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 5 }
                 scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
-                telemetry: { broker: "%s", health_every_s: 5 }
+                telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
                 """.formatted(STATION, centralPort, printerPort, o.reader(), broker));
         return f;
     }

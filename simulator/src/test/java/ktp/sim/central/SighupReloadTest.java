@@ -45,6 +45,7 @@ class SighupReloadTest {
             printer.console("feeder 20");
             try (PrinterSimServer server = PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", 0))) {
                 Files.writeString(base.resolve("token.txt"), token);
+                ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).stationFiles(dir.resolve("station"), station);
                 Path config = dir.resolve("station/station.yaml");
                 Files.writeString(config, """
                         station: { id: %s, store: store }
@@ -54,7 +55,7 @@ class SighupReloadTest {
                           - { name: P1, uri: "tcp://127.0.0.1:%d", profile: evolis-zenius-mono, chipless: true }
                         encoder: { reader: "none", card_profile: ktpel-virtual }
                         scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
-                        telemetry: { broker: "%s", health_every_s: 5 }
+                        telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
                         """.formatted(station, central.uri().getPort(), server.port(), SharedBroker.url()));
                 Path log = dir.resolve("daemon.log");
                 Process daemon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",

@@ -97,6 +97,8 @@ class StationSupervisionTest {
             Files.createDirectories(base.resolve("keys"));
             Files.writeString(base.resolve("keys/token.txt"), token);
             Files.writeString(base.resolve("keys/issuer-master.hex"), java.util.HexFormat.of().formatHex(MASTER));
+            // Signed telemetry (docs/telemetry.md): the station's own key and the office keys it obeys.
+            ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).stationFiles(base, station);
             Path f = base.resolve("station.yaml");
             Files.writeString(f, """
                     station: { id: %s, store: store }
@@ -106,7 +108,7 @@ class StationSupervisionTest {
                       - { name: P1, uri: "tcp://127.0.0.1:%d", profile: %s%s }
                     encoder: { reader: "KTP Virtual", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 2 }
                     scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
-                    telemetry: { broker: "%s", health_every_s: 5 }
+                    telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
                     """.formatted(station, centralPort, printerPort, profile, chipless ? ", chipless: true" : "", SharedBroker.url()));
             return f;
         }
@@ -174,6 +176,7 @@ class StationSupervisionTest {
         Path base = Files.createDirectories(dir.resolve("cfg"));
         ktp.sim.records.DataCenterKey.fromSeed(1).writePublicKey(base.resolve("trusted-keys"));
         Files.writeString(base.resolve("token.txt"), "t");
+        ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).stationFiles(base, "ST-X");
         Path f = base.resolve("station.yaml");
         Files.writeString(f, """
                 station: { id: ST-X, store: store }
@@ -183,7 +186,7 @@ class StationSupervisionTest {
                   - { name: P1, uri: "tcp://127.0.0.1:2", profile: evolis-zenius-mono }
                 encoder: { reader: "KTP", card_profile: ktpel-virtual }
                 scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
-                telemetry: { broker: "tcp://127.0.0.1:1883" }
+                telemetry: { broker: "tcp://127.0.0.1:1883", signing_key: keys/telemetry-signing.key, office_keys: office-keys }
                 """);
         DataFileException e = assertThrows(DataFileException.class, () -> StationConfig.load(f, REPO.resolve("firmware-profiles")));
         assertTrue(e.getMessage().contains("chipless: true") && e.getMessage().contains("profile"), e.getMessage());

@@ -1,0 +1,150 @@
+package ktp.sim.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+import ktp.job.JobState;
+import ktp.report.DailyReport;
+import ktp.report.Reconciliation;
+import ktp.sim.records.DataCenterKey;
+import ktp.sim.records.FingerprintLibrary;
+import ktp.sim.records.RecordGenerator;
+import ktp.store.Actor;
+import ktp.store.StationStore;
+
+/**
+ * A year in a box: builds a store of N issued jobs through StationStore's public API (real signed envelopes of
+ * 16-18 KB from the record generator, unique NIKs, every job LEASED ... ISSUED with its ledger and outbox
+ * entries, the outbox drained as a publisher would), timing every commit, then measures the operations that
+ * must not grow with history, warm (in this process) and cold (each CLI command in a fresh JVM).
+ */
+public final class StoreGrowthBench {
+    /** One measured operation: median and worst of its runs, in milliseconds. */
+    public record Op(String name, double medianMillis, double maxMillis, int runs) {}
+
+    public record Result(int jobs, double buildSeconds, Stats commits, double commitP999Micros, double commitMaxMicros,
+                         List<Op> warm, List<Op> cold, long storeBytes) {}
+
+    private static final JobState[] PATH = {JobState.VALIDATED, JobState.ENCODING, JobState.ENCODED, JobState.PRINTING,
+            JobState.PRINTED, JobState.AWAITING_HOLDER, JobState.ACTIVATING, JobState.ISSUED};
+
+    private StoreGrowthBench() {}
+
+    public static Result run(int jobs, Path out, PrintStream log) throws IOException, InterruptedException {
+        Path dir = out != null ? out : Files.createTempDirectory("ktp-bench-growth");
+        if (StationStore.existsIn(dir)) throw new IOException(dir + " already holds a store; choose an empty --out");
+        try {
+            DataCenterKey key = DataCenterKey.fromSeed(77);
+            RecordGenerator gen = new RecordGenerator(77, FingerprintLibrary.embedded(), LocalDate.now());
+            List<byte[]> envelopes = new ArrayList<>();
+            for (int i = 0; i < 50; i++) envelopes.add(key.signRecord(gen.next().record()).toJson());
+            log.printf("bench store: building %d issued jobs (envelopes of %d..%d bytes) in %s%n", jobs,
+                    envelopes.stream().mapToInt(e -> e.length).min().orElse(0), envelopes.stream().mapToInt(e -> e.length).max().orElse(0), dir);
+            int commitsPerJob = 1 + PATH.length;
+            long[] commitNanos = new long[jobs * commitsPerJob];
+            int c = 0;
+            long start = System.nanoTime();
+            try (StationStore store = StationStore.open(dir, "BENCH-01", Clock.systemUTC())) {
+                for (int j = 1; j <= jobs; j++) {
+                    String id = String.format("Y%07d", j);
+                    long t = System.nanoTime();
+                    store.admit(id, 1, String.format("32%014d", j), envelopes.get(j % envelopes.size()), Actor.STATION);
+                    commitNanos[c++] = System.nanoTime() - t;
+                    for (JobState s : PATH) {
+                        t = System.nanoTime();
+                        store.transition(id, s, Actor.STATION, "", s == JobState.ENCODING ? "UID-" + j : null);
+                        commitNanos[c++] = System.nanoTime() - t;
+                    }
+                    if (store.outboxDepth() > 500) store.removePublished(store.lastEventSequence());
+                    if (j % Math.max(1, jobs / 20) == 0) log.printf("bench store: %d / %d jobs, %.0f s%n", j, jobs, (System.nanoTime() - start) / 1e9);
+                }
+                store.removePublished(store.lastEventSequence());
+            }
+            double buildSeconds = (System.nanoTime() - start) / 1e9;
+            long[] sorted = commitNanos.clone();
+            java.util.Arrays.sort(sorted);
+            double p999 = sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.999) - 1)] / 1e3;
+            double max = sorted[sorted.length - 1] / 1e3;
+
+            log.println("bench store: warm operations ...");
+            List<Op> warm = new ArrayList<>();
+            LocalDate today = LocalDate.now(ZoneId.of("Asia/Jakarta"));
+            warm.add(time("open and close (writer; close checkpoints)", 3, () -> StationStore.open(dir, "BENCH-01", Clock.systemUTC()).close()));
+            try (StationStore s = StationStore.openReadOnly(dir, Clock.systemUTC())) {
+                warm.add(time("queue depth (health, every 200 ms)", 200, s::queueDepth));
+                warm.add(time("lane's next job (oldest VALIDATED)", 200, () -> s.jobsIn(JobState.VALIDATED, 1)));
+                warm.add(time("a page of 50 ISSUED jobs", 50, () -> s.jobsIn(EnumSet.of(JobState.ISSUED), 50)));
+                warm.add(time("daily report, one day", 5, () -> DailyReport.of(s, today, ZoneId.of("Asia/Jakarta"), Clock.systemUTC().instant())));
+                warm.add(time("reconciliation, one month", 5, () -> Reconciliation.of(s, today.minusDays(30), today, ZoneId.of("Asia/Jakarta"),
+                        OptionalInt.empty(), Clock.systemUTC().instant())));
+                warm.add(time("audit verify (reads everything)", 1, s::verifyAudit));
+            }
+            try (StationStore s = StationStore.open(dir, "BENCH-01", Clock.systemUTC())) {
+                warm.add(time("one more commit", 50, () -> s.audit(Actor.STATION, "BENCH", "one more")));
+                long t = System.nanoTime();
+                s.close();
+                warm.add(new Op("close() (checkpoint)", (System.nanoTime() - t) / 1e6, (System.nanoTime() - t) / 1e6, 1));
+            }
+
+            log.println("bench store: cold commands (a fresh JVM each) ...");
+            List<Op> cold = new ArrayList<>();
+            Map<String, String[]> commands = new LinkedHashMap<>();
+            commands.put("ktp queue --state VALIDATED", new String[] {"queue", "--store", dir.toString(), "--state", "VALIDATED"});
+            commands.put("ktp report daily (one day)", new String[] {"report", "daily", "--store", dir.toString(), "--out", dir.resolveSibling(dir.getFileName() + "-daily.pdf").toString()});
+            commands.put("ktp store check", new String[] {"store", "check", "--store", dir.toString()});
+            commands.put("ktp audit verify", new String[] {"audit", "verify", "--store", dir.toString()});
+            commands.put("ktp ledger load (one more commit)", new String[] {"ledger", "load", "--store", dir.toString(), "--count", "1", "--reference", "BENCH", "--operator", "bench"});
+            for (Map.Entry<String, String[]> e : commands.entrySet()) cold.add(cold(e.getKey(), e.getValue(), 3));
+            Files.deleteIfExists(dir.resolveSibling(dir.getFileName() + "-daily.pdf"));
+            long bytes = 0;
+            try (var walk = Files.walk(dir)) {
+                for (Path p : walk.filter(Files::isRegularFile).toList()) bytes += Files.size(p);
+            }
+            return new Result(jobs, buildSeconds, Stats.of(commitNanos), p999, max, warm, cold, bytes);
+        } finally {
+            if (out == null) WorkDirs.delete(dir);
+        }
+    }
+
+    private static Op time(String name, int runs, Runnable r) {
+        r.run(); // warm-up
+        double[] ms = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            long t = System.nanoTime();
+            r.run();
+            ms[i] = (System.nanoTime() - t) / 1e6;
+        }
+        java.util.Arrays.sort(ms);
+        return new Op(name, ms[runs / 2], ms[runs - 1], runs);
+    }
+
+    private static Op cold(String name, String[] args, int runs) throws IOException, InterruptedException {
+        double[] ms = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xshare:auto", "-cp", System.getProperty("java.class.path"), "ktp.cli.Ktp"));
+            cmd.addAll(List.of(args));
+            long t = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(600, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(name + " did not finish in 600 s");
+            }
+            ms[i] = (System.nanoTime() - t) / 1e6;
+            if (p.exitValue() != 0) throw new IOException(name + " exited " + p.exitValue());
+        }
+        java.util.Arrays.sort(ms);
+        return new Op(name, ms[runs / 2], ms[runs - 1], runs);
+    }
+}
