@@ -85,11 +85,13 @@ class ConsoleBrowserTest {
             try (AutoCloseable inReader = station.cards().atCounter(card(station, genuine))) {
                 browser.open(console + "/issue");
                 browser.click("#read-" + genuine.recordId());
+                browser.await("#activate", 20);
                 assertTrue(browser.has("#photo"), "the holder's photo from the chip");
                 assertTrue(browser.text("#verdict").contains("asli"), browser.text("#verdict"));
                 assertEquals(genuine.nik(), browser.text("#holder tr:first-child td"));
                 browser.screenshot(SHOTS.resolve("05-chip-read.png"));
                 browser.click("#activate");
+                browser.await("#result", 20);
                 String result = browser.text("#result");
                 browser.screenshot(SHOTS.resolve("06-issued.png"));
                 assertTrue(result.startsWith("ISSUED"), result);
@@ -105,7 +107,9 @@ class ConsoleBrowserTest {
             try (AutoCloseable inReader = station.cards().atCounter(card(station, impostor))) {
                 browser.open(console + "/issue");
                 browser.click("#read-" + impostor.recordId());
+                browser.await("#activate", 20);
                 browser.click("#activate");
+                browser.await("#result", 20);
                 String result = browser.text("#result");
                 browser.screenshot(SHOTS.resolve("07-impostor-refused.png"));
                 assertTrue(result.startsWith("ACTIVATION_FAILED"), result);

@@ -89,6 +89,18 @@ final class WebDriver implements AutoCloseable {
         return cmd("POST", "/elements", JSON.createObjectNode().put("using", "css selector").put("value", css)).path("value").size() > 0;
     }
 
+    /**
+     * Until an element matching {@code css} is on the page, at most {@code seconds}: a click that submits a form
+     * returns before the next page has loaded (a clean-clone run caught the test looking at the old page).
+     */
+    void await(String css, int seconds) throws Exception {
+        long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+        while (!has(css)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("no element '" + css + "' on " + url() + " after " + seconds + " s");
+            Thread.sleep(100);
+        }
+    }
+
     void type(String css, String text) throws Exception {
         var body = JSON.createObjectNode().put("text", text);
         cmd("POST", "/element/" + find(css) + "/value", body);
