@@ -452,17 +452,7 @@ public final class StationStore implements AutoCloseable {
         } finally {
             copy.close();
         }
-        try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-            c.force(true);
-        }
-        Files.move(tmp, dir.resolve(CHECKPOINT_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        }
-        journal.clear();
-        sinceCheckpoint = 0;
-        uncheckpointed.clear();
+        install(tmp);
     }
 
     /*
@@ -510,6 +500,14 @@ public final class StationStore implements AutoCloseable {
     /** Under the lock: the copy holds every committed transaction; make it the checkpoint, then empty the journal. */
     private void finishCheckpoint(DB copy, Path next) throws IOException {
         copy.close();
+        install(next);
+    }
+
+    /**
+     * A closed checkpoint file holding every committed transaction becomes checkpoint.db, for the full and the
+     * incremental checkpoint alike: forced, renamed atomically, the folder forced, and only then the journal emptied.
+     */
+    private void install(Path next) throws IOException {
         try (FileChannel c = FileChannel.open(next, StandardOpenOption.WRITE)) {
             c.force(true);
         }
