@@ -25,6 +25,8 @@ class LayeringTest {
 
     static {
         MAY_USE.put("text", Set.of());
+        // The operator message catalogue: words only, used by every room an operator reads.
+        MAY_USE.put("i18n", Set.of());
         MAY_USE.put("http", Set.of());
         MAY_USE.put("datafile", Set.of());
         MAY_USE.put("lifecycle", Set.of());
@@ -41,9 +43,9 @@ class LayeringTest {
         // The production broker set-up (passwords, ACL) for the telemetry contract's topics.
         MAY_USE.put("broker", Set.of("telemetry", "datafile", "text"));
         MAY_USE.put("collector", Set.of("telemetry", "job", "lifecycle", "datafile"));
-        MAY_USE.put("report", Set.of("store", "record", "job", "lifecycle", "datafile"));
-        MAY_USE.put("station", Set.of("datafile", "lifecycle", "job", "record", "store", "central", "render", "printer", "card", "biometric", "telemetry"));
-        MAY_USE.put("console", Set.of("datafile", "lifecycle", "job", "record", "store", "central", "render", "printer", "card", "biometric", "telemetry", "report", "station", "cli", "text", "http"));
+        MAY_USE.put("report", Set.of("store", "record", "job", "lifecycle", "datafile", "i18n"));
+        MAY_USE.put("station", Set.of("datafile", "lifecycle", "job", "record", "store", "central", "render", "printer", "card", "biometric", "telemetry", "i18n"));
+        MAY_USE.put("console", Set.of("datafile", "lifecycle", "job", "record", "store", "central", "render", "printer", "card", "biometric", "telemetry", "report", "station", "cli", "text", "http", "i18n"));
     }
 
     static JavaClasses stationClasses() {
