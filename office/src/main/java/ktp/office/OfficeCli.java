@@ -1,0 +1,105 @@
+package ktp.office;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import ktp.office.collect.OfficeCollector;
+import ktp.office.db.OfficeDatabase;
+import ktp.telemetry.BrokerSettings;
+import ktp.telemetry.Keyring;
+import ktp.telemetry.TelemetryKey;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ktp office ...}: the central office's commands (docs/office.md). */
+@Command(name = "office", mixinStandardHelpOptions = true, description = "The central office: collectors on PostgreSQL (docs/office.md).",
+        subcommands = {OfficeCli.Init.class, OfficeCli.Run.class, ktp.office.bench.OfficeBench.class})
+public final class OfficeCli implements Runnable {
+    public static final ZoneId ZONE = ZoneId.of("Asia/Jakarta");
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new OfficeCli()).execute(args));
+    }
+
+    @Override
+    public void run() { new CommandLine(this).usage(System.out); }
+
+    @Command(name = "init", mixinStandardHelpOptions = true, description = "Write a commented office.yaml (never over an existing file).")
+    static final class Init implements Callable<Integer> {
+        @Parameters(index = "0", defaultValue = "office.yaml", paramLabel = "FILE", description = "where (default ${DEFAULT-VALUE})") Path file;
+
+        @Override
+        public Integer call() throws IOException {
+            if (Files.exists(file)) {
+                System.err.println(file + " exists already; not overwritten");
+                return 1;
+            }
+            if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
+            Files.writeString(file, OfficeConfig.template());
+            System.out.println("wrote " + file + ": set broker.url, office_key and station_registry, then: ktp office run --config " + file);
+            return 0;
+        }
+    }
+
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the office's collectors until stopped (Ctrl-C).")
+    static final class Run implements Callable<Integer> {
+        @Option(names = "--config", required = true, paramLabel = "FILE", description = "office.yaml (ktp office init writes one)") Path config;
+
+        @Override
+        public Integer call() throws Exception {
+            OfficeConfig c;
+            try {
+                c = OfficeConfig.load(config);
+            } catch (IOException | IllegalArgumentException e) {
+                System.err.println("office: " + e.getMessage());
+                return 2;
+            }
+            OfficeDatabase db;
+            try {
+                db = c.databaseUrl() == null ? OfficeDatabase.embedded(c.dataDir(), 4 + 2 * c.collectors().size())
+                        : OfficeDatabase.connect(c.databaseUrl(), c.databaseUser(), OfficeDatabase.password(c.databasePasswordFile()), 4 + 2 * c.collectors().size());
+            } catch (IOException e) {
+                System.err.println("office: " + e.getMessage());
+                return 1;
+            }
+            List<OfficeCollector> running = new ArrayList<>();
+            try {
+                TelemetryKey key = TelemetryKey.load(c.officeKey());
+                Keyring registry = Keyring.watch(c.stationRegistry());
+                for (String name : c.collectors()) {
+                    running.add(new OfficeCollector(db.dataSource(), BrokerSettings.plain(c.brokerUrl()), key, registry, name,
+                            c.share() ? c.group() : null, ZONE, Clock.systemUTC(), OfficeCollector.ReceiptGate.ALL).start());
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                System.err.println("office: " + e.getMessage());
+                running.forEach(OfficeCollector::close);
+                db.close();
+                return 1;
+            }
+            System.err.println("office: " + running.size() + " collector(s) on " + (db.isEmbedded() ? "the embedded PostgreSQL in " + c.dataDir() : db.url())
+                    + ", broker " + c.brokerUrl() + (c.share() ? ", shared group " + c.group() : ", no shared subscription"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.forEach(OfficeCollector::close);
+                try {
+                    db.close();
+                } catch (IOException ignored) {
+                    // stopping anyway
+                }
+            }));
+            while (true) {
+                Thread.sleep(10_000);
+                long stored = running.stream().mapToLong(OfficeCollector::stored).sum();
+                long dup = running.stream().mapToLong(OfficeCollector::duplicates).sum();
+                long ref = running.stream().mapToLong(OfficeCollector::refused).sum();
+                System.err.println("office: stored " + stored + ", duplicates dropped " + dup + ", refused " + ref);
+            }
+        }
+    }
+}
