@@ -43,7 +43,19 @@ public final class OfficeCli implements Runnable {
             }
             if (file.toAbsolutePath().getParent() != null) Files.createDirectories(file.toAbsolutePath().getParent());
             Files.writeString(file, OfficeConfig.template());
-            System.out.println("wrote " + file + ": set broker.url, office_key and station_registry, then: ktp office run --config " + file);
+            // A first try needs nothing else: the office's signing key (owner-only) and an empty station registry beside it.
+            Path dir = file.toAbsolutePath().getParent();
+            Path key = dir.resolve("office.key");
+            String made = "";
+            if (!Files.exists(key)) {
+                TelemetryKey k = TelemetryKey.generate();
+                k.writePrivate(key);
+                Keyring.add(dir.resolve("office-keys"), "office", k.publicKey());
+                made = "; a new office key in " + key + " (its public half in office-keys/office.pem, for the stations' telemetry.office_keys)";
+            }
+            ktp.datafile.PrivateFiles.createDirectories(dir.resolve("station-registry"));
+            System.out.println("wrote " + file + made + ". Set broker.url (and database.url for a PostgreSQL server), put each station's"
+                    + " certificate in station-registry/STATION.pem, then: ktp office run --config " + file);
             return 0;
         }
     }
