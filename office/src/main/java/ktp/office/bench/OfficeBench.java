@@ -99,8 +99,16 @@ public final class OfficeBench implements Callable<Integer> {
                     pub.connect(o).waitForCompletion(10_000);
                     long t0 = System.nanoTime();
                     for (int i = 0; i < batches.size(); i++) {
-                        while (pub.getInFlightMessageCount() > 900) Thread.sleep(1);
-                        pub.publish(topics.get(i), batches.get(i), 1, false);
+                        while (true) {
+                            try {
+                                pub.publish(topics.get(i), batches.get(i), 1, false);
+                                break;
+                            } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
+                                // Paho's window of unacknowledged publishes is full: wait for the broker's PUBACKs.
+                                if (e.getReasonCode() != org.eclipse.paho.client.mqttv3.MqttException.REASON_CODE_MAX_INFLIGHT) throw e;
+                                Thread.sleep(1);
+                            }
+                        }
                     }
                     long deadline = System.nanoTime() + 300_000_000_000L;
                     long stored;
