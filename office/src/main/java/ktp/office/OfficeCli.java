@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ktp office ...}: the central office's commands (docs/office.md). */
 @Command(name = "office", mixinStandardHelpOptions = true, description = "The central office: collectors on PostgreSQL (docs/office.md).",
-        subcommands = {OfficeCli.Init.class, OfficeCli.Run.class, ktp.office.bench.OfficeBench.class})
+        subcommands = {OfficeCli.Init.class, OfficeCli.Run.class, OfficeCli.UserAdd.class, ktp.office.bench.OfficeBench.class})
 public final class OfficeCli implements Runnable {
     public static final ZoneId ZONE = ZoneId.of("Asia/Jakarta");
 
@@ -60,6 +60,48 @@ public final class OfficeCli implements Runnable {
         }
     }
 
+    @Command(name = "user", mixinStandardHelpOptions = true, description = "Add or replace a dashboard account (the password is asked twice, or read from standard input).")
+    static final class UserAdd implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "add") String verb;
+        @Option(names = "--users", required = true, paramLabel = "FILE") Path file;
+        @Option(names = "--name", required = true) String name;
+        @Option(names = "--role", required = true, description = "viewer or supervisor") String role;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!"add".equals(verb)) {
+                System.err.println("office user: only 'add' is known, not '" + verb + "'");
+                return 2;
+            }
+            ktp.office.web.OfficeUsers.Role r;
+            try {
+                r = ktp.office.web.OfficeUsers.Role.valueOf(role.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                System.err.println("office user: --role '" + role + "' is not viewer or supervisor");
+                return 2;
+            }
+            char[] pw;
+            if (System.console() != null) {
+                pw = System.console().readPassword("password for %s: ", name);
+                char[] again = System.console().readPassword("again: ");
+                if (!java.util.Arrays.equals(pw, again)) {
+                    System.err.println("office user: the passwords differ; nothing changed");
+                    return 1;
+                }
+            } else {
+                pw = new java.io.BufferedReader(new java.io.InputStreamReader(System.in)).readLine().toCharArray();
+            }
+            try {
+                ktp.office.web.OfficeUsers.put(file, name, r, pw);
+            } catch (IllegalArgumentException e) {
+                System.err.println("office user: " + e.getMessage());
+                return 2;
+            }
+            System.out.println("account " + name + " (" + role + ") in " + file);
+            return 0;
+        }
+    }
+
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the office's collectors until stopped (Ctrl-C).")
     static final class Run implements Callable<Integer> {
         @Option(names = "--config", required = true, paramLabel = "FILE", description = "office.yaml (ktp office init writes one)") Path config;
@@ -94,6 +136,13 @@ public final class OfficeCli implements Runnable {
                 running.forEach(OfficeCollector::close);
                 db.close();
                 return 1;
+            }
+            ktp.office.web.Dashboard dashboard = null;
+            if (c.dashboard() != null) {
+                ktp.office.web.OfficeUsers users = ktp.office.web.OfficeUsers.load(c.users());
+                if (users.size() == 0) System.err.println("office: no dashboard accounts in " + c.users() + " yet: ktp office user add --users " + c.users() + " --name NAME --role viewer");
+                dashboard = new ktp.office.web.Dashboard(c.dashboard(), new ktp.office.web.Figures(db.dataSource()), users, ZONE, Clock.systemUTC()).start();
+                System.err.println("office: dashboard on http://" + c.dashboard().getHostString() + ":" + dashboard.port() + "/");
             }
             System.err.println("office: " + running.size() + " collector(s) on " + (db.isEmbedded() ? "the embedded PostgreSQL in " + c.dataDir() : db.url())
                     + ", broker " + c.brokerUrl() + (c.share() ? ", shared group " + c.group() : ", no shared subscription"));

@@ -16,9 +16,10 @@ import java.util.Set;
  * the key and what is wrong.
  */
 public record OfficeConfig(Path file, Path dataDir, String databaseUrl, String databaseUser, Path databasePasswordFile,
-                           String brokerUrl, Path officeKey, Path stationRegistry, List<String> collectors, String group, boolean share) {
+                           String brokerUrl, Path officeKey, Path stationRegistry, List<String> collectors, String group, boolean share,
+                           java.net.InetSocketAddress dashboard, Path users) {
 
-    private static final Set<String> TOP = Set.of("data", "database", "broker", "office_key", "station_registry", "collectors");
+    private static final Set<String> TOP = Set.of("data", "database", "broker", "office_key", "station_registry", "collectors", "dashboard");
 
     /** The commented file {@code ktp office init} writes. */
     public static String template() {
@@ -53,6 +54,12 @@ public record OfficeConfig(Path file, Path dataDir, String databaseUrl, String d
                   # true: $share/GROUP/... (Mosquitto, EMQX, HiveMQ). false: every collector receives every event (a broker
                   # without shared subscriptions, such as Moquette 0.17); the database still stores each event once.
                   share: true
+
+                dashboard:
+                  # Where the web dashboard listens (HOST:PORT); loopback unless a TLS proxy stands in front. Empty: no dashboard.
+                  listen: 127.0.0.1:8090
+                  # Its accounts, owner-only: ktp office user add --users office-users --name NAME --role viewer|supervisor
+                  users: office-users
                 """;
     }
 
@@ -86,7 +93,21 @@ public record OfficeConfig(Path file, Path dataDir, String databaseUrl, String d
         if (broker.isEmpty()) throw new IOException(file + ": broker.url is missing (tcp://host:port or ssl://host:port)");
         return new OfficeConfig(file, dir.resolve(root.path("data").asText("office-data")), url.isEmpty() ? null : url,
                 db.path("user").asText("ktp_office"), path(dir, db.path("password_file").asText("")), broker,
-                required(file, dir, root, "office_key"), required(file, dir, root, "station_registry"), List.copyOf(names), group, share.asBoolean(true));
+                required(file, dir, root, "office_key"), required(file, dir, root, "station_registry"), List.copyOf(names), group, share.asBoolean(true),
+                listen(file, root.path("dashboard").path("listen").asText("")), dir.resolve(root.path("dashboard").path("users").asText("office-users")));
+    }
+
+    private static java.net.InetSocketAddress listen(Path file, String hp) throws IOException {
+        if (hp.isEmpty()) return null;
+        int colon = hp.lastIndexOf(':');
+        try {
+            if (colon < 1) throw new NumberFormatException();
+            int port = Integer.parseInt(hp.substring(colon + 1));
+            if (port < 0 || port > 65535) throw new NumberFormatException();
+            return new java.net.InetSocketAddress(hp.substring(0, colon), port);
+        } catch (NumberFormatException e) {
+            throw new IOException(file + ": dashboard.listen: '" + hp + "' is not HOST:PORT");
+        }
     }
 
     private static Path path(Path dir, String p) { return p.isEmpty() ? null : dir.resolve(p); }

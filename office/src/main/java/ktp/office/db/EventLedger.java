@@ -91,7 +91,10 @@ public final class EventLedger {
                         }
                     }
                 }
-                if (stored > 0) addCounts(c, events, isNew);
+                if (stored > 0) {
+                    addCounts(c, events, isNew);
+                    countPrinted(c, events, isNew);
+                }
                 touchStations(c, events, isNew);
                 for (Status s : statuses) {
                     if (!status(c, s)) {
@@ -200,6 +203,34 @@ public final class EventLedger {
             p.setArray(3, c.createArrayOf("text", ty.toArray()));
             p.setArray(4, c.createArrayOf("bigint", n.toArray()));
             p.executeUpdate();
+        }
+    }
+
+    /** Every newly stored CARD_PRINTED counted by NIK: a NIK printed twice anywhere is an alert. */
+    private static void countPrinted(Connection c, List<Incoming> events, Set<String> isNew) throws SQLException {
+        TreeMap<String, List<Incoming>> byNik = new TreeMap<>();
+        for (Incoming i : events) {
+            if (i.event().type() != ktp.job.EventType.CARD_PRINTED || i.event().nik().isEmpty() || !isNew.contains(key(i.station(), i.event().sequence()))) continue;
+            byNik.computeIfAbsent(i.event().nik(), k -> new ArrayList<>()).add(i);
+        }
+        if (byNik.isEmpty()) return;
+        try (PreparedStatement p = c.prepareStatement("""
+                INSERT INTO printed_niks (nik, printed, first_station, first_record, last_station, last_record, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (nik) DO UPDATE SET printed = printed_niks.printed + excluded.printed, last_station = excluded.last_station,
+                    last_record = excluded.last_record, last_at = excluded.last_at""")) {
+            for (Map.Entry<String, List<Incoming>> e : byNik.entrySet()) {
+                Incoming first = e.getValue().get(0);
+                Incoming last = e.getValue().get(e.getValue().size() - 1);
+                p.setString(1, e.getKey());
+                p.setLong(2, e.getValue().size());
+                p.setString(3, first.station());
+                p.setString(4, first.event().recordId());
+                p.setString(5, last.station());
+                p.setString(6, last.event().recordId());
+                p.setTimestamp(7, Timestamp.from(last.event().occurredAt()));
+                p.addBatch();
+            }
+            p.executeBatch();
         }
     }
 
