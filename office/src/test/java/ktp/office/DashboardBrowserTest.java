@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The dashboard in headless Chromium against Debian's PostgreSQL: a wrong password refused, sign-in, the national
  * view (Indonesian) and a province's regencies, English selected, a station going offline raising its alert on
  * the page and in the JSON feed, a record printed at two stations raising its alert, and the CSV downloaded with
- * the signed-in session equal to the events stored. Screenshots in office/target/screenshots/.
+ * the signed-in session equal to the events stored, and the province's PDF read back with PDFBox. Screenshots in office/target/screenshots/.
  */
 class DashboardBrowserTest {
     @TempDir Path dir;
@@ -103,6 +103,15 @@ class DashboardBrowserTest {
                 assertEquals(today + "," + today + ",31,\"DKI JAKARTA\",2,0,0,0,0,0", lines.get(1));
                 assertEquals(today + "," + today + ",32,\"JAWA BARAT\",8,5,0,0,0,0", lines.get(2));
                 assertEquals(3, lines.size());
+                HttpResponse<byte[]> pdf = http.send(HttpRequest.newBuilder(URI.create(site + "/export.pdf?from=" + today + "&to=" + today + "&code=32")).header("Cookie", cookie).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals("application/pdf", pdf.headers().firstValue("Content-Type").orElse(""));
+                java.nio.file.Files.createDirectories(shots);
+                java.nio.file.Files.write(shots.resolve("office-province-32.pdf"), pdf.body());
+                try (org.apache.pdfbox.pdmodel.PDDocument doc = org.apache.pdfbox.Loader.loadPDF(pdf.body())) {
+                    String text = new org.apache.pdfbox.text.PDFTextStripper().getText(doc);
+                    assertTrue(text.contains("JAWA BARAT") && text.matches("(?s).*KOTA BANDUNG \\(3273\\)\\s+8\\s+5.*"), text);
+                }
             }
         }
     }

@@ -86,6 +86,7 @@ public final class Dashboard implements AutoCloseable {
                 case "/stations" -> stations(x, lang, s);
                 case "/alerts.json" -> alertsJson(x);
                 case "/export.csv" -> csv(x, q);
+                case "/export.pdf" -> pdf(x, q, lang);
                 case "/logout" -> {
                     sessions.values().remove(s);
                     x.getResponseHeaders().add("Set-Cookie", "ktp_office=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
@@ -195,7 +196,8 @@ public final class Dashboard implements AutoCloseable {
         b.append("</tr></table>");
         chart(b, lang, figures.issuedPerDay(r[0], r[1], province));
         b.append("<p><a id=csv href='/export.csv?from=").append(r[0]).append("&to=").append(r[1]).append(province == null ? "" : "&code=" + province).append("'>")
-                .append(t(lang, "csv")).append("</a></p></main></body></html>");
+                .append(t(lang, "csv")).append("</a> <a id=pdf href='/export.pdf?from=").append(r[0]).append("&to=").append(r[1])
+                .append(province == null ? "" : "&code=" + province).append("&lang=").append(lang).append("'>PDF</a></p></main></body></html>");
         send(x, 200, "text/html; charset=utf-8", b.toString());
     }
 
@@ -262,6 +264,53 @@ public final class Dashboard implements AutoCloseable {
         }
         x.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"ktp-office-" + (province == null ? "national" : province) + "-" + r[0] + "-" + r[1] + ".csv\"");
         send(x, 200, "text/csv; charset=utf-8", b.toString());
+    }
+
+    /** The same table as a one-page PDF (PDFBox, a standard font: region names are plain ASCII capitals). */
+    private void pdf(HttpExchange x, Map<String, String> q, String lang) throws IOException, java.sql.SQLException {
+        LocalDate[] r = range(q);
+        String province = q.containsKey("code") ? code(q.get("code")) : null;
+        Map<String, Map<String, Long>> areas = figures.byArea(r[0], r[1], province);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (org.apache.pdfbox.pdmodel.PDDocument doc = new org.apache.pdfbox.pdmodel.PDDocument()) {
+            org.apache.pdfbox.pdmodel.PDPage page = new org.apache.pdfbox.pdmodel.PDPage(new org.apache.pdfbox.pdmodel.common.PDRectangle(842, 595));
+            doc.addPage(page);
+            var font = new org.apache.pdfbox.pdmodel.font.PDType1Font(org.apache.pdfbox.pdmodel.font.Standard14Fonts.FontName.HELVETICA);
+            var bold = new org.apache.pdfbox.pdmodel.font.PDType1Font(org.apache.pdfbox.pdmodel.font.Standard14Fonts.FontName.HELVETICA_BOLD);
+            try (org.apache.pdfbox.pdmodel.PDPageContentStream c = new org.apache.pdfbox.pdmodel.PDPageContentStream(doc, page)) {
+                float y = 550;
+                line(c, bold, 14, 40, y, t(lang, "title") + " - " + (province == null ? t(lang, "national") : t(lang, "province") + " " + Regions.name(province) + " (" + province + ")"));
+                y -= 20;
+                line(c, font, 10, 40, y, r[0] + " - " + r[1]);
+                y -= 24;
+                line(c, bold, 8, 40, y, t(lang, province == null ? "province" : "regency"));
+                for (int i = 0; i < Figures.TYPES.size(); i++) line(c, bold, 8, 250 + i * 95, y, t(lang, Figures.TYPES.get(i)));
+                for (Map.Entry<String, Map<String, Long>> a : areas.entrySet()) {
+                    y -= 14;
+                    if (y < 40) break;
+                    line(c, font, 8, 40, y, Regions.name(a.getKey()) + " (" + a.getKey() + ")");
+                    for (int i = 0; i < Figures.TYPES.size(); i++) line(c, font, 8, 250 + i * 95, y, Long.toString(a.getValue().getOrDefault(Figures.TYPES.get(i), 0L)));
+                }
+            }
+            doc.save(out);
+        }
+        x.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"ktp-office-" + (province == null ? "national" : province) + "-" + r[0] + "-" + r[1] + ".pdf\"");
+        byte[] b = out.toByteArray();
+        x.getResponseHeaders().add("Content-Type", "application/pdf");
+        x.getResponseHeaders().add("Cache-Control", "no-store");
+        x.sendResponseHeaders(200, b.length);
+        try (OutputStream o = x.getResponseBody()) {
+            o.write(b);
+        }
+    }
+
+    private static void line(org.apache.pdfbox.pdmodel.PDPageContentStream c, org.apache.pdfbox.pdmodel.font.PDFont f, float size, float x, float y, String text) throws IOException {
+        c.beginText();
+        c.setFont(f, size);
+        c.newLineAtOffset(x, y);
+        // The standard fonts cover Latin-1 only: anything else is shown as '?' rather than failing the export.
+        c.showText(text.replaceAll("[^\\x20-\\x7e\\xa0-\\xff]", "?"));
+        c.endText();
     }
 
     private static String nav(String lang, Session s) {
