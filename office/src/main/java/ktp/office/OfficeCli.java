@@ -141,7 +141,9 @@ public final class OfficeCli implements Runnable {
             if (c.dashboard() != null) {
                 ktp.office.web.OfficeUsers users = ktp.office.web.OfficeUsers.load(c.users());
                 if (users.size() == 0) System.err.println("office: no dashboard accounts in " + c.users() + " yet: ktp office user add --users " + c.users() + " --name NAME --role viewer");
-                dashboard = new ktp.office.web.Dashboard(c.dashboard(), new ktp.office.web.Figures(db.dataSource()), users, ZONE, Clock.systemUTC()).start();
+                ktp.office.command.OfficeCommander commander = new ktp.office.command.OfficeCommander(db.dataSource(), BrokerSettings.plain(c.brokerUrl()),
+                        TelemetryKey.load(c.officeKey()), Keyring.watch(c.stationRegistry()), c.collectors().get(0), Clock.systemUTC());
+                dashboard = new ktp.office.web.Dashboard(c.dashboard(), new ktp.office.web.Figures(db.dataSource()), users, ZONE, Clock.systemUTC()).commands(commander).start();
                 System.err.println("office: dashboard on http://" + c.dashboard().getHostString() + ":" + dashboard.port() + "/");
             }
             System.err.println("office: " + running.size() + " collector(s) on " + (db.isEmbedded() ? "the embedded PostgreSQL in " + c.dataDir() : db.url())

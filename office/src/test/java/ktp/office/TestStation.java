@@ -24,9 +24,13 @@ final class TestStation implements AutoCloseable {
     private int next = 1;
 
     TestStation(String id, Path dir, String broker, TelemetryKey key, Keyring officeKeys) throws java.io.IOException {
+        this(id, dir, broker, key, officeKeys, CommandHandler.NONE);
+    }
+
+    TestStation(String id, Path dir, String broker, TelemetryKey key, Keyring officeKeys, CommandHandler commands) throws java.io.IOException {
         this.id = id;
         this.store = StationStore.open(dir, id, Clock.systemUTC());
-        this.publisher = new OutboxPublisher(store, BrokerSettings.plain(broker), key, officeKeys, DeviceHealth.UNKNOWN, CommandHandler.NONE,
+        this.publisher = new OutboxPublisher(store, BrokerSettings.plain(broker), key, officeKeys, DeviceHealth.UNKNOWN, commands,
                 Duration.ofSeconds(5), Clock.systemUTC()).start();
     }
 

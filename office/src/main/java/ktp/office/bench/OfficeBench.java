@@ -158,6 +158,7 @@ public final class OfficeBench implements Callable<Integer> {
                 query(d, "national day", "SELECT type, sum(n) FROM day_counts WHERE day = ? GROUP BY type", null);
                 query(d, "province day (32, Jawa Barat)", "SELECT region, type, sum(n) FROM day_counts WHERE day = ? AND region >= ? AND region < ? GROUP BY region, type", "32");
                 query(d, "national range (30 days)", "SELECT day, type, sum(n) FROM day_counts WHERE day BETWEEN ? - 29 AND ? GROUP BY day, type", "range");
+                pages(d, tmp);
             }
         } finally {
             drop(empty);
@@ -194,6 +195,33 @@ public final class OfficeBench implements Callable<Integer> {
             s.execute("INSERT INTO day_counts (day, region, type, n) SELECT day, region, type, count(*) FROM events GROUP BY day, region, type");
             s.execute("ANALYZE");
             c.commit();
+        }
+    }
+
+    /** The dashboard's pages themselves, over HTTP with a signed-in session: figures, alerts and the chart included. */
+    private static void pages(OfficeDatabase d, Path tmp) throws Exception {
+        Path users = tmp.resolve("users");
+        ktp.office.web.OfficeUsers.put(users, "bench", ktp.office.web.OfficeUsers.Role.VIEWER, "bench-password-long".toCharArray());
+        try (ktp.office.web.Dashboard web = new ktp.office.web.Dashboard(new java.net.InetSocketAddress("127.0.0.1", 0), new ktp.office.web.Figures(d.dataSource()),
+                ktp.office.web.OfficeUsers.load(users), OfficeCli.ZONE, Clock.systemUTC()).start()) {
+            String site = "http://127.0.0.1:" + web.port();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            var login = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(site + "/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("name=bench&password=bench-password-long")).build(), java.net.http.HttpResponse.BodyHandlers.discarding());
+            String cookie = login.headers().firstValue("Set-Cookie").orElseThrow().split(";")[0];
+            for (String[] page : new String[][] {{"national day page", "/?from=DAY"}, {"province day page (32)", "/province?code=32&from=DAY"}}) {
+                double[] ms = new double[100];
+                for (int i = 0; i < ms.length; i++) {
+                    String day = LocalDate.of(2026, 1, 1).plusDays((i * 37) % 365).toString();
+                    long s = System.nanoTime();
+                    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(site + page[1].replace("DAY", day))).header("Cookie", cookie).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    ms[i] = (System.nanoTime() - s) / 1e6;
+                    if (r.statusCode() != 200 || !r.body().contains("id=figures")) throw new IllegalStateException(page[0] + ": HTTP " + r.statusCode());
+                }
+                Arrays.sort(ms);
+                System.out.printf("%s over HTTP: median %.2f ms, p99 %.2f ms (%d requests, a different day each)%n", page[0], ms[ms.length / 2], ms[(int) (ms.length * 0.99)], ms.length);
+            }
         }
     }
 

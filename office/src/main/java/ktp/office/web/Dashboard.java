@@ -43,7 +43,15 @@ public final class Dashboard implements AutoCloseable {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final SecureRandom random = new SecureRandom();
 
-    private record Session(OfficeUsers.User user, long[] lastUse) {}
+    private record Session(OfficeUsers.User user, long[] lastUse, String csrf) {}
+
+    private volatile ktp.office.command.OfficeCommander commander;
+
+    /** Commands from the page (PAUSE, RESUME, AUTHORISE_REPRINT), for supervisors; without it the page has none. */
+    public Dashboard commands(ktp.office.command.OfficeCommander c) {
+        this.commander = c;
+        return this;
+    }
 
     public Dashboard(InetSocketAddress listen, Figures figures, OfficeUsers users, ZoneId zone, Clock clock) throws IOException {
         this.figures = figures;
@@ -85,6 +93,7 @@ public final class Dashboard implements AutoCloseable {
                 case "/province" -> page(x, lang, s, code(q.get("code")), q);
                 case "/stations" -> stations(x, lang, s);
                 case "/alerts.json" -> alertsJson(x);
+                case "/commands" -> commandsPage(x, lang, s);
                 case "/export.csv" -> csv(x, q);
                 case "/export.pdf" -> pdf(x, q, lang);
                 case "/logout" -> {
@@ -119,7 +128,9 @@ public final class Dashboard implements AutoCloseable {
                 byte[] b = new byte[32];
                 random.nextBytes(b);
                 String id = HexFormat.of().formatHex(b);
-                sessions.put(id, new Session(u.get(), new long[] {System.currentTimeMillis()}));
+                byte[] csrf = new byte[16];
+                random.nextBytes(csrf);
+                sessions.put(id, new Session(u.get(), new long[] {System.currentTimeMillis()}, HexFormat.of().formatHex(csrf)));
                 x.getResponseHeaders().add("Set-Cookie", "ktp_office=" + id + "; Path=/; HttpOnly; SameSite=Strict");
                 LOG.info("dashboard: {} signed in ({})", u.get().name(), u.get().role());
                 redirect(x, "/?lang=" + lang);
@@ -240,6 +251,59 @@ public final class Dashboard implements AutoCloseable {
         send(x, 200, "text/html; charset=utf-8", b.toString());
     }
 
+    private void commandsPage(HttpExchange x, String lang, Session s) throws IOException, java.sql.SQLException {
+        if (commander == null) {
+            send(x, 404, "text/plain; charset=utf-8", "this office sends no commands (no broker for them)");
+            return;
+        }
+        String result = "";
+        if (x.getRequestMethod().equals("POST")) {
+            Map<String, String> f = query(new String(x.getRequestBody().readNBytes(8192), StandardCharsets.UTF_8));
+            if (!java.security.MessageDigest.isEqual(s.csrf().getBytes(StandardCharsets.US_ASCII), f.getOrDefault("csrf", "").getBytes(StandardCharsets.US_ASCII))) {
+                send(x, 403, "text/plain; charset=utf-8", "the form's token does not match this session; load the page again");
+                return;
+            }
+            if (s.user().role() != OfficeUsers.Role.SUPERVISOR) {
+                send(x, 403, "text/plain; charset=utf-8", "only a supervisor sends commands; " + s.user().name() + " is a " + s.user().role().name().toLowerCase(java.util.Locale.ROOT));
+                return;
+            }
+            String station = f.getOrDefault("station", "");
+            if (!station.matches("[A-Za-z0-9_-]{1,64}")) throw new IllegalArgumentException("station: '" + station + "' is not a station id");
+            ktp.telemetry.TelemetryCodec.CommandKind kind;
+            try {
+                kind = ktp.telemetry.TelemetryCodec.CommandKind.valueOf(f.getOrDefault("command", ""));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("command: '" + f.get("command") + "' is not PAUSE, RESUME or AUTHORISE_REPRINT");
+            }
+            try {
+                var sent = commander.send(station, kind, f.get("record"), f.get("reason"), s.user().name(), java.time.Duration.ofSeconds(15));
+                result = "<p id=command-result>" + esc(kind + " " + station + ": " + (sent.ack() == null ? t(lang, "noAnswer")
+                        : (sent.ack().accepted() ? t(lang, "accepted") : t(lang, "refused")) + " - " + sent.ack().detail() + " [" + sent.ackSigner() + "]")) + "</p>";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        StringBuilder b = new StringBuilder(head(lang, t(lang, "commands"))).append(nav(lang, s)).append("<main><h1>").append(t(lang, "commands")).append("</h1>").append(result);
+        if (s.user().role() == OfficeUsers.Role.SUPERVISOR) {
+            b.append("<form method=post action='/commands?lang=").append(lang).append("'><input type=hidden name=csrf value=").append(s.csrf()).append(">")
+                    .append("<label>").append(t(lang, "station")).append(" <select name=station id=cmd-station>");
+            for (Figures.Station st : figures.stations()) b.append("<option>").append(esc(st.id())).append("</option>");
+            b.append("</select></label><label>").append(t(lang, "command")).append(" <select name=command id=cmd-kind><option>PAUSE</option><option>RESUME</option><option>AUTHORISE_REPRINT</option></select></label>")
+                    .append("<label>").append(t(lang, "record")).append(" <input name=record id=cmd-record></label><label>").append(t(lang, "reason"))
+                    .append(" <input name=reason id=cmd-reason required></label><button id=cmd-send>").append(t(lang, "send")).append("</button></form>");
+        }
+        b.append("<table id=commands><tr><th>").append(t(lang, "when")).append("</th><th>").append(t(lang, "station")).append("</th><th>").append(t(lang, "command"))
+                .append("</th><th>").append(t(lang, "reason")).append("</th><th>").append(t(lang, "by")).append("</th><th>").append(t(lang, "answer")).append("</th></tr>");
+        for (var e : commander.recent(50)) {
+            b.append("<tr><td>").append(e.issuedAt()).append("</td><td>").append(esc(e.station())).append("</td><td>").append(esc(e.command() + (e.record() == null ? "" : " " + e.record())))
+                    .append("</td><td>").append(esc(e.reason())).append("</td><td>").append(esc(e.issuedBy())).append("</td><td>")
+                    .append(e.accepted() == null ? t(lang, "noAnswer") : esc((e.accepted() ? t(lang, "accepted") : t(lang, "refused")) + " - " + e.detail() + " [" + e.signer() + "]")).append("</td></tr>");
+        }
+        b.append("</table></main></body></html>");
+        send(x, 200, "text/html; charset=utf-8", b.toString());
+    }
+
     private void alertsJson(HttpExchange x) throws IOException, java.sql.SQLException {
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();
@@ -315,7 +379,7 @@ public final class Dashboard implements AutoCloseable {
 
     private static String nav(String lang, Session s) {
         return "<nav><a href='/?lang=" + lang + "'>" + t(lang, "national") + "</a> <a id=nav-stations href='/stations?lang=" + lang + "'>" + t(lang, "stations")
-                + "</a> <a href='/alerts.json'>JSON</a> <span>" + esc(s.user().name()) + " (" + s.user().role().name().toLowerCase(java.util.Locale.ROOT) + ")</span> "
+                + "</a> <a id=nav-commands href='/commands?lang=" + lang + "'>" + t(lang, "commands") + "</a> <a href='/alerts.json'>JSON</a> <span>" + esc(s.user().name()) + " (" + s.user().role().name().toLowerCase(java.util.Locale.ROOT) + ")</span> "
                 + "<a id=logout href='/logout?lang=" + lang + "'>" + t(lang, "signOut") + "</a> " + langLinks(lang, "/") + "</nav>";
     }
 
@@ -346,7 +410,10 @@ public final class Dashboard implements AutoCloseable {
                 {"gaps", "Celah urutan", "Sequence gaps"}, {"online", "daring", "online"}, {"offline", "luring", "offline"},
                 {"OFFLINE", "Stasiun luring", "Station offline"}, {"SILENT", "Stasiun diam", "Station silent"}, {"HEALTH_STALE", "Kesehatan usang", "Health stale"},
                 {"OUTBOX_GROWING", "Antrean kirim bertambah", "Outbox growing"}, {"BLANKS_LOW", "Blangko menipis", "Blanks low"}, {"RIBBON_LOW", "Pita menipis", "Ribbon low"},
-                {"SEQUENCE_GAP", "Celah urutan", "Sequence gap"}, {"REFUSED", "Pesan ditolak", "Messages refused"}, {"PRINTED_TWICE", "Dicetak dua kali", "Printed twice"},
+                {"SEQUENCE_GAP", "Celah urutan", "Sequence gap"}, {"commands", "Perintah", "Commands"}, {"command", "Perintah", "Command"},
+                {"record", "Rekaman", "Record"}, {"reason", "Alasan", "Reason"}, {"send", "Kirim", "Send"}, {"when", "Waktu", "When"}, {"by", "Oleh", "By"},
+                {"answer", "Jawaban stasiun", "Station's answer"}, {"accepted", "diterima", "accepted"}, {"refused", "ditolak", "refused"},
+                {"noAnswer", "belum ada jawaban", "no answer yet"}, {"REFUSED", "Pesan ditolak", "Messages refused"}, {"PRINTED_TWICE", "Dicetak dua kali", "Printed twice"},
         };
         for (String[] r : t) TEXT.put(r[0], new String[] {r[1], r[2]});
     }
