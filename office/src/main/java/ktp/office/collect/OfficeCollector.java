@@ -81,6 +81,9 @@ public final class OfficeCollector implements AutoCloseable {
     private final Thread writer;
     private volatile boolean closing;
     private volatile boolean subscribed;
+    private volatile boolean subscribing;
+    private final AtomicLong refusalsLogged = new AtomicLong();
+    private volatile long refusalLogSecond;
     private volatile boolean databaseUp = true;
     private volatile CountDownLatch probe;
     private final AtomicLong stored = new AtomicLong();
@@ -134,18 +137,21 @@ public final class OfficeCollector implements AutoCloseable {
         } catch (SQLException e) {
             throw new IOException("collector " + name + ": the database cannot be read: " + e.getMessage(), e);
         }
+        // The verifiers and the writer run before the connection: a persistent session with a backlog at the broker
+        // delivers it at once, and with nobody taking it Paho's receiver would block before the probe's SUBACK.
+        writer.start();
+        verifiers.forEach(Thread::start);
         try {
             client.connect(options()).waitForCompletion(15_000);
             if (group != null) checkSharedSubscriptions();
             subscribe();
         } catch (MqttException e) {
+            close();
             throw new IOException("collector " + name + ": cannot connect to " + broker.url() + ": " + e.getMessage(), e);
         } catch (IOException e) {
             close();
             throw e;
         }
-        writer.start();
-        verifiers.forEach(Thread::start);
         publishReceipts(leftover);
         ticks.scheduleAtFixedRate(this::beat, HEARTBEAT_EVERY.toMillis(), HEARTBEAT_EVERY.toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("collector {}: listening on {} {}", name, broker.url(), group == null ? "(every event, no shared subscription)" : "in shared group " + group);
@@ -161,10 +167,37 @@ public final class OfficeCollector implements AutoCloseable {
         return o;
     }
 
+    /**
+     * On a connection of its own with a clean session: the collector's own session may hold a backlog the broker
+     * delivers first, behind which the probe would arrive late and look lost.
+     */
     private void checkSharedSubscriptions() throws MqttException, IOException {
         String topic = "ktpel/v2/probe/" + name + "-" + TelemetryCodec.newRun();
         String filter = "$share/" + group + "/" + topic;
         probe = new CountDownLatch(1);
+        MqttAsyncClient client = new MqttAsyncClient(broker.url(), "ktp-office-" + name + "-probe", new MemoryPersistence());
+        try {
+            MqttConnectOptions o = broker.options();
+            o.setCleanSession(true);
+            client.setCallback(new MqttCallbackExtended() {
+                @Override public void connectComplete(boolean reconnect, String serverURI) { }
+                @Override public void connectionLost(Throwable cause) { }
+                @Override public void messageArrived(String t, MqttMessage m) { if (t.equals(topic)) probe.countDown(); }
+                @Override public void deliveryComplete(IMqttDeliveryToken token) { }
+            });
+            client.connect(o).waitForCompletion(15_000);
+            probe(client, topic, filter);
+        } finally {
+            try {
+                if (client.isConnected()) client.disconnect().waitForCompletion(3000);
+                client.close(true);
+            } catch (MqttException ignored) {
+                // a probe connection
+            }
+        }
+    }
+
+    private void probe(MqttAsyncClient client, String topic, String filter) throws MqttException, IOException {
         IMqttToken t = client.subscribe(filter, 1);
         t.waitForCompletion(10_000);
         int[] granted = t.getGrantedQos();
@@ -191,12 +224,29 @@ public final class OfficeCollector implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks for the subscriptions without waiting: a persistent session's backlog comes first, and the SUBACK only
+     * after it (the heartbeat starts once it came).
+     */
     private void subscribe() throws MqttException {
+        if (subscribing) return;
+        subscribing = true;
         String events = Topics.all("events");
         client.subscribe(new String[] {group == null ? events : "$share/" + group + "/" + events, Topics.all("state"), Topics.all("health")},
-                new int[] {1, 1, 1}).waitForCompletion(15_000);
-        subscribed = true;
-        beat();
+                new int[] {1, 1, 1}, null, new org.eclipse.paho.client.mqttv3.IMqttActionListener() {
+                    @Override
+                    public void onSuccess(IMqttToken token) {
+                        subscribing = false;
+                        subscribed = true;
+                        ticks.execute(OfficeCollector.this::beat);
+                    }
+
+                    @Override
+                    public void onFailure(IMqttToken token, Throwable e) {
+                        subscribing = false;
+                        LOG.warn("collector {}: subscribing: {}", name, e.toString());
+                    }
+                });
     }
 
     /** Every 2 s: connect again if the link dropped; say we listen, but only while the database takes writes. */
@@ -204,10 +254,14 @@ public final class OfficeCollector implements AutoCloseable {
         if (closing) return;
         try {
             if (!client.isConnected()) {
-                client.connect(options()).waitForCompletion(10_000);
+                subscribing = false;
                 subscribed = false;
+                client.connect(options()).waitForCompletion(10_000);
             }
-            if (!subscribed) subscribe();
+            if (!subscribed) {
+                subscribe();
+                return;
+            }
             if (!databaseUp) return;
             byte[] body = TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat(name, group, clock.instant()));
             client.publish(Topics.collectorHeartbeat(name), SignedMessage.seal(SignedMessage.Kind.HEARTBEAT, body, key), 0, false);
@@ -254,7 +308,13 @@ public final class OfficeCollector implements AutoCloseable {
                 default -> throw new TelemetryCodec.Rejected(TelemetryCodec.Rejected.Kind.INVALID, "collectors do not read " + t.get().kind());
             }
         } catch (TelemetryCodec.Rejected r) {
-            LOG.warn("collector {}: refused on {}: {}", name, topic, r.getMessage());
+            // Every refusal is kept in the database; the log says at most 10 a second (a flood must not become a log flood).
+            long second = System.currentTimeMillis() / 1000;
+            if (second != refusalLogSecond) {
+                refusalLogSecond = second;
+                refusalsLogged.set(0);
+            }
+            if (refusalsLogged.incrementAndGet() <= 10) LOG.warn("collector {}: refused on {}: {}", name, topic, r.getMessage());
             queue.put(new Refusal(new EventLedger.Refused(clock.instant(), topic, r.kind().name(), r.getMessage(), payload)));
         }
     }
@@ -378,6 +438,7 @@ public final class OfficeCollector implements AutoCloseable {
         @Override
         public void connectionLost(Throwable cause) {
             subscribed = false;
+            subscribing = false;
             if (!closing) LOG.warn("collector {}: connection lost ({}); reconnecting at the next heartbeat", name, cause.toString());
         }
 
