@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The dashboard in headless Chromium against Debian's PostgreSQL: a wrong password refused, sign-in, the national
  * view (Indonesian) and a province's regencies, English selected, a station going offline raising its alert on
  * the page and in the JSON feed, a record printed at two stations raising its alert, and the CSV downloaded with
- * the signed-in session equal to the events stored, and the province's PDF read back with PDFBox. Screenshots in office/target/screenshots/.
+ * the signed-in session equal to the events stored, a resident's events found by NIK, and the province's PDF read back with PDFBox. Screenshots in office/target/screenshots/.
  */
 class DashboardBrowserTest {
     @TempDir Path dir;
@@ -80,6 +80,14 @@ class DashboardBrowserTest {
                 b.screenshot(shots.resolve("office-province-32.png"));
                 b.open(site + "/?lang=en");
                 assertEquals("National", b.text("#view"));
+                // A resident's events by NIK: the Bandung NIK printed at both stations, then issued at ST-BDG.
+                b.click("#nav-nik");
+                b.type("#nik", String.format("3273%012d", 7));
+                b.click("#nik-search");
+                String resident = b.text("#resident");
+                assertTrue(resident.contains("ST-BDG 7 Printed R-ST-BDG-7") && resident.contains("ST-JKT 3 Printed R-ST-JKT-3"), resident);
+                b.screenshot(shots.resolve("office-resident-by-nik.png"));
+                b.open(site + "/?lang=en");
 
                 // ST-JKT goes offline: its alert on the page and in the feed.
                 assertFalse(b.text("#alerts").contains("ST-JKT: offline"));

@@ -94,6 +94,7 @@ public final class Dashboard implements AutoCloseable {
                 case "/stations" -> stations(x, lang, s);
                 case "/alerts.json" -> alertsJson(x);
                 case "/commands" -> commandsPage(x, lang, s);
+                case "/nik" -> nikPage(x, lang, s, q.getOrDefault("nik", ""));
                 case "/export.csv" -> csv(x, q);
                 case "/export.pdf" -> pdf(x, q, lang);
                 case "/logout" -> {
@@ -304,6 +305,24 @@ public final class Dashboard implements AutoCloseable {
         send(x, 200, "text/html; charset=utf-8", b.toString());
     }
 
+    private void nikPage(HttpExchange x, String lang, Session s, String nik) throws IOException, java.sql.SQLException {
+        StringBuilder b = new StringBuilder(head(lang, "NIK")).append(nav(lang, s)).append("<main><h1>").append(t(lang, "resident")).append("</h1>")
+                .append("<form method=get action=/nik><input type=hidden name=lang value=").append(lang).append("><label>NIK <input name=nik id=nik value='")
+                .append(esc(nik)).append("' pattern='[0-9]{16}'></label><button id=nik-search>").append(t(lang, "show")).append("</button></form>");
+        if (!nik.isEmpty()) {
+            LOG.info("dashboard: {} looked up a NIK's events", s.user().name());
+            b.append("<table id=resident><tr><th>").append(t(lang, "when")).append("</th><th>").append(t(lang, "station")).append("</th><th>#</th><th>")
+                    .append(t(lang, "event")).append("</th><th>").append(t(lang, "record")).append("</th><th>").append(t(lang, "blank")).append("</th><th>").append(t(lang, "reason")).append("</th></tr>");
+            for (Figures.ResidentEvent e : figures.byNik(nik)) {
+                b.append("<tr><td>").append(e.at()).append("</td><td>").append(esc(e.station())).append("</td><td>").append(e.sequence()).append("</td><td>").append(t(lang, e.type()))
+                        .append("</td><td>").append(esc(e.record())).append("</td><td>").append(esc(e.blank())).append("</td><td>").append(esc(e.reason())).append("</td></tr>");
+            }
+            b.append("</table>");
+        }
+        b.append("</main></body></html>");
+        send(x, 200, "text/html; charset=utf-8", b.toString());
+    }
+
     private void alertsJson(HttpExchange x) throws IOException, java.sql.SQLException {
         ObjectMapper m = new ObjectMapper();
         ObjectNode root = m.createObjectNode();
@@ -379,7 +398,7 @@ public final class Dashboard implements AutoCloseable {
 
     private static String nav(String lang, Session s) {
         return "<nav><a href='/?lang=" + lang + "'>" + t(lang, "national") + "</a> <a id=nav-stations href='/stations?lang=" + lang + "'>" + t(lang, "stations")
-                + "</a> <a id=nav-commands href='/commands?lang=" + lang + "'>" + t(lang, "commands") + "</a> <a href='/alerts.json'>JSON</a> <span>" + esc(s.user().name()) + " (" + s.user().role().name().toLowerCase(java.util.Locale.ROOT) + ")</span> "
+                + "</a> <a id=nav-nik href='/nik?lang=" + lang + "'>NIK</a> <a id=nav-commands href='/commands?lang=" + lang + "'>" + t(lang, "commands") + "</a> <a href='/alerts.json'>JSON</a> <span>" + esc(s.user().name()) + " (" + s.user().role().name().toLowerCase(java.util.Locale.ROOT) + ")</span> "
                 + "<a id=logout href='/logout?lang=" + lang + "'>" + t(lang, "signOut") + "</a> " + langLinks(lang, "/") + "</nav>";
     }
 
@@ -413,7 +432,8 @@ public final class Dashboard implements AutoCloseable {
                 {"SEQUENCE_GAP", "Celah urutan", "Sequence gap"}, {"commands", "Perintah", "Commands"}, {"command", "Perintah", "Command"},
                 {"record", "Rekaman", "Record"}, {"reason", "Alasan", "Reason"}, {"send", "Kirim", "Send"}, {"when", "Waktu", "When"}, {"by", "Oleh", "By"},
                 {"answer", "Jawaban stasiun", "Station's answer"}, {"accepted", "diterima", "accepted"}, {"refused", "ditolak", "refused"},
-                {"noAnswer", "belum ada jawaban", "no answer yet"}, {"REFUSED", "Pesan ditolak", "Messages refused"}, {"PRINTED_TWICE", "Dicetak dua kali", "Printed twice"},
+                {"noAnswer", "belum ada jawaban", "no answer yet"}, {"resident", "Peristiwa penduduk menurut NIK", "A resident's events by NIK"},
+                {"event", "Peristiwa", "Event"}, {"blank", "Blangko", "Blank"}, {"REFUSED", "Pesan ditolak", "Messages refused"}, {"PRINTED_TWICE", "Dicetak dua kali", "Printed twice"},
         };
         for (String[] r : t) TEXT.put(r[0], new String[] {r[1], r[2]});
     }

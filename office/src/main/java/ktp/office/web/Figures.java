@@ -78,6 +78,23 @@ public final class Figures {
         return out;
     }
 
+    public record ResidentEvent(Instant at, String station, long sequence, String type, String record, String blank, String reason) {}
+
+    /** A resident's events by NIK, oldest first (through the NIK index). */
+    public List<ResidentEvent> byNik(String nik) throws SQLException {
+        if (!nik.matches("\\d{16}")) throw new IllegalArgumentException("nik: a NIK is 16 digits");
+        List<ResidentEvent> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(
+                "SELECT occurred_at, station_id, sequence, type, record_id, blank_id, reason FROM events WHERE nik = ? ORDER BY occurred_at, station_id, sequence LIMIT 1000")) {
+            p.setString(1, nik);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) out.add(new ResidentEvent(instant(rs, 1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7)));
+            }
+            c.commit();
+        }
+        return out;
+    }
+
     public List<Station> stations() throws SQLException {
         List<Station> out = new ArrayList<>();
         try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement("""
