@@ -144,6 +144,14 @@ public final class OfficeCli implements Runnable {
                 ktp.office.command.OfficeCommander commander = new ktp.office.command.OfficeCommander(db.dataSource(), BrokerSettings.plain(c.brokerUrl()),
                         TelemetryKey.load(c.officeKey()), Keyring.watch(c.stationRegistry()), c.collectors().get(0), Clock.systemUTC());
                 dashboard = new ktp.office.web.Dashboard(c.dashboard(), new ktp.office.web.Figures(db.dataSource()), users, ZONE, Clock.systemUTC()).commands(commander).start();
+                if (c.webhook() != null) {
+                    ktp.office.web.AlertWebhook hook = new ktp.office.web.AlertWebhook(new ktp.office.web.Figures(db.dataSource()), c.webhook(), Clock.systemUTC());
+                    java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "office-alert-webhook");
+                        t.setDaemon(true);
+                        return t;
+                    }).scheduleWithFixedDelay(hook::tick, 5, 30, java.util.concurrent.TimeUnit.SECONDS);
+                }
                 System.err.println("office: dashboard on http://" + c.dashboard().getHostString() + ":" + dashboard.port() + "/");
             }
             System.err.println("office: " + running.size() + " collector(s) on " + (db.isEmbedded() ? "the embedded PostgreSQL in " + c.dataDir() : db.url())

@@ -17,7 +17,7 @@ import java.util.Set;
  */
 public record OfficeConfig(Path file, Path dataDir, String databaseUrl, String databaseUser, Path databasePasswordFile,
                            String brokerUrl, Path officeKey, Path stationRegistry, List<String> collectors, String group, boolean share,
-                           java.net.InetSocketAddress dashboard, Path users) {
+                           java.net.InetSocketAddress dashboard, Path users, java.net.URI webhook) {
 
     private static final Set<String> TOP = Set.of("data", "database", "broker", "office_key", "station_registry", "collectors", "dashboard");
 
@@ -60,6 +60,8 @@ public record OfficeConfig(Path file, Path dataDir, String databaseUrl, String d
                   listen: 127.0.0.1:8090
                   # Its accounts, owner-only: ktp office user add --users office-users --name NAME --role viewer|supervisor
                   users: office-users
+                  # Optional: new alerts POSTed as JSON to this URL every 30 s (empty: none).
+                  webhook: ""
                 """;
     }
 
@@ -94,7 +96,19 @@ public record OfficeConfig(Path file, Path dataDir, String databaseUrl, String d
         return new OfficeConfig(file, dir.resolve(root.path("data").asText("office-data")), url.isEmpty() ? null : url,
                 db.path("user").asText("ktp_office"), path(dir, db.path("password_file").asText("")), broker,
                 required(file, dir, root, "office_key"), required(file, dir, root, "station_registry"), List.copyOf(names), group, share.asBoolean(true),
-                listen(file, root.path("dashboard").path("listen").asText("")), dir.resolve(root.path("dashboard").path("users").asText("office-users")));
+                listen(file, root.path("dashboard").path("listen").asText("")), dir.resolve(root.path("dashboard").path("users").asText("office-users")),
+                webhook(file, root.path("dashboard").path("webhook").asText("")));
+    }
+
+    private static java.net.URI webhook(Path file, String u) throws IOException {
+        if (u.isEmpty()) return null;
+        try {
+            java.net.URI uri = new java.net.URI(u);
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) throw new java.net.URISyntaxException(u, "not http or https");
+            return uri;
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(file + ": dashboard.webhook: '" + u + "' is not an http(s) URL");
+        }
     }
 
     private static java.net.InetSocketAddress listen(Path file, String hp) throws IOException {
