@@ -71,6 +71,7 @@ class DashboardBrowserTest {
                 String national = b.text("#figures");
                 assertTrue(national.contains("JAWA BARAT (32)") && national.contains("DKI JAKARTA (31)"), national);
                 assertTrue(b.text("#alerts").contains("Dicetak dua kali"), "the NIK printed at two stations is an alert");
+                assertTrue(b.source().contains("JAWA BARAT</text><rect"), "the per-province chart has Jawa Barat's bar");
                 b.screenshot(shots.resolve("office-national.png"));
                 b.click("a[href^='/province?code=32']");
                 assertTrue(b.text("#view").contains("JAWA BARAT"));

@@ -207,6 +207,7 @@ public final class Dashboard implements AutoCloseable {
         for (long n : total) b.append("<td class=n>").append(n).append("</td>");
         b.append("</tr></table>");
         chart(b, lang, figures.issuedPerDay(r[0], r[1], province));
+        areaChart(b, lang, areas, province == null);
         b.append("<p><a id=csv href='/export.csv?from=").append(r[0]).append("&to=").append(r[1]).append(province == null ? "" : "&code=" + province).append("'>")
                 .append(t(lang, "csv")).append("</a> <a id=pdf href='/export.pdf?from=").append(r[0]).append("&to=").append(r[1])
                 .append(province == null ? "" : "&code=" + province).append("&lang=").append(lang).append("'>PDF</a></p></main></body></html>");
@@ -223,6 +224,22 @@ public final class Dashboard implements AutoCloseable {
             long h = d.getValue() * 120 / max;
             b.append("<rect x=").append(i * w).append(" y=").append(125 - h).append(" width=").append(Math.max(1, w - 2)).append(" height=").append(h)
                     .append(" fill='#1f6f8b'><title>").append(d.getKey()).append(": ").append(d.getValue()).append("</title></rect>");
+            i++;
+        }
+        b.append("</svg>");
+    }
+
+    /** Cards issued per province (or regency) over the range, as horizontal bars. */
+    private static void areaChart(StringBuilder b, String lang, Map<String, Map<String, Long>> areas, boolean provinces) {
+        long max = Math.max(1, areas.values().stream().mapToLong(m -> m.getOrDefault("CARD_ISSUED", 0L)).max().orElse(1));
+        b.append("<h2>").append(t(lang, provinces ? "issuedPerProvince" : "issuedPerRegency")).append("</h2><svg id=area-chart width=620 height=").append(Math.max(20, areas.size() * 18)).append(" role=img>");
+        int i = 0;
+        for (Map.Entry<String, Map<String, Long>> a : areas.entrySet()) {
+            long n = a.getValue().getOrDefault("CARD_ISSUED", 0L);
+            long w = n * 360 / max;
+            b.append("<text x=0 y=").append(i * 18 + 13).append(" font-size=11>").append(esc(Regions.name(a.getKey()))).append("</text><rect x=230 y=").append(i * 18 + 3)
+                    .append(" width=").append(Math.max(1, w)).append(" height=12 fill='#1f6f8b'></rect><text x=").append(236 + w).append(" y=").append(i * 18 + 13)
+                    .append(" font-size=11>").append(n).append("</text>");
             i++;
         }
         b.append("</svg>");
@@ -433,7 +450,8 @@ public final class Dashboard implements AutoCloseable {
                 {"record", "Rekaman", "Record"}, {"reason", "Alasan", "Reason"}, {"send", "Kirim", "Send"}, {"when", "Waktu", "When"}, {"by", "Oleh", "By"},
                 {"answer", "Jawaban stasiun", "Station's answer"}, {"accepted", "diterima", "accepted"}, {"refused", "ditolak", "refused"},
                 {"noAnswer", "belum ada jawaban", "no answer yet"}, {"resident", "Peristiwa penduduk menurut NIK", "A resident's events by NIK"},
-                {"event", "Peristiwa", "Event"}, {"blank", "Blangko", "Blank"}, {"REFUSED", "Pesan ditolak", "Messages refused"}, {"PRINTED_TWICE", "Dicetak dua kali", "Printed twice"},
+                {"event", "Peristiwa", "Event"}, {"issuedPerProvince", "KTP-el diserahkan per provinsi", "Cards issued per province"},
+                {"issuedPerRegency", "KTP-el diserahkan per kabupaten/kota", "Cards issued per regency"}, {"blank", "Blangko", "Blank"}, {"REFUSED", "Pesan ditolak", "Messages refused"}, {"PRINTED_TWICE", "Dicetak dua kali", "Printed twice"},
         };
         for (String[] r : t) TEXT.put(r[0], new String[] {r[1], r[2]});
     }
