@@ -1,0 +1,34 @@
+package ktp.office;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicInteger;
+import ktp.office.collect.OfficeCollector;
+import ktp.office.db.OfficeDatabase;
+import ktp.telemetry.BrokerSettings;
+import ktp.telemetry.Keyring;
+import ktp.telemetry.TelemetryKey;
+
+/**
+ * A collector process for the exactly-once test (so it can be SIGKILLed): args JDBC-URL BROKER OFFICE-KEY
+ * REGISTRY NAME GROUP DROP, where DROP is the number of the receipt it drops (0: none), as a broker losing
+ * it would. Prints "READY", then "STORED n DUPLICATES d DROPPED r" every 200 ms; stops by itself after 3 minutes.
+ */
+public final class CollectorWorker {
+    public static void main(String[] a) throws Exception {
+        int drop = Integer.parseInt(a[6]);
+        AtomicInteger n = new AtomicInteger();
+        try (OfficeDatabase db = OfficeDatabase.connect(a[0], null, null, 4);
+             OfficeCollector c = new OfficeCollector(db.dataSource(), BrokerSettings.plain(a[1]), TelemetryKey.load(Path.of(a[2])), Keyring.watch(Path.of(a[3])),
+                     a[4], a[5], OfficeCli.ZONE, Clock.systemUTC(), r -> n.incrementAndGet() != drop).start()) {
+            System.out.println("READY");
+            System.out.flush();
+            long deadline = System.nanoTime() + 180_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                System.out.println("STORED " + c.stored() + " DUPLICATES " + c.duplicates() + " DROPPED " + c.receiptsDropped());
+                System.out.flush();
+                Thread.sleep(200);
+            }
+        }
+    }
+}
