@@ -129,4 +129,21 @@ class StationConfigTest {
         assertEquals(2, bad.exit());
         assertTrue(bad.err().contains("printers[0].reader: is not a regular expression"), bad.err());
     }
+
+    private static final Path PROFILES = Path.of(System.getProperty("ktp.repo", "..")).toAbsolutePath().normalize().resolve("firmware-profiles");
+
+    @Test
+    void theBiometricRetentionIsReadFromTheStationSectionAndNonsenseIsRefusedByName() throws Exception {
+        String yaml = valid(9100, 5001, 8480);
+        Path dflt = write(yaml);
+        assertEquals(ktp.station.StationConfig.DEFAULT_BIOMETRIC_RETENTION_DAYS, ktp.station.StationConfig.load(dflt, PROFILES).biometricRetentionDays());
+        String seven = yaml.replace("  store: store\n", "  store: store\n  biometric_retention_days: 7\n");
+        assertNotEquals(yaml, seven);
+        assertEquals(7, ktp.station.StationConfig.load(write(seven), PROFILES).biometricRetentionDays());
+        for (String bad : new String[] {"0", "366", "2.5", "\"a month\""}) {
+            KtpRun r = KtpRun.of("station", "check-config", write(yaml.replace("  store: store\n", "  store: store\n  biometric_retention_days: " + bad + "\n")).toString());
+            assertEquals(2, r.exit(), bad + ": " + r.out());
+            assertTrue(r.err().contains("station.biometric_retention_days"), bad + ": the field is named: " + r.err());
+        }
+    }
 }

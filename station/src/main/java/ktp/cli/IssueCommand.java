@@ -84,7 +84,7 @@ final class IssueCommand implements Callable<Integer> {
     private int here(StationConfig cfg, StationStore store) throws Exception {
         CardKeys keys = cfg.encoder().masterKey() == null ? CardKeys.globalPlatformTestKeys() : CardKeys.masterFile(cfg.encoder().profile(), cfg.encoder().masterKey());
         TrustedKeys trust = TrustedKeys.loadDirectory(cfg.trustedKeys());
-        Job job = store.jobs().stream().filter(j -> j.nik().equals(nik)).filter(j -> j.state() != JobState.REJECTED && j.state() != JobState.RELEASED)
+        Job job = store.jobsWithNik(nik).stream().filter(j -> j.state() != JobState.REJECTED && j.state() != JobState.RELEASED)
                 .findFirst().orElseThrow(() -> new BadInputException("no card for NIK " + nik + " at this station"));
         switch (job.state()) {
             case AWAITING_HOLDER, ACTIVATING -> { }

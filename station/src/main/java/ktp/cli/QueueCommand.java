@@ -28,6 +28,10 @@ final class QueueCommand implements Callable<Integer> {
     @Option(names = "--nik", paramLabel = "NIK", description = "only the job of this NIK")
     String nik;
 
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "200",
+            description = "without --state or --nik: the newest N jobs only (default ${DEFAULT-VALUE}; 0: every job, which reads the whole store)")
+    int limit;
+
     @Option(names = "--json", description = "one JSON array instead of a table")
     boolean json;
 
@@ -44,13 +48,16 @@ final class QueueCommand implements Callable<Integer> {
                 throw new BadInputException("--state: no state \"" + state + "\"; states: " + List.of(JobState.values()));
             }
         }
+        if (limit < 0) throw new BadInputException("--limit: a number of jobs, 0 or more, got " + limit);
         if (nik != null && !nik.matches("\\d{16}")) throw new BadInputException("--nik: a NIK is 16 digits, got \"" + nik + "\"");
         JsonNode jobs;
+        long total = -1;
         try (StoreChoice.Access a = from.access(user, true)) {
             if (a.console() != null) {
                 jobs = a.console().get("/api/queue?state=" + (only == null ? "" : only.name()) + "&nik=" + (nik == null ? "" : nik));
             } else {
-                jobs = Listings.jobs(a.store(), only == null ? null : only.name(), nik);
+                jobs = Listings.jobs(a.store(), only == null ? null : only.name(), nik, limit);
+                total = only == null && nik == null && limit > 0 ? a.store().jobCount() : -1;
             }
         }
         if (json) {
@@ -65,7 +72,7 @@ final class QueueCommand implements Callable<Integer> {
                     j.path("blankId").asText().isEmpty() ? "-" : j.path("blankId").asText(), t.format(Instant.parse(j.path("updatedAt").asText())),
                     reason.length() > 70 ? reason.substring(0, 67) + "..." : reason);
         }
-        System.out.println(jobs.size() + " job(s)");
+        System.out.println(jobs.size() + " job(s)" + (total > jobs.size() ? ", the newest of " + total + " (--limit 0 lists every one)" : ""));
         return ExitCodes.OK;
     }
 }

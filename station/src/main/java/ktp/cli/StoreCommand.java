@@ -20,7 +20,7 @@ final class StoreCommand extends CommandGroup {
         Path store;
 
         @Option(names = "--retention-days", paramLabel = "DAYS", defaultValue = "30",
-                description = "how long an uncollected card's biometrics may be kept (default ${DEFAULT-VALUE}, as the station's store.biometricRetentionDays)")
+                description = "how long an uncollected card's biometrics may be kept (default ${DEFAULT-VALUE}, give the station.yaml value of station.biometric_retention_days)")
         int retentionDays;
 
         @Override

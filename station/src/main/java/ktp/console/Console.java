@@ -574,7 +574,7 @@ public final class Console implements AutoCloseable {
 
     private void apiIssue(Request r) throws IOException {
         String nik = r.param("nik");
-        Optional<Job> job = store().jobs().stream().filter(j -> j.nik().equals(nik))
+        Optional<Job> job = store().jobsWithNik(nik).stream()
                 .filter(j -> j.state() == JobState.AWAITING_HOLDER || j.state() == JobState.ACTIVATING).findFirst();
         if (job.isEmpty()) {
             json(r.x, 404, JSON.createObjectNode().put("error", "no printed card waits for NIK " + nik + " at this station"));

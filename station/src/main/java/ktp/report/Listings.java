@@ -16,14 +16,24 @@ public final class Listings {
     private Listings() {}
 
     /** The station's jobs, oldest first; {@code state} (a JobState name) and {@code nik} narrow it when not empty. */
-    public static ArrayNode jobs(StationStore store, String state, String nik) {
-        // A state's page comes from the state index; only the unfiltered list (and a NIK search) reads every job.
-        java.util.List<Job> from = state == null || state.isEmpty() ? store.jobs()
-                : java.util.Arrays.stream(ktp.job.JobState.values()).anyMatch(x -> x.name().equals(state))
+    public static ArrayNode jobs(StationStore store, String state, String nik) { return jobs(store, state, nik, 0); }
+
+    /**
+     * The same, at most the newest {@code limit} jobs when no state and no NIK narrows it (0: every job). Each
+     * comes from an index: a state's page from the state index, a NIK's jobs from the NIK index, the newest
+     * jobs from the ends of the state index; only {@code limit} 0 without a filter reads every job.
+     */
+    public static ArrayNode jobs(StationStore store, String state, String nik, int limit) {
+        boolean byState = state != null && !state.isEmpty();
+        boolean byNik = nik != null && !nik.isEmpty();
+        java.util.List<Job> from;
+        if (byNik) from = store.jobsWithNik(nik);
+        else if (byState) from = java.util.Arrays.stream(ktp.job.JobState.values()).anyMatch(x -> x.name().equals(state))
                 ? store.jobsIn(ktp.job.JobState.valueOf(state), Integer.MAX_VALUE) : java.util.List.of();
+        else from = limit > 0 ? store.latestJobs(limit) : store.jobs();
         return jobs(from.stream()
-                .filter(j -> state == null || state.isEmpty() || j.state().name().equals(state))
-                .filter(j -> nik == null || nik.isEmpty() || j.nik().equals(nik))
+                .filter(j -> !byState || j.state().name().equals(state))
+                .filter(j -> !byNik || j.nik().equals(nik))
                 .sorted(Comparator.comparing(Job::createdAt)).toList());
     }
 

@@ -26,7 +26,10 @@ import ktp.telemetry.BrokerSettings;
  * Secrets stay in the files the configuration names (keys, tokens, passwords), never in it.
  */
 public record StationConfig(Path file, String stationId, Path store, Central central, Path trustedKeys, List<Printer> printers,
-                            Encoder encoder, Scanner scanner, Telemetry telemetry, Console console) {
+                            Encoder encoder, Scanner scanner, Telemetry telemetry, Console console, int biometricRetentionDays) {
+
+    /** How long an uncollected card's biometrics are kept when station.yaml does not say (days). */
+    public static final int DEFAULT_BIOMETRIC_RETENTION_DAYS = 30;
 
     /** The data center: HTTPS with a pinned CA and a client certificate, or plain HTTP with a token (demos only). */
     public record Central(URI url, Path ca, Path certificate, Path key, Path tokenFile, boolean plainHttp) {}
@@ -66,6 +69,8 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         String id = station.text("id");
         if (!id.matches("[A-Za-z0-9_-]{1,64}")) throw station.error("id", "'" + id + "' must be 1 to 64 letters, digits, '_' or '-'");
         Path store = base.resolve(station.text("store"));
+        // Whole days, 1 to 365: a card nobody collected keeps its photo and templates no longer than this (docs/store.md).
+        int retentionDays = station.integer("biometric_retention_days", 1, 365, DEFAULT_BIOMETRIC_RETENTION_DAYS);
         station.noOtherFields();
 
         DataFile.Node c = root.object("central");
@@ -203,7 +208,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         }
         root.noOtherFields();
         return new StationConfig(file, id, store, central, trust, List.copyOf(printers), encoder, new Scanner(scannerUri, scannerProfile),
-                new Telemetry(broker, health, signingKey, officeKeys), console);
+                new Telemetry(broker, health, signingKey, officeKeys), console, retentionDays);
     }
 
     private static Path markReadPath(DataFile.Node n, String field) throws DataFileException {

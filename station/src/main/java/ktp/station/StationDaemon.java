@@ -78,7 +78,7 @@ public final class StationDaemon implements AutoCloseable {
 
     /** Opens the store (recovering every job), then starts the link, the publisher and one lane per printer. */
     public StationDaemon start() throws IOException {
-        store = StationStore.open(config.store(), config.stationId(), clock);
+        store = StationStore.open(config.store(), config.stationId(), clock, Duration.ofDays(config.biometricRetentionDays()));
         var resumed = store.recover(Actor.STATION);
         LOG.info("station {}: store {} recovered; {} job(s) resumed", config.stationId(), config.store(), resumed.size());
         trust = TrustedKeys.loadDirectory(config.trustedKeys());

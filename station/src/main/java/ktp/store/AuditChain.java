@@ -59,6 +59,15 @@ public final class AuditChain {
      * recorded (which catches entries cut off the end).
      */
     public static Verdict verify(List<AuditEntry> log, long expectedCount, byte[] expectedHead, List<long[]> repairedGaps) {
+        return verify(log, log.size(), expectedCount, expectedHead, repairedGaps, n -> { });
+    }
+
+    /**
+     * The same over any iteration of the log in sequence order (the store's table, read as it goes rather than
+     * copied), reporting every 10,000 entries verified to {@code progress}.
+     */
+    static Verdict verify(Iterable<AuditEntry> log, long size, long expectedCount, byte[] expectedHead, List<long[]> repairedGaps,
+                          java.util.function.LongConsumer progress) {
         byte[] previous = GENESIS;
         long expectedSeq = 1;
         List<String> gapNotes = new java.util.ArrayList<>();
@@ -72,28 +81,29 @@ public final class AuditChain {
                 expectedSeq = e.sequence();
             }
             if (e.sequence() != expectedSeq) {
-                return broken(log, "entry " + expectedSeq + " is missing (found " + e.sequence() + " next)");
+                return broken(size, "entry " + expectedSeq + " is missing (found " + e.sequence() + " next)");
             }
             if (!Arrays.equals(e.previousHash(), previous)) {
-                return broken(log, "entry " + e.sequence() + " does not link to entry " + (e.sequence() - 1) + " (previous hash differs)");
+                return broken(size, "entry " + e.sequence() + " does not link to entry " + (e.sequence() - 1) + " (previous hash differs)");
             }
             byte[] recomputed = hash(e.sequence(), e.at().toEpochMilli(), e.actor(), e.action(), e.detail(), e.previousHash());
             if (!Arrays.equals(recomputed, e.hash())) {
-                return broken(log, "entry " + e.sequence() + " was altered after it was written (its hash does not match its content)");
+                return broken(size, "entry " + e.sequence() + " was altered after it was written (its hash does not match its content)");
             }
             previous = e.hash();
             expectedSeq++;
+            if ((expectedSeq - 1) % 10_000 == 0) progress.accept(expectedSeq - 1);
         }
         if (expectedSeq - 1 != expectedCount) {
-            return broken(log, "the log holds " + (expectedSeq - 1) + " entries but the store recorded " + expectedCount + " (entries removed from the end?)");
+            return broken(size, "the log holds " + (expectedSeq - 1) + " entries but the store recorded " + expectedCount + " (entries removed from the end?)");
         }
         if (!Arrays.equals(previous, expectedHead)) {
-            return broken(log, "the last entry's hash differs from the head the store recorded");
+            return broken(size, "the last entry's hash differs from the head the store recorded");
         }
-        return new Verdict(true, log.size(), Optional.empty(), List.copyOf(gapNotes));
+        return new Verdict(true, size, Optional.empty(), List.copyOf(gapNotes));
     }
 
-    private static Verdict broken(List<AuditEntry> log, String problem) {
-        return new Verdict(false, log.size(), Optional.of(problem));
+    private static Verdict broken(long size, String problem) {
+        return new Verdict(false, size, Optional.of(problem));
     }
 }

@@ -92,8 +92,12 @@ public final class StationStore implements AutoCloseable {
     private final Table<String, Long> auditByTime;
     /** minute (epoch) -> running totals after that minute: loaded, entered, then the count in each BlankFate. */
     private final Table<Long, String> ledgerTotals;
+    /** "NIK/recordId" -> recordId: the jobs of a NIK (the counter's and `ktp issue`'s search). */
+    private final Table<String, String> jobsByNik;
     /** The indexes above are complete (a store written before them is indexed once by its next writer). */
     private boolean indexed;
+    /** The level of the indexes a store holds: 1 without jobsByNik, 2 with it. */
+    private static final String INDEX_LEVEL = "2";
     private Journal journal;
     private final EnvelopeVault vault;
     /** Envelopes written for the transaction in progress (shredded if it rolls back). */
@@ -136,7 +140,8 @@ public final class StationStore implements AutoCloseable {
         this.ledgerByFate = table("ledgerByFate", Serializer.STRING, Serializer.STRING);
         this.auditByTime = table("auditByTime", Serializer.STRING, Serializer.LONG);
         this.ledgerTotals = table("ledgerTotals", Serializer.LONG, Serializer.STRING);
-        this.indexed = "1".equals(meta.get("indexes"));
+        this.jobsByNik = table("jobsByNik", Serializer.STRING, Serializer.STRING);
+        this.indexed = INDEX_LEVEL.equals(meta.get("indexes"));
         if (!readOnly) db.commit();
     }
 
@@ -195,18 +200,31 @@ public final class StationStore implements AutoCloseable {
      * (never committed: the high-water mark shows it) is cut off, and only here.
      */
     public static StationStore open(Path dir, String stationId, Clock clock) {
+        return open(dir, stationId, clock, DEFAULT_BIOMETRIC_RETENTION);
+    }
+
+    /**
+     * The same with the station's biometric retention (station.yaml {@code station.biometric_retention_days}),
+     * applied from the open's own sweep on: a longer retention than the default must not lose a card's
+     * biometrics to a sweep with the default first.
+     */
+    public static StationStore open(Path dir, String stationId, Clock clock, java.time.Duration biometricRetention) {
+        if (biometricRetention.isNegative() || biometricRetention.isZero()) {
+            throw new StoreException("the biometric retention must be positive, got " + biometricRetention);
+        }
         StoreFiles files = StoreFiles.acquire(dir, true);
         try {
             StoreInspection found = StoreInspection.of(dir, files);
             if (!found.ok()) throw new StoreDamagedException(found.refusal());
-            return openWriter(dir, stationId, clock, files, found);
+            return openWriter(dir, stationId, clock, files, found, biometricRetention);
         } catch (RuntimeException e) {
             files.close();
             throw e;
         }
     }
 
-    private static StationStore openWriter(Path dir, String stationId, Clock clock, StoreFiles files, StoreInspection found) {
+    private static StationStore openWriter(Path dir, String stationId, Clock clock, StoreFiles files, StoreInspection found,
+                                           java.time.Duration biometricRetention) {
         DB db = null;
         StationStore store = null;
         try {
@@ -219,7 +237,7 @@ public final class StationStore implements AutoCloseable {
             }
             rebuildWorkingCopy(dir, found.checkpointExists);
             // No fsync of MapDB's own file: it is rebuilt from the checkpoint and the journal at every open.
-            db = DBMaker.fileDB(dir.resolve(DB_FILE).toFile()).transactionEnable().fileSyncDisable().make();
+            db = writableDb(dir.resolve(DB_FILE));
             StoreFiles.restrict(dir.resolve(DB_FILE));
             StationStore s = new StationStore(dir, stationId, clock, files, db, false);
             store = s;
@@ -228,7 +246,7 @@ public final class StationStore implements AutoCloseable {
             if (found.fresh()) {
                 s.inTransaction(() -> {
                     s.meta.put("format", StoreInspection.FORMAT);
-                    s.meta.put("indexes", "1");
+                    s.meta.put("indexes", INDEX_LEVEL);
                     if (stationId != null) s.meta.put("stationId", stationId);
                     return null;
                 });
@@ -242,8 +260,10 @@ public final class StationStore implements AutoCloseable {
             }
             long markTx = found.mark.mark().map(HighWaterMark.Mark::txNumber).orElse(-1L);
             if (markTx != store.metaLong("txNumber")) HighWaterMark.reset(files.mark, store.currentMark());
-            if (!s.indexed) s.buildIndexes();
+            if (!s.indexed && "1".equals(s.meta.get("indexes"))) s.buildNikIndex();
+            else if (!s.indexed) s.buildIndexes();
             s.sweepVault();
+            s.biometricRetention = biometricRetention;
             s.expireBiometrics();
             store.claim();
             return store;
@@ -364,7 +384,7 @@ public final class StationStore implements AutoCloseable {
             files.claimForWriting();
             boolean useCheckpoint = found.checkpointExists && found.checkpointError.isEmpty();
             rebuildWorkingCopy(dir, useCheckpoint);
-            db = DBMaker.fileDB(dir.resolve(DB_FILE).toFile()).transactionEnable().fileSyncDisable().make();
+            db = writableDb(dir.resolve(DB_FILE));
             StoreFiles.restrict(dir.resolve(DB_FILE));
             StationStore store = new StationStore(dir, null, clock, files, db, false);
             store.closing = true; // the repair ends with a full checkpoint of its own: no periodic one beside it
@@ -445,7 +465,7 @@ public final class StationStore implements AutoCloseable {
         checkpointGeneration++;
         Path tmp = dir.resolve(CHECKPOINT_FILE + ".full");
         Files.deleteIfExists(tmp);
-        DB copy = DBMaker.fileDB(tmp.toFile()).transactionEnable().fileSyncDisable().make();
+        DB copy = writableDb(tmp);
         StoreFiles.restrict(tmp);
         try {
             for (Table<?, ?> t : tables.values()) t.copyInto(copy, 10_000);
@@ -473,7 +493,7 @@ public final class StationStore implements AutoCloseable {
         deleteWithWal(next);
         Path last = dir.resolve(CHECKPOINT_FILE);
         if (Files.exists(last)) Files.copy(last, next);
-        DB copy = DBMaker.fileDB(next.toFile()).transactionEnable().fileSyncDisable().make();
+        DB copy = writableDb(next);
         StoreFiles.restrict(next);
         try {
             applyTo(copy, entries, cancellable);
@@ -587,6 +607,16 @@ public final class StationStore implements AutoCloseable {
         try (java.nio.file.DirectoryStream<Path> wal = Files.newDirectoryStream(file.getParent(), file.getFileName() + ".wal.*")) {
             for (Path p : wal) Files.delete(p);
         }
+    }
+
+    /**
+     * A MapDB file this store writes: the working copy or a checkpoint's copy, never a file a crash could leave
+     * half written that the store then depends on (the working copy is rebuilt at each open, a copy is renamed
+     * into place only after it is closed and forced). No fsync by MapDB: the journal is the commit point.
+     * (Memory-mapping it was tried for the bench's build and was no faster: docs/store.md.)
+     */
+    private static DB writableDb(Path file) {
+        return DBMaker.fileDB(file.toFile()).transactionEnable().fileSyncDisable().make();
     }
 
     private static void closeQuietly(DB db) {
@@ -979,6 +1009,10 @@ public final class StationStore implements AutoCloseable {
     /** Writes a job with its state index and per-state count, in the caller's transaction. */
     private void putJob(Job j) {
         Job old = jobs.get(j.recordId());
+        if (old == null || !old.nik().equals(j.nik())) {
+            if (old != null) jobsByNik.remove(old.nik() + "/" + old.recordId());
+            jobsByNik.put(j.nik() + "/" + j.recordId(), j.recordId());
+        }
         if (old != null) {
             jobsByState.remove(stateKey(old));
             meta.put("jobs." + old.state(), Long.toString(metaLong("jobs." + old.state()) - 1));
@@ -1030,13 +1064,14 @@ public final class StationStore implements AutoCloseable {
     private void buildIndexes() {
         LOG.info("{}: building the store's indexes (once, for a store written before them)", dir);
         inTransaction(() -> {
-            for (Table<?, ?> t : List.of(jobsByState, ledgerByFate, auditByTime, ledgerTotals)) {
+            for (Table<?, ?> t : List.of(jobsByState, ledgerByFate, auditByTime, ledgerTotals, jobsByNik)) {
                 for (Object k : List.copyOf(t.map.keySet())) removeRaw(t, k);
             }
             for (JobState st : JobState.values()) meta.remove("jobs." + st);
             Map<JobState, Long> counts = new java.util.EnumMap<>(JobState.class);
             for (Job j : jobs.map.values()) {
                 jobsByState.put(stateKey(j), j.recordId());
+                jobsByNik.put(j.nik() + "/" + j.recordId(), j.recordId());
                 counts.merge(j.state(), 1L, Long::sum);
             }
             counts.forEach((st, n) -> meta.put("jobs." + st, Long.toString(n)));
@@ -1054,7 +1089,18 @@ public final class StationStore implements AutoCloseable {
             }
             changes.sort(java.util.Comparator.comparingLong(TotalsChange::at));
             for (TotalsChange c : changes) bumpTotals(Instant.ofEpochMilli(c.at()), c.loaded(), c.entered(), c.from(), c.to());
-            meta.put("indexes", "1");
+            meta.put("indexes", INDEX_LEVEL);
+            return null;
+        });
+        indexed = true;
+    }
+
+    /** A store indexed at level 1 gets the NIK index (once; it reads every job). */
+    private void buildNikIndex() {
+        LOG.info("{}: adding the NIK index (once)", dir);
+        inTransaction(() -> {
+            for (Job j : jobs.map.values()) jobsByNik.put(j.nik() + "/" + j.recordId(), j.recordId());
+            meta.put("indexes", INDEX_LEVEL);
             return null;
         });
         indexed = true;
@@ -1090,6 +1136,51 @@ public final class StationStore implements AutoCloseable {
     }
 
     public List<Job> jobsIn(JobState state, int limit) { return jobsIn(java.util.EnumSet.of(state), limit); }
+
+    /** The jobs of one NIK (any state), oldest first: from the NIK index, not a scan of every job. */
+    public synchronized List<Job> jobsWithNik(String nik) {
+        List<Job> out = new ArrayList<>();
+        if (!indexed) {
+            for (Job j : jobs.map.values()) if (j.nik().equals(nik)) out.add(j);
+        } else {
+            for (String id : jobsByNik.map.subMap(nik + "/", nik + "0").values()) {
+                Job j = jobs.get(id);
+                if (j != null) out.add(j);
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Job::createdAt));
+        return List.copyOf(out);
+    }
+
+    /**
+     * The newest {@code limit} jobs of every state, oldest first: the last entries of each state's index range,
+     * merged, so an unfiltered page of the queue costs the page (times the number of states), not the history.
+     */
+    public synchronized List<Job> latestJobs(int limit) {
+        List<Job> out = new ArrayList<>();
+        if (!indexed) {
+            out.addAll(jobs.map.values());
+        } else {
+            for (JobState st : JobState.values()) {
+                int n = 0;
+                for (String id : jobsByState.map.subMap(st.name() + "/", true, st.name() + "0", false).descendingMap().values()) {
+                    if (n++ >= limit) break;
+                    Job j = jobs.get(id);
+                    if (j != null) out.add(j);
+                }
+            }
+        }
+        out.sort(java.util.Comparator.comparing(Job::createdAt).thenComparing(Job::recordId));
+        return out.size() > limit ? List.copyOf(out.subList(out.size() - limit, out.size())) : List.copyOf(out);
+    }
+
+    /** How many jobs the store holds (from the per-state counts). */
+    public synchronized long jobCount() {
+        if (!indexed) return jobs.map.size();
+        long n = 0;
+        for (JobState st : JobState.values()) n += metaLong("jobs." + st);
+        return n;
+    }
 
     /** The ledger entry of one blank (chip UID or serial), if a printer ever took it. */
     public synchronized Optional<LedgerEntry> ledgerEntry(String blankId) { return Optional.ofNullable(ledger.get(blankId)); }
@@ -1226,10 +1317,18 @@ public final class StationStore implements AutoCloseable {
     /** How many audit entries have been committed (cheap: no copy of the log). */
     public synchronized long auditSize() { return metaLong("auditCount"); }
 
-    public synchronized AuditChain.Verdict verifyAudit() {
+    public AuditChain.Verdict verifyAudit() { return verifyAudit(n -> { }); }
+
+    /**
+     * Verifies the whole audit chain, reading the log in place (not a copy of it: 900,000 entries at 100,000
+     * jobs), and tells {@code progress} how many entries are verified every 10,000. It reads everything, so it
+     * grows with history by definition.
+     */
+    public synchronized AuditChain.Verdict verifyAudit(java.util.function.LongConsumer progress) {
         String head = meta.get("auditHead");
         byte[] headBytes = head == null || head.isEmpty() ? AuditChain.GENESIS : HexFormat.of().parseHex(head);
-        return AuditChain.verify(List.copyOf(audit.map.values()), metaLong("auditCount"), headBytes, AuditChain.gaps(meta.get("auditGaps")));
+        return AuditChain.verify(audit.map.values(), audit.map.size(), metaLong("auditCount"), headBytes,
+                AuditChain.gaps(meta.get("auditGaps")), progress);
     }
 
     /** Counts of jobs per state, for status lines and reports. */

@@ -162,6 +162,46 @@ class StationStoreTest {
         assertFalse(StationStore.check(dir, java.time.Duration.ofDays(30), moving).failed());
     }
 
+    @Test
+    void aRetentionGivenAtTheOpenAppliesToTheOpensOwnSweep() {
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now = new java.util.concurrent.atomic.AtomicReference<>(CLOCK.instant());
+        java.time.Clock moving = new java.time.Clock() {
+            @Override public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+            @Override public java.time.Clock withZone(java.time.ZoneId zone) { return this; }
+            @Override public java.time.Instant instant() { return now.get(); }
+        };
+        try (StationStore s = StationStore.open(dir, "ST-01", moving)) {
+            s.admit("R1", 1, "3273014506900001", "ENV".getBytes(StandardCharsets.UTF_8), Actor.STATION);
+            printAndIssue(s, "R1", "UID-01");
+        }
+        now.set(now.get().plus(java.time.Duration.ofDays(40)));
+        // Kept 60 days: the open must not shred it with the 30-day default first.
+        try (StationStore s = StationStore.open(dir, "ST-01", moving, java.time.Duration.ofDays(60))) {
+            assertTrue(s.envelope("R1").isPresent(), "40 days < 60: still kept");
+        }
+        try (StationStore s = StationStore.open(dir, "ST-01", moving, java.time.Duration.ofDays(35))) {
+            assertTrue(s.envelope("R1").isEmpty(), "40 days > 35: expired at the open");
+        }
+        assertThrows(StoreException.class, () -> StationStore.open(dir, "ST-01", moving, java.time.Duration.ZERO));
+    }
+
+    @Test
+    void theNikIndexAndTheNewestJobsAnswerWhatAScanAnswers() {
+        try (StationStore s = open()) {
+            for (int i = 1; i <= 30; i++) {
+                s.admit(String.format("R%02d", i), 1, String.format("32730145069%05d", i % 7), ("E" + i).getBytes(StandardCharsets.UTF_8), Actor.STATION);
+                if (i % 3 == 0) s.transition(String.format("R%02d", i), JobState.VALIDATED, Actor.STATION, "", null);
+                if (i % 5 == 0 && i % 3 != 0) s.transition(String.format("R%02d", i), JobState.REJECTED, Actor.STATION, "bad record", null);
+            }
+        }
+        try (StationStore s = StationStore.openReadOnly(dir, CLOCK)) {
+            StoreCrashTest.assertIndexesAgree(s);
+            assertEquals(30, s.jobCount());
+            assertTrue(s.jobsWithNik("9999999999999999").isEmpty());
+            assertEquals(List.of("R26", "R27", "R28", "R29", "R30"), s.latestJobs(5).stream().map(Job::recordId).toList());
+        }
+    }
+
     private boolean containsInStoreFiles(String marker) throws IOException { return containsInStoreFiles(marker.getBytes(StandardCharsets.UTF_8)); }
 
     /** Every regular file under the store folder, raw bytes. */

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -164,6 +165,16 @@ class StoreCrashTest {
                     s.jobsIn(st, Integer.MAX_VALUE).stream().map(Job::recordId).sorted().toList(), "state index " + st);
         }
         assertEquals(s.jobs().stream().filter(j -> j.state() == JobState.VALIDATED || j.state() == JobState.LEASED).count(), s.queueDepth());
+        assertEquals(s.jobs().size(), s.jobCount(), "job count");
+        List<Job> everyJob = s.jobs();
+        for (Job j : everyJob.size() <= 200 ? everyJob : java.util.stream.Stream.concat(everyJob.subList(0, 100).stream(),
+                everyJob.subList(everyJob.size() - 100, everyJob.size()).stream()).toList()) {
+            assertEquals(everyJob.stream().filter(x -> x.nik().equals(j.nik())).map(Job::recordId).sorted().toList(),
+                    s.jobsWithNik(j.nik()).stream().map(Job::recordId).sorted().toList(), "NIK index " + j.nik());
+        }
+        var latest = s.jobs().stream().sorted(java.util.Comparator.comparing(Job::createdAt).thenComparing(Job::recordId)).toList();
+        assertEquals(latest.subList(Math.max(0, latest.size() - 7), latest.size()).stream().map(Job::recordId).sorted().toList(),
+                s.latestJobs(7).stream().map(Job::recordId).sorted().toList(), "the newest jobs");
         var all = s.auditLog();
         assertEquals(all.stream().map(AuditEntry::sequence).toList(),
                 s.auditBetween(java.time.Instant.EPOCH, java.time.Instant.parse("2100-01-01T00:00:00Z")).stream().map(AuditEntry::sequence).toList(),
