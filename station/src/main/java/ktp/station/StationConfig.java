@@ -201,6 +201,10 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         } else {
             root.text("console", "");
         }
+        // The report section (letterhead, document number, officers) is the reports' own: ktp.report.ReportSettings
+        // reads and checks it from this same file; here it is only allowed.
+        if (root.has("report")) root.object("report");
+        else root.text("report", "");
         root.noOtherFields();
         return new StationConfig(file, id, store, central, trust, List.copyOf(printers), encoder, new Scanner(scannerUri, scannerProfile),
                 new Telemetry(broker, health, signingKey, officeKeys), console);
