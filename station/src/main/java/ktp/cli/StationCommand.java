@@ -232,8 +232,11 @@ final class StationCommand extends CommandGroup {
             try {
                 List<String> readers = javax.smartcardio.TerminalFactory.getDefault().terminals().list().stream().map(javax.smartcardio.CardTerminal::getName).toList();
                 boolean found = readers.stream().anyMatch(r -> Pattern.compile(pattern).matcher(r).find());
-                report("encoder.reader", "/" + pattern + "/", found ? null : "no PC/SC reader matches; readers: " + readers, failed);
-            } catch (javax.smartcardio.CardException | RuntimeException e) {
+                report("encoder.reader", "/" + pattern + "/", found ? null : readers.isEmpty() ? "no PC/SC reader at all: " + ktp.card.SmartcardioTransport.NO_READER
+                        : "no PC/SC reader matches; readers: " + readers, failed);
+            } catch (javax.smartcardio.CardException e) {
+                report("encoder.reader", "/" + pattern + "/", ktp.card.SmartcardioTransport.explain(e), failed);
+            } catch (RuntimeException e) {
                 report("encoder.reader", "/" + pattern + "/", "PC/SC is not available (is pcscd running?): " + e.getMessage(), failed);
             }
         }

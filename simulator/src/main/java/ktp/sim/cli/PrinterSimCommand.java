@@ -29,7 +29,7 @@ final class PrinterSimCommand implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "ID|FILE", required = true, description = "printer profile to behave as")
     String profile;
 
-    @Option(names = "--listen", paramLabel = "tcp:HOST:PORT", description = "TCP address (for example tcp:127.0.0.1:9100)")
+    @Option(names = "--listen", paramLabel = "tcp://HOST:PORT", description = "TCP address (for example tcp://127.0.0.1:9100; port 0: a free one)")
     String listen;
 
     @Option(names = "--serial", paramLabel = "DEVICE", description = "serial device or pty to answer on")
@@ -55,7 +55,7 @@ final class PrinterSimCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((listen == null) == (serial == null)) throw new BadInputException("give one of --listen tcp:HOST:PORT or --serial DEVICE");
+        if ((listen == null) == (serial == null)) throw new BadInputException("give one of --listen tcp://HOST:PORT or --serial DEVICE");
         if (!(speed > 0 && speed <= 1e6)) throw new BadInputException("--speed must be in (0, 1000000]");
         PrinterProfile p = BenchCommand.printerProfile(profile);
         SimulatedPrinter printer = new SimulatedPrinter(p, speed, out);
@@ -65,8 +65,7 @@ final class PrinterSimCommand implements Callable<Integer> {
         if (jamAt != null) printer.jamAtCard(jamAt);
         PrinterSimServer server;
         if (listen != null) {
-            if (!listen.startsWith("tcp:")) throw new BadInputException("--listen must be tcp:HOST:PORT, got " + listen);
-            InetSocketAddress address = CentralCommand.parseListen(listen.substring(4));
+            InetSocketAddress address = CentralCommand.tcpListen(listen);
             server = PrinterSimServer.tcp(printer, address);
             System.out.println("printer " + p.id() + " (" + p.model() + ") listening; printer URI tcp://" + address.getHostString() + ":" + server.port());
         } else {
