@@ -2,6 +2,7 @@ package ktp.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +57,20 @@ final class StationCommand extends CommandGroup {
             }
             // The daemon logs what it does (one line per job change, device and link events); commands only warn.
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ktp")).setLevel(ch.qos.logback.classic.Level.INFO);
-            ktp.station.StationDaemon daemon = new ktp.station.StationDaemon(c, renderer, javax.smartcardio.TerminalFactory.getDefault(), java.time.Clock.systemUTC());
+            javax.smartcardio.TerminalFactory readers = javax.smartcardio.TerminalFactory.getDefault();
+            String lab = labReader(file);
+            if (lab != null) {
+                if (!Pattern.compile(c.encoder().readerPattern()).matcher(ktp.lab.LabReader.NAME).find()) {
+                    throw new BadInputException(file + ": encoder.reader: /" + c.encoder().readerPattern() + "/ does not match the lab reader's name '"
+                            + ktp.lab.LabReader.NAME + "' (write reader: \"" + ktp.lab.LabReader.NAME + "\")");
+                }
+                URI u = URI.create(lab);
+                ktp.lab.LabReader reader = ktp.lab.LabReader.listen(u.getHost(), u.getPort());
+                readers = reader.factory();
+                System.out.println("lab reader '" + ktp.lab.LabReader.NAME + "' on tcp://" + u.getHost() + ":" + reader.port()
+                        + " (no pcscd): connect the printer simulator's contact station with --vpcd " + u.getHost() + ":" + reader.port());
+            }
+            ktp.station.StationDaemon daemon = new ktp.station.StationDaemon(c, renderer, readers, java.time.Clock.systemUTC());
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
             ktp.console.Console[] console = new ktp.console.Console[1];
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -82,6 +96,16 @@ final class StationCommand extends CommandGroup {
             }
             stopped.await();
             return ExitCodes.OK;
+        }
+    }
+
+    /** encoder.lab_reader, checked by StationConfig (a lab only); null when the station uses PC/SC. */
+    static String labReader(Path file) {
+        try {
+            ktp.datafile.DataFile.Node e = ktp.datafile.DataFile.load(file).object("encoder");
+            return e.has("lab_reader") ? e.text("lab_reader") : null;
+        } catch (DataFileException x) {
+            throw new BadInputException(x.getMessage());
         }
     }
 
@@ -202,7 +226,8 @@ final class StationCommand extends CommandGroup {
                 Probes.scanner("scanner.uri", c.scanner(), c.printers().get(0), failed);
                 Probes.broker("telemetry.broker", c.telemetry().broker(), c.stationId(), failed);
                 Probes.central("central.url", c, failed);
-                probeReader(c.encoder().readerPattern(), failed);
+                if (labReader(file) != null) report("encoder.lab_reader", labReader(file), null, failed); // served by the daemon itself
+                else probeReader(c.encoder().readerPattern(), failed);
                 if (!failed.isEmpty()) throw new BadInputException(file + ": " + String.join("; ", failed));
             }
             System.out.println(file + ": OK" + (probe ? " (every device and server answered)" : "")

@@ -144,6 +144,12 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
             }
         }
         int insertWait = e.integer("insert_wait_s", 1, 120, 10);
+        // The lab reader (ktp.lab.LabReader, read by `ktp station run`): virtual cards without pcscd, for a lab only.
+        String labReader = e.text("lab_reader", null);
+        if (labReader != null) {
+            if (!plain) throw e.error("lab_reader", "is for a lab only: it is accepted with central.plain_http: true (a production station uses PC/SC)");
+            if (!labReader.matches("tcp://(127\\.0\\.0\\.1|localhost):\\d{1,5}")) throw e.error("lab_reader", "must be tcp://127.0.0.1:PORT (loopback), got '" + labReader + "'");
+        }
         e.noOtherFields();
         Encoder encoder = new Encoder(reader, cardProfile, master, insertWait);
 

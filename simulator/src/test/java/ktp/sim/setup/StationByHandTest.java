@@ -94,9 +94,13 @@ class StationByHandTest {
         String broker = start(Pattern.compile("broker (tcp://127\\.0\\.0\\.1:\\d+)"), "sim", "broker", "--listen", "tcp://127.0.0.1:0",
                 "--stations", STATION, "--credentials", "broker");
         String central = start(Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)"), "sim", "central", "--listen", "127.0.0.1:0",
-                "--plain-http", "--station", STATION + ":lab-token-1", "--state", "central", "--population", "5");
+                "--plain-http", "--station", STATION + ":lab-token-1", "--state", "central", "--population", "5", "--speed", "2000000", "--failure-rate", "0");
+        int labPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            labPort = free.getLocalPort();
+        }
         String printer = start(Pattern.compile("printer URI (tcp://127\\.0\\.0\\.1:\\d+)"), "sim", "printer", "--profile", "evolis-primacy-dual-ymcko",
-                "--listen", "tcp://127.0.0.1:0", "--out", "cards", "--speed", "50");
+                "--listen", "tcp://127.0.0.1:0", "--out", "cards", "--speed", "50", "--vpcd", "127.0.0.1:" + labPort);
         String scanner = start(Pattern.compile("on (tcp://127\\.0\\.0\\.1:\\d+);"), "sim", "scanner", "--listen", "tcp://127.0.0.1:0");
         assertTrue(Files.readString(lab.resolve("sim-broker.log")).contains(lab.resolve("broker/clients").toString()), "the broker says where its credentials are");
         String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(lab.resolve("broker/clients/" + STATION + ".password")));
@@ -126,6 +130,7 @@ class StationByHandTest {
         ((ObjectNode) ((ArrayNode) c.get("printers")).get(0)).put("uri", printer);
         ((ObjectNode) c.get("scanner")).put("uri", scanner);
         ((ObjectNode) c.get("encoder")).remove("master_key");
+        ((ObjectNode) c.get("encoder")).put("reader", "KTP Lab Reader").put("lab_reader", "tcp://127.0.0.1:" + labPort);
         ObjectNode t = YAML.createObjectNode();
         t.put("broker", broker).put("username", STATION).put("password_file", "broker/clients/" + STATION + ".password")
                 .put("signing_key", "keys/telemetry-signing.key").put("office_keys", "office-keys");
@@ -169,7 +174,39 @@ class StationByHandTest {
         assertTrue(right.out().contains("central.url " + central + ": answers as the data center, which accepts station " + STATION), right.out());
         assertTrue(right.out().contains("telemetry.broker " + broker + ": answers as an MQTT broker: CONNACK accepted for user " + STATION), right.out());
         assertFalse(right.out().contains("lab-token-1"), "no secret in the output");
-        // The PC/SC reader is the one probe that depends on the machine (pcscd with vpcd under ./ktp test).
+        assertTrue(right.out().contains("encoder.lab_reader tcp://127.0.0.1:" + labPort + ": answers"), right.out());
         assertEquals(0, right.code(), right.out());
+
+        // The station runs by hand with the lab reader (no pcscd): the printer simulator's blanks carry virtual chips
+        // that reach the station's reader over vpcd's protocol; a card is encoded and printed.
+        Path log = lab.resolve("station.log");
+        Process daemon = ktp("station", "run", "--config", "station.yaml").redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        started.add(daemon);
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        long cards = 0;
+        while (System.nanoTime() < deadline && cards < 2) {
+            assertTrue(daemon.isAlive(), "the daemon stopped: " + Files.readString(log));
+            try (var files = Files.list(lab.resolve("cards"))) {
+                cards = files.filter(f -> f.toString().endsWith(".png")).count();
+            } catch (java.nio.file.NoSuchFileException none) {
+                cards = 0;
+            }
+            Thread.sleep(200);
+        }
+        assertTrue(cards >= 2, "a card's front and back from the printer simulator: " + Files.readString(log));
+        String daemonLog = Files.readString(log);
+        assertTrue(daemonLog.contains("lab reader 'KTP Lab Reader'"), daemonLog);
+        daemon.destroy();
+        assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon stops on SIGTERM");
+        Run ledger = run("ledger", "--config", "station.yaml", "--json");
+        assertEquals(0, ledger.code(), ledger.out());
+        var entries = YAML.readTree(ledger.out());
+        assertTrue(entries.size() >= 1, ledger.out());
+        boolean printedByUid = false;
+        for (var e : entries) {
+            // The blank's id is the virtual chip's UID as the station's encoder read it over the lab reader.
+            if (e.get("fate").asText().equals("PRINTED_AWAITING_HOLDER") && e.get("blankId").asText().matches("[0-9A-F]{14}")) printedByUid = true;
+        }
+        assertTrue(printedByUid, "a card printed, ledgered by its chip UID: " + ledger.out() + "\n" + daemonLog);
     }
 }
