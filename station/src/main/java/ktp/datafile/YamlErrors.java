@@ -50,7 +50,7 @@ final class YamlErrors {
         }
         if (line < 1) return "not valid YAML: " + what;
         String[] lines = text.split("\\R", -1);
-        StringBuilder out = new StringBuilder("line ").append(line);
+        StringBuilder out = new StringBuilder("not valid YAML: line ").append(line);
         if (column > 0) out.append(", column ").append(column);
         String key = keyAbove(lines, line);
         if (key != null) out.append(" (near the key '").append(key).append("')");

@@ -141,6 +141,16 @@ class StationByHandTest {
         Run plain = run("station", "check-config", "station.yaml");
         assertEquals(0, plain.code(), plain.out());
 
+        // The lab reader outside a lab (an https data center) is refused, naming the key.
+        ObjectNode production = c.deepCopy();
+        ObjectNode https = YAML.createObjectNode();
+        https.put("url", "https://127.0.0.1:8443").put("ca", "office-keys/office-1.pem").put("token_file", "keys/token.txt");
+        production.set("central", https);
+        Files.writeString(lab.resolve("production.yaml"), YAML.writeValueAsString(production));
+        Run refused = run("station", "check-config", "production.yaml");
+        assertEquals(2, refused.code(), refused.out());
+        assertTrue(refused.out().contains("encoder.lab_reader: is for a lab only"), refused.out());
+
         // Swapped printer and scanner ports: both named as swapped.
         ((ObjectNode) ((ArrayNode) c.get("printers")).get(0)).put("uri", scanner);
         ((ObjectNode) c.get("scanner")).put("uri", printer);
