@@ -86,7 +86,7 @@ class DemoRunTest {
                 String text = new PDFTextStripper().getText(pdf);
                 assertTrue(text.contains("Blanks in (loaded) " + s.blanksLoaded()), text);
                 assertTrue(text.contains("counted in the feeder " + s.blanksLeftInFeeder()), text);
-                assertTrue(text.contains("0 (cocok / reconciled)"), text);
+                assertTrue(text.contains("0 (reconciled)"), text);
                 try (StationStore store = StationStore.open(out.resolve("station"), null, Clock.systemUTC())) {
                     for (LedgerEntry e : store.ledger()) {
                         if (e.fate() == BlankFate.SPOILED) assertTrue(text.contains(e.blankId()), "spoiled blank " + e.blankId() + " listed for destruction");

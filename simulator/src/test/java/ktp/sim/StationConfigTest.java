@@ -82,14 +82,18 @@ class StationConfigTest {
             assertEquals(0, ok.exit(), ok.err());
             assertTrue(ok.out().contains("station    ST-CFG-01") && ok.out().contains("(evolis-primacy-dual-ymcko)") && ok.out().contains("KDF3 per card"), ok.out());
             assertTrue(ok.out().contains("(plain HTTP: demo only)"), ok.out());
+            // Ports that take a connection and say nothing are not devices: the probe asks each in its protocol
+            // (StationByHandTest shows real simulators answering, swapped ones and refused credentials).
             KtpRun probed = KtpRun.of("station", "check-config", f.toString(), "--probe");
-            assertEquals(0, probed.exit(), probed.out() + probed.err());
+            assertEquals(2, probed.exit(), probed.out() + probed.err());
             assertTrue(probed.out().contains("probe      encoder.reader /Virtual PCD/: answers"), "pcscd's vpcd reader is found: " + probed.out());
+            assertTrue(probed.out().contains("printers[0].uri tcp://127.0.0.1:" + printer.getLocalPort() + ": FAILED: BUSY"), probed.out());
+            assertTrue(probed.out().contains("scanner.uri tcp://127.0.0.1:" + scanner.getLocalPort() + ": FAILED: no R30x handshake"), probed.out());
             int closed = printer.getLocalPort();
             printer.close();
             KtpRun down = KtpRun.of("station", "check-config", f.toString(), "--probe");
             assertEquals(2, down.exit());
-            assertTrue(down.err().contains("printers[0].uri tcp://127.0.0.1:" + closed + " does not answer"), down.err());
+            assertTrue(down.err().contains("printers[0].uri tcp://127.0.0.1:" + closed + " DEAD: nothing answers"), down.err());
         }
     }
 

@@ -11,7 +11,7 @@ public record ScannerProfile(String id, String protocol, int width, int height, 
 
     public static ScannerProfile resolve(Path dir, String idOrFile) throws DataFileException {
         Path f = idOrFile.endsWith(".yaml") ? Path.of(idOrFile) : dir.resolve(idOrFile + ".yaml");
-        if (!Files.isRegularFile(f)) throw new DataFileException(f.toString(), "", "no scanner profile '" + idOrFile + "'");
+        if (!Files.isRegularFile(f)) throw new DataFileException(f.toString(), "", "no scanner profile '" + idOrFile + "'" + ktp.datafile.DataFile.knownIds(dir));
         return load(f);
     }
 

@@ -38,7 +38,7 @@ public record CardProfile(String id, Pattern atr, byte[] securityDomainAid, byte
 
     public static CardProfile resolve(Path dir, String idOrFile) throws DataFileException {
         Path f = idOrFile.endsWith(".yaml") ? Path.of(idOrFile) : dir.resolve(idOrFile + ".yaml");
-        if (!Files.isRegularFile(f)) throw new DataFileException(f.toString(), "", "no card profile '" + idOrFile + "'");
+        if (!Files.isRegularFile(f)) throw new DataFileException(f.toString(), "", "no card profile '" + idOrFile + "'" + ktp.datafile.DataFile.knownIds(dir));
         return load(f);
     }
 

@@ -21,16 +21,33 @@ public final class SmartcardioTransport implements ApduTransport, AutoCloseable 
         this.card = card;
     }
 
+    /** What an empty reader list means, for the technician who sees "readers: []". */
+    public static final String NO_READER = "pcscd runs but no reader is attached (plug the reader in; for the virtual reader, vpcd's "
+            + "simulator must be connected: 'ktp sim card --vpcd HOST:PORT'), or this is the in-process provider with no reader configured";
+
+    /**
+     * A PC/SC failure in plain words: SCARD_E_NO_SERVICE is pcscd not running, SCARD_E_NO_READERS_AVAILABLE no
+     * reader attached; anything else keeps its code.
+     */
+    public static String explain(javax.smartcardio.CardException e) {
+        String m = String.valueOf(e.getMessage()) + (e.getCause() == null ? "" : " " + e.getCause().getMessage());
+        if (m.contains("SCARD_E_NO_SERVICE") || m.contains("SCARD_E_SERVICE_STOPPED")) {
+            return "pcscd is not running (start it: 'sudo systemctl start pcscd'), or the station cannot reach its socket (" + m.strip() + ")";
+        }
+        if (m.contains("SCARD_E_NO_READERS_AVAILABLE")) return "no reader is attached: " + NO_READER;
+        return e.getMessage();
+    }
+
     /** The first reader whose name matches {@code readerPattern} (a regular expression), with or without a card. */
     public static CardTerminal reader(TerminalFactory factory, String readerPattern) throws CardException {
         try {
             List<CardTerminal> terminals = factory.terminals().list();
-            if (terminals.isEmpty()) throw new CardException("no PC/SC reader found (" + factory.getType() + ")");
+            if (terminals.isEmpty()) throw new CardException("no PC/SC reader found (" + factory.getType() + "): " + NO_READER);
             Pattern p = Pattern.compile(readerPattern);
             for (CardTerminal t : terminals) if (p.matcher(t.getName()).find()) return t;
             throw new CardException("no reader matches '" + readerPattern + "'; readers: " + terminals.stream().map(CardTerminal::getName).toList());
         } catch (javax.smartcardio.CardException e) {
-            throw new CardException("PC/SC: " + e.getMessage(), e);
+            throw new CardException("PC/SC: " + explain(e), e);
         }
     }
 
@@ -47,7 +64,7 @@ public final class SmartcardioTransport implements ApduTransport, AutoCloseable 
     public static SmartcardioTransport connect(TerminalFactory factory, String readerPattern) throws CardException {
         try {
             List<CardTerminal> terminals = factory.terminals().list();
-            if (terminals.isEmpty()) throw new CardException("no PC/SC reader found (" + factory.getType() + ")");
+            if (terminals.isEmpty()) throw new CardException("no PC/SC reader found (" + factory.getType() + "): " + NO_READER);
             Pattern p = Pattern.compile(readerPattern == null || readerPattern.isEmpty() ? ".*" : readerPattern);
             for (CardTerminal t : terminals) {
                 if (!p.matcher(t.getName()).find()) continue;
@@ -59,7 +76,7 @@ public final class SmartcardioTransport implements ApduTransport, AutoCloseable 
             }
             throw new CardException("no reader matches '" + readerPattern + "' with a card present; readers: " + terminals.stream().map(CardTerminal::getName).toList());
         } catch (javax.smartcardio.CardException e) {
-            throw new CardException("PC/SC: " + e.getMessage(), e);
+            throw new CardException("PC/SC: " + explain(e), e);
         }
     }
 

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {"  0  done; the answer is yes (valid, verified, completed)",
-                "  1  the answer is no (invalid, refused), or a run-time failure (device, store, network)",
+                "  1  the answer is no (invalid, refused), or a failure (device, store, network)",
                 "  2  bad input: unknown option, missing or unreadable file, malformed argument",
                 "", "Run 'ktp COMMAND --help' for a command's options."})
 public final class Ktp implements Runnable {
@@ -44,6 +44,7 @@ public final class Ktp implements Runnable {
                 throw new CommandLine.TypeConversionException(e.getMessage());
             }
         });
+        HelpLayout.apply(cl);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof BadInputException) {
                 commandLine.getErr().println("ktp: " + ex.getMessage());

@@ -1,6 +1,7 @@
 package ktp.cli;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -142,11 +143,41 @@ final class PrinterCommands {
                 System.out.println("Cards printed    " + s.cardsPrinted());
                 return ExitCodes.OK;
             } catch (PrinterException e) {
-                System.err.println("ktp: " + e.getMessage());
+                System.err.println("ktp: " + diagnose(printer, e));
                 return ExitCodes.FAILURE;
             } catch (IllegalArgumentException e) {
                 throw new BadInputException("--printer: " + e.getMessage());
             }
+        }
+
+        /**
+         * Why a printer did not answer, in the technician's terms: DEAD (nothing listens or the device is gone) or
+         * BUSY (it is there but another program holds it: a printer's network port and a serial port serve one host
+         * at a time, and the station daemon keeps its printers open).
+         */
+        static String diagnose(String uri, PrinterException e) {
+            String detail = String.valueOf(e.getMessage());
+            if (uri.startsWith("tcp://")) {
+                URI u = URI.create(uri);
+                try (java.net.Socket probe = new java.net.Socket()) {
+                    probe.connect(new java.net.InetSocketAddress(u.getHost(), u.getPort()), 2000);
+                } catch (IOException refused) {
+                    return "DEAD: nothing answers at " + uri + " (" + refused.getMessage() + "): the printer is off, unplugged, or at another address or port";
+                }
+                if (e.error() == ktp.printer.PrinterError.NO_ANSWER && !detail.contains("garbage")) {
+                    return "BUSY: " + uri + " takes the connection but the printer does not answer: its network port serves one host at a time"
+                            + " and another holds it (the station daemon, if it runs: ask it with 'ktp station status'); detail: " + detail;
+                }
+            } else if (uri.startsWith("serial:")) {
+                String dev = uri.substring("serial:".length()).replaceAll("\\?.*", "");
+                if (!java.nio.file.Files.exists(java.nio.file.Path.of(dev))) {
+                    return "DEAD: " + dev + " does not exist: the cable is unplugged or the port has another name";
+                }
+                if (detail.toLowerCase(java.util.Locale.ROOT).contains("busy")) {
+                    return "BUSY: " + dev + " is held by another program (the station daemon, if it runs: ask it with 'ktp station status'); detail: " + detail;
+                }
+            }
+            return e.error() + ": " + detail;
         }
     }
 }

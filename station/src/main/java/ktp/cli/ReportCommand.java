@@ -34,6 +34,26 @@ final class ReportCommand extends CommandGroup {
         }
     }
 
+    /**
+     * The report settings (letterhead, number, officers) from --config's report section; none with --store alone.
+     * {@code lang}: --lang, over the section's language.
+     */
+    static ktp.report.ReportSettings settings(StoreChoice from, String lang) {
+        ktp.report.ReportSettings s = ktp.report.ReportSettings.DEFAULT;
+        if (from.config != null) {
+            try {
+                s = ktp.report.ReportSettings.load(from.config);
+            } catch (ktp.datafile.DataFileException e) {
+                throw new BadInputException("--config " + from.config + ": " + e.getMessage());
+            }
+        }
+        if (lang != null) {
+            if (!lang.equals("id") && !lang.equals("en")) throw new BadInputException("--lang: \"" + lang + "\" is not id or en");
+            s = s.withLanguage(ktp.i18n.Language.of(lang));
+        }
+        return s;
+    }
+
     @Command(name = "daily", mixinStandardHelpOptions = true,
             description = {"The daily issuance report: counts by outcome, spoiled blanks with reasons, what each operator did.",
                     "Prints the counts; writes the PDF to --out."})
@@ -53,6 +73,9 @@ final class ReportCommand extends CommandGroup {
         @Option(names = "--user", paramLabel = "NAME", description = "while the daemon runs (its store locked): with --config, get the report from its console as this account")
         String user;
 
+        @Option(names = "--lang", paramLabel = "id|en", description = "the report's language (default: the configuration's report.language, else id)")
+        String lang;
+
         @Override
         public Integer call() throws IOException {
             ZoneId z = zone(zone);
@@ -66,7 +89,7 @@ final class ReportCommand extends CommandGroup {
                 }
                 r = DailyReport.of(a.store(), day, z, Clock.systemUTC().instant());
             }
-            AtomicFile.write(out, ReportPdf.daily(r), false);
+            AtomicFile.write(out, ReportPdf.daily(r, settings(from, lang)), false);
             System.out.printf("%s %s: %d received, %d refused, %d printed, %d issued (%d by override), %d activation failed, %d blanks spoiled%n",
                     r.stationId(), r.day(), r.recordsIn(), r.rejected(), r.printed(), r.issued(), r.overrides(), r.activationFailed(), r.spoiled().size());
             System.out.println("report: " + out);
@@ -100,6 +123,9 @@ final class ReportCommand extends CommandGroup {
         @Option(names = "--user", paramLabel = "NAME", description = "while the daemon runs (its store locked): with --config, get the report from its console as this account")
         String user;
 
+        @Option(names = "--lang", paramLabel = "id|en", description = "the report's language (default: the configuration's report.language, else id)")
+        String lang;
+
         @Override
         public Integer call() throws IOException {
             ZoneId z = zone(zone);
@@ -116,7 +142,7 @@ final class ReportCommand extends CommandGroup {
                 }
                 r = ktp.report.Reconciliation.of(access.store(), a, b, z, counted == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(counted), Clock.systemUTC().instant());
             }
-            AtomicFile.write(out, ReportPdf.reconciliation(r), false);
+            AtomicFile.write(out, ReportPdf.reconciliation(r, settings(from, lang)), false);
             System.out.printf("%s %s..%s: %d loaded = %d issued + %d awaiting holder + %d spoiled + %d in a printer + %d expected in the feeder%n",
                     r.stationId(), r.from(), r.to(), r.loaded(), r.issued(), r.awaitingHolder(), r.spoiled(), r.inPrinter(), r.expectedInFeeder());
             if (r.expectedInFeeder() < 0) {

@@ -2,8 +2,6 @@ package ktp.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +57,20 @@ final class StationCommand extends CommandGroup {
             }
             // The daemon logs what it does (one line per job change, device and link events); commands only warn.
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ktp")).setLevel(ch.qos.logback.classic.Level.INFO);
-            ktp.station.StationDaemon daemon = new ktp.station.StationDaemon(c, renderer, javax.smartcardio.TerminalFactory.getDefault(), java.time.Clock.systemUTC());
+            javax.smartcardio.TerminalFactory readers = javax.smartcardio.TerminalFactory.getDefault();
+            String lab = labReader(file);
+            if (lab != null) {
+                if (!Pattern.compile(c.encoder().readerPattern()).matcher(ktp.lab.LabReader.NAME).find()) {
+                    throw new BadInputException(file + ": encoder.reader: /" + c.encoder().readerPattern() + "/ does not match the lab reader's name '"
+                            + ktp.lab.LabReader.NAME + "' (write reader: \"" + ktp.lab.LabReader.NAME + "\")");
+                }
+                URI u = URI.create(lab);
+                ktp.lab.LabReader reader = ktp.lab.LabReader.listen(u.getHost(), u.getPort());
+                readers = reader.factory();
+                System.out.println("lab reader '" + ktp.lab.LabReader.NAME + "' on tcp://" + u.getHost() + ":" + reader.port()
+                        + " (no pcscd): connect the printer simulator's contact station with --vpcd " + u.getHost() + ":" + reader.port());
+            }
+            ktp.station.StationDaemon daemon = new ktp.station.StationDaemon(c, renderer, readers, java.time.Clock.systemUTC());
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
             ktp.console.Console[] console = new ktp.console.Console[1];
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -85,6 +96,16 @@ final class StationCommand extends CommandGroup {
             }
             stopped.await();
             return ExitCodes.OK;
+        }
+    }
+
+    /** encoder.lab_reader, checked by StationConfig (a lab only); null when the station uses PC/SC. */
+    static String labReader(Path file) {
+        try {
+            ktp.datafile.DataFile.Node e = ktp.datafile.DataFile.load(file).object("encoder");
+            return e.has("lab_reader") ? e.text("lab_reader") : null;
+        } catch (DataFileException x) {
+            throw new BadInputException(x.getMessage());
         }
     }
 
@@ -168,7 +189,8 @@ final class StationCommand extends CommandGroup {
 
     @Command(name = "check-config", mixinStandardHelpOptions = true,
             description = {"Validate a station configuration and everything it names (files, keys, profiles) and print what it found.",
-                    "With --probe, also try each device and server (TCP devices, serial ports, the PC/SC reader, the broker, the data center).",
+                    "With --probe, also ask each device and server in its own protocol and say which answered as what: the printer's status",
+                    "reply, the scanner's handshake, a data center call with the station's credentials, the broker's CONNACK, the PC/SC reader.",
                     "Warns, naming the key, about secret or store files other users can read, a console beyond loopback without TLS,",
                     "a missing console users file and a store path that is not a folder.",
                     "Exit 0 when all is well (warnings included), 2 with a message naming the key to fix."})
@@ -197,13 +219,15 @@ final class StationCommand extends CommandGroup {
             List<String> warnings = ConfigWarnings.of(c);
             for (String warning : warnings) System.out.println("WARNING    " + warning);
             if (probe) {
+                // Each device and server is asked in its own protocol, so that a port that answers as the wrong
+                // device (printer and scanner swapped) or a server that refuses the station's credentials is caught.
                 List<String> failed = new ArrayList<>();
-                for (int i = 0; i < c.printers().size(); i++) probeDevice("printers[" + i + "].uri", c.printers().get(i).uri(), failed);
-                probeDevice("scanner.uri", c.scanner().uri(), failed);
-                probeTcp("telemetry.broker", URI.create(c.telemetry().broker().url()), failed);
-                URI central = c.central().url();
-                probeTcp("central.url", URI.create(central.getScheme() + "://" + central.getHost() + ":" + (central.getPort() > 0 ? central.getPort() : central.getScheme().equals("https") ? 443 : 80)), failed);
-                probeReader(c.encoder().readerPattern(), failed);
+                for (int i = 0; i < c.printers().size(); i++) Probes.printer("printers[" + i + "].uri", c.printers().get(i), c.scanner(), failed);
+                Probes.scanner("scanner.uri", c.scanner(), c.printers().get(0), failed);
+                Probes.broker("telemetry.broker", c.telemetry().broker(), c.stationId(), failed);
+                Probes.central("central.url", c, failed);
+                if (labReader(file) != null) report("encoder.lab_reader", labReader(file), null, failed); // served by the daemon itself
+                else probeReader(c.encoder().readerPattern(), failed);
                 if (!failed.isEmpty()) throw new BadInputException(file + ": " + String.join("; ", failed));
             }
             System.out.println(file + ": OK" + (probe ? " (every device and server answered)" : "")
@@ -211,36 +235,27 @@ final class StationCommand extends CommandGroup {
             return ExitCodes.OK;
         }
 
-        private static void probeDevice(String key, String uri, List<String> failed) {
-            if (uri.startsWith("tcp://")) probeTcp(key, URI.create(uri), failed);
-            else if (uri.startsWith("serial:")) {
-                String dev = uri.substring("serial:".length()).replaceAll("\\?.*", "");
-                report(key, uri, Files.exists(Path.of(dev)) ? null : dev + " does not exist (is the cable plugged in?)", failed);
-            } else report(key, uri, null, failed);
-        }
-
-        private static void probeTcp(String key, URI u, List<String> failed) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(u.getHost(), u.getPort()), 2000);
-                report(key, u.toString(), null, failed);
-            } catch (IOException e) {
-                report(key, u.toString(), "does not answer (" + e.getMessage() + ")", failed);
-            }
-        }
-
         private static void probeReader(String pattern, List<String> failed) {
             try {
                 List<String> readers = javax.smartcardio.TerminalFactory.getDefault().terminals().list().stream().map(javax.smartcardio.CardTerminal::getName).toList();
                 boolean found = readers.stream().anyMatch(r -> Pattern.compile(pattern).matcher(r).find());
-                report("encoder.reader", "/" + pattern + "/", found ? null : "no PC/SC reader matches; readers: " + readers, failed);
-            } catch (javax.smartcardio.CardException | RuntimeException e) {
+                report("encoder.reader", "/" + pattern + "/", found ? null : readers.isEmpty() ? "no PC/SC reader at all: " + ktp.card.SmartcardioTransport.NO_READER
+                        : "no PC/SC reader matches; readers: " + readers, failed);
+            } catch (javax.smartcardio.CardException e) {
+                report("encoder.reader", "/" + pattern + "/", ktp.card.SmartcardioTransport.explain(e), failed);
+            } catch (RuntimeException e) {
                 report("encoder.reader", "/" + pattern + "/", "PC/SC is not available (is pcscd running?): " + e.getMessage(), failed);
             }
         }
 
-        private static void report(String key, String what, String problem, List<String> failed) {
+        static void report(String key, String what, String problem, List<String> failed) {
             System.out.println("probe      " + key + " " + what + ": " + (problem == null ? "answers" : "FAILED: " + problem));
             if (problem != null) failed.add(key + " " + what + " " + problem);
+        }
+
+        /** A probe that answered, saying as what. */
+        static void answered(String key, String what, String as) {
+            System.out.println("probe      " + key + " " + what + ": answers as " + as);
         }
     }
 }

@@ -26,17 +26,37 @@ public final class DataFile {
 
     private DataFile() {}
 
+    /**
+     * "; known: [a, b]" for the profiles (FILE.yaml) in {@code dir}, to end an "unknown profile" error with the
+     * names a technician may write instead; empty when the folder holds none.
+     */
+    public static String knownIds(Path dir) {
+        java.util.List<String> known = new ArrayList<>();
+        try (var s = Files.list(dir)) {
+            s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".yaml")).map(n -> n.substring(0, n.length() - 5)).sorted().forEach(known::add);
+        } catch (IOException e) {
+            return "";
+        }
+        return known.isEmpty() ? "" : "; known: " + known;
+    }
+
     public static Node load(Path file) throws DataFileException {
         String name = file.toString();
+        byte[] bytes;
         try {
             if (!Files.isRegularFile(file)) throw new DataFileException(name, "", "no such file");
             if (Files.size(file) > MAX_BYTES) throw new DataFileException(name, "", "larger than 1 MiB; not a profile or template");
-            JsonNode root = YAML.readTree(Files.readAllBytes(file));
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new DataFileException(name, "", "cannot read it: " + e.getMessage());
+        }
+        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        try {
+            JsonNode root = YAML.readTree(bytes);
             if (root == null || !root.isObject()) throw new DataFileException(name, "", "the file must hold a YAML mapping (key: value lines)");
-            return new Node(name, "", root);
+            return new Node(name, "", root, YamlPlaces.of(text));
         } catch (JsonProcessingException e) {
-            throw new DataFileException(name, "", "not valid YAML: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
+            throw new DataFileException(name, "", YamlErrors.explain(e, text));
         } catch (IOException e) {
             throw new DataFileException(name, "", "cannot read it: " + e.getMessage());
         }
@@ -48,11 +68,13 @@ public final class DataFile {
         private final String path;
         private final JsonNode json;
         private final Set<String> read = new LinkedHashSet<>();
+        private final YamlPlaces places;
 
-        Node(String file, String path, JsonNode json) {
+        Node(String file, String path, JsonNode json, YamlPlaces places) {
             this.file = file;
             this.path = path;
             this.json = json;
+            this.places = places;
         }
 
         public String file() { return file; }
@@ -61,7 +83,12 @@ public final class DataFile {
 
         private String at(String field) { return path.isEmpty() ? field : path + "." + field; }
 
-        public DataFileException error(String field, String problem) { return new DataFileException(file, field == null ? path : at(field), problem); }
+        /** The problem at {@code field} of this mapping, with the line and column where a technician finds it. */
+        public DataFileException error(String field, String problem) {
+            String key = field == null ? path : at(field);
+            String where = places.describe(key);
+            return new DataFileException(file, key, problem + (where == null ? "" : " (" + where + ")"));
+        }
 
         private JsonNode get(String field, boolean required) throws DataFileException {
             read.add(field);
@@ -125,7 +152,7 @@ public final class DataFile {
         public Node object(String field) throws DataFileException {
             JsonNode v = get(field, true);
             if (!v.isObject()) throw error(field, "must be a mapping (key: value)");
-            return new Node(file, at(field), v);
+            return new Node(file, at(field), v, places);
         }
 
         public List<Node> list(String field, boolean required) throws DataFileException {
@@ -134,8 +161,8 @@ public final class DataFile {
             if (v == null) return out;
             if (!v.isArray()) throw error(field, "must be a list");
             for (int i = 0; i < v.size(); i++) {
-                if (!v.get(i).isObject()) throw new DataFileException(file, at(field) + "[" + i + "]", "must be a mapping (key: value)");
-                out.add(new Node(file, at(field) + "[" + i + "]", v.get(i)));
+                if (!v.get(i).isObject()) throw new Node(file, at(field) + "[" + i + "]", v.get(i), places).error(null, "must be a mapping (key: value)");
+                out.add(new Node(file, at(field) + "[" + i + "]", v.get(i), places));
             }
             return out;
         }

@@ -26,8 +26,11 @@ final class PdfWriter implements AutoCloseable {
     private float y;
     private int pages;
 
-    PdfWriter(Path fonts, String title, String footer) throws IOException {
+    private final String pageWord;
+
+    PdfWriter(Path fonts, String title, String footer, String pageWord) throws IOException {
         this.footer = footer;
+        this.pageWord = pageWord;
         try {
             regular = PDType0Font.load(doc, fonts.resolve("DejaVuSans.ttf").toFile());
             bold = PDType0Font.load(doc, fonts.resolve("DejaVuSans-Bold.ttf").toFile());
@@ -59,6 +62,75 @@ final class PdfWriter implements AutoCloseable {
         y -= LINE;
     }
 
+    /** A line centred between the margins (the letterhead, a title). */
+    void centred(String text, float size, boolean strong) throws IOException {
+        room(size + 6);
+        PDFont f = strong ? bold : regular;
+        float width = width(f, size, text);
+        write(f, size, (PDRectangle.A4.getWidth() - width) / 2, text);
+        y -= size + 5;
+    }
+
+    /** The letterhead's double rule under the kop surat. */
+    void rule() throws IOException {
+        room(LINE);
+        float right = PDRectangle.A4.getWidth() - MARGIN;
+        page.setLineWidth(1.6f);
+        page.moveTo(MARGIN, y + 6);
+        page.lineTo(right, y + 6);
+        page.stroke();
+        page.setLineWidth(0.5f);
+        page.moveTo(MARGIN, y + 3);
+        page.lineTo(right, y + 3);
+        page.stroke();
+        y -= LINE;
+    }
+
+    /** A framed box with a caption and {@code lines} empty ruled lines for handwriting (an explanation). */
+    void box(String caption, int lines) throws IOException {
+        float height = LINE * (lines + 1.6f);
+        room(height + LINE);
+        float right = PDRectangle.A4.getWidth() - MARGIN;
+        float top = y + LINE - 3;
+        page.setLineWidth(0.8f);
+        page.addRect(MARGIN, top - height, right - MARGIN, height);
+        page.stroke();
+        write(bold, 9.5f, MARGIN + 6, caption, top - LINE);
+        page.setLineWidth(0.3f);
+        for (int i = 1; i <= lines; i++) {
+            float at = top - LINE - i * LINE - 2;
+            page.moveTo(MARGIN + 6, at);
+            page.lineTo(right - 6, at);
+            page.stroke();
+        }
+        y = top - height - LINE;
+    }
+
+    /** Text set against the right margin (the place and date line above the signatures). */
+    void right(String text) throws IOException {
+        room(LINE);
+        write(regular, 9.5f, PDRectangle.A4.getWidth() - MARGIN - Math.max(width(regular, 9.5f, text), 160), text);
+        y -= LINE;
+    }
+
+    /** A new page, whatever room is left (the berita acara starts on its own page). */
+    void newPage() throws IOException {
+        if (page != null) page.close();
+        page = null;
+        room(LINE);
+    }
+
+    /** Space left on this page, in lines. */
+    float linesLeft() { return page == null ? 0 : (y - MARGIN - LINE) / LINE; }
+
+    private float width(PDFont f, float size, String text) throws IOException {
+        try {
+            return f.getStringWidth(text.replaceAll("\\p{Cntrl}", " ")) / 1000 * size;
+        } catch (IllegalArgumentException noGlyph) {
+            return text.length() * size * 0.55f;
+        }
+    }
+
     void text(String line) throws IOException {
         room(LINE);
         write(regular, 9.5f, MARGIN, line);
@@ -74,7 +146,7 @@ final class PdfWriter implements AutoCloseable {
         doc.addPage(p);
         pages++;
         page = new PDPageContentStream(doc, p);
-        write(regular, 8, MARGIN, footer + "  -  halaman / page " + pages, MARGIN / 2);
+        write(regular, 8, MARGIN, footer + "  -  " + pageWord + " " + pages, MARGIN / 2);
         y = PDRectangle.A4.getHeight() - MARGIN;
     }
 

@@ -24,7 +24,11 @@ import ktp.store.StationStore;
  */
 public record Reconciliation(String stationId, LocalDate from, LocalDate to, ZoneId zone, Instant generatedAt,
                              long loadedInPeriod, long takenInPeriod, long loaded, long issued, long awaitingHolder, long spoiled,
-                             long inPrinter, long expectedInFeeder, OptionalInt countedInFeeder, List<DailyReport.Spoiled> forDestruction) {
+                             long inPrinter, long expectedInFeeder, OptionalInt countedInFeeder, List<DailyReport.Spoiled> forDestruction,
+                             List<Delivery> deliveries) {
+
+    /** One load of blanks into a feeder in the period: when, how many, the delivery's reference, who loaded them. */
+    public record Delivery(Instant at, long count, String reference, String actor) {}
 
     /** Counted minus expected blanks in the feeder; zero when they agree (empty when nobody counted). */
     public OptionalInt difference() {
@@ -51,9 +55,20 @@ public record Reconciliation(String stationId, LocalDate from, LocalDate to, Zon
             destroy.add(new DailyReport.Spoiled(l.blankId(), l.recordId(), l.updatedAt(), l.reason()));
         }
         destroy.sort(Comparator.comparing(DailyReport.Spoiled::at).thenComparing(DailyReport.Spoiled::blankId));
+        // The period's loads with their delivery references, from the audit log's BLANKS_LOADED lines ("N blanks;
+        // reference: REF"): the period's audit lines are read once (a month of a station is some thousands).
+        List<Delivery> deliveries = new ArrayList<>();
+        for (AuditEntry e : store.auditBetween(start, end)) {
+            if (!e.action().equals(StationStore.BLANKS_LOADED)) continue;
+            String d = e.detail();
+            int space = d.indexOf(' ');
+            int ref = d.indexOf("reference: ");
+            long count = space > 0 ? Long.parseLong(d.substring(0, space)) : 0;
+            deliveries.add(new Delivery(e.at(), count, ref < 0 ? "" : d.substring(ref + "reference: ".length()), e.actor()));
+        }
         long expected = loaded - issued - awaiting - spoiled - inPrinter;
         return new Reconciliation(store.stationId(), from, to, zone, now, loadedIn, takenIn, loaded, issued, awaiting, spoiled, inPrinter, expected,
-                counted, List.copyOf(destroy));
+                counted, List.copyOf(destroy), List.copyOf(deliveries));
     }
 
 }

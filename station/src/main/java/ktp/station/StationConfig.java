@@ -149,6 +149,12 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
             }
         }
         int insertWait = e.integer("insert_wait_s", 1, 120, 10);
+        // The lab reader (ktp.lab.LabReader, read by `ktp station run`): virtual cards without pcscd, for a lab only.
+        String labReader = e.text("lab_reader", null);
+        if (labReader != null) {
+            if (!plain) throw e.error("lab_reader", "is for a lab only: it is accepted with central.plain_http: true (a production station uses PC/SC)");
+            if (!labReader.matches("tcp://(127\\.0\\.0\\.1|localhost):\\d{1,5}")) throw e.error("lab_reader", "must be tcp://127.0.0.1:PORT (loopback), got '" + labReader + "'");
+        }
         e.noOtherFields();
         Encoder encoder = new Encoder(reader, cardProfile, master, insertWait);
 
@@ -206,6 +212,10 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         } else {
             root.text("console", "");
         }
+        // The report section (letterhead, document number, officers) is the reports' own: ktp.report.ReportSettings
+        // reads and checks it from this same file; here it is only allowed.
+        if (root.has("report")) root.object("report");
+        else root.text("report", "");
         root.noOtherFields();
         return new StationConfig(file, id, store, central, trust, List.copyOf(printers), encoder, new Scanner(scannerUri, scannerProfile),
                 new Telemetry(broker, health, signingKey, officeKeys), console, retentionDays);

@@ -28,6 +28,8 @@ class LayeringTest {
         // The operator message catalogue: words only, used by every room an operator reads.
         MAY_USE.put("i18n", Set.of());
         MAY_USE.put("http", Set.of());
+        // The lab's card reader for `station run` without pcscd (a javax.smartcardio provider): the JDK only.
+        MAY_USE.put("lab", Set.of());
         MAY_USE.put("datafile", Set.of());
         MAY_USE.put("lifecycle", Set.of());
         MAY_USE.put("job", Set.of("lifecycle"));

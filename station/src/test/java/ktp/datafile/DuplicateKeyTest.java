@@ -24,7 +24,7 @@ class DuplicateKeyTest {
     private void assertDuplicateRefused(Loader loader, Path file, String key) {
         DataFileException e = assertThrows(DataFileException.class, () -> loader.load(file), file + " with '" + key + "' twice");
         assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("Duplicate field '" + key + "'"), e.getMessage());
+        assertTrue(e.getMessage().contains("the key '" + key + "' is given twice"), e.getMessage());
         assertTrue(e.getMessage().contains("line "), e.getMessage());
     }
 

@@ -159,4 +159,18 @@ final class CentralCommand implements Callable<Integer> {
             throw new BadInputException("--listen: bad port in \"" + text + "\"");
         }
     }
+
+    /**
+     * A device simulator's TCP listener in the one form the station's configuration uses, tcp://HOST:PORT (port 0: a
+     * free one). The older tcp:HOST:PORT is still taken, with a warning on standard error, so that scripts written
+     * for it keep working while they are changed.
+     */
+    static InetSocketAddress tcpListen(String text) {
+        if (text.startsWith("tcp://")) return parseListen(text.substring("tcp://".length()));
+        if (text.startsWith("tcp:")) {
+            System.err.println("warning: --listen " + text + " is the old form; write tcp://" + text.substring(4) + " (the form station.yaml uses)");
+            return parseListen(text.substring(4));
+        }
+        throw new BadInputException("--listen must be tcp://HOST:PORT (for example tcp://127.0.0.1:9100), got \"" + text + "\"");
+    }
 }

@@ -29,7 +29,7 @@ final class PrinterSimCommand implements Callable<Integer> {
     @Option(names = "--profile", paramLabel = "ID|FILE", required = true, description = "printer profile to behave as")
     String profile;
 
-    @Option(names = "--listen", paramLabel = "tcp:HOST:PORT", description = "TCP address (for example tcp:127.0.0.1:9100)")
+    @Option(names = "--listen", paramLabel = "tcp://HOST:PORT", description = "TCP address (for example tcp://127.0.0.1:9100; port 0: a free one)")
     String listen;
 
     @Option(names = "--serial", paramLabel = "DEVICE", description = "serial device or pty to answer on")
@@ -53,9 +53,13 @@ final class PrinterSimCommand implements Callable<Integer> {
     @Option(names = "--jam-at", paramLabel = "N", description = "the N-th card taken jams")
     Integer jamAt;
 
+    @Option(names = "--vpcd", paramLabel = "HOST:PORT", description = "put a virtual KTP-el chip (GlobalPlatform test keys) in each blank: at the chip station it is connected "
+            + "to this vpcd reader (pcscd's vpcd on 127.0.0.1:35963, or a lab station's encoder.lab_reader); type 'counter UID' to put a printed card back for issuance")
+    String vpcd;
+
     @Override
     public Integer call() throws Exception {
-        if ((listen == null) == (serial == null)) throw new BadInputException("give one of --listen tcp:HOST:PORT or --serial DEVICE");
+        if ((listen == null) == (serial == null)) throw new BadInputException("give one of --listen tcp://HOST:PORT or --serial DEVICE");
         if (!(speed > 0 && speed <= 1e6)) throw new BadInputException("--speed must be in (0, 1000000]");
         PrinterProfile p = BenchCommand.printerProfile(profile);
         SimulatedPrinter printer = new SimulatedPrinter(p, speed, out);
@@ -63,10 +67,16 @@ final class PrinterSimCommand implements Callable<Integer> {
         if (feeder != null) printer.setFeeder(feeder);
         if (ribbonOutAfter != null) printer.ribbonOutAfter(ribbonOutAfter);
         if (jamAt != null) printer.jamAtCard(jamAt);
+        ktp.sim.card.VpcdBlankStock[] stock = {null};
+        if (vpcd != null) {
+            InetSocketAddress v = CentralCommand.parseListen(vpcd.startsWith("tcp://") ? vpcd.substring(6) : vpcd);
+            ktp.card.CardProfile cards = ktp.sim.card.VirtualCards.profile();
+            stock[0] = new ktp.sim.card.VpcdBlankStock(v.getHostString(), v.getPort(), n -> ktp.sim.card.VirtualCards.blank(cards, n, java.util.Optional.empty()));
+            printer.attachContactStation(stock[0]);
+        }
         PrinterSimServer server;
         if (listen != null) {
-            if (!listen.startsWith("tcp:")) throw new BadInputException("--listen must be tcp:HOST:PORT, got " + listen);
-            InetSocketAddress address = CentralCommand.parseListen(listen.substring(4));
+            InetSocketAddress address = CentralCommand.tcpListen(listen);
             server = PrinterSimServer.tcp(printer, address);
             System.out.println("printer " + p.id() + " (" + p.model() + ") listening; printer URI tcp://" + address.getHostString() + ":" + server.port());
         } else {
@@ -88,6 +98,12 @@ final class PrinterSimCommand implements Callable<Integer> {
                 String line;
                 while ((line = in.readLine()) != null) {
                     if (line.isBlank()) continue;
+                    if (line.trim().startsWith("counter ") && stock[0] != null) {
+                        // The holder's visit: the printed card with this chip UID back into the vpcd reader, until 'counter off'.
+                        String uid = line.trim().substring(8).trim();
+                        System.out.println(counter(stock[0], uid, vpcd));
+                        continue;
+                    }
                     if (line.trim().equals("help")) {
                         System.out.println("ribbon N | feeder N | jam | clear | cover open|close | hopper full|empty | garbage [N] | silence [N] | heat [N]");
                         continue;
@@ -103,5 +119,25 @@ final class PrinterSimCommand implements Callable<Integer> {
         console.start();
         stop.await();
         return ExitCodes.OK;
+    }
+
+    private ktp.sim.card.VpcdClient atCounter;
+
+    private synchronized String counter(ktp.sim.card.VpcdBlankStock stock, String uid, String vpcd) {
+        try {
+            if (atCounter != null) atCounter.close();
+            atCounter = null;
+            if (uid.equals("off")) return "counter: the card is taken out";
+            for (ktp.sim.card.VirtualCard c : stock.issued()) {
+                if (java.util.HexFormat.of().formatHex(c.uid()).equalsIgnoreCase(uid)) {
+                    InetSocketAddress v = CentralCommand.parseListen(vpcd.startsWith("tcp://") ? vpcd.substring(6) : vpcd);
+                    atCounter = ktp.sim.card.VpcdClient.connect(v.getHostString(), v.getPort(), c);
+                    return "counter: card " + uid + " is in the reader";
+                }
+            }
+            return "counter: no printed card with chip UID " + uid;
+        } catch (java.io.IOException e) {
+            return "counter: " + e.getMessage();
+        }
     }
 }

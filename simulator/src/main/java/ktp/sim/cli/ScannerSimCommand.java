@@ -23,7 +23,7 @@ final class ScannerSimCommand implements Callable<Integer> {
     @Option(names = "--profile", defaultValue = "r307", description = "scanner profile (default ${DEFAULT-VALUE})")
     String profile;
 
-    @Option(names = "--listen", paramLabel = "tcp:HOST:PORT", description = "TCP address")
+    @Option(names = "--listen", paramLabel = "tcp://HOST:PORT", description = "TCP address (for example tcp://127.0.0.1:9200; port 0: a free one)")
     String listen;
 
     @Option(names = "--serial", paramLabel = "DEVICE", description = "serial device or pty")
@@ -37,7 +37,7 @@ final class ScannerSimCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((listen == null) == (serial == null)) throw new BadInputException("give one of --listen tcp:HOST:PORT or --serial DEVICE");
+        if ((listen == null) == (serial == null)) throw new BadInputException("give one of --listen tcp://HOST:PORT or --serial DEVICE");
         ScannerProfile p;
         try {
             p = ScannerProfile.resolve(ktp.cli.Paths.home().resolve("firmware-profiles/scanners"), profile);
@@ -51,11 +51,12 @@ final class ScannerSimCommand implements Callable<Integer> {
         } catch (java.io.IOException | IllegalArgumentException e) {
             throw new BadInputException("--images: " + e.getMessage());
         }
+        java.net.InetSocketAddress address = null;
         SimulatedScanner sim = listen != null
-                ? new SimulatedScanner(p.width(), p.height(), CentralCommand.parseListen(requireTcp(listen)))
+                ? new SimulatedScanner(p.width(), p.height(), address = CentralCommand.tcpListen(listen))
                 : new SimulatedScanner(p.width(), p.height(), serial, p.baud());
         System.out.println("scanner " + p.id() + " (" + p.width() + " x " + p.height() + " at 4 bits) "
-                + (listen != null ? "on tcp://" + listen.substring(4, listen.lastIndexOf(':')) + ":" + sim.port() : "on " + serial)
+                + (listen != null ? "on tcp://" + address.getHostString() + ":" + sim.port() : "on " + serial)
                 + "; images from " + lib.source() + "; fingers " + lib.fingers() + "; no finger on the glass yet");
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             String line;
@@ -83,10 +84,5 @@ final class ScannerSimCommand implements Callable<Integer> {
         // Standard input closed: keep serving until stopped.
         Thread.currentThread().join();
         return ExitCodes.OK;
-    }
-
-    private static String requireTcp(String listen) {
-        if (!listen.startsWith("tcp:")) throw new BadInputException("--listen must be tcp:HOST:PORT, got " + listen);
-        return listen.substring(4);
     }
 }

@@ -20,8 +20,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "sim", mixinStandardHelpOptions = true,
-        description = "Simulators for technicians: synthetic records, the national data center, the card printer, the fingerprint scanner.",
-        subcommands = {SimCommand.Records.class, CentralCommand.class, PrinterSimCommand.class, ScannerSimCommand.class, CardSimCommand.class})
+        description = "Simulators for technicians: synthetic records, the national data center, the card printer, the fingerprint scanner, the chip card, the MQTT broker.",
+        subcommands = {SimCommand.Records.class, CentralCommand.class, PrinterSimCommand.class, ScannerSimCommand.class, CardSimCommand.class, BrokerSimCommand.class})
 final class SimCommand extends ktp.cli.CommandGroup {
     @Command(name = "records", mixinStandardHelpOptions = true,
             description = {"Write signed PRINT_READY records of synthetic residents, the data center's public key, and",

@@ -178,6 +178,10 @@ public final class SimulatedScanner implements AutoCloseable {
                         out.flush();
                         continue;
                     }
+                } else if (instruction == 0x13 && p.payload().length == 5) {
+                    // VfyPwd, the handshake: the module's password is the factory default, 0.
+                    boolean zero = p.payload()[1] == 0 && p.payload()[2] == 0 && p.payload()[3] == 0 && p.payload()[4] == 0;
+                    reply = R30xCodec.ack(zero ? 0x00 : 0x13);
                 } else {
                     reply = R30xCodec.ack(0x01);
                 }

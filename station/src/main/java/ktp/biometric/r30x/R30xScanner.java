@@ -225,6 +225,24 @@ public final class R30xScanner implements AutoCloseable {
         return png.toByteArray();
     }
 
+    /** VfyPwd, the R30x family's handshake (instruction 0x13 with the module's password, 0 by default). */
+    public static final int VFY_PWD = 0x13;
+
+    /**
+     * The module's handshake: VfyPwd with the default password. An acknowledgement packet (whatever its code) proves
+     * an R30x module answers on this link; the confirmation code is returned (0: the password is right).
+     */
+    public int handshake() throws ScannerException {
+        try {
+            link.write(R30xCodec.packet(R30xCodec.DEFAULT_ADDRESS, R30xCodec.PID_COMMAND, new byte[] {(byte) VFY_PWD, 0, 0, 0, 0}));
+        } catch (IOException e) {
+            throw new ScannerException(ScannerException.Kind.UNREACHABLE, "the scanner's link failed: " + e.getMessage());
+        }
+        R30xCodec.Packet p = next();
+        if (p.pid() != R30xCodec.PID_ACK) throw new ScannerException(ScannerException.Kind.BAD_PACKET, String.format("expected an acknowledgement, got PID %02X", p.pid()));
+        return p.confirmation();
+    }
+
     private R30xCodec.Packet command(int instruction) throws ScannerException {
         try {
             link.write(R30xCodec.command(instruction));

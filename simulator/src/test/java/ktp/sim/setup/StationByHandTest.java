@@ -1,0 +1,222 @@
+package ktp.sim.setup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A technician builds a station by hand from docs/station-config.md alone ("A station by hand against the
+ * simulators"): `ktp station init`, every simulator started by its own command as a separate `ktp` process
+ * (`ktp sim broker` included, on tcp://HOST:PORT addresses), the keys made with openssl as the page says, the YAML
+ * edited key by key as the page says, then `check-config --probe`: with the printer and scanner ports swapped it
+ * names both as swapped, with a wrong token it says the data center refuses the credentials (and a wrong broker
+ * password that the broker does), and right it passes with each device answering as what it is.
+ * Run alone: mvn -B -pl station,simulator -am test -Dtest=StationByHandTest -Dsurefire.failIfNoSpecifiedTests=false
+ */
+class StationByHandTest {
+    private static final Path REPO = Path.of("").toAbsolutePath().getParent();
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    private static final String STATION = "ST-LAB-01";
+
+    @TempDir
+    Path lab;
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stopTheSimulators() throws InterruptedException {
+        for (Process p : started) p.destroy();
+        for (Process p : started) if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
+    }
+
+    private ProcessBuilder ktp(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "-Dktp.home=" + REPO, "-cp", System.getProperty("java.class.path"), "ktp.cli.Ktp"));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).directory(lab.toFile()).redirectErrorStream(true);
+    }
+
+    /** A command that ends: its exit code and output. */
+    private record Run(int code, String out) {}
+
+    private Run run(String... args) throws Exception {
+        Process p = ktp(args).start();
+        p.getOutputStream().close();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(90, TimeUnit.SECONDS), "ktp " + String.join(" ", args) + " did not end");
+        return new Run(p.exitValue(), out);
+    }
+
+    /** A simulator left running; returns the first match of {@code ready} in its output (its address). */
+    private String start(Pattern ready, String... args) throws Exception {
+        Path log = lab.resolve("sim-" + args[1] + ".log");
+        Process p = ktp(args).redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        started.add(p);
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Matcher m = ready.matcher(Files.readString(log));
+            if (m.find()) return m.group(1);
+            assertTrue(p.isAlive(), "ktp " + String.join(" ", args) + " ended: " + Files.readString(log));
+            Thread.sleep(100);
+        }
+        throw new AssertionError("ktp " + String.join(" ", args) + " never said where it listens: " + Files.readString(log));
+    }
+
+    private static void sh(Path dir, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+    }
+
+    @Test
+    void aTechnicianBuildsAStationFromTheDocAndTheProbeTellsWhatAnswersAsWhat() throws Exception {
+        Run init = run("station", "init", "--out", "station.yaml");
+        assertEquals(0, init.code(), init.out());
+
+        // The simulators, each by its command, each on a free port in the one address form.
+        String broker = start(Pattern.compile("broker (tcp://127\\.0\\.0\\.1:\\d+)"), "sim", "broker", "--listen", "tcp://127.0.0.1:0",
+                "--stations", STATION, "--credentials", "broker");
+        String central = start(Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)"), "sim", "central", "--listen", "127.0.0.1:0",
+                "--plain-http", "--station", STATION + ":lab-token-1", "--state", "central", "--population", "5", "--speed", "2000000", "--failure-rate", "0");
+        int labPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            labPort = free.getLocalPort();
+        }
+        String printer = start(Pattern.compile("printer URI (tcp://127\\.0\\.0\\.1:\\d+)"), "sim", "printer", "--profile", "evolis-primacy-dual-ymcko",
+                "--listen", "tcp://127.0.0.1:0", "--out", "cards", "--speed", "50", "--vpcd", "127.0.0.1:" + labPort);
+        String scanner = start(Pattern.compile("on (tcp://127\\.0\\.0\\.1:\\d+);"), "sim", "scanner", "--listen", "tcp://127.0.0.1:0");
+        assertTrue(Files.readString(lab.resolve("sim-broker.log")).contains(lab.resolve("broker/clients").toString()), "the broker says where its credentials are");
+        String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(lab.resolve("broker/clients/" + STATION + ".password")));
+        assertEquals("rw-------", perms, "a password readable by its owner only");
+
+        // Keys and files as the page says.
+        Files.createDirectories(lab.resolve("keys"));
+        Files.createDirectories(lab.resolve("trusted-keys"));
+        Files.createDirectories(lab.resolve("office-keys"));
+        Files.writeString(lab.resolve("keys/token.txt"), "lab-token-1\n");
+        Files.setPosixFilePermissions(lab.resolve("keys/token.txt"), PosixFilePermissions.fromString("rw-------"));
+        try (var keys = Files.list(lab.resolve("central/trusted-keys"))) {
+            for (Path k : keys.toList()) Files.copy(k, lab.resolve("trusted-keys").resolve(k.getFileName()));
+        }
+        sh(lab, "openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "keys/telemetry-signing.key");
+        sh(lab, "chmod", "600", "keys/telemetry-signing.key");
+        sh(lab, "openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "office.key");
+        sh(lab, "openssl", "pkey", "-in", "office.key", "-pubout", "-out", "office-keys/office-1.pem");
+
+        // The YAML edited key by key, as the page's lab section says.
+        Path yaml = lab.resolve("station.yaml");
+        ObjectNode c = (ObjectNode) YAML.readTree(yaml.toFile());
+        ((ObjectNode) c.get("station")).put("id", STATION);
+        ObjectNode dc = YAML.createObjectNode();
+        dc.put("url", central).put("plain_http", true).put("token_file", "keys/token.txt");
+        c.set("central", dc);
+        ((ObjectNode) ((ArrayNode) c.get("printers")).get(0)).put("uri", printer);
+        ((ObjectNode) c.get("scanner")).put("uri", scanner);
+        ((ObjectNode) c.get("encoder")).remove("master_key");
+        ((ObjectNode) c.get("encoder")).put("reader", "KTP Lab Reader").put("lab_reader", "tcp://127.0.0.1:" + labPort);
+        ObjectNode t = YAML.createObjectNode();
+        t.put("broker", broker).put("username", STATION).put("password_file", "broker/clients/" + STATION + ".password")
+                .put("signing_key", "keys/telemetry-signing.key").put("office_keys", "office-keys");
+        c.set("telemetry", t);
+        c.remove("console");
+        Files.writeString(yaml, YAML.writeValueAsString(c));
+
+        Run plain = run("station", "check-config", "station.yaml");
+        assertEquals(0, plain.code(), plain.out());
+
+        // The lab reader outside a lab (an https data center) is refused, naming the key.
+        ObjectNode production = c.deepCopy();
+        ObjectNode https = YAML.createObjectNode();
+        https.put("url", "https://127.0.0.1:8443").put("ca", "office-keys/office-1.pem").put("token_file", "keys/token.txt");
+        production.set("central", https);
+        Files.writeString(lab.resolve("production.yaml"), YAML.writeValueAsString(production));
+        Run refused = run("station", "check-config", "production.yaml");
+        assertEquals(2, refused.code(), refused.out());
+        assertTrue(refused.out().contains("encoder.lab_reader: is for a lab only"), refused.out());
+
+        // Swapped printer and scanner ports: both named as swapped.
+        ((ObjectNode) ((ArrayNode) c.get("printers")).get(0)).put("uri", scanner);
+        ((ObjectNode) c.get("scanner")).put("uri", printer);
+        Files.writeString(lab.resolve("swapped.yaml"), YAML.writeValueAsString(c));
+        Run swapped = run("station", "check-config", "swapped.yaml", "--probe");
+        assertEquals(2, swapped.code(), swapped.out());
+        assertTrue(swapped.out().contains("printers[0].uri " + scanner + ": FAILED: a fingerprint scanner answers here"), swapped.out());
+        assertTrue(swapped.out().contains("scanner.uri " + printer + ": FAILED: a card printer answers here"), swapped.out());
+        assertTrue(swapped.out().contains("ports swapped"), swapped.out());
+        ((ObjectNode) ((ArrayNode) c.get("printers")).get(0)).put("uri", printer);
+        ((ObjectNode) c.get("scanner")).put("uri", scanner);
+
+        // A wrong token and a wrong broker password: each server answers, and refuses.
+        Files.writeString(lab.resolve("keys/wrong-token.txt"), "lab-token-2\n");
+        Files.setPosixFilePermissions(lab.resolve("keys/wrong-token.txt"), PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(lab.resolve("keys/wrong-mqtt.txt"), "guessed\n");
+        Files.setPosixFilePermissions(lab.resolve("keys/wrong-mqtt.txt"), PosixFilePermissions.fromString("rw-------"));
+        dc.put("token_file", "keys/wrong-token.txt");
+        t.put("password_file", "keys/wrong-mqtt.txt");
+        Files.writeString(lab.resolve("wrong.yaml"), YAML.writeValueAsString(c));
+        Run wrong = run("station", "check-config", "wrong.yaml", "--probe");
+        assertEquals(2, wrong.code(), wrong.out());
+        assertTrue(wrong.out().contains("central.url " + central + ": FAILED: the data center answers but refuses the station's credentials (HTTP 401"), wrong.out());
+        assertTrue(wrong.out().contains("telemetry.broker " + broker + ": FAILED: the broker answers but its CONNACK refuses the station's credentials"), wrong.out());
+        assertTrue(wrong.out().contains("printers[0].uri " + printer + ": answers as a card printer"), "the printer is still right: " + wrong.out());
+
+        // Right: every device answers as what the configuration says it is.
+        Run right = run("station", "check-config", "station.yaml", "--probe");
+        assertTrue(right.out().contains("printers[0].uri " + printer + ": answers as a card printer: "), right.out());
+        assertTrue(right.out().contains("scanner.uri " + scanner + ": answers as an R30x fingerprint module"), right.out());
+        assertTrue(right.out().contains("central.url " + central + ": answers as the data center, which accepts station " + STATION), right.out());
+        assertTrue(right.out().contains("telemetry.broker " + broker + ": answers as an MQTT broker: CONNACK accepted for user " + STATION), right.out());
+        assertFalse(right.out().contains("lab-token-1"), "no secret in the output");
+        assertTrue(right.out().contains("encoder.lab_reader tcp://127.0.0.1:" + labPort + ": answers"), right.out());
+        assertEquals(0, right.code(), right.out());
+
+        // The station runs by hand with the lab reader (no pcscd): the printer simulator's blanks carry virtual chips
+        // that reach the station's reader over vpcd's protocol; a card is encoded and printed.
+        Path log = lab.resolve("station.log");
+        Process daemon = ktp("station", "run", "--config", "station.yaml").redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        started.add(daemon);
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        long cards = 0;
+        while (System.nanoTime() < deadline && cards < 2) {
+            assertTrue(daemon.isAlive(), "the daemon stopped: " + Files.readString(log));
+            try (var files = Files.list(lab.resolve("cards"))) {
+                cards = files.filter(f -> f.toString().endsWith(".png")).count();
+            } catch (java.nio.file.NoSuchFileException none) {
+                cards = 0;
+            }
+            Thread.sleep(200);
+        }
+        assertTrue(cards >= 2, "a card's front and back from the printer simulator: " + Files.readString(log));
+        String daemonLog = Files.readString(log);
+        assertTrue(daemonLog.contains("lab reader 'KTP Lab Reader'"), daemonLog);
+        daemon.destroy();
+        assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon stops on SIGTERM");
+        Run ledger = run("ledger", "--config", "station.yaml", "--json");
+        assertEquals(0, ledger.code(), ledger.out());
+        var entries = YAML.readTree(ledger.out());
+        assertTrue(entries.size() >= 1, ledger.out());
+        boolean printedByUid = false;
+        for (var e : entries) {
+            // The blank's id is the virtual chip's UID as the station's encoder read it over the lab reader.
+            if (e.get("fate").asText().equals("PRINTED_AWAITING_HOLDER") && e.get("blankId").asText().matches("[0-9A-F]{14}")) printedByUid = true;
+        }
+        assertTrue(printedByUid, "a card printed, ledgered by its chip UID: " + ledger.out() + "\n" + daemonLog);
+    }
+}
