@@ -28,7 +28,7 @@ import ktp.job.JobState;
 import ktp.report.DailyReport;
 import ktp.report.Reconciliation;
 import ktp.report.ReportPdf;
-import ktp.station.HolderActivation;
+import ktp.counter.HolderActivation;
 import ktp.station.StationDaemon;
 import ktp.store.Actor;
 import ktp.store.AuditEntry;
@@ -417,7 +417,7 @@ public final class Console implements AutoCloseable {
         String record = r.param("record");
         HolderActivation.Inspection in;
         try {
-            in = daemon.inspectAtCounter(record);
+            in = daemon.counter().inspect(record);
         } catch (HolderActivation.ActivationException e) {
             audit(r.actor(), "CHIP_READ", "record " + record + ": " + e.getMessage());
             page(r, 409, r.t("issue"), "<p class=error id=result>" + esc(e.getMessage()) + "</p>" + back(r, "/issue"));
@@ -451,7 +451,7 @@ public final class Console implements AutoCloseable {
         String record = r.param("record");
         StringBuilder prompts = new StringBuilder();
         try {
-            HolderActivation.Result res = daemon.issueToHolder(record, r.actor(), p -> prompts.append("<li>").append(esc(p)).append("</li>"));
+            HolderActivation.Result res = daemon.counter().issue(record, r.actor(), p -> prompts.append("<li>").append(esc(p)).append("</li>"));
             String cls = res.state() == JobState.ISSUED ? "ok" : "error";
             page(r, 200, r.t("result"), "<p class=" + cls + " id=result><strong>" + res.state() + "</strong> " + esc(res.detail()) + "</p>"
                     + (prompts.length() == 0 ? "" : "<ul>" + prompts + "</ul>") + back(r, "/issue"));
@@ -465,7 +465,7 @@ public final class Console implements AutoCloseable {
         String record = r.param("record");
         String reason = r.param("reason");
         try {
-            HolderActivation.Result res = daemon.overrideAtCounter(record, r.actor(), reason);
+            HolderActivation.Result res = daemon.counter().override(record, r.actor(), reason);
             page(r, 200, r.t("result"), "<p class=ok id=result><strong>" + res.state() + "</strong> " + esc(res.detail()) + "</p>" + back(r, "/issue"));
         } catch (HolderActivation.ActivationException e) {
             audit(r.actor(), "OVERRIDE_REFUSED", "record " + record + ": " + e.getMessage());
@@ -581,7 +581,7 @@ public final class Console implements AutoCloseable {
             return;
         }
         try {
-            HolderActivation.Result res = daemon.issueToHolder(job.get().recordId(), r.actor(), p -> { });
+            HolderActivation.Result res = daemon.counter().issue(job.get().recordId(), r.actor(), p -> { });
             json(r.x, 200, JSON.createObjectNode().put("recordId", job.get().recordId()).put("blankId", job.get().blankId())
                     .put("state", res.state().name()).put("detail", res.detail()));
         } catch (HolderActivation.ActivationException e) {

@@ -1,4 +1,4 @@
-package ktp.station;
+package ktp.counter;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
