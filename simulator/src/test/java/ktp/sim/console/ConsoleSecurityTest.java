@@ -144,6 +144,31 @@ class ConsoleSecurityTest {
             assertEquals(303, sup.signIn("super", "super-password").statusCode());
             assertTrue(sup.get("/audit").body().contains("id=audit"));
 
+            // Every page in both languages: no key that fails to resolve, and in Indonesian no raw state or fate
+            // code and no English wire text outside the technical fold (the store holds printed, spoiled and
+            // queued jobs, a jammed lane, refusals in the audit log).
+            for (ConsoleClient who : List.of(sup, tek)) {
+                for (String lang : List.of("id", "en")) {
+                    who.get("/lang?to=" + lang);
+                    for (String page : List.of("/queue", "/printer", "/issue", "/ledger", "/audit", "/reports", "/queue?state=SPOILED")) {
+                        HttpResponse<String> p = who.get(page);
+                        if (p.statusCode() == 403) continue;
+                        String body = p.body();
+                        assertFalse(body.contains("[console."), page + " (" + lang + ") has a key the catalogue lacks: " + body);
+                        if (lang.equals("id")) {
+                            String shown = visibleText(body);
+                            for (Enum<?> code : codes()) {
+                                assertFalse(java.util.regex.Pattern.compile("\\b" + code.name() + "\\b").matcher(shown).find(), page + " shows the raw code " + code + ": " + shown);
+                            }
+                            for (String english : List.of("Card jam", "answered", "matched", "waiting for", "Printer state", "Sign out")) {
+                                assertFalse(shown.contains(english), page + " shows English '" + english + "': " + shown);
+                            }
+                        }
+                    }
+                }
+                who.get("/lang?to=id");
+            }
+
             // Signing out ends the session.
             assertEquals(303, sari.post("/logout", sari.withCsrf()).statusCode());
             assertEquals(303, sari.get("/queue").statusCode(), "back to the sign-in page");
@@ -160,6 +185,22 @@ class ConsoleSecurityTest {
 
             assertTrue(station.daemon().store().verifyAudit().intact());
         }
+    }
+
+    /** What a person reads on a page: no tags, no attribute values, and not the technical fold (details.tech). */
+    static String visibleText(String html) {
+        String noTech = html.replaceAll("(?s)<details class=tech>.*?</details>", " ");
+        String noHead = noTech.replaceAll("(?s)<head>.*?</head>", " ");
+        return noHead.replaceAll("(?s)<[^>]*>", " ").replaceAll("\\s+", " ");
+    }
+
+    static List<Enum<?>> codes() {
+        List<Enum<?>> all = new java.util.ArrayList<>();
+        all.addAll(List.of(ktp.job.JobState.values()));
+        all.addAll(List.of(ktp.store.BlankFate.values()));
+        all.addAll(List.of(ktp.printer.PrinterError.values()));
+        all.removeIf(e -> e.name().length() <= 3);
+        return all;
     }
 
     private static void assertAudited(SimulatedStation station, String action, String detail) {

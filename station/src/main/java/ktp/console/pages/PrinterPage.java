@@ -68,10 +68,10 @@ public final class PrinterPage {
         c.page(r, 200, r.t("printer"), b.toString(), 5);
     }
 
-    /** The lane's state code in the operator's words (the code itself when the catalogue has no sentence for it). */
+    /** The lane's state code in the operator's words (a general sentence pointing at the alert when the catalogue has none for it). */
     static String printerState(Request r, String code) {
         String key = "printerstate." + code;
-        return ktp.i18n.Catalogue.has("console." + key) ? r.t(key) : code;
+        return ktp.i18n.Catalogue.has("console." + key) ? r.t(key) : r.t("printerstate.other");
     }
 
     /** A technician's reload of the trusted keys (audited by the daemon with who asked). */
