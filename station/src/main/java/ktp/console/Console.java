@@ -43,6 +43,7 @@ public final class Console implements AutoCloseable {
     private final Map<String, Route> routes = new HashMap<>();
     private final List<Filter> filters;
     private final byte[] style;
+    private final byte[] script;
 
     private Console(ConsoleContext c, HttpServer http, ExecutorService workers, GuardedHttp front) throws IOException {
         this.http = http;
@@ -58,6 +59,10 @@ public final class Console implements AutoCloseable {
         try (InputStream in = Console.class.getResourceAsStream("/ktp/console/style.css")) {
             if (in == null) throw new IOException("console: the style sheet ktp/console/style.css is missing from the build");
             style = in.readAllBytes();
+        }
+        try (InputStream in = Console.class.getResourceAsStream("/ktp/console/visit.js")) {
+            if (in == null) throw new IOException("console: the script ktp/console/visit.js is missing from the build");
+            script = in.readAllBytes();
         }
         Route.Handler signIn = routes.get("GET /login").handler();
         filters = List.of(new SameOriginFilter(c), new SessionFilter(c, signIn), new CsrfFilter(c, signIn), new RoleFilter(c));
@@ -110,6 +115,10 @@ public final class Console implements AutoCloseable {
         try {
             if (x.getRequestURI().getPath().equals("/static/style.css")) {
                 Responses.send(x, 200, "text/css; charset=utf-8", style);
+                return;
+            }
+            if (x.getRequestURI().getPath().equals("/static/visit.js")) {
+                Responses.send(x, 200, "text/javascript; charset=utf-8", script);
                 return;
             }
             Request r = new Request(x);

@@ -120,7 +120,8 @@ public final class StationDaemon implements AutoCloseable {
         }
         StationConfig.Scanner sc = config.scanner();
         counter = new Counter(new Counter.Wiring(store, readers, config.encoder().readerPattern(), config.encoder().insertWaitSeconds(), config.encoder().profile(),
-                keys, () -> trust, sc == null ? null : sc.uri(), sc == null ? null : sc.profile(), publisher::wake));
+                keys, () -> trust, sc == null ? null : sc.uri(), sc == null ? null : sc.profile(), publisher::wake,
+                config.store().resolveSibling(config.store().getFileName() + "-receipts"), config.stationId()));
         watch = new StationWatch(this, queue, laneSettings.handBackAfter(), clock).start();
         LOG.info("station {} running: {} printer(s), data center {}, broker {}", config.stationId(), lanes.size(), config.central().url(), config.telemetry().broker().url());
         return this;

@@ -42,7 +42,7 @@ class ConsoleBrowserTest {
         Path usersFile = dir.resolve("users.json");
         Users.load(usersFile).put("sari", Role.OPERATOR, new PasswordHasher().hash("sari-password-1".toCharArray()));
         // At 10x a card takes about 4 s, long enough to see it in the printer.
-        SimulatedStation.Settings s = new SimulatedStation.Settings(dir.resolve("station"), SEED, 2, 0, null, null, 10, 0, 0, false, usersFile, 900);
+        SimulatedStation.Settings s = new SimulatedStation.Settings(dir.resolve("station"), SEED, 3, 0, null, null, 10, 0, 0, false, usersFile, 900);
         try (SimulatedStation station = SimulatedStation.start(s); WebDriver browser = WebDriver.start()) {
             String console = "http://127.0.0.1:" + station.console().orElseThrow().port();
             browser.open(console + "/queue");
@@ -63,11 +63,11 @@ class ConsoleBrowserTest {
                     sawPrinting = true;
                     browser.screenshot(SHOTS.resolve("02-queue-printing.png"));
                 }
-                if (browser.has("td.state.AWAITING_HOLDER") && awaiting(station).size() == 2 && countOnPage(browser) == 2) break;
+                if (browser.has("td.state.AWAITING_HOLDER") && awaiting(station).size() == 3 && countOnPage(browser) == 3) break;
                 Thread.sleep(300);
             }
             assertTrue(sawPrinting, "a card was seen in the printer on the queue page");
-            assertEquals(2, awaiting(station).size());
+            assertEquals(3, awaiting(station).size());
             browser.screenshot(SHOTS.resolve("03-queue-printed.png"));
             browser.open(console + "/printer");
             assertEquals("Siap", browser.text("#printer tr:first-child td"));
@@ -78,48 +78,95 @@ class ConsoleBrowserTest {
             List<Job> jobs = awaiting(station);
             Job genuine = jobs.get(0);
             Job impostor = jobs.get(1);
+            Job byProxy = jobs.get(2);
 
-            // The genuine holder: card in the counter's reader, the photo from the chip, the right finger.
-            String finger = generator.resident(index(generator, genuine.recordId())).rightIndexFinger();
-            station.scanner().place(fingers.image(finger, 2));
+            // The genuine holder, matched on the SECOND finger: card in the reader, the console finds the holder
+            // itself; the right index finger is someone else's three times (worn), then the left index matches.
+            RecordGenerator.Resident first = generator.resident(index(generator, genuine.recordId()));
+            String strangerOfFirst = stranger(fingers, first);
             try (AutoCloseable inReader = station.cards().atCounter(card(station, genuine))) {
                 browser.open(console + "/issue");
+                browser.screenshot(SHOTS.resolve("05-insert-card.png"));
                 browser.click("#read");
                 browser.await("#activate", 20);
                 assertTrue(browser.has("#photo"), "the holder's photo from the chip");
                 assertTrue(browser.text("#verdict").contains("asli"), browser.text("#verdict"));
                 assertEquals(genuine.nik(), browser.text("#holder tr:first-child td"));
-                browser.screenshot(SHOTS.resolve("05-chip-read.png"));
+                assertEquals(genuine.recordId(), browser.text("#holder tr:nth-child(3) td"), "the job was found from the chip, nobody picked a row");
+                browser.screenshot(SHOTS.resolve("06-holder-found.png"));
                 browser.click("#activate");
-                browser.await("#result", 20);
-                String result = browser.text("#result");
-                browser.screenshot(SHOTS.resolve("06-issued.png"));
-                assertTrue(browser.has("#result.state.ISSUED") && result.startsWith("Diserahkan"), result);
+                follow(station, browser, "07-genuine", (finger, attempt) -> finger == RecordGenerator.RIGHT_INDEX ? fingers.image(strangerOfFirst, attempt)
+                        : fingers.image(first.leftIndexFinger(), 2), "telunjuk kanan", "telunjuk kiri", "Percobaan 1 dari 3");
+                assertTrue(browser.has("#result.state.ISSUED") && browser.text("#result").startsWith("Diserahkan"), browser.text("#result"));
+                browser.screenshot(SHOTS.resolve("08-issued-second-finger.png"));
+                browser.click("#handover");
+                browser.await("#handover-submit", 10);
+                browser.click("#handover-submit");
+                browser.await("#receipt", 10);
             }
             station.cards().awaitEmptyReader();
             assertEquals(JobState.ISSUED, station.daemon().store().job(genuine.recordId()).orElseThrow().state());
+            assertTrue(station.daemon().store().job(genuine.recordId()).orElseThrow().reason().contains("finger 7 matched"), "matched on the left index");
 
-            // Someone else's finger on the second card: refused, and the card is not activated.
+            // Someone else's fingers on the second card: six attempts on two fingers, refused, not activated.
             RecordGenerator.Resident second = generator.resident(index(generator, impostor.recordId()));
-            String stranger = fingers.fingers().stream().filter(f -> !f.equals(second.rightIndexFinger()) && !f.equals(second.leftIndexFinger()))
-                    .findFirst().orElseThrow();
-            station.scanner().place(fingers.image(stranger, 3));
+            String strangerOfSecond = stranger(fingers, second);
             try (AutoCloseable inReader = station.cards().atCounter(card(station, impostor))) {
                 browser.open(console + "/issue");
                 browser.click("#read");
                 browser.await("#activate", 20);
                 browser.click("#activate");
-                browser.await("#result", 20);
+                follow(station, browser, "09-impostor", (finger, attempt) -> fingers.image(strangerOfSecond, attempt), "telunjuk kanan", "telunjuk kiri", "Percobaan 3 dari 3");
                 String result = browser.text("#result");
-                browser.screenshot(SHOTS.resolve("07-impostor-refused.png"));
+                browser.screenshot(SHOTS.resolve("10-impostor-refused.png"));
                 assertTrue(browser.has("#result.state.ACTIVATION_FAILED") && result.startsWith("Aktivasi gagal"), result);
             }
+            station.cards().awaitEmptyReader();
             assertEquals(JobState.ACTIVATION_FAILED, station.daemon().store().job(impostor.recordId()).orElseThrow().state());
             browser.open(console + "/issue");
             assertTrue(browser.text("#failed").contains(impostor.recordId()), "the failed activation waits for a supervisor");
 
-            // English on request; the daily report as the browser's session downloads it.
+            // The third card, in English, collected by a proxy (kuasa) whose identity goes on the receipt.
             browser.click("#lang");
+            RecordGenerator.Resident third = generator.resident(index(generator, byProxy.recordId()));
+            try (AutoCloseable inReader = station.cards().atCounter(card(station, byProxy))) {
+                browser.open(console + "/issue");
+                browser.click("#read");
+                browser.await("#activate", 20);
+                browser.screenshot(SHOTS.resolve("11-en-holder-found.png"));
+                browser.click("#activate");
+                follow(station, browser, "12-en-proxy", (finger, attempt) -> fingers.image(third.rightIndexFinger(), 2), "right index finger", null, "Attempt 1 of 3");
+                assertTrue(browser.has("#result.state.ISSUED") && browser.text("#result").startsWith("Issued"), browser.text("#result"));
+                browser.click("#handover");
+                browser.await("#handover-submit", 10);
+                browser.click("#by-proxy");
+                browser.type("#proxynik", "3171014509870002");
+                browser.type("#proxyname", "Siti Rahmawati");
+                browser.screenshot(SHOTS.resolve("13-en-proxy-form.png"));
+                browser.click("#handover-submit");
+                browser.await("#receipt", 10);
+                browser.screenshot(SHOTS.resolve("14-en-handed-to-proxy.png"));
+            }
+            assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals("CONSOLE_HANDOVER")
+                    && e.detail().contains("a proxy: NIK 3171014509870002, Siti Rahmawati, suami/istri")), "the proxy's identity is in the audit log");
+            assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals("CONSOLE_CAPTURE") && e.detail().contains("finger 7, attempt 1 of 3")),
+                    "every placement is audited");
+            // The receipt, kept and listed on the job; its text and a picture of it.
+            browser.open(console + "/queue");
+            assertTrue(browser.has("tr[data-record='" + byProxy.recordId() + "'] a.receipt"), "the receipt is listed on the job");
+            HttpResponse<byte[]> receipt = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(console + "/issue/receipt.pdf?record=" + byProxy.recordId()))
+                    .header("Cookie", "ktp_session=" + browser.cookie("ktp_session")).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, receipt.statusCode());
+            try (PDDocument doc = Loader.loadPDF(receipt.body())) {
+                String text = new PDFTextStripper().getText(doc);
+                for (String want : List.of("TANDA TERIMA KTP-el", byProxy.nik(), third.record().front().nama(), byProxy.blankId(), "Siti Rahmawati", "3171014509870002", "suami/istri", "operator:sari", "Petugas")) {
+                    assertTrue(text.contains(want), "the receipt has " + want + ": " + text);
+                }
+                javax.imageio.ImageIO.write(new org.apache.pdfbox.rendering.PDFRenderer(doc).renderImageWithDPI(0, 110), "png", SHOTS.resolve("15-receipt.png").toFile());
+                System.out.println("screenshot " + SHOTS.resolve("15-receipt.png").toAbsolutePath());
+            }
+
+            // English (chosen above); the daily report as the browser's session downloads it.
             assertTrue(browser.text("#nav-queue").equals("Queue"), browser.text("#nav-queue"));
             browser.open(console + "/reports");
             browser.screenshot(SHOTS.resolve("08-reports.png"));
@@ -130,13 +177,63 @@ class ConsoleBrowserTest {
             assertEquals("application/pdf", pdf.headers().firstValue("Content-Type").orElse(""));
             try (PDDocument doc = Loader.loadPDF(pdf.body())) {
                 String text = new PDFTextStripper().getText(doc);
-                assertTrue(text.contains("Cards printed 2"), text);
-                assertTrue(text.contains("Cards issued 1"), text);
+                assertTrue(text.contains("Cards printed 3"), text);
+                assertTrue(text.contains("Cards issued 2"), text);
                 assertTrue(text.contains("Activation failed 1"), text);
                 assertTrue(text.contains("operator:sari"), text);
             }
             assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals("CONSOLE_REPORT") && e.actor().equals("operator:sari")));
         }
+    }
+
+    /** A finger in the library that is neither of this resident's. */
+    private static String stranger(FingerprintLibrary fingers, RecordGenerator.Resident r) {
+        return fingers.fingers().stream().filter(f -> !f.equals(r.rightIndexFinger()) && !f.equals(r.leftIndexFinger())).findFirst().orElseThrow();
+    }
+
+    interface Glass {
+        byte[] image(int finger, int attempt) throws Exception;
+    }
+
+    /**
+     * The holder at the scanner, as the live screen asks: for each prompt (finger, attempt) the browser must
+     * show it without a reload before the finger is placed; the finger is lifted once the capture is taken.
+     * Screenshots of the first prompt for each finger named.
+     */
+    private static void follow(SimulatedStation station, WebDriver browser, String shot, Glass glass, String firstFinger, String secondFinger, String attemptSeen)
+            throws Exception {
+        browser.await("#step", 20);
+        String before = browser.url();
+        java.util.Set<String> served = new java.util.HashSet<>();
+        boolean sawSecond = secondFinger == null;
+        boolean sawAttempt = false;
+        long deadline = System.nanoTime() + 90_000_000_000L;
+        ktp.counter.Visit visit = station.daemon().counter().visit().orElseThrow();
+        while (!visit.progress().over()) {
+            assertTrue(System.nanoTime() < deadline, "the visit did not end: " + visit.progress());
+            ktp.counter.Visit.Progress p = visit.progress();
+            if (p.phase() == ktp.counter.Visit.Phase.PLACE && served.add(p.finger() + "/" + p.attempt())) {
+                String css = "#step.phase-PLACE.finger-" + p.finger() + ".attempt-" + p.attempt();
+                browser.await(css, 20);
+                String prompt = browser.text("#prompt");
+                String attempt = browser.text("#attempt");
+                if (attempt.equals(attemptSeen)) sawAttempt = true;
+                if (p.attempt() == 1) {
+                    assertTrue(prompt.contains(p.finger() == RecordGenerator.RIGHT_INDEX ? firstFinger : secondFinger), prompt);
+                    if (p.finger() != RecordGenerator.RIGHT_INDEX) sawSecond = true;
+                    browser.screenshot(SHOTS.resolve(shot + "-finger-" + p.finger() + ".png"));
+                }
+                station.scanner().place(glass.image(p.finger(), p.attempt()));
+            } else if (p.phase() != ktp.counter.Visit.Phase.PLACE) {
+                station.scanner().lift();
+            }
+            Thread.sleep(5);
+        }
+        station.scanner().lift();
+        browser.await("#result:not([hidden])", 20);
+        assertEquals(before, browser.url(), "the screen updated itself: no reload, no new page");
+        assertTrue(sawSecond, "the prompt moved on to the second finger");
+        assertTrue(sawAttempt, "the screen showed '" + attemptSeen + "'");
     }
 
     private static List<Job> awaiting(SimulatedStation station) {

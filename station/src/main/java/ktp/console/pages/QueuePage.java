@@ -38,7 +38,9 @@ public final class QueuePage {
         for (Job j : jobs) {
             b.append("<tr data-record=\"").append(esc(j.recordId())).append("\"><td>").append(esc(j.recordId())).append("</td><td>").append(esc(j.nik()))
                     .append("</td><td class=\"state ").append(j.state().name()).append("\">").append(esc(Words.state(r, j.state()))).append("</td><td>").append(esc(j.blankId()))
-                    .append("</td><td>").append(ConsoleContext.TIME.format(j.updatedAt())).append("</td><td>").append(Words.reason(r, j.reason())).append("</td></tr>");
+                    .append("</td><td>").append(ConsoleContext.TIME.format(j.updatedAt())).append("</td><td>").append(Words.reason(r, j.reason()))
+                    .append(j.state() == JobState.ISSUED && c.daemon.counter().hasReceipt(j.recordId()) ? " <a class=receipt href=\"/issue/receipt.pdf?record=" + esc(j.recordId()) + "\">" + esc(r.t("receipt")) + "</a>" : "")
+                    .append("</td></tr>");
         }
         b.append("</table><p>").append(jobs.size()).append(' ').append(esc(r.t("jobs"))).append("</p>");
         c.page(r, 200, r.t("queue"), b.toString(), 10);
