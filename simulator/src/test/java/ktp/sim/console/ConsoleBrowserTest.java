@@ -41,6 +41,7 @@ class ConsoleBrowserTest {
     void anOperatorWatchesCardsPrintIssuesOneRefusesAnImpostorAndDownloadsTheDailyReport() throws Exception {
         Path usersFile = dir.resolve("users.json");
         Users.load(usersFile).put("sari", Role.OPERATOR, new PasswordHasher().hash("sari-password-1".toCharArray()));
+        Users.load(usersFile).put("budi", Role.SUPERVISOR, new PasswordHasher().hash("budi-password-1".toCharArray()));
         // At 10x a card takes about 4 s, long enough to see it in the printer.
         SimulatedStation.Settings s = new SimulatedStation.Settings(dir.resolve("station"), SEED, 3, 0, null, null, 10, 0, 0, false, usersFile, 900);
         try (SimulatedStation station = SimulatedStation.start(s); WebDriver browser = WebDriver.start()) {
@@ -183,7 +184,79 @@ class ConsoleBrowserTest {
                 assertTrue(text.contains("operator:sari"), text);
             }
             assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals("CONSOLE_REPORT") && e.actor().equals("operator:sari")));
+
+            // A reprint of the impostor's card as a workflow, in Indonesian: requested by the operator, refused by
+            // the supervisor on a confirmation screen, requested again, approved, then waiting for the office;
+            // the office's authorisation arrives and the supervisor confirms it in the console.
+            browser.click("#lang");
+            String rec = impostor.recordId();
+            requestReprint(browser, console, "kartu tergores saat dicetak");
+            browser.screenshot(SHOTS.resolve("16-reprint-requested.png"));
+            signInAs(browser, console, "budi", "budi-password-1");
+            browser.open(console + "/reprint");
+            browser.click("#refuse-" + rec);
+            browser.await("#decide", 10);
+            browser.type("#decision-note", "goresan kecil, kartu masih layak");
+            browser.screenshot(SHOTS.resolve("17-reprint-refuse-confirm.png"));
+            browser.click("#decide");
+            browser.await("#reprints", 10);
+            assertTrue(browser.has("tr[data-record='" + rec + "'] td.reprint.REFUSED"), browser.text("#reprints"));
+            browser.screenshot(SHOTS.resolve("18-reprint-refused.png"));
+            signInAs(browser, console, "sari", "sari-password-1");
+            requestReprint(browser, console, "goresan menutupi foto");
+            signInAs(browser, console, "budi", "budi-password-1");
+            browser.open(console + "/reprint");
+            browser.click("#approve-" + rec);
+            browser.await("#decide", 10);
+            browser.screenshot(SHOTS.resolve("19-reprint-approve-confirm.png"));
+            browser.click("#decide");
+            browser.await("#reprints", 10);
+            assertTrue(browser.has("tr[data-record='" + rec + "'] td.reprint.WAITING_FOR_OFFICE"), browser.text("#reprints"));
+            assertEquals(JobState.ACTIVATION_FAILED, station.daemon().store().job(rec).orElseThrow().state(), "approved, but no second blank before the office decides");
+            browser.screenshot(SHOTS.resolve("20-reprint-waiting-for-office.png"));
+            // The office's AUTHORISE_REPRINT, handed to the station's command handler as the publisher does once
+            // it has verified the office's signature (the MQTT path is TelemetryCommandsTest's).
+            new ktp.station.OfficeCommands(station.daemon().store()).handle(new ktp.telemetry.TelemetryCodec.Command("cmd-browser-1", station.daemon().config().stationId(),
+                    ktp.telemetry.TelemetryCodec.CommandKind.AUTHORISE_REPRINT, rec, "approved at the station, card scratched", "dinas", java.time.Instant.now()),
+                    new ktp.telemetry.Keyring.Signer("test-office", "0123456789abcdef0123"));
+            browser.open(console + "/reprint");
+            assertTrue(browser.has("tr[data-record='" + rec + "'] td.reprint.OFFICE_AUTHORISED"), browser.text("#reprints"));
+            browser.click("#confirm-" + rec);
+            browser.await("#decide", 10);
+            browser.screenshot(SHOTS.resolve("21-reprint-confirm-office.png"));
+            browser.click("#decide");
+            browser.await("#reprints", 10);
+            assertTrue(browser.has("tr[data-record='" + rec + "'] td.reprint.REPRINTED"), browser.text("#reprints"));
+            browser.screenshot(SHOTS.resolve("22-reprint-approved.png"));
+            assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals("REPRINT_CONFIRMED") && e.actor().equals("supervisor:budi")
+                    && e.detail().startsWith("record " + rec)), "the supervisor's confirmation is in the audit log");
+            assertNotEquals(JobState.ACTIVATION_FAILED, station.daemon().store().job(rec).orElseThrow().state(), "back in the queue for a second blank");
+            for (String action : List.of("REPRINT_REQUESTED", "REPRINT_REQUEST_REFUSED", "REPRINT_REQUEST_APPROVED")) {
+                assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals(action) && e.detail().startsWith("record " + rec)), action);
+            }
+            try (var files = java.nio.file.Files.list(SHOTS)) {
+                files.sorted().forEach(f -> System.out.println("screenshot " + f.toAbsolutePath()));
+            }
         }
+    }
+
+    private static void requestReprint(WebDriver browser, String console, String note) throws Exception {
+        browser.open(console + "/reprint");
+        browser.type("#note", note);
+        browser.click("#request-submit");
+        browser.await("#message", 10);
+    }
+
+    private static void signInAs(WebDriver browser, String console, String user, String password) throws Exception {
+        browser.open(console + "/queue");
+        if (browser.has("#signout")) {
+            browser.click("#signout");
+            browser.await("#signin", 10);
+        }
+        browser.type("#user", user);
+        browser.type("#password", password);
+        browser.click("#signin");
+        browser.await("#who", 10);
     }
 
     /** A finger in the library that is neither of this resident's. */

@@ -147,10 +147,13 @@ class ConsoleSecurityTest {
             // Every page in both languages: no key that fails to resolve, and in Indonesian no raw state or fate
             // code and no English wire text outside the technical fold (the store holds printed, spoiled and
             // queued jobs, a jammed lane, refusals in the audit log).
-            for (ConsoleClient who : List.of(sup, tek)) {
+            for (String[] account : new String[][] {{"super", "super-password"}, {"tek", "tek-password-1"}}) {
+                // Sessions here time out after 2 s idle: each role signs in just before its pages are read.
+                ConsoleClient who = new ConsoleClient(port);
+                assertEquals(303, who.signIn(account[0], account[1]).statusCode());
                 for (String lang : List.of("id", "en")) {
                     who.get("/lang?to=" + lang);
-                    for (String page : List.of("/queue", "/printer", "/issue", "/ledger", "/audit", "/reports", "/queue?state=SPOILED")) {
+                    for (String page : List.of("/queue", "/printer", "/issue", "/reprint", "/ledger", "/audit", "/reports", "/queue?state=SPOILED")) {
                         HttpResponse<String> p = who.get(page);
                         if (p.statusCode() == 403) continue;
                         String body = p.body();

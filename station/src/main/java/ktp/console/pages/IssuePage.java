@@ -205,6 +205,22 @@ public final class IssuePage {
     private void override(Request r) throws IOException {
         String record = r.param("record");
         String reason = r.param("reason");
+        if (!"yes".equals(r.param("confirm"))) {
+            // The confirmation, with what else can be done: the override is the last of three ways.
+            StringBuilder b = new StringBuilder("<div class=confirm id=confirm><p><strong>").append(esc(r.t("override.confirm"))).append("</strong></p><table>");
+            Job job = c.store().job(record).orElse(null);
+            row(b, r.t("record"), record);
+            row(b, "NIK", job == null ? "" : job.nik());
+            row(b, r.t("holder.name"), c.daemon.counter().holderName(record));
+            row(b, r.t("reason"), reason);
+            b.append("</table><p>").append(esc(r.t("override.consequence"))).append("</p><form method=post action=/issue/override>").append(Html.csrf(r))
+                    .append("<input type=hidden name=record value=\"").append(esc(record)).append("\"><input type=hidden name=reason value=\"").append(esc(reason))
+                    .append("\"><input type=hidden name=confirm value=yes><button type=submit id=override-yes>").append(esc(r.t("override.yes"))).append("</button></form>")
+                    .append("<h3>").append(esc(r.t("override.alternatives"))).append("</h3><ul><li><a id=alt-reprint href=/reprint>").append(esc(r.t("override.alt.reprint")))
+                    .append("</a></li><li><a id=alt-later href=/issue>").append(esc(r.t("override.alt.later"))).append("</a></li></ul></div>");
+            c.page(r, 200, r.t("override"), b.toString());
+            return;
+        }
         try {
             HolderActivation.Result res = c.daemon.counter().override(record, r.actor(), reason);
             c.page(r, 200, r.t("result"), "<p class=\"ok state " + res.state().name() + "\" id=result><strong>" + esc(Words.state(r, res.state())) + "</strong> "

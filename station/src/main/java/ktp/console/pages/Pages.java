@@ -15,6 +15,7 @@ public final class Pages {
         all.addAll(new QueuePage(c).routes());
         all.addAll(new PrinterPage(c).routes());
         all.addAll(new IssuePage(c).routes());
+        all.addAll(new ReprintPage(c).routes());
         all.addAll(new LedgerPage(c).routes());
         all.addAll(new AuditPage(c).routes());
         all.addAll(new ReportsPage(c).routes());
