@@ -234,6 +234,27 @@ class ConsoleBrowserTest {
             for (String action : List.of("REPRINT_REQUESTED", "REPRINT_REQUEST_REFUSED", "REPRINT_REQUEST_APPROVED")) {
                 assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals(action) && e.detail().startsWith("record " + rec)), action);
             }
+            // The lists: search by part of a holder's name, the uncollected cards by age, then close of day (as the operator).
+            signInAs(browser, console, "sari", "sari-password-1");
+            String name = third.record().front().nama();
+            browser.open(console + "/queue?q=" + java.net.URLEncoder.encode(name.substring(0, Math.min(6, name.length())).toLowerCase(), java.nio.charset.StandardCharsets.UTF_8));
+            assertTrue(browser.has("tr[data-record='" + byProxy.recordId() + "']"), "found by name: " + browser.text("#queue"));
+            assertFalse(browser.has("tr[data-record='" + genuine.recordId() + "']") && !generator.resident(index(generator, genuine.recordId())).record().front().nama()
+                    .toLowerCase().contains(name.substring(0, Math.min(6, name.length())).toLowerCase()), "only the matching holders");
+            assertTrue(browser.text("#queue").contains(name), "the holder's name is shown");
+            browser.open(console + "/queue?q=" + byProxy.blankId().toLowerCase());
+            assertTrue(browser.has("tr[data-record='" + byProxy.recordId() + "']") && browser.text("#count").startsWith("1 "), "found by chip UID: " + browser.text("#count"));
+            browser.screenshot(SHOTS.resolve("23-search-by-uid.png"));
+            browser.open(console + "/uncollected");
+            browser.screenshot(SHOTS.resolve("24-uncollected.png"));
+            browser.open(console + "/close");
+            browser.type("#counted", "0");
+            browser.type("#next-shift", "tono");
+            browser.click("#signoff");
+            browser.await("#message", 10);
+            browser.screenshot(SHOTS.resolve("25-close-of-day.png"));
+            assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals("CLOSE_OF_DAY") && e.actor().equals("operator:sari")
+                    && e.detail().contains("handed over to tono") && e.detail().contains("issued 2")), "close of day signed off with the day's counts");
             try (var files = java.nio.file.Files.list(SHOTS)) {
                 files.sorted().forEach(f -> System.out.println("screenshot " + f.toAbsolutePath()));
             }

@@ -153,7 +153,7 @@ class ConsoleSecurityTest {
                 assertEquals(303, who.signIn(account[0], account[1]).statusCode());
                 for (String lang : List.of("id", "en")) {
                     who.get("/lang?to=" + lang);
-                    for (String page : List.of("/queue", "/printer", "/issue", "/reprint", "/ledger", "/audit", "/reports", "/queue?state=SPOILED")) {
+                    for (String page : List.of("/queue", "/printer", "/issue", "/reprint", "/uncollected", "/ledger", "/audit", "/reports", "/close", "/queue?state=SPOILED")) {
                         HttpResponse<String> p = who.get(page);
                         if (p.statusCode() == 403) continue;
                         String body = p.body();

@@ -19,6 +19,7 @@ public final class Pages {
         all.addAll(new LedgerPage(c).routes());
         all.addAll(new AuditPage(c).routes());
         all.addAll(new ReportsPage(c).routes());
+        all.addAll(new CloseOfDayPage(c).routes());
         all.addAll(new Api(c).routes());
         return all;
     }
