@@ -20,7 +20,7 @@ import ktp.store.StationStore;
  * step, and nothing lost at a restart.
  */
 public final class Reprints {
-    public enum Why { LOST, DAMAGED, DATA_CORRECTED, SPOILED_AFTER_PRINTING }
+    public enum Why { DAMAGED, SPOILED_AFTER_PRINTING, DATA_CORRECTED, LOST }
 
     public enum Status { REQUESTED, REFUSED, WAITING_FOR_OFFICE, OFFICE_AUTHORISED, REPRINTED }
 

@@ -201,6 +201,7 @@ class ConsoleBrowserTest {
             browser.click("#decide");
             browser.await("#reprints", 10);
             assertTrue(browser.has("tr[data-record='" + rec + "'] td.reprint.REFUSED"), browser.text("#reprints"));
+            assertTrue(browser.text("#reprints").contains("Rusak: kartu tergores saat dicetak"), "the reason in words: " + browser.text("#reprints"));
             browser.screenshot(SHOTS.resolve("18-reprint-refused.png"));
             signInAs(browser, console, "sari", "sari-password-1");
             requestReprint(browser, console, "goresan menutupi foto");
