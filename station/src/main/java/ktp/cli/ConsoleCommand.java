@@ -17,7 +17,7 @@ final class ConsoleCommand extends CommandGroup {
     @Command(name = "user", mixinStandardHelpOptions = true, description = {"Add an account to the console's users file, or set a new password",
             "for one. The password is asked twice on a terminal, or read from the first line of standard input (at least 10 characters)."})
     static final class UserAdd implements Callable<Integer> {
-        @picocli.CommandLine.Parameters(index = "0", paramLabel = "add", description = "add (or replace) an account")
+        @picocli.CommandLine.Parameters(index = "0", paramLabel = "add", description = "add an account (--replace to replace one)")
         String verb;
 
         @Option(names = "--users", paramLabel = "FILE", required = true, description = "the users file the configuration's console.users names")
@@ -29,6 +29,9 @@ final class ConsoleCommand extends CommandGroup {
         @Option(names = "--role", paramLabel = "ROLE", required = true, description = "operator, supervisor or technician")
         String role;
 
+        @Option(names = "--replace", description = "replace an account that exists already (its password, and its role if --role differs)")
+        boolean replace;
+
         @Override
         public Integer call() throws IOException {
             if (!"add".equals(verb)) throw new BadInputException("ktp console user add ...: unknown action '" + verb + "'");
@@ -38,6 +41,21 @@ final class ConsoleCommand extends CommandGroup {
                 r = Users.role(role);
             } catch (IOException e) {
                 throw new BadInputException("--role: " + e.getMessage());
+            }
+            Users u;
+            try {
+                u = Users.load(users);
+            } catch (IOException e) {
+                throw new BadInputException("--users: " + e.getMessage());
+            }
+            // An existing account is replaced only when asked, and the role change is said before the password is asked.
+            java.util.Optional<Users.User> before = u.find(name);
+            if (before.isPresent() && !replace) {
+                throw new BadInputException("--name: account '" + name + "' (" + lower(before.get().role()) + ") exists already in " + users
+                        + "; add --replace to give it a new password" + (before.get().role() == r ? "" : " and change its role to " + lower(r)));
+            }
+            if (before.isPresent() && before.get().role() != r) {
+                System.out.println("account " + name + ": role changes from " + lower(before.get().role()) + " to " + lower(r));
             }
             char[] pw;
             java.io.Console tty = System.console();
@@ -50,16 +68,12 @@ final class ConsoleCommand extends CommandGroup {
                 pw = line == null ? new char[0] : line.toCharArray();
             }
             if (pw.length < 10) throw new BadInputException("a console password needs at least 10 characters");
-            Users u;
-            try {
-                u = Users.load(users);
-            } catch (IOException e) {
-                throw new BadInputException("--users: " + e.getMessage());
-            }
             u.put(name, r, new PasswordHasher().hash(pw));
             java.util.Arrays.fill(pw, '\0');
-            System.out.println("account " + name + " (" + r.name().toLowerCase(java.util.Locale.ROOT) + ") saved in " + users);
+            System.out.println("account " + name + " (" + lower(r) + ") " + (before.isPresent() ? "replaced" : "saved") + " in " + users);
             return ExitCodes.OK;
         }
+
+        private static String lower(ktp.store.Role r) { return r.name().toLowerCase(java.util.Locale.ROOT); }
     }
 }

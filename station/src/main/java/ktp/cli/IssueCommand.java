@@ -13,7 +13,7 @@ import ktp.card.CardKeys;
 import ktp.card.SmartcardioTransport;
 import ktp.job.JobState;
 import ktp.record.TrustedKeys;
-import ktp.station.HolderActivation;
+import ktp.counter.HolderActivation;
 import ktp.station.StationConfig;
 import ktp.store.Actor;
 import ktp.store.Job;

@@ -32,6 +32,11 @@ public final class Sessions {
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private final Map<String, int[]> failures = new ConcurrentHashMap<>();
     private final Map<String, Instant> lockedUntil = new ConcurrentHashMap<>();
+    /** Sign-in form tokens this console issued and that are not used yet, with when each stops being good. */
+    private final Map<String, Instant> preTokens = new ConcurrentHashMap<>();
+    /** However many sign-in pages are asked for, the unused tokens are bounded. */
+    static final int MAX_PRE_TOKENS = 10_000;
+    static final Duration PRE_TOKEN_LIFE = Duration.ofMinutes(30);
 
     public Sessions(Clock clock, Duration idle, int lockoutAfter, Duration lockout) {
         this.clock = clock;
@@ -92,6 +97,38 @@ public final class Sessions {
         Instant until = clock.instant().plus(lockout);
         lockedUntil.put(user, until);
         return Optional.of(until);
+    }
+
+    /**
+     * A new token for a sign-in form (there is no session yet): the console sets it as a cookie and puts it in
+     * the form. Only a value this console issued is accepted back, once, so a cookie planted by another site or
+     * subdomain with a matching form field of its own choosing is refused (login CSRF).
+     */
+    public String issuePreToken() {
+        Instant now = clock.instant();
+        if (preTokens.size() >= MAX_PRE_TOKENS) preTokens.values().removeIf(until -> now.isAfter(until));
+        if (preTokens.size() >= MAX_PRE_TOKENS) {
+            // Flooded by someone asking for sign-in pages: the oldest tokens go (their forms must be reloaded).
+            preTokens.entrySet().stream().sorted(Map.Entry.comparingByValue()).limit(MAX_PRE_TOKENS / 10).map(Map.Entry::getKey).toList().forEach(preTokens::remove);
+        }
+        String t = token();
+        preTokens.put(t, now.plus(PRE_TOKEN_LIFE));
+        return t;
+    }
+
+    /** Whether {@code cookie} is a sign-in token this console issued and that is still unused and good (a reloaded sign-in page keeps it). */
+    public boolean livePreToken(String cookie) {
+        if (cookie == null) return false;
+        Instant until = preTokens.get(cookie);
+        return until != null && !clock.instant().isAfter(until);
+    }
+
+    /** Whether {@code cookie} is a sign-in token this console issued, still good, and {@code field} is the same; it is used up either way. */
+    public boolean takePreToken(String cookie, String field) {
+        if (cookie == null || field == null) return false;
+        Instant until = preTokens.remove(cookie);
+        return until != null && !clock.instant().isAfter(until)
+                && java.security.MessageDigest.isEqual(cookie.getBytes(java.nio.charset.StandardCharsets.US_ASCII), field.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     }
 
     private String token() {

@@ -59,7 +59,12 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
      * The operator console: its address, the users file ({@code ktp console user add}; null: no console), how long
      * a session may stay idle, and after how many wrong passwords an account is locked, for how long.
      */
-    public record Console(String listen, Path users, int sessionIdleSeconds, int lockoutAfter, int lockoutMinutes) {}
+    public record Console(String listen, Path users, int sessionIdleSeconds, int lockoutAfter, int lockoutMinutes, boolean behindTls) {
+        /** {@code behindTls}: the console is reached through a TLS proxy (behind_tls: true), so its session cookie is marked Secure. */
+        public Console(String listen, Path users, int sessionIdleSeconds, int lockoutAfter, int lockoutMinutes) {
+            this(listen, users, sessionIdleSeconds, lockoutAfter, lockoutMinutes, false);
+        }
+    }
 
     public static StationConfig load(Path file, Path profilesHome) throws DataFileException {
         DataFile.Node root = DataFile.load(file);
@@ -207,7 +212,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
             if (!listen.matches("[A-Za-z0-9.:\\[\\]-]+:\\d{1,5}")) throw cn.error("listen", "must be HOST:PORT, got '" + listen + "'");
             Path users = cn.has("users") ? base.resolve(cn.text("users")) : markReadPath(cn, "users");
             console = new Console(listen, users, cn.integer("session_idle_s", 1, 28_800, 900), cn.integer("lockout_after", 3, 20, 5),
-                    cn.integer("lockout_minutes", 1, 1440, 15));
+                    cn.integer("lockout_minutes", 1, 1440, 15), cn.bool("behind_tls", false));
             cn.noOtherFields();
         } else {
             root.text("console", "");

@@ -13,6 +13,7 @@ import ktp.card.ChipEncoder;
 import ktp.central.CentralClient;
 import ktp.central.CentralLink;
 import ktp.central.Tls;
+import ktp.counter.Counter;
 import ktp.job.JobState;
 import ktp.printer.PrinterStatus;
 import ktp.record.RecordValidator;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * link keeps validated records leased and queued (through the intake); each printer has a supervised
  * {@link PrintLane}; the {@link StationWatch} derives health from the lanes, hands unstarted leases back when no
  * lane can print, and writes the status file; the outbox publisher reports every job change to the central office
- * and carries out its commands; the counter's issuance goes through {@link HolderActivation}. On start the store
+ * and carries out its commands; the counter's issuance is {@link Counter}'s (its own room). On start the store
  * is recovered (every job resumes by its state); on stop the card in progress finishes, unstarted records are
  * handed back and the outbox is flushed as far as the broker allows.
  */
@@ -50,8 +51,7 @@ public final class StationDaemon implements AutoCloseable {
     private CentralLink link;
     private OutboxPublisher publisher;
     private OfficeCommands office;
-    /** One counter reader and one scanner: two console requests at once take turns rather than share the card. */
-    private final Object counterInUse = new Object();
+    private Counter counter;
     private final List<PrintLane> lanes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Thread[] laneThreads;
     private StationWatch watch;
@@ -118,6 +118,10 @@ public final class StationDaemon implements AutoCloseable {
             laneThreads[i].setUncaughtExceptionHandler((t, e) -> LOG.error("thread {} ended by an uncaught error", t.getName(), e));
             laneThreads[i].start();
         }
+        StationConfig.Scanner sc = config.scanner();
+        counter = new Counter(new Counter.Wiring(store, readers, config.encoder().readerPattern(), config.encoder().insertWaitSeconds(), config.encoder().profile(),
+                keys, () -> trust, sc == null ? null : sc.uri(), sc == null ? null : sc.profile(), publisher::wake,
+                config.store().resolveSibling(config.store().getFileName() + "-receipts"), config.stationId()));
         watch = new StationWatch(this, queue, laneSettings.handBackAfter(), clock).start();
         LOG.info("station {} running: {} printer(s), data center {}, broker {}", config.stationId(), lanes.size(), config.central().url(), config.telemetry().broker().url());
         return this;
@@ -130,73 +134,8 @@ public final class StationDaemon implements AutoCloseable {
         return CentralClient.Config.of(c.url(), config.stationId(), tls, token, c.plainHttp());
     }
 
-    /**
-     * The holder's visit: the card in the counter's reader (the encoder's reader pattern), the finger from
-     * {@code scanner}; see {@link HolderActivation}. Called by the operator console (or the demo).
-     */
-    public HolderActivation.Result issueToHolder(String recordId, ktp.biometric.HolderVerification.Source scanner, double dpi, Actor operator,
-                                                 java.util.function.Consumer<String> prompt) throws HolderActivation.ActivationException, IOException {
-        synchronized (counterInUse) {
-            try (ktp.card.SmartcardioTransport card = counterCard(prompt)) {
-                HolderActivation.Result r = activation().activate(recordId, card, scanner, dpi, operator, prompt);
-                publisher.wake();
-                return r;
-            }
-        }
-    }
-
-    /** The same with the configured scanner (the console's path). */
-    public HolderActivation.Result issueToHolder(String recordId, Actor operator, java.util.function.Consumer<String> prompt)
-            throws HolderActivation.ActivationException, IOException {
-        StationConfig.Scanner sc = config.scanner();
-        try (ktp.biometric.r30x.R30xScanner scanner = ktp.biometric.r30x.R30xScanner.open(sc.uri(), sc.profile())) {
-            ktp.biometric.ScannerSource glass = new ktp.biometric.ScannerSource(scanner, Duration.ofSeconds(sc.profile().captureWaitSeconds()));
-            return issueToHolder(recordId, glass, sc.profile().dpi(), operator, prompt);
-        } catch (ktp.biometric.r30x.R30xScanner.ScannerException e) {
-            throw new HolderActivation.ActivationException("the fingerprint scanner: " + e.getMessage());
-        }
-    }
-
-    /** Reads the holder's card at the counter and checks it, changing nothing (the console shows the photo). */
-    public HolderActivation.Inspection inspectAtCounter(String recordId) throws HolderActivation.ActivationException {
-        synchronized (counterInUse) {
-            try (ktp.card.SmartcardioTransport card = counterCard(p -> { })) {
-                return activation().inspect(recordId, card);
-            }
-        }
-    }
-
-    /** A supervisor's override of a failed activation, with the reason (the chip must still be genuine). */
-    public HolderActivation.Result overrideAtCounter(String recordId, Actor supervisor, String reason) throws HolderActivation.ActivationException {
-        synchronized (counterInUse) {
-            try (ktp.card.SmartcardioTransport card = counterCard(p -> { })) {
-                HolderActivation.Result r = activation().override(recordId, card, supervisor, reason);
-                publisher.wake();
-                return r;
-            }
-        }
-    }
-
-    private HolderActivation activation() {
-        return new HolderActivation(store, config.encoder().profile(), keys, trust,
-                new ktp.biometric.HolderMatcher(ktp.biometric.HolderMatcher.DEFAULT_THRESHOLD), ktp.biometric.RetryPolicy.STATION);
-    }
-
-    /** The card in the counter's reader, waiting for it (up to insert_wait_s) if the operator was quicker than the reader. */
-    private ktp.card.SmartcardioTransport counterCard(java.util.function.Consumer<String> prompt) throws HolderActivation.ActivationException {
-        javax.smartcardio.CardTerminal counter;
-        try {
-            counter = ktp.card.SmartcardioTransport.reader(readers, config.encoder().readerPattern());
-            // The operator may click before the card has settled in the reader (pcscd takes a moment to see it).
-            if (!counter.isCardPresent()) prompt.accept("insert the holder's card into " + counter.getName());
-            if (!counter.waitForCardPresent(config.encoder().insertWaitSeconds() * 1000L)) {
-                throw new HolderActivation.ActivationException("no card in '" + counter.getName() + "' after " + config.encoder().insertWaitSeconds() + " s: insert the holder's card and try again");
-            }
-            return ktp.card.SmartcardioTransport.open(counter);
-        } catch (ktp.card.ApduTransport.CardException | javax.smartcardio.CardException e) {
-            throw new HolderActivation.ActivationException("the counter's card reader: " + e.getMessage());
-        }
-    }
+    /** The counter where printed cards are issued to their holders (the console's and the demo's way in). */
+    public Counter counter() { return counter; }
 
     /** The printers' lanes, in the configuration's order. */
     public List<PrintLane> lanes() { return List.copyOf(lanes); }

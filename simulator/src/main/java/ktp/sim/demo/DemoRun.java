@@ -30,7 +30,7 @@ import ktp.sim.printer.SimulatedPrinter;
 import ktp.sim.records.FingerprintLibrary;
 import ktp.sim.records.RecordGenerator;
 import ktp.sim.scanner.SimulatedScanner;
-import ktp.station.HolderActivation;
+import ktp.counter.HolderActivation;
 import ktp.station.StationDaemon;
 import ktp.store.Actor;
 import ktp.store.AuditEntry;
@@ -201,7 +201,7 @@ public final class DemoRun {
                 HolderActivation.Result r;
                 cards.awaitEmptyReader();
                 try (AutoCloseable inReader = cards.atCounter(card)) {
-                    r = daemon.issueToHolder(job.recordId(), position -> {
+                    r = daemon.counter().issue(job.recordId(), position -> {
                         Iterator<byte[]> next = placed.get(position);
                         if (next == null || !next.hasNext()) throw new HolderVerification.Unavailable("the holder left the counter");
                         try {

@@ -128,7 +128,7 @@ class StationDaemonTest {
                          ktp.biometric.r30x.R30xScanner r307 = ktp.biometric.r30x.R30xScanner.tcp("127.0.0.1", scannerSim.port(), new ktp.biometric.r30x.R30xScanner.Geometry(256, 288, 500), Duration.ofSeconds(1))) {
                         ktp.biometric.ScannerSource glass = new ktp.biometric.ScannerSource(r307, Duration.ofSeconds(1));
                         java.util.Iterator<Integer> impressions = fingers.impressions(finger).subList(1, fingers.impressions(finger).size()).iterator();
-                        ktp.station.HolderActivation.Result issued = daemon.issueToHolder(first.recordId(), position -> {
+                        ktp.counter.HolderActivation.Result issued = daemon.counter().issue(first.recordId(), position -> {
                             try {
                                 scannerSim.place(fingers.image(finger, impressions.next()));
                             } catch (java.io.IOException e) {

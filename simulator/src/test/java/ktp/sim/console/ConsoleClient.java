@@ -46,6 +46,18 @@ final class ConsoleClient {
         return r;
     }
 
+    /** A form post with extra headers ("Cookie", "Origin", "Sec-Fetch-Site"), as a forger's page would make the browser send it. */
+    HttpResponse<String> postWith(String path, Map<String, String> form, String... headers) throws Exception {
+        StringBuilder b = new StringBuilder();
+        for (Map.Entry<String, String> e : form.entrySet()) {
+            if (b.length() > 0) b.append('&');
+            b.append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+        }
+        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/x-www-form-urlencoded");
+        for (int i = 0; i < headers.length; i += 2) rb.header(headers[i], headers[i + 1]);
+        return http.send(rb.POST(HttpRequest.BodyPublishers.ofString(b.toString())).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** The sign-in form's token, then the sign-in itself. */
     HttpResponse<String> signIn(String user, String password) throws Exception {
         get("/login");

@@ -33,7 +33,7 @@ import ktp.sim.records.DataCenterKey;
 import ktp.sim.records.FingerprintLibrary;
 import ktp.sim.records.RecordGenerator;
 import ktp.sim.scanner.SimulatedScanner;
-import ktp.station.HolderActivation;
+import ktp.counter.HolderActivation;
 import ktp.station.RecordIntake;
 import ktp.store.Actor;
 import ktp.store.BlankFate;

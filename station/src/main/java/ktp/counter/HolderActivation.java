@@ -1,4 +1,4 @@
-package ktp.station;
+package ktp.counter;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -99,7 +99,7 @@ public final class HolderActivation {
     }
 
     /** What the counter shows before the finger: the chip's holder and whether its data is genuine. */
-    public record Inspection(String uid, ChipData.Holder holder, boolean genuine, String refusal) {}
+    public record Inspection(String recordId, String uid, ChipData.Holder holder, boolean genuine, String refusal) {}
 
     /**
      * Reads this job's card and checks it by passive authentication without changing anything, so the operator
@@ -109,9 +109,9 @@ public final class HolderActivation {
         Job job = store.job(recordId).orElseThrow(() -> new ActivationException("no job for record " + recordId));
         ChipCheck check = checkChip(job, new Personalizer(card, profile, keys, random));
         try {
-            return new Inspection(job.blankId(), ChipData.holder(check.groups()), check.genuine(), check.refusal());
+            return new Inspection(recordId, job.blankId(), ChipData.holder(check.groups()), check.genuine(), check.refusal());
         } catch (IllegalArgumentException | NullPointerException e) {
-            return new Inspection(job.blankId(), null, false, "the chip's data groups are malformed: " + e.getMessage());
+            return new Inspection(recordId, job.blankId(), null, false, "the chip's data groups are malformed: " + e.getMessage());
         }
     }
 
