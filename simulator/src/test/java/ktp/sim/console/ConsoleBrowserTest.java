@@ -173,7 +173,7 @@ class ConsoleBrowserTest {
             browser.screenshot(SHOTS.resolve("08-reports.png"));
             String today = LocalDate.now(ZoneId.of("Asia/Jakarta")).toString();
             HttpResponse<byte[]> pdf = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(console + "/reports/daily.pdf?date=" + today))
-                    .header("Cookie", "ktp_session=" + browser.cookie("ktp_session")).build(), HttpResponse.BodyHandlers.ofByteArray());
+                    .header("Cookie", "ktp_session=" + browser.cookie("ktp_session") + "; lang=en").build(), HttpResponse.BodyHandlers.ofByteArray());
             assertEquals(200, pdf.statusCode());
             assertEquals("application/pdf", pdf.headers().firstValue("Content-Type").orElse(""));
             try (PDDocument doc = Loader.loadPDF(pdf.body())) {

@@ -47,7 +47,7 @@ public final class ReportsPage {
             return;
         }
         DailyReport rep = DailyReport.of(c.store(), day, ConsoleContext.ZONE, c.clock.instant());
-        byte[] pdf = ReportPdf.daily(rep);
+        byte[] pdf = ReportPdf.daily(rep, settings(r));
         c.audit(r.actor(), "REPORT", "daily report for " + day + " downloaded");
         r.x.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"laporan-harian-" + rep.stationId() + "-" + day + ".pdf\"");
         Responses.send(r.x, 200, "application/pdf", pdf);
@@ -67,9 +67,23 @@ public final class ReportsPage {
             return;
         }
         Reconciliation rec = Reconciliation.of(c.store(), from, to, ConsoleContext.ZONE, counted, c.clock.instant());
-        byte[] pdf = ReportPdf.reconciliation(rec);
+        byte[] pdf = ReportPdf.reconciliation(rec, settings(r));
         c.audit(r.actor(), "REPORT", "blank reconciliation " + from + ".." + to + " downloaded" + (counted.isPresent() ? ", counted " + counted.getAsInt() + ", difference " + rec.difference().getAsInt() : ""));
         r.x.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"rekonsiliasi-" + rec.stationId() + "-" + from + "-" + to + ".pdf\"");
         Responses.send(r.x, 200, "application/pdf", pdf);
+    }
+
+    /**
+     * The station's report section (letterhead, document number, officers and NIP), in the language the operator
+     * reads the console in; read at each download so that an edited letterhead needs no restart.
+     */
+    private ktp.report.ReportSettings settings(Request r) throws IOException {
+        java.nio.file.Path file = c.daemon.config().file();
+        try {
+            ktp.report.ReportSettings s = file == null ? ktp.report.ReportSettings.DEFAULT : ktp.report.ReportSettings.load(file);
+            return s.withLanguage(r.language);
+        } catch (ktp.datafile.DataFileException e) {
+            throw new IOException("the report section of " + file + ": " + e.getMessage(), e);
+        }
     }
 }
