@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.UUID;
 import ktp.job.JobState;
 import ktp.store.Actor;
 import ktp.store.StationStore;
@@ -15,6 +14,8 @@ import ktp.telemetry.BrokerSettings;
 import ktp.telemetry.CommandHandler;
 import ktp.telemetry.DeviceHealth;
 import ktp.telemetry.OutboxPublisher;
+import ktp.broker.BrokerSetup;
+import ktp.telemetry.SharedBrokerLogins;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,23 +24,31 @@ class TelemetryCommandsTest {
     @TempDir
     Path dir;
 
+    /** A ktp command logged in to the shared broker as {@code user} (--broker-user, --broker-password-file). */
+    private static KtpRun ktpAs(String user, String... args) {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(args));
+        all.addAll(SharedBrokerLogins.cliArgs(user));
+        return KtpRun.of(all.toArray(String[]::new));
+    }
+
     @Test
     void collectStoresAStationsEventsAndTailShowsItsRetainedStateAndHealth() throws Exception {
         String broker = SharedBroker.url();
-        String station = "ST-CLI-" + UUID.randomUUID().toString().substring(0, 6);
+        String station = SharedBrokerLogins.station("ST-CLI");
+        String collector = SharedBrokerLogins.collector("cli");
         TelemetryTestKeys keys = TelemetryTestKeys.at(dir.resolve("keys"));
         ktp.telemetry.TelemetryKey stationKey = keys.station(station);
         keys.office.writePrivate(dir.resolve("office.key"));
         try (StationStore store = StationStore.open(dir.resolve("store"), station, Clock.systemUTC());
-             OutboxPublisher p = new OutboxPublisher(store, BrokerSettings.plain(broker), stationKey, keys.officeRing(), DeviceHealth.UNKNOWN, CommandHandler.NONE,
+             OutboxPublisher p = new OutboxPublisher(store, SharedBrokerLogins.as(station), stationKey, keys.officeRing(), DeviceHealth.UNKNOWN, CommandHandler.NONE,
                      Duration.ofMillis(500), Clock.systemUTC()).start()) {
             for (int i = 1; i <= 5; i++) {
                 String id = "RC" + i;
                 store.admit(id, 1, String.format("3273%012d", i), new byte[] {1}, Actor.STATION);
                 store.transition(id, JobState.VALIDATED, Actor.STATION, "", null);
             }
-            KtpRun collect = KtpRun.of("central", "collect", "--broker", broker, "--data", dir.resolve("office").toString(), "--group", "cli-" + station,
-                    "--name", "cli-" + station, "--for", "6", "--interval", "1", "--json",
+            KtpRun collect = ktpAs(BrokerSetup.collectorUser(collector), "central", "collect", "--broker", broker, "--data", dir.resolve("office").toString(), "--group", "cli-" + station,
+                    "--name", collector, "--for", "6", "--interval", "1", "--json",
                     "--key", dir.resolve("office.key").toString(), "--stations", keys.registryDir.toString());
             assertEquals(0, collect.exit(), collect.err());
             String[] lines = collect.out().strip().split("\n");
@@ -48,13 +57,13 @@ class TelemetryCommandsTest {
             assertEquals(0, last.get("regions").get("3273").get("printedToday").asInt(), "SENT_FOR_CARD_PRINTING is not a printed card");
             assertEquals(0, store.outboxDepth(), "every event receipted by the command's collector and deleted");
 
-            KtpRun tail = KtpRun.of("telemetry", "tail", "--broker", broker, "--station", station, "--for", "2", "--stations", keys.registryDir.toString(),
+            KtpRun tail = ktpAs(BrokerSetup.WATCHER, "telemetry", "tail", "--broker", broker, "--station", station, "--for", "2", "--stations", keys.registryDir.toString(),
                     "--office-keys", keys.officeKeys.toString());
             assertEquals(0, tail.exit(), tail.err());
             assertTrue(tail.out().contains(station + "  ONLINE since") && tail.out().contains("(retained)"), tail.out());
             assertTrue(tail.out().contains("health: printer UNKNOWN"), tail.out());
             assertTrue(tail.out().contains("[verified: signed by " + station + " (key " + stationKey.kid().substring(0, 8) + ")]"), "tail says who signed: " + tail.out());
-            KtpRun unchecked = KtpRun.of("telemetry", "tail", "--broker", broker, "--station", station, "--for", "2");
+            KtpRun unchecked = ktpAs(BrokerSetup.WATCHER, "telemetry", "tail", "--broker", broker, "--station", station, "--for", "2");
             assertTrue(unchecked.out().contains("[signature not checked (key " + stationKey.kid().substring(0, 8) + "): give --stations]"), unchecked.out());
         }
         KtpRun bad = KtpRun.of("central", "collect", "--broker", "http://nowhere", "--data", dir.toString(), "--key", dir.resolve("office.key").toString(),
@@ -63,7 +72,7 @@ class TelemetryCommandsTest {
         assertTrue(bad.err().contains("must start with tcp:// or ssl://"), bad.err());
         KtpRun badStation = KtpRun.of("telemetry", "tail", "--broker", broker, "--station", "a/#");
         assertEquals(2, badStation.exit());
-        KtpRun noKey = KtpRun.of("central", "collect", "--broker", broker, "--data", dir.toString(), "--key", dir.resolve("nothing.key").toString(),
+        KtpRun noKey = ktpAs(BrokerSetup.collectorUser(SharedBrokerLogins.collector("cli")), "central", "collect", "--broker", broker, "--data", dir.toString(), "--key", dir.resolve("nothing.key").toString(),
                 "--stations", dir.resolve("keys/registry").toString());
         assertEquals(2, noKey.exit());
         assertTrue(noKey.err().contains("--key") && noKey.err().contains("nothing.key"), noKey.err());
@@ -72,7 +81,7 @@ class TelemetryCommandsTest {
     @Test
     void theOfficesSignedReprintIsAnsweredKeptAtTheOfficeAndWaitsForTheStationsSupervisor() throws Exception {
         String broker = SharedBroker.url();
-        String station = "ST-CMD-" + UUID.randomUUID().toString().substring(0, 6);
+        String station = SharedBrokerLogins.station("ST-CMD");
         TelemetryTestKeys keys = TelemetryTestKeys.at(dir.resolve("keys"));
         ktp.telemetry.TelemetryKey stationKey = keys.station(station);
         keys.office.writePrivate(dir.resolve("office.key"));
@@ -82,11 +91,11 @@ class TelemetryCommandsTest {
             for (JobState s : new JobState[] {JobState.VALIDATED, JobState.ENCODING, JobState.ENCODED, JobState.PRINTING, JobState.PRINTED, JobState.AWAITING_HOLDER}) {
                 store.transition("PRR-000005-000005", s, Actor.STATION, "", s == JobState.ENCODING ? "04AA000001" : null);
             }
-            try (OutboxPublisher p = new OutboxPublisher(store, BrokerSettings.plain(broker), stationKey, keys.officeRing(), DeviceHealth.UNKNOWN,
+            try (OutboxPublisher p = new OutboxPublisher(store, SharedBrokerLogins.as(station), stationKey, keys.officeRing(), DeviceHealth.UNKNOWN,
                     new ktp.station.OfficeCommands(store), Duration.ofSeconds(30), Clock.systemUTC()).start()) {
                 long deadline = System.nanoTime() + 20_000_000_000L;
                 while (!p.status().connected() && System.nanoTime() < deadline) Thread.sleep(20);
-                KtpRun cmd = KtpRun.of("central", "command", "--broker", broker, "--station", station, "AUTHORISE_REPRINT", "--record", "PRR-000005-000005",
+                KtpRun cmd = ktpAs(BrokerSetup.OFFICE, "central", "command", "--broker", broker, "--station", station, "AUTHORISE_REPRINT", "--record", "PRR-000005-000005",
                         "--reason", "card lost by the post office", "--key", dir.resolve("office.key").toString(), "--stations", keys.registryDir.toString(),
                         "--data", dir.resolve("office").toString(), "--issued-by", "budi", "--wait", "20");
                 assertEquals(0, cmd.exit(), cmd.out() + cmd.err());

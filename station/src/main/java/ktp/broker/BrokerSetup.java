@@ -32,6 +32,24 @@ public final class BrokerSetup {
 
     private BrokerSetup() {}
 
+    /**
+     * The same set-up without the rest of ktp on the class path, for `./ktp test`, which makes its shared test
+     * broker before anything is built: {@code java station/src/main/java/ktp/broker/BrokerSetup.java --stations FILE
+     * --collector A,B --listen HOST:PORT --out DIR} (this file uses the JDK only, so the java launcher runs it
+     * from source). Operators use `ktp broker setup`, which has TLS, persistence and the checks of its options.
+     */
+    public static void main(String[] args) throws Exception {
+        java.util.Map<String, String> o = new java.util.HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) o.put(args[i], args[i + 1]);
+        if (!o.keySet().containsAll(List.of("--stations", "--collector", "--listen", "--out")) || o.size() != 4 || args.length != 8) {
+            System.err.println("usage: BrokerSetup --stations FILE --collector A,B --listen HOST:PORT --out DIR");
+            System.exit(2);
+        }
+        List<String> users = write(new Plan(readStations(Path.of(o.get("--stations"))), List.of(o.get("--collector").split(",")), o.get("--listen"), null, null, null, null),
+                Path.of(o.get("--out")));
+        System.out.println("wrote " + Path.of(o.get("--out"), "mosquitto.conf") + " for " + users.size() + " clients");
+    }
+
     public static String collectorUser(String name) { return "collector." + name; }
 
     /** Reads a station list: one id a line, blank lines and # comments allowed; a bad or repeated id names its line. */

@@ -89,12 +89,22 @@ public final class ChipEncoder {
     }
 
     public String encode(String recordId) throws Failure {
+        return encode(recordId, uid -> { });
+    }
+
+    /** As {@link #encode(String, ChipPayload, java.util.function.Consumer)}, the payload looked up by record. */
+    public String encode(String recordId, java.util.function.Consumer<String> identified) throws Failure {
         ChipPayload payload = payloads.apply(recordId).orElseThrow(() -> new Failure(null, "no chip data for record " + recordId + " (not validated on this station)"));
-        return encode(recordId, payload);
+        return encode(recordId, payload, identified);
     }
 
     /** Personalises the card now at the contacts with {@code payload}; returns its UID. */
     public String encode(String recordId, ChipPayload payload) throws Failure {
+        return encode(recordId, payload, uid -> { });
+    }
+
+    /** The same, telling {@code identified} the chip's UID once read, before the chip is written (the ledger takes the blank then). */
+    public String encode(String recordId, ChipPayload payload, java.util.function.Consumer<String> identified) throws Failure {
         CardTerminal reader;
         try {
             reader = SmartcardioTransport.reader(factory, readerPattern);
@@ -111,6 +121,7 @@ public final class ChipEncoder {
             }
             Personalizer p = new Personalizer(t, profile, keys, random);
             uid = p.readUid();
+            identified.accept(uid);
             Personalizer.Result r = p.personalize(payload.dataGroups(), payload.securityObject());
             last = r;
             LOG.info("record {}: chip {} personalized ({} APDUs, {} bytes out, {} in)", recordId, r.uid(), r.apdus(), r.bytesSent(), r.bytesReceived());

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * ({@code $share/GROUP/ktpel/v1/stations/+/events}) so several collectors split the load, every station's
  * retained state and health to each collector; each event checked against the contract, stored once (by
  * event id) in {@code DATA/events.jsonl} before the broker is acknowledged, and counted per station and
- * region for the day. Every 100 ms the collector forces the archive to disk and then sends each station a
+ * region for the day. As soon as it has stored events (a group commit) the collector forces the archive to disk and then sends each station a
  * receipt for the events it stored (duplicates too: the first receipt may have been lost); a station deletes
  * an event only after such a receipt. Events, state and health are taken only when signed by the station their
  * topic names, with a key of the office's station registry ({@code stations}, a {@link Keyring}) that is not
@@ -107,7 +107,9 @@ public final class Collector implements AutoCloseable {
             throw new IOException("cannot connect to " + broker.url() + ": " + e.getMessage(), e);
         }
         heartbeat.scheduleAtFixedRate(this::beat, 0, HEARTBEAT_EVERY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-        heartbeat.scheduleWithFixedDelay(this::sendReceipts, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        Thread receipts = new Thread(this::receiptLoop, "collector-receipts-" + name);
+        receipts.setDaemon(true);
+        receipts.start();
         return this;
     }
 
@@ -130,12 +132,33 @@ public final class Collector implements AutoCloseable {
         beat();
     }
 
-    /** Forces the archive to disk, then tells each station which of its events are safe here. */
-    private void sendReceipts() {
-        if (closing || !client.isConnected()) return;
+    /**
+     * Receipts go out as soon as there is something stored to receipt (a group commit): one force of the
+     * archive covers every event stored before it, and whatever arrives during a force goes with the next. A
+     * station's window of unreceipted events then turns over at the pace of the disk, not of a timer (a 100 ms
+     * tick held one station's drain to about 2,400 events/s).
+     */
+    private void receiptLoop() {
+        while (!closing) {
+            try {
+                synchronized (lock) {
+                    while (toReceipt.isEmpty() && !closing) lock.wait(100);
+                }
+                if (!sendReceipts()) Thread.sleep(100); // not connected, or the disk or broker failed: try again shortly
+            } catch (InterruptedException e) {
+                return;
+            } catch (RuntimeException e) {
+                LOG.error("collector: receipts: {}", e.toString(), e);
+            }
+        }
+    }
+
+    /** Forces the archive to disk, then tells each station which of its events are safe here; false if nothing could be sent. */
+    private boolean sendReceipts() {
+        if (closing || !client.isConnected()) return false;
         java.util.Map<String, java.util.TreeSet<Long>> batch;
         synchronized (lock) {
-            if (toReceipt.isEmpty()) return;
+            if (toReceipt.isEmpty()) return true;
             batch = new java.util.HashMap<>(toReceipt);
             toReceipt.clear();
         }
@@ -145,8 +168,9 @@ public final class Collector implements AutoCloseable {
         } catch (IOException e) {
             LOG.error("collector: cannot force the archive to disk; no receipts sent: {}", e.getMessage());
             requeue(batch);
-            return;
+            return false;
         }
+        boolean allSent = true;
         for (java.util.Map.Entry<String, java.util.TreeSet<Long>> b : batch.entrySet()) {
             java.util.List<long[]> ranges = new java.util.ArrayList<>();
             long from = -1;
@@ -167,8 +191,10 @@ public final class Collector implements AutoCloseable {
             } catch (MqttException e) {
                 LOG.debug("collector: receipt to {}: {}", b.getKey().split("/", 2)[0], e.getMessage());
                 requeue(java.util.Map.of(b.getKey(), b.getValue()));
+                allSent = false;
             }
         }
+        return allSent;
     }
 
     private void requeue(java.util.Map<String, java.util.TreeSet<Long>> batch) {
@@ -212,7 +238,9 @@ public final class Collector implements AutoCloseable {
             LOG.warn("collector: reconnecting to {}: {}", broker.url(), e.getMessage());
             try {
                 // Connected but not subscribed would look healthy and hear nothing: start again from nothing next tick.
-                if (client.isConnected()) client.disconnectForcibly(1000, 1000);
+                // A connect that timed out leaves Paho "connecting" for good (every later try: "Connect already in
+                // progress"; seen after a broker restart under load): end that attempt too, without a DISCONNECT packet.
+                client.disconnectForcibly(0, 1000, false);
             } catch (MqttException ignored) {
                 // it is going anyway
             }
@@ -256,6 +284,7 @@ public final class Collector implements AutoCloseable {
                             // Only what verified and is stored here is ever receipted.
                             receipts.add(e.sequence());
                         }
+                        lock.notifyAll(); // the receipt thread
                     }
                 }
                 case "state" -> {
@@ -398,6 +427,9 @@ public final class Collector implements AutoCloseable {
     @Override
     public void close() throws IOException {
         closing = true;
+        synchronized (lock) {
+            lock.notifyAll();
+        }
         heartbeat.shutdownNow();
         try {
             if (client.isConnected()) client.disconnect().waitForCompletion(3000);

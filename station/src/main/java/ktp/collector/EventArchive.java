@@ -22,7 +22,7 @@ final class EventArchive implements AutoCloseable {
 
     private final Path file;
     private final FileChannel channel;
-    private long lastForce = System.currentTimeMillis();
+    private volatile long lastForce = System.currentTimeMillis();
 
     private EventArchive(Path file, FileChannel channel) {
         this.file = file;
@@ -72,7 +72,12 @@ final class EventArchive implements AutoCloseable {
         }
     }
 
-    synchronized void force() throws IOException {
+    /**
+     * Forces everything appended so far to the disk. Not under the archive's monitor: FileChannel.force may run
+     * while another thread appends (what it appends meanwhile may or may not be included, and is forced by the
+     * next call), so the collector keeps storing while its receipts wait for the disk.
+     */
+    void force() throws IOException {
         channel.force(false);
         lastForce = System.currentTimeMillis();
     }

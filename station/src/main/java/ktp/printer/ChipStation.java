@@ -10,6 +10,18 @@ public interface ChipStation {
     String encode(String recordId) throws ChipFailure;
 
     /**
+     * As {@link #encode(String)}, handing the chip's UID to {@code identified} as soon as the chip has answered
+     * with it, before anything is written to it: the blank is in the ledger before the long write, so a station
+     * killed during it still accounts for that blank (StationCrashTest once found one that was not). This default
+     * can only tell it afterwards.
+     */
+    default String encode(String recordId, java.util.function.Consumer<String> identified) throws ChipFailure {
+        String uid = encode(recordId);
+        identified.accept(uid);
+        return uid;
+    }
+
+    /**
      * Why no blank should be taken for this station now (its reader is missing, a card is still in it), checked at
      * protocol level just before the printer takes a blank; empty when it is ready.
      */

@@ -191,15 +191,21 @@ public final class PrinterDriver implements AutoCloseable {
             }
             counter++;
             if (encoder) {
+                // Into the ledger as soon as the chip has told its UID, before the chip is written (seconds through
+                // PC/SC): a station killed while writing still accounts for this blank.
+                String[] identified = new String[1];
                 try {
-                    blank = chip.encode(job.recordId());
+                    blank = chip.encode(job.recordId(), uid -> {
+                        identified[0] = uid;
+                        events.inPrinter(uid);
+                    });
                 } catch (ChipStation.ChipFailure f) {
-                    blank = f.uid() == null || f.uid().isEmpty() ? blankFromCounter() : f.uid();
-                    events.inPrinter(blank);
+                    blank = identified[0] != null ? identified[0] : f.uid() == null || f.uid().isEmpty() ? blankFromCounter() : f.uid();
+                    if (identified[0] == null) events.inPrinter(blank);
                     reject();
                     return new Spoiled(blank, null, "chip: " + f.getMessage());
                 }
-                events.inPrinter(blank);
+                if (identified[0] == null) events.inPrinter(blank);
                 events.encoded();
                 ask("Ss");
             } else {

@@ -17,8 +17,13 @@ public final class EncoderStep {
         return new ChipStation() {
             @Override
             public String encode(String recordId) throws ChipFailure {
+                return encode(recordId, uid -> { });
+            }
+
+            @Override
+            public String encode(String recordId, java.util.function.Consumer<String> identified) throws ChipFailure {
                 try {
-                    return encoder.encode(recordId, payload);
+                    return encoder.encode(recordId, payload, identified);
                 } catch (ChipEncoder.Failure f) {
                     throw new ChipFailure(f.uid(), f.getMessage());
                 }
@@ -34,8 +39,13 @@ public final class EncoderStep {
         return new ChipStation() {
             @Override
             public String encode(String recordId) throws ChipFailure {
+                return encode(recordId, uid -> { });
+            }
+
+            @Override
+            public String encode(String recordId, java.util.function.Consumer<String> identified) throws ChipFailure {
                 try {
-                    return encoder.encode(recordId);
+                    return encoder.encode(recordId, identified);
                 } catch (ChipEncoder.Failure f) {
                     throw new ChipFailure(f.uid(), f.getMessage());
                 }

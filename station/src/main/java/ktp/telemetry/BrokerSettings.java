@@ -26,6 +26,9 @@ public record BrokerSettings(String url, String username, char[] password, Path 
 
     public static BrokerSettings plain(String url) { return new BrokerSettings(url, null, null, null, null, null); }
 
+    /** The same login at another address (the same broker through a relay, or a broker set up with the same names). */
+    public BrokerSettings at(String otherUrl) { return new BrokerSettings(otherUrl, username, password, caFile, certificate, key); }
+
     /** Connect options shared by every client of the contract: the 3.1.1 protocol, credentials and TLS. */
     public MqttConnectOptions options() throws IOException {
         MqttConnectOptions o = new MqttConnectOptions();

@@ -69,6 +69,9 @@ public final class OutboxPublisher implements AutoCloseable {
     public static final int MAX_IN_FLIGHT = 4;
     /** Batches sent and not yet receipted, at most (x 32 events): what one station may have queued at the broker. */
     public static final int MAX_WINDOW = 64;
+
+    /** Receipted events removed from the outbox in one transaction at least this many at a time (or every 100 ms). */
+    static final int REMOVE_EVERY = 1024;
     /** The window a run starts with: 100 stations x 4 batches stay under Mosquitto's default queue of 1,000 messages a client. */
     public static final int FIRST_WINDOW = 4;
     /** The longest wait before sending again after overdue receipts. */
@@ -181,8 +184,14 @@ public final class OutboxPublisher implements AutoCloseable {
 
     /** Wakes the publisher at once (the pipeline calls it after a job change wrote an event). */
     public void wake() {
-        synchronized (signal) { signal.notifyAll(); }
+        synchronized (signal) {
+            woken = true;
+            signal.notifyAll();
+        }
     }
+
+    /** Set by {@link #wake} and cleared by {@link #pause}: a receipt that comes between two loops is not slept through. */
+    private boolean woken;
 
     public Status status() {
         return new Status(client.isConnected(), collectorListening(), store.outboxDepth(), acknowledged.get(), watermark, lastError, refusals.counts(), window);
@@ -268,8 +277,12 @@ public final class OutboxPublisher implements AutoCloseable {
                     resend.set(true);
                     continue;
                 }
-                boolean idle = inFlight.isEmpty();
-                if (w > removedUpTo && (w - removedUpTo >= 64 || idle || System.nanoTime() - lastRemoval > 50_000_000L)) {
+                // Receipted events leave the outbox in one store transaction (one journal fsync) per range: at least
+                // REMOVE_EVERY events, or 100 ms, or everything sent receipted (the end of a drain). A removal
+                // per receipt (every few ms once receipts are prompt) spent the publisher's time waiting for the
+                // disk. Nothing is removed before its receipt; a crash before the removal only sends it again,
+                // and the collector drops the duplicate.
+                if (w > removedUpTo && (w - removedUpTo >= REMOVE_EVERY || w >= highestSent || System.nanoTime() - lastRemoval > 100_000_000L)) {
                     store.removePublished(w);
                     removedUpTo = w;
                     lastRemoval = System.nanoTime();
@@ -470,7 +483,12 @@ public final class OutboxPublisher implements AutoCloseable {
     private void pause(long ms) {
         synchronized (signal) {
             try {
+                if (woken) {
+                    woken = false;
+                    return;
+                }
                 signal.wait(Math.max(1, ms));
+                woken = false;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 running.set(false);

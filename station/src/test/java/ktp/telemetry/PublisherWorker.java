@@ -13,9 +13,10 @@ import ktp.store.StationStore;
 public final class PublisherWorker {
     public static void main(String[] args) throws Exception {
         Path dir = Path.of(args[0]);
-        String broker = args[1];
+        // The station's login on the shared broker (the parent passes ktp.mosquitto and ktp.mosquitto.credentials on).
+        BrokerSettings broker = SharedBrokerLogins.as(args[2]).at(args[1]);
         try (StationStore store = StationStore.open(dir, args[2], Clock.systemUTC());
-             OutboxPublisher p = new OutboxPublisher(store, BrokerSettings.plain(broker), TelemetryKey.load(Path.of(args[3])), Keyring.load(Path.of(args[4])), DeviceHealth.UNKNOWN, CommandHandler.NONE,
+             OutboxPublisher p = new OutboxPublisher(store, broker, TelemetryKey.load(Path.of(args[3])), Keyring.load(Path.of(args[4])), DeviceHealth.UNKNOWN, CommandHandler.NONE,
                      Duration.ofSeconds(30), Clock.systemUTC()).start()) {
             System.out.println("READY " + store.outboxDepth());
             System.out.flush();

@@ -50,12 +50,19 @@ class TelemetryForgeryTest {
 
     private static String unique(String prefix) { return prefix + "-" + UUID.randomUUID().toString().substring(0, 8); }
 
-    private static MqttClient attacker(String broker) throws Exception {
-        MqttClient raw = new MqttClient(broker, unique("attacker"), new MemoryPersistence());
-        MqttConnectOptions o = new MqttConnectOptions();
-        o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        raw.connect(o);
+    /**
+     * An attacker holding the broker password of {@code user} (a station id, collector.NAME, the office's
+     * user) but not that client's signing key: the broker lets it write what that client may, and only the
+     * signatures stand in its way.
+     */
+    private static MqttClient attacker(String user) throws Exception {
+        MqttClient raw = new MqttClient(SharedBrokerLogins.url(), unique("attacker"), new MemoryPersistence());
+        raw.connect(SharedBrokerLogins.as(user).options());
         return raw;
+    }
+
+    private Collector collector(TestKeys keys, String name) throws Exception {
+        return new Collector(SharedBrokerLogins.asCollector(name), keys.office, keys.registry(), dir.resolve("office"), unique("g"), name, ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start();
     }
 
     private static byte[] utf8(String s) { return s.getBytes(StandardCharsets.UTF_8); }
@@ -88,13 +95,12 @@ class TelemetryForgeryTest {
 
     @Test
     void forgedAndReplayedCommandsPrintNothingSpoilNothingAndPauseNothing() throws Exception {
-        String broker = MosquittoProcess.shared();
-        String station = unique("ST");
+        String station = SharedBrokerLogins.station("ST");
         TestKeys keys = new TestKeys(dir.resolve("keys"));
         TelemetryKey revokedOffice = TelemetryKey.generate();
         Keyring.add(keys.officeKeys, "old-office", revokedOffice.publicKey());
         Keyring.revoke(keys.officeKeys, revokedOffice.kid(), "replaced 2026-11-30");
-        TelemetryKey otherStation = keys.station(unique("ST"));
+        TelemetryKey otherStation = keys.station("ST-OTHER");
         List<TelemetryCodec.Ack> acks = new CopyOnWriteArrayList<>();
         try (StationStore store = StationStore.open(dir.resolve("store"), station, Clock.systemUTC())) {
             store.admit("PRR-000005-000005", 1, "3171011606650007", new byte[] {1}, Actor.STATION);
@@ -103,10 +109,10 @@ class TelemetryForgeryTest {
             }
             long outboxBefore = store.outboxDepth();
             OfficeCommands office = new OfficeCommands(store);
-            try (OutboxPublisher p = new OutboxPublisher(store, BrokerSettings.plain(broker), keys.station(station), keys.officeRing(), DeviceHealth.UNKNOWN, office,
+            try (OutboxPublisher p = new OutboxPublisher(store, SharedBrokerLogins.as(station), keys.station(station), keys.officeRing(), DeviceHealth.UNKNOWN, office,
                     Duration.ofSeconds(30), Clock.systemUTC()).start()) {
                 await(() -> p.status().connected(), 20_000, "the station connected");
-                MqttClient raw = attacker(broker);
+                MqttClient raw = attacker(ktp.broker.BrokerSetup.OFFICE); // the office's broker password, not its signing key
                 Keyring registry = keys.registry();
                 raw.subscribe(Topics.acks(station), 1, (t, m) -> acks.add(TelemetryCodec.parseAck(registry.open(m.getPayload(), SignedMessage.Kind.ACK, station).body())));
                 String topic = Topics.commands(station);
@@ -162,32 +168,36 @@ class TelemetryForgeryTest {
 
     @Test
     void forgedAndReplayedReceiptsAndHeartbeatsDeleteNothing() throws Exception {
-        String broker = MosquittoProcess.shared();
-        String station = unique("ST");
+        String station = SharedBrokerLogins.station("ST");
+        // Two collectors' broker passwords in the attacker's hands (not the office's signing key), and the genuine collector's name.
+        String fake = SharedBrokerLogins.collector("fake");
+        String other = SharedBrokerLogins.collector("other");
+        String name = SharedBrokerLogins.collector("c");
         TestKeys keys = new TestKeys(dir.resolve("keys"));
         TelemetryKey stranger = TelemetryKey.generate();
         try (StationStore store = StationStore.open(dir.resolve("store"), station, Clock.systemUTC());
-             OutboxPublisher p = new OutboxPublisher(store, BrokerSettings.plain(broker), keys.station(station), keys.officeRing(), DeviceHealth.UNKNOWN, CommandHandler.NONE,
+             OutboxPublisher p = new OutboxPublisher(store, SharedBrokerLogins.as(station), keys.station(station), keys.officeRing(), DeviceHealth.UNKNOWN, CommandHandler.NONE,
                      Duration.ofSeconds(30), Clock.systemUTC()).start()) {
             events(store, 1, 4);
             await(() -> p.status().connected(), 20_000, "the station connected");
-            MqttClient raw = attacker(broker);
+            MqttClient raw = attacker(ktp.broker.BrokerSetup.collectorUser(fake));
+            MqttClient rawOther = attacker(ktp.broker.BrokerSetup.collectorUser(other));
             // The issue's attack: a heartbeat and a receipt for everything every 200 ms, unsigned, signed by a stranger, by the station's own
             // key, and by the office's key but stale or for another run.
             long until = System.nanoTime() + 3_000_000_000L;
             int rounds = 0;
             while (System.nanoTime() < until) {
                 Instant now = Instant.now();
-                raw.publish(Topics.collectorHeartbeat("fake"), utf8("{\"v\":1,\"collector\":\"fake\",\"at\":\"" + now + "\"}"), 0, false);
-                raw.publish(Topics.receipts(station), utf8("{\"v\":1,\"collector\":\"fake\",\"stationId\":\"" + station + "\",\"ranges\":[[1,100000]]}"), 1, false);
-                byte[] hb = TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat("fake", null, now));
-                byte[] rc = TelemetryCodec.receipt(new TelemetryCodec.Receipt("fake", station, "0123456789abcdef", List.of(new long[] {1, 100000}), now));
-                raw.publish(Topics.collectorHeartbeat("fake"), SignedMessage.seal(SignedMessage.Kind.HEARTBEAT, hb, stranger), 0, false);
+                raw.publish(Topics.collectorHeartbeat(fake), utf8("{\"v\":1,\"collector\":\"" + fake + "\",\"at\":\"" + now + "\"}"), 0, false);
+                raw.publish(Topics.receipts(station), utf8("{\"v\":1,\"collector\":\"" + fake + "\",\"stationId\":\"" + station + "\",\"ranges\":[[1,100000]]}"), 1, false);
+                byte[] hb = TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat(fake, null, now));
+                byte[] rc = TelemetryCodec.receipt(new TelemetryCodec.Receipt(fake, station, "0123456789abcdef", List.of(new long[] {1, 100000}), now));
+                raw.publish(Topics.collectorHeartbeat(fake), SignedMessage.seal(SignedMessage.Kind.HEARTBEAT, hb, stranger), 0, false);
                 raw.publish(Topics.receipts(station), SignedMessage.seal(SignedMessage.Kind.RECEIPT, rc, keys.station(station)), 1, false);
                 raw.publish(Topics.receipts(station), SignedMessage.seal(SignedMessage.Kind.RECEIPT, rc, keys.office), 1, false);
-                raw.publish(Topics.collectorHeartbeat("fake"), SignedMessage.seal(SignedMessage.Kind.HEARTBEAT,
-                        TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat("fake", null, now.minus(Duration.ofMinutes(5)))), keys.office), 0, false);
-                raw.publish(Topics.collectorHeartbeat("other"), SignedMessage.seal(SignedMessage.Kind.HEARTBEAT, hb, keys.office), 0, false);
+                raw.publish(Topics.collectorHeartbeat(fake), SignedMessage.seal(SignedMessage.Kind.HEARTBEAT,
+                        TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat(fake, null, now.minus(Duration.ofMinutes(5)))), keys.office), 0, false);
+                rawOther.publish(Topics.collectorHeartbeat(other), SignedMessage.seal(SignedMessage.Kind.HEARTBEAT, hb, keys.office), 0, false);
                 rounds++;
                 Thread.sleep(200);
             }
@@ -201,18 +211,20 @@ class TelemetryForgeryTest {
             assertEquals(Long.valueOf(sent), p.status().refused().get("REPLAYED"), "a receipt of another run");
             assertEquals(Long.valueOf(sent), p.status().refused().get("STALE"));
             assertEquals(Long.valueOf(sent), p.status().refused().get("WRONG_SIGNER"), "a heartbeat of collector 'fake' on collector 'other''s topic");
+            rawOther.disconnect();
+            rawOther.close();
 
             // Replays of genuine messages: record a real collector's heartbeats and receipts, stop it, and publish them again.
             List<byte[]> heartbeats = new CopyOnWriteArrayList<>();
             List<byte[]> receipts = new CopyOnWriteArrayList<>();
             List<String> heartbeatTopics = new CopyOnWriteArrayList<>();
-            raw.subscribe(Topics.COLLECTOR_HEARTBEATS, 0, (t, m) -> {
+            MqttClient recorder = attacker(ktp.broker.BrokerSetup.WATCHER); // the watcher reads everything
+            recorder.subscribe(Topics.COLLECTOR_HEARTBEATS, 0, (t, m) -> {
                 heartbeatTopics.add(t);
                 heartbeats.add(m.getPayload());
             });
-            raw.subscribe(Topics.receipts(station), 1, (t, m) -> receipts.add(m.getPayload()));
-            String name = unique("c");
-            try (Collector c = new Collector(BrokerSettings.plain(broker), keys.office, keys.registry(), dir.resolve("office"), unique("g"), name, ZoneId.of("Asia/Jakarta"),
+            recorder.subscribe(Topics.receipts(station), 1, (t, m) -> receipts.add(m.getPayload()));
+            try (Collector c = new Collector(SharedBrokerLogins.asCollector(name), keys.office, keys.registry(), dir.resolve("office"), unique("g"), name, ZoneId.of("Asia/Jakarta"),
                     Clock.systemUTC()).start()) {
                 await(() -> store.outboxDepth() == 0, 30_000, "the genuine collector's receipts empty the outbox");
                 await(() -> !receipts.isEmpty(), 10_000, "a receipt recorded");
@@ -221,7 +233,8 @@ class TelemetryForgeryTest {
             p.wake();
             await(() -> !p.status().collectorListening(), 15_000, "the station noticing the collector is gone");
             // Stop recording before replaying: the attacker would hear its own replays.
-            raw.unsubscribe(new String[] {Topics.COLLECTOR_HEARTBEATS, Topics.receipts(station)});
+            recorder.disconnect();
+            recorder.close();
             List<byte[]> recordedReceipts = List.copyOf(receipts);
             List<byte[]> recordedHeartbeats = List.copyOf(heartbeats);
             List<String> recordedTopics = List.copyOf(heartbeatTopics);
@@ -232,9 +245,10 @@ class TelemetryForgeryTest {
                     () -> recordedReceipts.size() + " replayed receipts refused: " + p.status().refused());
             long before = p.refusals().total();
             int replayedHeartbeats = 0;
+            MqttClient asGenuine = attacker(ktp.broker.BrokerSetup.collectorUser(name)); // the genuine collector's broker password
             for (int i = 0; i < recordedHeartbeats.size(); i++) {
                 if (!recordedTopics.get(i).equals(Topics.collectorHeartbeat(name))) continue;
-                raw.publish(Topics.collectorHeartbeat(name), recordedHeartbeats.get(i), 1, false);
+                asGenuine.publish(Topics.collectorHeartbeat(name), recordedHeartbeats.get(i), 1, false);
                 replayedHeartbeats++;
             }
             int hbs = replayedHeartbeats;
@@ -243,11 +257,13 @@ class TelemetryForgeryTest {
             Thread.sleep(500);
             assertFalse(p.status().collectorListening(), "a replayed heartbeat does not make a collector listen");
             assertEquals(4, store.outboxDepth(), "a replayed receipt deletes nothing");
+            asGenuine.disconnect();
+            asGenuine.close();
             raw.disconnect();
             raw.close();
 
             // The office comes back: every event arrives exactly once.
-            try (Collector c = new Collector(BrokerSettings.plain(broker), keys.office, keys.registry(), dir.resolve("office"), unique("g"), name, ZoneId.of("Asia/Jakarta"),
+            try (Collector c = new Collector(SharedBrokerLogins.asCollector(name), keys.office, keys.registry(), dir.resolve("office"), unique("g"), name, ZoneId.of("Asia/Jakarta"),
                     Clock.systemUTC()).start()) {
                 await(() -> store.outboxDepth() == 0, 30_000, "the rest drained");
                 await(() -> { try { return stored(c.archiveFile(), station).size() == 8; } catch (Exception e) { return false; } }, 10_000, "8 events stored");
@@ -259,9 +275,8 @@ class TelemetryForgeryTest {
 
     @Test
     void forgedEventsAreRefusedCountedKeptAndNeverReceiptedAndTheRealOnesStillArrive() throws Exception {
-        String broker = MosquittoProcess.shared();
-        String station = unique("ST");
-        String neighbour = unique("ST");
+        String station = SharedBrokerLogins.station("ST");
+        String neighbour = SharedBrokerLogins.station("ST");
         TestKeys keys = new TestKeys(dir.resolve("keys"));
         TelemetryKey oldKey = keys.station(station);
         TelemetryKey neighbourKey = keys.station(neighbour);
@@ -270,9 +285,8 @@ class TelemetryForgeryTest {
         Keyring.revoke(keys.registryDir, oldKey.kid(), "station re-keyed after its disk was stolen");
         List<byte[]> receipts = new CopyOnWriteArrayList<>();
         try (StationStore store = StationStore.open(dir.resolve("store"), station, Clock.systemUTC());
-             Collector c = new Collector(BrokerSettings.plain(broker), keys.office, keys.registry(), dir.resolve("office"), unique("g"), unique("c"), ZoneId.of("Asia/Jakarta"),
-                     Clock.systemUTC()).start()) {
-            MqttClient raw = attacker(broker);
+             Collector c = collector(keys, SharedBrokerLogins.collector("c"))) {
+            MqttClient raw = attacker(station); // the station's broker password (stolen with its disk), not its current signing key
             raw.subscribe(Topics.receipts(station), 1, (t, m) -> receipts.add(m.getPayload()));
             String topic = Topics.events(station);
             Instant now = Instant.now();
@@ -303,13 +317,74 @@ class TelemetryForgeryTest {
 
             // The station itself, with its current key: its real events, sequence 1 included, are stored once.
             events(store, 1, 20);
-            try (OutboxPublisher p = new OutboxPublisher(store, BrokerSettings.plain(broker), current, keys.officeRing(), DeviceHealth.UNKNOWN, CommandHandler.NONE,
+            try (OutboxPublisher p = new OutboxPublisher(store, SharedBrokerLogins.as(station), current, keys.officeRing(), DeviceHealth.UNKNOWN, CommandHandler.NONE,
                     Duration.ofSeconds(30), Clock.systemUTC()).start()) {
                 await(() -> store.outboxDepth() == 0, 30_000, "the real events drained");
             }
             assertExactlyOnceInOrder(stored(c.archiveFile(), station), 20);
             raw.disconnect();
             raw.close();
+        }
+    }
+
+    /**
+     * The same attacks through the shipped broker configuration (./ktp test's shared broker): an anonymous
+     * client and a wrong password are refused; a neighbour station's login on this station's events (even
+     * with a body this station really signed) and commands, the station's own login on its commands and a
+     * collector's login on commands (even with a command the office really signed) never reach a reader:
+     * nothing stored, no pause, no answer. The office's own login then gets the same genuine PAUSE through.
+     */
+    @Test
+    void theSharedBrokerAdmitsOnlyItsOwnClientsAndEachOnlyToItsOwnTopics() throws Exception {
+        SharedBrokerLogins.requireAuthenticated();
+        String station = SharedBrokerLogins.station("ST");
+        String neighbour = SharedBrokerLogins.station("ST");
+        String collectorName = SharedBrokerLogins.collector("c");
+        MqttClient anonymous = new MqttClient(SharedBrokerLogins.url(), unique("anonymous"), new MemoryPersistence());
+        org.eclipse.paho.client.mqttv3.MqttException refused = assertThrows(org.eclipse.paho.client.mqttv3.MqttException.class,
+                () -> anonymous.connect(SharedBrokerLogins.anonymous().options()));
+        assertEquals(org.eclipse.paho.client.mqttv3.MqttException.REASON_CODE_NOT_AUTHORIZED, refused.getReasonCode(), "an anonymous client is refused");
+        MqttClient guess = new MqttClient(SharedBrokerLogins.url(), unique("guess"), new MemoryPersistence());
+        assertThrows(org.eclipse.paho.client.mqttv3.MqttException.class, () -> guess.connect(new BrokerSettings(SharedBrokerLogins.url(), station, "guess".toCharArray(), null, null, null).options()),
+                "a wrong password is refused");
+
+        TestKeys keys = new TestKeys(dir.resolve("keys"));
+        TelemetryKey stationKey = keys.station(station);
+        List<String> watched = new CopyOnWriteArrayList<>();
+        try (StationStore store = StationStore.open(dir.resolve("store"), station, Clock.systemUTC());
+             Collector c = collector(keys, collectorName)) {
+            OfficeCommands office = new OfficeCommands(store);
+            try (OutboxPublisher p = new OutboxPublisher(store, SharedBrokerLogins.as(station), stationKey, keys.officeRing(), DeviceHealth.UNKNOWN, office,
+                    Duration.ofSeconds(30), Clock.systemUTC()).start()) {
+                await(() -> p.status().connected() && p.status().collectorListening(), 20_000, "the station connected and hearing its collector");
+                MqttClient watcher = attacker(ktp.broker.BrokerSetup.WATCHER);
+                for (String t : List.of(Topics.events(station), Topics.commands(station), Topics.acks(station))) watcher.subscribe(t, 1, (topic, m) -> watched.add(topic));
+                MqttClient asNeighbour = attacker(neighbour);
+                MqttClient asStation = attacker(station);
+                MqttClient asCollector = attacker(ktp.broker.BrokerSetup.collectorUser(collectorName));
+                Instant now = Instant.now();
+                OutboxEvent e = new OutboxEvent(1, UUID.randomUUID().toString(), EventType.CARD_ISSUED, station, "PRR-000005-000005", "3171011606650007", "044B5400000008", "", now);
+                byte[] genuineEvent = SignedMessage.seal(SignedMessage.Kind.EVENTS, TelemetryCodec.eventBatch(station, "0123456789abcdef", List.of(e), now), stationKey);
+                asNeighbour.publish(Topics.events(station), genuineEvent, 1, false);
+                asNeighbour.publish(Topics.commands(station), command(keys.office, "n1", station, TelemetryCodec.CommandKind.PAUSE, null, "from a neighbour", now), 1, false);
+                asStation.publish(Topics.commands(station), command(keys.office, "s1", station, TelemetryCodec.CommandKind.PAUSE, null, "the station itself", now), 1, false);
+                asCollector.publish(Topics.commands(station), command(keys.office, "c1", station, TelemetryCodec.CommandKind.PAUSE, null, "from a collector", now), 1, false);
+                Thread.sleep(1500);
+                assertFalse(office.paused(), "no command through another client's login");
+                assertEquals(List.of(), watched, "the broker passed none of it on");
+                assertEquals(0, c.summary().get("accepted").asInt(), "the neighbour's login put no event into this station's topic");
+                assertEquals(0, p.refusals().total(), "nothing even reached the station to be refused");
+                MqttClient asOffice = attacker(ktp.broker.BrokerSetup.OFFICE);
+                asOffice.publish(Topics.commands(station), command(keys.office, "o1", station, TelemetryCodec.CommandKind.PAUSE, null, "audit visit", Instant.now()), 1, false);
+                await(office::paused, 20_000, "the office's own login gets its command through");
+                await(() -> watched.contains(Topics.acks(station)), 10_000, () -> "the ack: " + watched);
+                assertEquals(List.of(Topics.commands(station), Topics.acks(station)), watched);
+                for (MqttClient m : List.of(watcher, asNeighbour, asStation, asCollector, asOffice)) {
+                    m.disconnect();
+                    m.close();
+                }
+            }
+            assertEquals(List.of(), stored(c.archiveFile(), station));
         }
     }
 }

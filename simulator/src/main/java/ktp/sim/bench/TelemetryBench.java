@@ -53,7 +53,35 @@ public final class TelemetryBench {
 
     private TelemetryBench() {}
 
-    public static Result run(String broker, Login login, int events, int stations, int perStation, int runs, boolean burst, Path work) throws Exception {
+    /** A tag for one invocation's client names, so that runs against the same broker never share a station's topics. */
+    public static String newTag() { return unique().substring(0, 6); }
+
+    /**
+     * Every client name one invocation uses, for a broker set up for exactly these clients ({@code ktp broker
+     * setup}): {stations, collectors}.
+     */
+    public static List<List<String>> names(String tag, int runs, int stations) {
+        List<String> st = new ArrayList<>();
+        List<String> col = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            st.add(drainStation(tag, r));
+            col.add(drainCollector(tag, r));
+            for (int s = 0; s < stations; s++) st.add(ingestStation(tag, r, s));
+            col.add(ingestCollector(tag, r));
+            for (int s = 0; s < stations; s++) st.add(burstStation(tag, r, s));
+            col.add(burstCollector(tag, r));
+        }
+        return List.of(st, col);
+    }
+
+    private static String drainStation(String tag, int run) { return "BENCH-" + tag + "-D" + run; }
+    private static String drainCollector(String tag, int run) { return "bench-" + tag + "-d" + run; }
+    private static String ingestStation(String tag, int run, int s) { return "BENCH-" + tag + "-I" + run + "-" + s; }
+    private static String ingestCollector(String tag, int run) { return "bench-" + tag + "-i" + run; }
+    private static String burstStation(String tag, int run, int s) { return "BURST-" + tag + "-" + run + "-" + s; }
+    private static String burstCollector(String tag, int run) { return "burst-" + tag + "-" + run; }
+
+    public static Result run(String broker, Login login, String tag, int events, int stations, int perStation, int runs, boolean burst, Path work) throws Exception {
         TelemetryKey office = TelemetryKey.generate();
         Path officeKeys = work.resolve("office-keys");
         Keyring.add(officeKeys, "bench-office", office.publicKey());
@@ -62,9 +90,15 @@ public final class TelemetryBench {
         List<Double> ingest = new ArrayList<>();
         List<Double> bursts = new ArrayList<>();
         for (int run = 0; run < runs; run++) {
-            drain.add(drain(login, office, officeKeys, events, work.resolve("drain-" + run)));
-            ingest.add(ingest(login, office, stations, perStation, work.resolve("ingest-" + run)));
-            if (burst) bursts.add(burst(login, office, officeKeys, stations, perStation, work.resolve("burst-" + run)));
+            drain.add(drain(login, office, officeKeys, events, drainStation(tag, run), drainCollector(tag, run), work.resolve("drain-" + run)));
+            List<String> ingestIds = new ArrayList<>();
+            List<String> burstIds = new ArrayList<>();
+            for (int s = 0; s < stations; s++) {
+                ingestIds.add(ingestStation(tag, run, s));
+                burstIds.add(burstStation(tag, run, s));
+            }
+            ingest.add(ingest(login, office, ingestIds, ingestCollector(tag, run), perStation, work.resolve("ingest-" + run)));
+            if (burst) bursts.add(burst(login, office, officeKeys, burstIds, burstCollector(tag, run), perStation, work.resolve("burst-" + run)));
         }
         return new Result(crypto[0], crypto[1], crypto[2], drain, ingest, bursts, events, stations, perStation);
     }
@@ -121,11 +155,9 @@ public final class TelemetryBench {
         return Keyring.load(dir);
     }
 
-    static double drain(Login login, TelemetryKey office, Path officeKeys, int events, Path dir) throws Exception {
-        String station = "BENCH-" + unique();
+    static double drain(Login login, TelemetryKey office, Path officeKeys, int events, String station, String name, Path dir) throws Exception {
         TelemetryKey key = TelemetryKey.generate();
         Keyring stations = registry(dir.resolve("registry"), List.of(station), List.of(key));
-        String name = "bench-" + unique();
         try (StationStore store = StationStore.open(dir.resolve("store"), station, Clock.systemUTC());
              Collector c = new Collector(login.apply("collector:" + name), office, stations, dir.resolve("collector"), "bench-" + unique(), name, ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
             for (int i = 1; i <= events; i++) {
@@ -147,15 +179,12 @@ public final class TelemetryBench {
         }
     }
 
-    static double ingest(Login login, TelemetryKey office, int stations, int perStation, Path dir) throws Exception {
+    static double ingest(Login login, TelemetryKey office, List<String> ids, String name, int perStation, Path dir) throws Exception {
+        int stations = ids.size();
         int total = stations * perStation;
         String run = unique();
-        List<String> ids = new ArrayList<>();
         List<TelemetryKey> keys = new ArrayList<>();
-        for (int s = 0; s < stations; s++) {
-            ids.add("BENCH-" + run + "-" + s);
-            keys.add(TelemetryKey.generate());
-        }
+        for (int s = 0; s < stations; s++) keys.add(TelemetryKey.generate());
         Keyring registry = registry(dir.resolve("registry"), ids, keys);
         // Signed before the clock starts: this measures the collector (and the broker), not the stations' signing.
         List<List<byte[]>> messages = new ArrayList<>();
@@ -167,7 +196,6 @@ public final class TelemetryBench {
             }
             messages.add(m);
         }
-        String name = "bench-" + unique();
         try (Collector c = new Collector(login.apply("collector:" + name), office, registry, dir, "bench-" + unique(), name, ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
             List<MqttAsyncClient> clients = new ArrayList<>();
             for (int s = 0; s < stations; s++) {
@@ -226,18 +254,13 @@ public final class TelemetryBench {
      * at once. Returns the seconds until every outbox was empty; fails unless every event is then stored exactly
      * once at the collector.
      */
-    static double burst(Login login, TelemetryKey office, Path officeKeys, int stations, int perStation, Path dir) throws Exception {
-        String run = unique();
-        List<String> ids = new ArrayList<>();
+    static double burst(Login login, TelemetryKey office, Path officeKeys, List<String> ids, String name, int perStation, Path dir) throws Exception {
+        int stations = ids.size();
         List<TelemetryKey> keys = new ArrayList<>();
-        for (int s = 0; s < stations; s++) {
-            ids.add("BURST-" + run + "-" + s);
-            keys.add(TelemetryKey.generate());
-        }
+        for (int s = 0; s < stations; s++) keys.add(TelemetryKey.generate());
         Keyring registry = registry(dir.resolve("registry"), ids, keys);
         List<StationStore> stores = new ArrayList<>();
         List<OutboxPublisher> publishers = new ArrayList<>();
-        String name = "burst-" + unique();
         try (Collector c = new Collector(login.apply("collector:" + name), office, registry, dir.resolve("collector"), "burst-" + unique(), name, ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
             for (int s = 0; s < stations; s++) stores.add(StationStore.open(dir.resolve("store-" + s), ids.get(s), Clock.systemUTC()));
             // Filled in parallel: every job change is an fsync'd transaction, and 100 stores one after the other take minutes.

@@ -25,8 +25,8 @@ final class DaemonTestConfig {
                   - { name: P1, uri: "tcp://127.0.0.1:%d", profile: evolis-primacy-dual-ymcko }
                 encoder: { reader: "%s", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: %d }
                 scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
-                telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
-                """.formatted(station, centralPort, printerPort, reader, insertWaitSeconds, broker));
+                telemetry: { broker: "%s"%s, health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
+                """.formatted(station, centralPort, printerPort, reader, insertWaitSeconds, broker, ktp.telemetry.SharedBrokerLogins.yaml(station)));
         return f;
     }
 }

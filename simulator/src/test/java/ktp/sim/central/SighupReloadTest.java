@@ -31,7 +31,7 @@ class SighupReloadTest {
 
     @Test
     void sighupReloadsTheTrustedKeysOfTheRunningDaemon() throws Exception {
-        String station = "ST-H" + UUID.randomUUID().toString().substring(0, 6);
+        String station = ktp.telemetry.SharedBrokerLogins.station("ST-H");
         String token = "token-of-" + station;
         try (CentralServer central = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir.resolve("central"), 79, 2, 0.0, 1e7,
                 Duration.ofSeconds(120), null, Map.of(station, token)))) {
@@ -55,8 +55,8 @@ class SighupReloadTest {
                           - { name: P1, uri: "tcp://127.0.0.1:%d", profile: evolis-zenius-mono, chipless: true }
                         encoder: { reader: "none", card_profile: ktpel-virtual }
                         scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
-                        telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
-                        """.formatted(station, central.uri().getPort(), server.port(), SharedBroker.url()));
+                        telemetry: { broker: "%s"%s, health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
+                        """.formatted(station, central.uri().getPort(), server.port(), SharedBroker.url(), ktp.telemetry.SharedBrokerLogins.yaml(station)));
                 Path log = dir.resolve("daemon.log");
                 Process daemon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                         "-Dktp.home=" + REPO, "-cp", System.getProperty("java.class.path"), "ktp.cli.Ktp", "station", "run", "--config", config.toString())

@@ -58,13 +58,14 @@ class StationCrashTest {
     @Test
     void fiftySigkillsDuringAThirtyCardRunLeaveNothingPrintedTwiceAndEveryBlankAndEventAccountedFor() throws Exception {
         String broker = SharedBroker.url();
-        String station = "ST-K" + UUID.randomUUID().toString().substring(0, 6);
+        String station = ktp.telemetry.SharedBrokerLogins.station("ST-K");
+        String collectorName = ktp.telemetry.SharedBrokerLogins.collector("office");
         String token = "token-of-" + station;
         Random random = new Random(20261128);
         try (CentralServer central = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir.resolve("central"), 43, RECORDS, 0.0, 1e7,
                 Duration.ofSeconds(600), null, Map.of(station, token)));
-             TelemetryIntake intake = TelemetryIntake.start(central, BrokerSettings.plain(broker), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), "dc-" + station);
-             Collector collector = new Collector(BrokerSettings.plain(broker), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).office, ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), dir.resolve("office"), "office-" + station, "office-" + station,
+             TelemetryIntake intake = TelemetryIntake.start(central, ktp.telemetry.SharedBrokerLogins.asDataCenter(), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), "dc-" + station);
+             Collector collector = new Collector(ktp.telemetry.SharedBrokerLogins.asCollector(collectorName), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).office, ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), dir.resolve("office"), "office-" + station, collectorName,
                      ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
             long deadline = System.nanoTime() + 30_000_000_000L;
             while (central.center().readyCount() < RECORDS && System.nanoTime() < deadline) Thread.sleep(50);

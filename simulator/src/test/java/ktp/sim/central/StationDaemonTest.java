@@ -59,12 +59,13 @@ class StationDaemonTest {
     @Test
     void theDaemonPrintsEveryLeasedRecordOnceAndTheLedgerTheDataCenterAndTheCollectorAgree() throws Exception {
         String broker = SharedBroker.url();
-        String station = "ST-D" + UUID.randomUUID().toString().substring(0, 6);
+        String station = ktp.telemetry.SharedBrokerLogins.station("ST-D");
+        String collectorName = ktp.telemetry.SharedBrokerLogins.collector("office");
         String token = "token-of-" + station;
         try (CentralServer central = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir.resolve("central"), 41, 6, 0.0, 1e7,
                 Duration.ofSeconds(120), null, Map.of(station, token)));
-             TelemetryIntake intake = TelemetryIntake.start(central, BrokerSettings.plain(broker), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), "dc-" + station);
-             Collector collector = new Collector(BrokerSettings.plain(broker), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).office, ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), dir.resolve("office"), "office-" + station, "office-" + station,
+             TelemetryIntake intake = TelemetryIntake.start(central, ktp.telemetry.SharedBrokerLogins.asDataCenter(), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), "dc-" + station);
+             Collector collector = new Collector(ktp.telemetry.SharedBrokerLogins.asCollector(collectorName), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).office, ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), dir.resolve("office"), "office-" + station, collectorName,
                      ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (central.center().readyCount() < 6 && System.nanoTime() < deadline) Thread.sleep(50);
@@ -160,12 +161,13 @@ class StationDaemonTest {
     @Test
     void twoPrintersShareTheQueueAndEachRecordIsPrintedOnceOnOneOfThem() throws Exception {
         String broker = SharedBroker.url();
-        String station = "ST-2P" + UUID.randomUUID().toString().substring(0, 6);
+        String station = ktp.telemetry.SharedBrokerLogins.station("ST-2P");
+        String collectorName = ktp.telemetry.SharedBrokerLogins.collector("office");
         String token = "token-of-" + station;
         int records = 10;
         try (CentralServer central = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir.resolve("central"), 42, records, 0.0, 1e7,
                 Duration.ofSeconds(120), null, Map.of(station, token)));
-             Collector collector = new Collector(BrokerSettings.plain(broker), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).office, ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), dir.resolve("office"), "office-" + station, "office-" + station,
+             Collector collector = new Collector(ktp.telemetry.SharedBrokerLogins.asCollector(collectorName), ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).office, ktp.sim.TelemetryTestKeys.at(dir.resolve("telemetry-office")).registry(), dir.resolve("office"), "office-" + station, collectorName,
                      ZoneId.of("Asia/Jakarta"), Clock.systemUTC()).start()) {
             long deadline = System.nanoTime() + 20_000_000_000L;
             while (central.readyCount() < records && System.nanoTime() < deadline) Thread.sleep(50);

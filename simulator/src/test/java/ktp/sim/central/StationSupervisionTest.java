@@ -58,7 +58,7 @@ class StationSupervisionTest {
 
     /** A station against the simulators: the data center with {@code records} ready, one printer, the given readers. */
     private final class Rig implements AutoCloseable {
-        final String station = "ST-S" + UUID.randomUUID().toString().substring(0, 6);
+        final String station = ktp.telemetry.SharedBrokerLogins.station("ST-S");
         final CentralServer central;
         final SimulatedPrinter printer;
         final PrinterSimServer server;
@@ -108,8 +108,8 @@ class StationSupervisionTest {
                       - { name: P1, uri: "tcp://127.0.0.1:%d", profile: %s%s }
                     encoder: { reader: "KTP Virtual", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 2 }
                     scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
-                    telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
-                    """.formatted(station, centralPort, printerPort, profile, chipless ? ", chipless: true" : "", SharedBroker.url()));
+                    telemetry: { broker: "%s"%s, health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
+                    """.formatted(station, centralPort, printerPort, profile, chipless ? ", chipless: true" : "", SharedBroker.url(), ktp.telemetry.SharedBrokerLogins.yaml(station)));
             return f;
         }
 
