@@ -11,7 +11,7 @@ import ktp.telemetry.TelemetryKey;
 
 /**
  * A collector process for the exactly-once test (so it can be SIGKILLed): args JDBC-URL BROKER OFFICE-KEY
- * REGISTRY NAME GROUP DROP, where DROP is the number of the receipt it drops (0: none), as a broker losing
+ * REGISTRY NAME GROUP DROP [USER PASSWORD-FILE], where DROP is the number of the receipt it drops (0: none), as a broker losing
  * it would. Prints "READY", then "STORED n DUPLICATES d DROPPED r" every 200 ms; stops by itself after 3 minutes.
  */
 public final class CollectorWorker {
@@ -19,7 +19,7 @@ public final class CollectorWorker {
         int drop = Integer.parseInt(a[6]);
         AtomicInteger n = new AtomicInteger();
         try (OfficeDatabase db = OfficeDatabase.connect(a[0], null, null, 4);
-             OfficeCollector c = new OfficeCollector(db.dataSource(), BrokerSettings.plain(a[1]), TelemetryKey.load(Path.of(a[2])), Keyring.watch(Path.of(a[3])),
+             OfficeCollector c = new OfficeCollector(db.dataSource(), broker(a), TelemetryKey.load(Path.of(a[2])), Keyring.watch(Path.of(a[3])),
                      a[4], a[5], OfficeCli.ZONE, Clock.systemUTC(), r -> n.incrementAndGet() != drop).start()) {
             System.out.println("READY");
             System.out.flush();
@@ -30,5 +30,11 @@ public final class CollectorWorker {
                 Thread.sleep(200);
             }
         }
+    }
+
+    /** The broker's URL, with the collector's login when one is given (the run's broker admits no anonymous client). */
+    private static BrokerSettings broker(String[] a) throws java.io.IOException {
+        if (a.length < 9 || a[7].equals("-")) return BrokerSettings.plain(a[1]);
+        return new BrokerSettings(a[1], a[7], java.nio.file.Files.readString(Path.of(a[8])).strip().toCharArray(), null, null, null);
     }
 }

@@ -39,7 +39,7 @@ class DashboardCommandTest {
     void aSupervisorPausesAStationFromThePageAndItsSignedAnswerIsShownAndAudited() throws Exception {
         String url = DebianPostgres.freshDatabase();
         String broker = "tcp://" + ExactlyOnceAcrossCollectorsTest.mosquitto();
-        String station = "CMD-" + Long.toHexString(System.nanoTime() & 0xffffffL);
+        String station = ktp.telemetry.SharedBrokerLogins.station("CMD");
         TelemetryKey office = TelemetryKey.generate();
         Path officeKeys = dir.resolve("office-keys");
         Keyring.add(officeKeys, "office", office.publicKey());
@@ -57,7 +57,7 @@ class DashboardCommandTest {
         Path shots = Path.of(System.getProperty("ktp.repo", "."), "office", "target", "screenshots");
         try (OfficeDatabase db = OfficeDatabase.connect(url, null, null, 4);
              TestStation st = new TestStation(station, dir.resolve("store"), broker, stationKey, Keyring.load(officeKeys), handler);
-             OfficeCommander commander = new OfficeCommander(db.dataSource(), BrokerSettings.plain(broker), office, Keyring.watch(registry), "test-" + station, Clock.systemUTC());
+             OfficeCommander commander = new OfficeCommander(db.dataSource(), ktp.telemetry.SharedBrokerLogins.asOffice(), office, Keyring.watch(registry), "test-" + station, Clock.systemUTC());
              Dashboard d = new Dashboard(new InetSocketAddress("127.0.0.1", 0), new Figures(db.dataSource()), OfficeUsers.load(users), OfficeCli.ZONE, Clock.systemUTC())
                      .commands(commander).start();
              Browser b = Browser.start()) {

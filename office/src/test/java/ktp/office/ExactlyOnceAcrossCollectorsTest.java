@@ -1,5 +1,7 @@
 package ktp.office;
 
+import ktp.broker.BrokerSetup;
+import ktp.telemetry.SharedBrokerLogins;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -67,10 +69,11 @@ class ExactlyOnceAcrossCollectorsTest {
             Map<String, Process> collectors = new ConcurrentHashMap<>();
             try {
                 // The collectors first: the schema is theirs to migrate.
-                collectors.put("A", collector(url, broker, officeKey, registry, "a-" + tag, group, 0));
-                collectors.put("B", collector(url, broker, officeKey, registry, "b-" + tag, group, 3 + rnd.nextInt(5)));
+                String nameA = SharedBrokerLogins.collector("a"), nameB = SharedBrokerLogins.collector("b");
+                collectors.put("A", collector(url, broker, officeKey, registry, nameA, group, 0));
+                collectors.put("B", collector(url, broker, officeKey, registry, nameB, group, 3 + rnd.nextInt(5)));
                 for (int i = 0; i < 3; i++) {
-                    String id = "OT" + tag + "-" + i;
+                    String id = SharedBrokerLogins.station("OT");
                     TelemetryKey k = TelemetryKey.generate();
                     Keyring.add(registry, id, k.publicKey());
                     stations.add(new TestStation(id, dir.resolve(id), broker, k, Keyring.load(officeKeys)));
@@ -104,7 +107,7 @@ class ExactlyOnceAcrossCollectorsTest {
                     if (!killed && t >= killAt) {
                         collectors.get("A").destroyForcibly().waitFor(); // SIGKILL
                         killed = true;
-                        collectors.put("A", collector(url, broker, officeKey, registry, "a-" + tag, group, 0));
+                        collectors.put("A", collector(url, broker, officeKey, registry, nameA, group, 0));
                     }
                     if (!crashed && t >= crashAt) {
                         pg.crash();
@@ -201,7 +204,8 @@ class ExactlyOnceAcrossCollectorsTest {
     private Process collector(String url, String broker, Path key, Path registry, String name, String group, int drop) throws Exception {
         Path log = dir.resolve(name + "-" + System.nanoTime() + ".log");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), CollectorWorker.class.getName(), url, broker, key.toString(), registry.toString(), name, group, Integer.toString(drop))
+                "-cp", System.getProperty("java.class.path"), CollectorWorker.class.getName(), url, broker, key.toString(), registry.toString(), name, group, Integer.toString(drop),
+                login(name), loginFile(name))
                 .redirectError(log.toFile()).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
         String first = out.readLine();
@@ -217,6 +221,16 @@ class ExactlyOnceAcrossCollectorsTest {
         t.setDaemon(true);
         t.start();
         return p;
+    }
+
+    /** The collector's broker user and password file, "-" on a developer's anonymous broker. */
+    private static String login(String name) {
+        return SharedBrokerLogins.authenticated() ? BrokerSetup.collectorUser(name) : "-";
+    }
+
+    private static String loginFile(String name) {
+        Path f = SharedBrokerLogins.passwordFile(BrokerSetup.collectorUser(name));
+        return f == null ? "-" : f.toString();
     }
 
     static String mosquitto() {

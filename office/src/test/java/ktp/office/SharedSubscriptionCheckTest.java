@@ -52,8 +52,9 @@ class SharedSubscriptionCheckTest {
                     OfficeCollector.ReceiptGate.ALL).start()) {
                 assertTrue(direct.databaseUp());
             }
-            try (OfficeCollector shared = new OfficeCollector(db.dataSource(), BrokerSettings.plain("tcp://" + ExactlyOnceAcrossCollectorsTest.mosquitto()), key, registry,
-                    "c3-" + System.nanoTime(), "grp-" + System.nanoTime(), OfficeCli.ZONE, Clock.systemUTC(), OfficeCollector.ReceiptGate.ALL).start()) {
+            String c3 = ktp.telemetry.SharedBrokerLogins.collector("c3");
+            try (OfficeCollector shared = new OfficeCollector(db.dataSource(), ktp.telemetry.SharedBrokerLogins.asCollector(c3), key, registry,
+                    c3, "grp-" + System.nanoTime(), OfficeCli.ZONE, Clock.systemUTC(), OfficeCollector.ReceiptGate.ALL).start()) {
                 assertTrue(shared.databaseUp());
             }
         } finally {

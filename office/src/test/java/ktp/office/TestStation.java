@@ -30,7 +30,7 @@ final class TestStation implements AutoCloseable {
     TestStation(String id, Path dir, String broker, TelemetryKey key, Keyring officeKeys, CommandHandler commands) throws java.io.IOException {
         this.id = id;
         this.store = StationStore.open(dir, id, Clock.systemUTC());
-        this.publisher = new OutboxPublisher(store, BrokerSettings.plain(broker), key, officeKeys, DeviceHealth.UNKNOWN, commands,
+        this.publisher = new OutboxPublisher(store, ktp.telemetry.SharedBrokerLogins.as(id).at(broker), key, officeKeys, DeviceHealth.UNKNOWN, commands,
                 Duration.ofSeconds(5), Clock.systemUTC()).start();
     }
 

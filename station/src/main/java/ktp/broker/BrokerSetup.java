@@ -122,7 +122,9 @@ public final class BrokerSetup {
             a.append("user ").append(collectorUser(c)).append('\n');
             for (String k : List.of("events", "state", "health")) a.append("topic read ").append(r).append("stations/+/").append(k).append('\n');
             a.append("topic write ").append(r).append("stations/+/receipts\n");
-            a.append("topic write ").append(r).append("collectors/").append(c).append("/heartbeat\n\n");
+            a.append("topic write ").append(r).append("collectors/").append(c).append("/heartbeat\n");
+            // Its own probe topic: at start a collector checks that the broker splits a shared subscription.
+            a.append("topic readwrite ").append(r).append("collectors/").append(c).append("/probe/#\n\n");
         }
         a.append("user ").append(OFFICE).append('\n');
         a.append("topic write ").append(r).append("stations/+/commands\n");
@@ -190,6 +192,8 @@ public final class BrokerSetup {
             for (String k : List.of("events", "state", "health")) rd.add(r + "stations/+/" + k);
             w.add(r + "stations/+/receipts");
             w.add(r + "collectors/" + user.substring(10) + "/heartbeat");
+            w.add(r + "collectors/" + user.substring(10) + "/probe/#");
+            rd.add(r + "collectors/" + user.substring(10) + "/probe/#");
         } else if (OFFICE.equals(user)) {
             w.add(r + "stations/+/commands");
             rd.add(r + "stations/+/acks");

@@ -172,7 +172,8 @@ public final class OfficeCollector implements AutoCloseable {
      * delivers first, behind which the probe would arrive late and look lost.
      */
     private void checkSharedSubscriptions() throws MqttException, IOException {
-        String topic = "ktpel/v2/probe/" + name + "-" + TelemetryCodec.newRun();
+        // Under the collector's own topics, which the shipped ACL lets it write and read (collectors/NAME/probe/#).
+        String topic = "ktpel/v2/collectors/" + name + "/probe/" + TelemetryCodec.newRun();
         String filter = "$share/" + group + "/" + topic;
         probe = new CountDownLatch(1);
         MqttAsyncClient client = new MqttAsyncClient(broker.url(), "ktp-office-" + name + "-probe", new MemoryPersistence());
