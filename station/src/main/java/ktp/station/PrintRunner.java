@@ -61,8 +61,15 @@ public final class PrintRunner {
     private final Actor actor;
     private final Duration pollEvery;
     private final Operator operator;
+    private final String printerName;
 
     public PrintRunner(StationStore store, PrinterDriver driver, ChipStation chip, Actor actor, Duration pollEvery, Operator operator) {
+        this(store, driver, chip, actor, pollEvery, operator, "");
+    }
+
+    /** {@code printerName}: the lane's printer, kept with each blank's feed mark so that its lane settles the card after a restart. */
+    public PrintRunner(StationStore store, PrinterDriver driver, ChipStation chip, Actor actor, Duration pollEvery, Operator operator, String printerName) {
+        this.printerName = printerName;
         this.store = store;
         this.driver = driver;
         this.chip = chip;
@@ -105,7 +112,9 @@ public final class PrintRunner {
                         throw new BlankIdConflict(blankId, recordId, "blank " + e.blankId() + " of record " + (e.recordId().isEmpty() ? "(none)" : e.recordId())
                                 + " (" + e.fate() + (e.reason().isEmpty() ? "" : ": " + e.reason()) + ", entered " + e.enteredAt() + ")");
                     });
-                    store.transition(recordId, JobState.ENCODING, actor, "", blankId);
+                    long before = driver.printedAtFeed();
+                    store.transition(recordId, JobState.ENCODING, actor, "", blankId,
+                            before < 0 ? null : new StationStore.FeedMark(printerName, driver.serial(), before));
                 }
 
                 @Override

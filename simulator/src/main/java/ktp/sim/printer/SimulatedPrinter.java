@@ -311,8 +311,19 @@ public final class SimulatedPrinter {
             printedBacks.add(Map.copyOf(backPanels));
             if (out != null) writeCard(printed);
         }
+        // The card is out and counted; the host has not had the reply yet (the eject window a test kills in).
+        java.util.function.LongConsumer hook = afterEject;
+        if (hook != null) hook.accept(printed());
         return "OK";
     }
+
+    private volatile java.util.function.LongConsumer afterEject;
+
+    /**
+     * Runs {@code hook} (given the printed count) each time a printed card has come out, before the eject's reply is
+     * sent: a test kills the station there, after the printer counted the card and before the station heard of it.
+     */
+    public void afterEject(java.util.function.LongConsumer hook) { afterEject = hook; }
 
     private String rejectCard() {
         leaveContacts();
