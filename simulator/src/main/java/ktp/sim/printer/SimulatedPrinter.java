@@ -114,6 +114,9 @@ public final class SimulatedPrinter {
 
     public synchronized long printed() { return printed; }
 
+    /** The serial number it answers {@code Rsn} with. */
+    public String serial() { return serial; }
+
     public synchronized long rejected() { return rejected; }
 
     public synchronized int ribbon() { return ribbon; }
