@@ -212,6 +212,13 @@ public final class PrintLane implements Runnable {
             ChipStation chip = card.chipless() || encoder == null ? null : EncoderStep.of(encoder, card.chip());
             PrintRunner.Result r = runner.print(card.job(), chip, () -> w.stopping().getAsBoolean() || pausedTooLong());
             LOG.info("printer {}: record {} -> {}{}", printer.name(), card.recordId(), r.state(), r.blankId().isEmpty() ? "" : " on blank " + r.blankId());
+            if (r.state() == JobState.PRINTING) {
+                // The printer went silent at the card's end and the lane was told to stop before it answered: the card's
+                // fate is read from the printer's counter when the lane starts again (settleCardsBeingPrinted).
+                heldRecord = null;
+                release(card.recordId());
+                break;
+            }
             if (card.chipless() && r.state() == JobState.AWAITING_HOLDER) {
                 w.store().audit(Actor.STATION, "CHIPLESS_CARD", "record " + card.recordId() + " printed WITHOUT a chip on blank " + r.blankId()
                         + " (printer " + printer.name() + " is configured chipless)");

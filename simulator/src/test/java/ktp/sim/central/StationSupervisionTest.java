@@ -281,7 +281,8 @@ class StationSupervisionTest {
                 if (thrown.getAndIncrement() == 0) throw new IllegalStateException("injected: nobody scripted this");
             });
             await("the lane FAULTED", Duration.ofSeconds(20), () -> rig.lane().kind() == LaneState.Kind.FAULTED || thrown.get() > 1);
-            // Seen at once, and in the store's audit log with the stack trace.
+            // Seen at once, and in the store's audit log with the stack trace (written just after the lane's state changes).
+            await("the LANE_FAULTED audit line", Duration.ofSeconds(5), () -> rig.daemon.store().auditLog().stream().anyMatch(a -> a.action().equals("LANE_FAULTED")));
             List<AuditEntry> audit = rig.daemon.store().auditLog();
             AuditEntry fault = audit.stream().filter(a -> a.action().equals("LANE_FAULTED")).findFirst().orElseThrow();
             assertTrue(fault.detail().contains("java.lang.IllegalStateException: injected") && fault.detail().contains("\tat "), fault.detail());
