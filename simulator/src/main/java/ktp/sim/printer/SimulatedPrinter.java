@@ -225,8 +225,14 @@ public final class SimulatedPrinter {
         String r = takeCardLocked(how);
         ContactStation c = contacts;
         if (r.equals("OK") && how.equals("Sis") && c != null) {
-            synchronized (this) { atContacts = true; }
-            c.cardArrived();
+            // A card already parked at the contacts (the host sent Sis again, having lost the first reply) is the same
+            // blank with the same chip: only a card newly taken from the feeder arrives at the encoder.
+            boolean already;
+            synchronized (this) {
+                already = atContacts;
+                atContacts = true;
+            }
+            if (!already) c.cardArrived();
         } else if (r.equals("OK") && how.equals("Ss")) {
             leaveContacts();
         }
