@@ -184,6 +184,9 @@ public final class PrinterDriver implements AutoCloseable {
                 var notReady = chip.notReady();
                 if (notReady.isPresent()) return new NotStarted(PrinterError.ENCODER_NOT_READY, notReady.get());
             }
+            // The printer's own count of printed cards as it takes this blank: after a restart, the station compares it
+            // with the count then to know whether the card came out printed while nobody was listening.
+            printedAtFeed = link().answers() ? printedCount() : -1;
             try {
                 ask(encoder ? "Sis" : "Ss");
             } catch (PrinterException e) {
@@ -229,6 +232,21 @@ public final class PrinterDriver implements AutoCloseable {
             return new Spoiled(blank, e.error(), e.getMessage());
         }
     }
+
+    /** The printer's count of cards it printed and ejected, ever ({@code Rco;p}). */
+    public long printedCount() throws PrinterException {
+        long printed = parseInt(ask("Rco;p"), "Rco;p");
+        counter = Math.max(counter, printed);
+        return printed;
+    }
+
+    /** The printed-cards count read just before the current (or last) card was taken; -1 when the link cannot tell. */
+    public long printedAtFeed() { return printedAtFeed; }
+
+    /** The printer's serial number as it last answered (empty: not asked yet). */
+    public String serial() { return serial; }
+
+    private long printedAtFeed = -1;
 
     private String blankFromCounter() {
         String printer = serial.isEmpty() ? "UNKNOWN" : serial;

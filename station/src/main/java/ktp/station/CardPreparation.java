@@ -27,8 +27,19 @@ public final class CardPreparation {
     private final StationStore store;
     private final Supplier<RecordValidator> validator;
     private final CardRenderer renderer;
+    private final ValidatedRecords handoff;
+    private volatile long validatedOnce;
+
+    /** Cards prepared from the record as the intake validated it (no second validation). */
+    public long preparedWithoutRevalidation() { return validatedOnce; }
 
     public CardPreparation(StationStore store, Supplier<RecordValidator> validator, CardRenderer renderer) {
+        this(store, validator, renderer, null);
+    }
+
+    /** {@code handoff}: the records the intake validated, taken from there instead of being validated again (null: none). */
+    CardPreparation(StationStore store, Supplier<RecordValidator> validator, CardRenderer renderer, ValidatedRecords handoff) {
+        this.handoff = handoff;
         this.store = store;
         this.validator = validator;
         this.renderer = renderer;
@@ -48,7 +59,12 @@ public final class CardPreparation {
         Job job = store.job(recordId).orElse(null);
         if (envelope.isEmpty() || job == null || job.state() != JobState.VALIDATED) return Optional.empty();
         try {
-            ValidatedRecord v = validator.get().validate(envelope.get());
+            RecordValidator current = validator.get();
+            // Validated at intake by the same validator, for this envelope: handed down, not checked twice. Otherwise (after a
+            // restart, or a key reload that may have withdrawn its key) it is checked again here.
+            Optional<ValidatedRecord> handed = handoff == null ? Optional.empty() : handoff.take(recordId, current, job.envelopeSha256());
+            if (handed.isPresent()) validatedOnce++;
+            ValidatedRecord v = handed.isPresent() ? handed.get() : current.validate(envelope.get());
             PrintJob printJob = printJob(renderer, v.record(), v.envelope().keyId(), v.envelope().cardSeal(), profile, true);
             return Optional.of(new PreparedCard(recordId, printJob, chipless ? null : ChipPayload.of(v)));
         } catch (RecordRejectedException | RenderException e) {

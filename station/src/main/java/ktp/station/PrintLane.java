@@ -5,6 +5,7 @@ import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -163,7 +164,7 @@ public final class PrintLane implements Runnable {
             public void cleared(PrinterError error) {
                 set(LaneState.Kind.PRINTING, "PRINTING", "Printing", "Mencetak", "", heldRecord);
             }
-        });
+        }, printer.name());
         Future<Optional<PreparedCard>> next = null;
         while (!w.stopping().getAsBoolean()) {
             Optional<Cause> notReady = readiness(driver);
@@ -211,6 +212,13 @@ public final class PrintLane implements Runnable {
             ChipStation chip = card.chipless() || encoder == null ? null : EncoderStep.of(encoder, card.chip());
             PrintRunner.Result r = runner.print(card.job(), chip, () -> w.stopping().getAsBoolean() || pausedTooLong());
             LOG.info("printer {}: record {} -> {}{}", printer.name(), card.recordId(), r.state(), r.blankId().isEmpty() ? "" : " on blank " + r.blankId());
+            if (r.state() == JobState.PRINTING) {
+                // The printer went silent at the card's end and the lane was told to stop before it answered: the card's
+                // fate is read from the printer's counter when the lane starts again (settleCardsBeingPrinted).
+                heldRecord = null;
+                release(card.recordId());
+                break;
+            }
             if (card.chipless() && r.state() == JobState.AWAITING_HOLDER) {
                 w.store().audit(Actor.STATION, "CHIPLESS_CARD", "record " + card.recordId() + " printed WITHOUT a chip on blank " + r.blankId()
                         + " (printer " + printer.name() + " is configured chipless)");
@@ -346,6 +354,8 @@ public final class PrintLane implements Runnable {
     private void requeue(String recordId, String why) {
         Job j = w.store().job(recordId).orElse(null);
         if (j == null) return;
+        // A card being printed may still come out printed: the lane's next start settles it by the printer's counter.
+        if (j.state() == JobState.PRINTING && w.store().feedMark(recordId).isPresent()) return;
         if (j.state() == JobState.ENCODING || j.state() == JobState.ENCODED || j.state() == JobState.PRINTING) {
             w.store().transition(recordId, JobState.SPOILED, Actor.STATION, "the printer lane faulted while the card was " + j.state()
                     + " (" + why + "); the card goes to the reject box", null);
@@ -373,6 +383,12 @@ public final class PrintLane implements Runnable {
                 }
             });
         }
+        // A card that was being printed when the station stopped: its fate is read from the printer's own counter first.
+        while (!w.stopping().getAsBoolean() && !settleCardsBeingPrinted(driver)) {
+            set(LaneState.Kind.PAUSED, PrinterError.NO_ANSWER.name(), PrinterError.NO_ANSWER.operatorMessage(), PrinterError.NO_ANSWER.operatorMessageId(),
+                    "a card was being printed when the station stopped: waiting for the printer's counter to tell whether it came out", "");
+            sleep(settings.pollEvery());
+        }
         // Until the printer answers the eject, the path is not known clear: a card it kept would be printed on next.
         while (!w.stopping().getAsBoolean()) {
             if (driver.clearCardPath()) return true;
@@ -381,6 +397,50 @@ public final class PrintLane implements Runnable {
             sleep(settings.pollEvery());
         }
         return false;
+    }
+
+    /**
+     * Jobs of this printer left PRINTING by a run that stopped (SIGKILL, power, a lane fault): the printer's count of
+     * printed cards is compared with its count when the blank was taken. Higher: the printer finished and ejected the
+     * card, which is then the job's printed card (no reprint, no blank unaccounted for). The same: the card did not
+     * come out printed; it is spoiled and goes to the reject box with the clearing eject. Another printer (a swapped
+     * serial): nothing can be read, so it is spoiled as a card to destroy if found. Each decision is audited. Returns
+     * false while the printer does not answer.
+     */
+    private boolean settleCardsBeingPrinted(PrinterDriver driver) {
+        List<Job> printing = w.store().jobsIn(JobState.PRINTING, Integer.MAX_VALUE).stream()
+                .filter(j -> w.store().feedMark(j.recordId()).map(m -> m.printer().equals(printer.name())).orElse(false)).toList();
+        if (printing.isEmpty()) return true;
+        long now;
+        String serial;
+        try {
+            driver.status();
+            now = driver.printedCount();
+            serial = driver.serial();
+        } catch (PrinterException e) {
+            LOG.warn("printer {}: cannot read its counter to settle the card being printed at the stop: {}", printer.name(), e.getMessage());
+            return false;
+        }
+        for (Job j : printing) {
+            StationStore.FeedMark m = w.store().feedMark(j.recordId()).orElseThrow();
+            if (m.serial().equals(serial) && now > m.printedBefore()) {
+                w.store().audit(Actor.STATION, "CARD_SETTLED_PRINTED", "record " + j.recordId() + " blank " + j.blankId() + ": the station stopped while the card was PRINTING;"
+                        + " printer " + printer.name() + " (" + serial + ") counted " + m.printedBefore() + " printed cards when it took the blank and " + now
+                        + " now, so the card came out printed: it is kept as this record's card (no reprint)");
+                w.store().transition(j.recordId(), JobState.PRINTED, Actor.STATION, "", null);
+                w.store().transition(j.recordId(), JobState.AWAITING_HOLDER, Actor.STATION, "", null);
+                LOG.warn("printer {}: record {} was printed and ejected while the station was down (counter {} -> {}); kept as printed", printer.name(), j.recordId(), m.printedBefore(), now);
+            } else {
+                String why = m.serial().equals(serial)
+                        ? "the station stopped while the card was PRINTING; printer " + printer.name() + " still counts " + now
+                          + " printed cards, as when it took the blank, so the card did not come out printed: it goes to the reject box"
+                        : "the station stopped while the card was PRINTING on printer " + m.serial() + ", and " + printer.name() + " is now " + serial
+                          + ": its counter cannot tell the card's fate; destroy the card if found";
+                w.store().transition(j.recordId(), JobState.SPOILED, Actor.STATION, why, null);
+                w.store().transition(j.recordId(), JobState.VALIDATED, Actor.STATION, "requeued after restart", null);
+            }
+        }
+        return true;
     }
 
     private void set(LaneState.Kind kind, String code, String en, String id, String detail, String recordId) {

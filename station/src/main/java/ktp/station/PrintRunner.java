@@ -61,8 +61,15 @@ public final class PrintRunner {
     private final Actor actor;
     private final Duration pollEvery;
     private final Operator operator;
+    private final String printerName;
 
     public PrintRunner(StationStore store, PrinterDriver driver, ChipStation chip, Actor actor, Duration pollEvery, Operator operator) {
+        this(store, driver, chip, actor, pollEvery, operator, "");
+    }
+
+    /** {@code printerName}: the lane's printer, kept with each blank's feed mark so that its lane settles the card after a restart. */
+    public PrintRunner(StationStore store, PrinterDriver driver, ChipStation chip, Actor actor, Duration pollEvery, Operator operator, String printerName) {
+        this.printerName = printerName;
         this.store = store;
         this.driver = driver;
         this.chip = chip;
@@ -92,6 +99,34 @@ public final class PrintRunner {
         return false;
     }
 
+    /**
+     * A card PRINTING when the printer stopped answering: waits for the printer to answer again, then compares its
+     * printed-cards count with the count when it took the blank. 1 (audited CARD_SETTLED_PRINTED) when the card came
+     * out printed; 0 when it did not or no count was kept; -1 on {@code stop} before the printer told.
+     */
+    private int printedAfterAll(String recordId, BooleanSupplier stop) {
+        var job = store.job(recordId).orElse(null);
+        var mark = store.feedMark(recordId).orElse(null);
+        if (job == null || job.state() != JobState.PRINTING || mark == null) return 0;
+        operator.tell(PrinterError.NO_ANSWER, "the printer stopped answering while the card was printing; waiting for it to tell whether the card came out");
+        while (!stop.getAsBoolean()) {
+            if (driver.awaitCleared(PrinterError.NO_ANSWER, pollEvery, stop)) {
+                try {
+                    long now = driver.printedCount();
+                    if (!driver.serial().equals(mark.serial()) || now <= mark.printedBefore()) return 0;
+                    store.audit(actor, "CARD_SETTLED_PRINTED", "record " + recordId + " blank " + job.blankId() + ": the printer stopped answering while the card was PRINTING;"
+                            + " printer " + mark.printer() + " (" + mark.serial() + ") counted " + mark.printedBefore() + " printed cards when it took the blank and " + now
+                            + " now, so the card came out printed: it is kept as this record's card (no reprint)");
+                    LOG.warn("record {}: the printer went silent at the card's end but counted it printed ({} -> {}); kept as printed", recordId, mark.printedBefore(), now);
+                    return 1;
+                } catch (ktp.printer.PrinterException e) {
+                    LOG.debug("printer count not read yet: {}", e.getMessage());
+                }
+            }
+        }
+        return -1;
+    }
+
     /** Prints {@code job} with the chip step handed down with this card ({@code chip} null: a chipless card). */
     public Result print(PrintJob job, ChipStation chip, BooleanSupplier stop) {
         String recordId = job.recordId();
@@ -105,7 +140,10 @@ public final class PrintRunner {
                         throw new BlankIdConflict(blankId, recordId, "blank " + e.blankId() + " of record " + (e.recordId().isEmpty() ? "(none)" : e.recordId())
                                 + " (" + e.fate() + (e.reason().isEmpty() ? "" : ": " + e.reason()) + ", entered " + e.enteredAt() + ")");
                     });
-                    store.transition(recordId, JobState.ENCODING, actor, "", blankId);
+                    long before = driver.printedAtFeed();
+                    store.transition(recordId, JobState.ENCODING, actor, "", blankId,
+                            // Only a lane settles a card by its mark after a restart: the stand-alone tools keep none.
+                            before < 0 || printerName.isEmpty() ? null : new StationStore.FeedMark(printerName, driver.serial(), before));
                 }
 
                 @Override
@@ -122,6 +160,19 @@ public final class PrintRunner {
             }
             PrinterError error;
             String why;
+            int cameOut = o instanceof PrinterDriver.Spoiled s0 && s0.error() == PrinterError.NO_ANSWER ? printedAfterAll(recordId, stop) : 0;
+            if (cameOut < 0) {
+                // Stopped before the printer told: the job stays PRINTING with its mark; the lane settles it when it starts again.
+                return new Result(JobState.PRINTING, "", spoiled, lastMessage);
+            }
+            if (cameOut > 0 && o instanceof PrinterDriver.Spoiled s) {
+                // The printer went silent (unplugged, a reply lost) after it had taken the last panel: its own count says
+                // the card came out printed, so it is this record's card, not a spoiled blank followed by a second print.
+                store.transition(recordId, JobState.PRINTED, actor, "", null);
+                store.transition(recordId, JobState.AWAITING_HOLDER, actor, "", null);
+                operator.cleared(PrinterError.NO_ANSWER);
+                return new Result(JobState.AWAITING_HOLDER, s.blankId(), spoiled, lastMessage);
+            }
             if (o instanceof PrinterDriver.Spoiled s) {
                 why = s.reason();
                 // Only a spoil that may be this card's own (a chip that fails, a command refused) counts towards asking a

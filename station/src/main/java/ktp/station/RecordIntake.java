@@ -9,6 +9,7 @@ import ktp.record.PrintRecord;
 import ktp.record.Reason;
 import ktp.record.RecordRejectedException;
 import ktp.record.RecordValidator;
+import ktp.record.ValidatedRecord;
 import ktp.store.Actor;
 import ktp.store.Admission;
 import ktp.store.Job;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 public final class RecordIntake implements IntakePort {
     private static final Logger LOG = LoggerFactory.getLogger(RecordIntake.class);
     private final Supplier<RecordValidator> validator;
+    private final ValidatedRecords handoff;
     private final StationStore store;
     private final Actor actor;
 
@@ -31,6 +33,12 @@ public final class RecordIntake implements IntakePort {
 
     /** {@code validator} is asked at each record: the daemon swaps it when the trusted keys are reloaded. */
     public RecordIntake(Supplier<RecordValidator> validator, StationStore store, Actor actor) {
+        this(validator, store, actor, null);
+    }
+
+    /** {@code handoff}: where each record validated here waits for its card's preparation (null: nowhere). */
+    RecordIntake(Supplier<RecordValidator> validator, StationStore store, Actor actor, ValidatedRecords handoff) {
+        this.handoff = handoff;
         this.validator = validator;
         this.store = store;
         this.actor = actor;
@@ -60,8 +68,12 @@ public final class RecordIntake implements IntakePort {
      */
     public Outcome offer(String leasedRecordId, byte[] envelope) {
         PrintRecord record;
+        RecordValidator by;
+        ValidatedRecord checked;
         try {
-            record = validator.get().validate(envelope).record();
+            by = validator.get();
+            checked = by.validate(envelope);
+            record = checked.record();
             if (!record.recordId().equals(leasedRecordId)) {
                 throw new RecordRejectedException(Reason.RECORD_ID_MISMATCH, "recordId",
                         "the signed record is " + record.recordId() + " but it was leased as " + leasedRecordId);
@@ -76,7 +88,9 @@ public final class RecordIntake implements IntakePort {
         if (!a.admitted()) {
             return new Outcome(Outcome.Kind.NOT_ADMITTED, leasedRecordId, Optional.of(record), Optional.empty(), a.detail());
         }
-        store.transition(record.recordId(), JobState.VALIDATED, actor, "", null);
+        Job validated = store.transition(record.recordId(), JobState.VALIDATED, actor, "", null);
+        // Handed down to the card's preparation: not validated a second time on its way to the printer.
+        if (handoff != null) handoff.put(checked, by, validated.envelopeSha256());
         return new Outcome(Outcome.Kind.VALIDATED, leasedRecordId, Optional.of(record), Optional.empty(), "validated");
     }
 

@@ -52,6 +52,10 @@ public final class StationDaemon implements AutoCloseable {
     private OutboxPublisher publisher;
     private OfficeCommands office;
     private Counter counter;
+    private CardPreparation preparation;
+
+    /** Where the lanes' cards are made (tests read how many came from the intake's validation without a second one). */
+    public CardPreparation preparation() { return preparation; }
     private final List<PrintLane> lanes = new java.util.concurrent.CopyOnWriteArrayList<>();
     private Thread[] laneThreads;
     private StationWatch watch;
@@ -83,7 +87,8 @@ public final class StationDaemon implements AutoCloseable {
         LOG.info("station {}: store {} recovered; {} job(s) resumed", config.stationId(), config.store(), resumed.size());
         trust = TrustedKeys.loadDirectory(config.trustedKeys());
         validator = new RecordValidator(trust, clock, renderer.fitCheck());
-        RecordIntake intake = new RecordIntake(() -> validator, store, Actor.STATION);
+        ValidatedRecords handoff = new ValidatedRecords(256);
+        RecordIntake intake = new RecordIntake(() -> validator, store, Actor.STATION, handoff);
         // Jobs stored but not validated when the station stopped (resume action REVALIDATE).
         for (Job j : store.jobsIn(JobState.LEASED, Integer.MAX_VALUE)) {
             if (j.state() == JobState.LEASED) LOG.info("record {} validated again after the restart: {}", j.recordId(), intake.revalidate(j.recordId()).kind());
@@ -97,7 +102,7 @@ public final class StationDaemon implements AutoCloseable {
         keys = config.encoder().masterKey() == null ? CardKeys.globalPlatformTestKeys() : CardKeys.masterFile(config.encoder().profile(), config.encoder().masterKey());
         if (config.encoder().masterKey() == null) LOG.warn("encoder: no master_key configured; using the GlobalPlatform TEST keys (test cards only)");
         RecordQueue queue = new RecordQueue(store);
-        CardPreparation preparation = new CardPreparation(store, () -> validator, renderer);
+        preparation = new CardPreparation(store, () -> validator, renderer, handoff);
         PrintLane.Wiring wiring = new PrintLane.Wiring(store, preparation, queue, id -> link.mayStart(id), () -> office.paused(), stopping::get, () -> {
             publisher.wake();
             link.poke();

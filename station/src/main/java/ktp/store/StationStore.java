@@ -692,6 +692,33 @@ public final class StationStore implements AutoCloseable {
      * when the transition needs one. The ledger, the outbox and the audit log change in the same commit.
      */
     public synchronized Job transition(String recordId, JobState to, Actor actor, String reason, String blankId) {
+        return transition(recordId, to, actor, reason, blankId, null);
+    }
+
+    /**
+     * What the printer's own counter said just before it took a job's blank: kept with the blank's entry into the
+     * printer (one commit), so that after a restart the card's true fate can be read from the printer rather than
+     * guessed (a card the printer finished and ejected while the station was down is printed, not spoiled).
+     */
+    public record FeedMark(String printer, String serial, long printedBefore) {
+        String encode() { return printer + "\t" + serial + "\t" + printedBefore; }
+
+        static FeedMark decode(String s) {
+            String[] p = s.split("\t", -1);
+            return new FeedMark(p[0], p[1], Long.parseLong(p[2]));
+        }
+    }
+
+    /** The printer's counter as it was when this job's blank entered the printer (empty: not recorded, or the card is out). */
+    public synchronized Optional<FeedMark> feedMark(String recordId) {
+        String v = meta.get(FEED_MARK + recordId);
+        return v == null ? Optional.empty() : Optional.of(FeedMark.decode(v));
+    }
+
+    private static final String FEED_MARK = "feed.";
+
+    /** As {@link #transition(String, JobState, Actor, String, String)}; {@code mark}, given when the blank enters the printer, is kept with it. */
+    public synchronized Job transition(String recordId, JobState to, Actor actor, String reason, String blankId, FeedMark mark) {
         Job job = jobs.get(recordId);
         if (job == null) throw new StoreException("no job for record " + recordId);
         JobTransition t = JobStateMachine.require(job.state(), to);
@@ -717,7 +744,16 @@ public final class StationStore implements AutoCloseable {
                         + ") and no reprint was decided; refusing to print it again");
             }
         }
-        Job changed = inTransaction(() -> apply(job, t, actor, why, blankId));
+        Job changed = inTransaction(() -> {
+            Job j = apply(job, t, actor, why, blankId);
+            if (t.blank() == JobTransition.BlankEffect.ENTERS_PRINTER) {
+                // The number a chipless id carries commits with the ledger entry it names, never apart from it.
+                commitReservedBlankNumbers();
+                if (mark != null) meta.put(FEED_MARK + recordId, mark.encode());
+            }
+            if (!t.to().holdsBlankInPrinter() && meta.get(FEED_MARK + recordId) != null) meta.remove(FEED_MARK + recordId);
+            return j;
+        });
         // One log line per committed job change: what an operator or technician greps for first.
         JOB_LOG.info("record {} {} -> {}{}{} ({})", recordId, t.from(), t.to(), changed.blankId().isEmpty() ? "" : " blank " + changed.blankId(),
                 why.isEmpty() ? "" : ": " + why, actor);
@@ -789,6 +825,7 @@ public final class StationStore implements AutoCloseable {
         LedgerEntry known = ledger.get(blankId);
         if (known != null) return known;
         return inTransaction(() -> {
+            commitReservedBlankNumbers();
             Instant now = clock.instant();
             LedgerEntry e = new LedgerEntry(blankId, "", "", now, BlankFate.SPOILED, reason, now);
             putLedger(e);
@@ -801,14 +838,21 @@ public final class StationStore implements AutoCloseable {
      * A number for a blank whose chip gives it no id (a chipless card, or a chip that never answered), from a
      * station-wide counter kept in the store: committed before it is handed out, so it is never handed out twice,
      * whatever the printer's own counter says after rejects, a restart, a printer swap or a counter reset. A number
-     * reserved for a card that then never entered the printer is simply skipped.
+     * reserved for a card that then never entered the printer is simply skipped. The reservation is held here and
+     * committed in the same transaction as the ledger entry that carries it (the blank's entry into the printer, or
+     * a found blank), so no number is ever in the ledger without the counter past it, and no commit is spent on it alone.
      */
     public synchronized long reserveBlankNumber() {
-        return inTransaction(() -> {
-            long n = metaLong("blankNumber") + 1;
-            meta.put("blankNumber", Long.toString(n));
-            return n;
-        });
+        long n = Math.max(metaLong("blankNumber"), reservedBlankNumber) + 1;
+        reservedBlankNumber = n;
+        return n;
+    }
+
+    /** Numbers handed out and not yet committed (0: none); lost with the process, and then never in the ledger either. */
+    private long reservedBlankNumber;
+
+    private void commitReservedBlankNumbers() {
+        if (reservedBlankNumber > metaLong("blankNumber")) meta.put("blankNumber", Long.toString(reservedBlankNumber));
     }
 
     /** The audit action of {@link #blanksLoaded(int, String, Actor)}; its detail starts with the count. */
@@ -876,6 +920,12 @@ public final class StationStore implements AutoCloseable {
             Job now = job;
             switch (action) {
                 case SPOIL_BLANK_AND_REQUEUE -> {
+                    if (job.state() == JobState.PRINTING && feedMark(job.recordId()).isPresent()) {
+                        // The printer may have finished and ejected the card while the station was down: its lane reads
+                        // the printer's counter before it takes a blank, and gives the card its true fate then.
+                        LOG.info("record {}: the card was PRINTING at the stop; its printer's counter settles it", job.recordId());
+                        continue;
+                    }
                     now = transition(job.recordId(), JobState.SPOILED, actor,
                             "station restarted while the card was " + job.state() + "; destroy the card if found", null);
                     now = transition(job.recordId(), JobState.VALIDATED, actor, "requeued after restart", null);

@@ -250,6 +250,56 @@ class StationStoreTest {
     }
 
     @Test
+    void aBlankNumberCommitsWithTheLedgerEntryItNumbersAndIsNeverGivenTwiceAcrossARestart() {
+        long first;
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+            s.transition("R1", JobState.VALIDATED, Actor.STATION, "", null);
+            first = s.reserveBlankNumber();
+            long unused = s.reserveBlankNumber();
+            assertEquals(first + 1, unused, "reserved in memory, in order");
+            // The blank enters the printer under the first number: the counter commits with its ledger entry, in one transaction.
+            s.transition("R1", JobState.ENCODING, Actor.STATION, "", "NOCHIP-X-" + first, new StationStore.FeedMark("P1", "SIM1", 41));
+            assertEquals(new StationStore.FeedMark("P1", "SIM1", 41), s.feedMark("R1").orElseThrow(), "the printer's count kept with the blank");
+        }
+        try (StationStore s = open()) {
+            // After the restart the counter is past every number the ledger holds (both reserved before the commit are skipped).
+            assertEquals(first + 2, s.reserveBlankNumber());
+            assertTrue(s.ledgerEntry("NOCHIP-X-" + first).isPresent());
+            s.transition("R1", JobState.SPOILED, Actor.STATION, "test: out to the reject box", null);
+            assertTrue(s.feedMark("R1").isEmpty(), "the mark goes with the card");
+        }
+        try (StationStore s = open()) {
+            // A number reserved and never used in the ledger commits nothing: it may be handed out again after a restart.
+            long n = s.reserveBlankNumber();
+            assertEquals(first + 2, n, "a reservation alone spends no commit");
+        }
+    }
+
+    @Test
+    void aRestartLeavesACardBeingPrintedWithItsPrintersCountForTheLaneAndSpoilsOneWithout() {
+        try (StationStore s = open()) {
+            for (String r : new String[] {"R1", "R2"}) {
+                s.admit(r, 1, "32730145069000" + r.substring(1) + "0", envelope(r), Actor.STATION);
+                s.transition(r, JobState.VALIDATED, Actor.STATION, "", null);
+            }
+            s.transition("R1", JobState.ENCODING, Actor.STATION, "", "B1", new StationStore.FeedMark("P1", "SIM1", 7));
+            s.transition("R2", JobState.ENCODING, Actor.STATION, "", "B2");
+            for (String r : new String[] {"R1", "R2"}) {
+                s.transition(r, JobState.ENCODED, Actor.STATION, "", null);
+                s.transition(r, JobState.PRINTING, Actor.STATION, "", null);
+            }
+        }
+        try (StationStore s = open()) {
+            s.recover(Actor.STATION);
+            assertEquals(JobState.PRINTING, s.job("R1").orElseThrow().state(), "its lane settles it by the printer's counter");
+            assertEquals(JobState.VALIDATED, s.job("R2").orElseThrow().state(), "no count to read: spoiled and requeued as before");
+            assertEquals(BlankFate.SPOILED, s.ledgerEntry("B2").orElseThrow().fate());
+            assertEquals(BlankFate.IN_PRINTER, s.ledgerEntry("B1").orElseThrow().fate());
+        }
+    }
+
+    @Test
     void aBlankEntersThePrinterOnlyOnce() {
         try (StationStore s = open()) {
             s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);

@@ -112,6 +112,11 @@ public final class VirtualCard implements ApduTransport {
     public synchronized long commands() { return commands; }
 
     /** Changes one byte of a file, as an attacker with a bare chip might: passive authentication must notice. */
+    private boolean tamperedWrites;
+
+    /** A tampered blank: every block written is stored with one bit changed (the encoder's read-back must catch it). */
+    public synchronized void tamperWrites() { tamperedWrites = true; }
+
     public synchronized void tamper(int group, int offset) { files.get(profile.fileOf(group))[offset] ^= 0x01; }
 
     @Override
@@ -191,6 +196,7 @@ public final class VirtualCard implements ApduTransport {
                 if (off + data.length > slot.get().maxBytes()) return sw(0x6A84);
                 if (f.length < off + data.length) f = Arrays.copyOf(f, off + data.length);
                 System.arraycopy(data, 0, f, off, data.length);
+                if (tamperedWrites && data.length > 0) f[off] ^= 0x01;
                 files.put(p1, f);
                 return sw(0x9000);
             }

@@ -43,6 +43,15 @@ final class CentralApi implements HttpHandler {
     private final RecordSource records;
     private final StationRegistry stations;
 
+    private volatile long delayMs;
+    private volatile int failStatus;
+
+    /** Every station request waits {@code ms} before it is answered (0: at once). */
+    void slowBy(long ms) { delayMs = Math.max(0, ms); }
+
+    /** Every station request is answered {@code status} (a 5xx; 0: answered normally again). */
+    void failWith(int status) { failStatus = status; }
+
     CentralApi(DataCenter center, RecordSource records, StationRegistry stations) {
         this.center = center;
         this.records = records;
@@ -71,6 +80,17 @@ final class CentralApi implements HttpHandler {
             health(ex);
             return;
         }
+        // Injected faults (the soak campaign): a data center slow to answer, or failing every station request with a 5xx.
+        long delay = delayMs;
+        if (delay > 0) {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        int status = failStatus;
+        if (status > 0) throw new ApiException(status, "UNAVAILABLE", "the data center is failing (simulated " + status + ")");
         String station = stations.authenticate(ex).orElseThrow(() -> new ApiException(401, "UNAUTHENTICATED",
                 "no valid station credentials (a client certificate over HTTPS, or 'Authorization: Bearer TOKEN')"));
         Map<String, String> query = query(ex.getRequestURI().getRawQuery());

@@ -52,6 +52,13 @@ public final class CentralServer implements AutoCloseable {
     private final ScheduledExecutorService ticker;
     private final RecordSource records;
     private final boolean tls;
+    private CentralApi api;
+
+    /** A data center slow to answer: every station request waits {@code delay} (zero: at once again). */
+    public void slowBy(java.time.Duration delay) { api.slowBy(delay.toMillis()); }
+
+    /** A data center failing: every station request is answered {@code status} (a 5xx), 0 to answer normally again. */
+    public void failWith(int status) { api.failWith(status); }
 
     private CentralServer(DataCenter center, RecordSource records, HttpServer http, ExecutorService workers, GuardedHttp front, boolean tls) {
         this.center = center;
@@ -107,7 +114,8 @@ public final class CentralServer implements AutoCloseable {
         }
         ExecutorService workers = GuardedHttp.workers(limits, "central-http");
         http.setExecutor(workers);
-        http.createContext("/", new CentralApi(center, records, registry));
+        CentralApi api = new CentralApi(center, records, registry);
+        http.createContext("/", api);
         GuardedHttp front;
         try {
             front = GuardedHttp.start("central", o.listen(), http.getAddress(), limits, o.pki() == null);
@@ -117,6 +125,7 @@ public final class CentralServer implements AutoCloseable {
             throw new IOException("cannot listen on " + o.listen() + ": " + e.getMessage(), e);
         }
         CentralServer server = new CentralServer(center, records, http, workers, front, o.pki() != null);
+        server.api = api;
         center.advance();
         http.start();
         server.ticker.scheduleWithFixedDelay(server::tick, 100, 100, TimeUnit.MILLISECONDS);

@@ -114,6 +114,9 @@ public final class SimulatedPrinter {
 
     public synchronized long printed() { return printed; }
 
+    /** The serial number it answers {@code Rsn} with. */
+    public String serial() { return serial; }
+
     public synchronized long rejected() { return rejected; }
 
     public synchronized int ribbon() { return ribbon; }
@@ -222,8 +225,14 @@ public final class SimulatedPrinter {
         String r = takeCardLocked(how);
         ContactStation c = contacts;
         if (r.equals("OK") && how.equals("Sis") && c != null) {
-            synchronized (this) { atContacts = true; }
-            c.cardArrived();
+            // A card already parked at the contacts (the host sent Sis again, having lost the first reply) is the same
+            // blank with the same chip: only a card newly taken from the feeder arrives at the encoder.
+            boolean already;
+            synchronized (this) {
+                already = atContacts;
+                atContacts = true;
+            }
+            if (!already) c.cardArrived();
         } else if (r.equals("OK") && how.equals("Ss")) {
             leaveContacts();
         }
@@ -311,8 +320,19 @@ public final class SimulatedPrinter {
             printedBacks.add(Map.copyOf(backPanels));
             if (out != null) writeCard(printed);
         }
+        // The card is out and counted; the host has not had the reply yet (the eject window a test kills in).
+        java.util.function.LongConsumer hook = afterEject;
+        if (hook != null) hook.accept(printed());
         return "OK";
     }
+
+    private volatile java.util.function.LongConsumer afterEject;
+
+    /**
+     * Runs {@code hook} (given the printed count) each time a printed card has come out, before the eject's reply is
+     * sent: a test kills the station there, after the printer counted the card and before the station heard of it.
+     */
+    public void afterEject(java.util.function.LongConsumer hook) { afterEject = hook; }
 
     private String rejectCard() {
         leaveContacts();

@@ -15,7 +15,7 @@ public record FaultSchedule(long seed, List<Step> steps) {
     /** Every kind of fault the simulators offer that the campaign injects. */
     public enum Kind {
         PRINTER_JAM, RIBBON_OUT, FEEDER_EMPTY, COVER_OPEN, REJECT_BOX_FULL, PRINTER_GARBAGE, PRINTER_SILENT, HEAD_HOT, PRINTER_UNPLUGGED,
-        CHIP_WRITE_FAILS, CHIP_MUTE, CARD_PULLED_OUT, DATA_CENTER_DOWN, BROKER_DOWN, DAEMON_SIGKILL
+        CHIP_WRITE_FAILS, CHIP_MUTE, CARD_PULLED_OUT, CARD_TAMPERED, DATA_CENTER_DOWN, DATA_CENTER_SLOW, DATA_CENTER_5XX, BROKER_DOWN, DAEMON_SIGKILL
     }
 
     /** {@code afterMs}: the wait before the fault; {@code holdMs}: until the technician clears it (or the daemon is restarted). */
@@ -28,8 +28,12 @@ public record FaultSchedule(long seed, List<Step> steps) {
         Random r = new Random(seed);
         List<Kind> kinds = new ArrayList<>();
         Kind[] faultKinds = java.util.Arrays.stream(Kind.values()).filter(k -> k != Kind.DAEMON_SIGKILL).toArray(Kind[]::new);
-        // Every kind at least once when the budget allows, the rest at random.
-        for (int i = 0; i < faults; i++) kinds.add(i < faultKinds.length ? faultKinds[i] : faultKinds[r.nextInt(faultKinds.length)]);
+        // Every kind at least once when the budget allows, the rest at random. A budget smaller than the kinds takes them
+        // in turn from a place set by the seed, so that consecutive seeds together cover every kind.
+        int from = (int) Math.floorMod(seed * faults, (long) faultKinds.length);
+        for (int i = 0; i < faults; i++) {
+            kinds.add(i < faultKinds.length ? faultKinds[(from + i) % faultKinds.length] : faultKinds[r.nextInt(faultKinds.length)]);
+        }
         for (int i = 0; i < kills; i++) kinds.add(Kind.DAEMON_SIGKILL);
         Collections.shuffle(kinds, r);
         List<Step> steps = new ArrayList<>();

@@ -91,6 +91,7 @@ public final class SoakCampaign {
             if (k == FaultSchedule.Kind.CHIP_WRITE_FAILS) c.failWritesWith(0x6581);
             else if (k == FaultSchedule.Kind.CHIP_MUTE) c.mute(true);
             else if (k == FaultSchedule.Kind.CARD_PULLED_OUT) c.pullOutAfter(6);
+            else if (k == FaultSchedule.Kind.CARD_TAMPERED) c.tamperWrites();
             return c;
         });
         PrinterProfile profile = PrinterProfile.load(ktp.cli.Paths.printerProfiles().resolve("evolis-primacy-dual-ymcko.yaml"));
@@ -180,7 +181,18 @@ public final class SoakCampaign {
                 Thread.sleep(hold);
                 printerServer.set(bindAgain(() -> PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", printerPort))));
             }
-            case CHIP_WRITE_FAILS, CHIP_MUTE, CARD_PULLED_OUT -> nextChip.set(step.kind());
+            case CHIP_WRITE_FAILS, CHIP_MUTE, CARD_PULLED_OUT, CARD_TAMPERED -> nextChip.set(step.kind());
+            case DATA_CENTER_SLOW -> {
+                // Every answer 1-3 s late (the station's deadline is 30 s): leases, renewals, acks all slowed.
+                central.get().slowBy(Duration.ofMillis(1000 + (step.holdMs() % 2000)));
+                Thread.sleep(hold);
+                central.get().slowBy(Duration.ZERO);
+            }
+            case DATA_CENTER_5XX -> {
+                central.get().failWith(step.n() % 2 == 0 ? 503 : 500);
+                Thread.sleep(hold);
+                central.get().failWith(0);
+            }
             case DATA_CENTER_DOWN -> {
                 intake.get().close();
                 central.get().close();

@@ -41,7 +41,7 @@ final class SoakChecker {
     private final int loaded;
     private String summary = "";
     private int dataCenterMissed;
-    private long ambiguousAtEject;
+    private long settledAtEject;
 
     SoakChecker(Path stationDir, String station, SimulatedPrinter printer, VpcdBlankStock stock, CentralServer central, Collector collector, int cards, int loaded) {
         this.stationDir = stationDir;
@@ -138,15 +138,17 @@ final class SoakChecker {
                 broken.add("the ledger reconciles with the printer: " + ledger.size() + " ledger entries, the printer simulator took " + taken
                         + " (" + printer.printed() + " printed, " + printer.rejected() + " to the reject box)");
             }
-            long ledgerPrinted = ledger.stream().filter(e -> e.fate() == BlankFate.PRINTED_AWAITING_HOLDER).count();
-            // The one case the ledger cannot know (docs/station-daemon.md, not fixed yet): a SIGKILL while the printer ejects a
-            // finished card; the restart spoils it with "destroy the card if found" (a logged decision) and reprints. More
-            // cards out printed than ledgered PRINTED is allowed only up to the number of such logged spoils.
-            long ejectWindow = ledger.stream().filter(e -> e.fate() == BlankFate.SPOILED && e.reason().contains("restarted while the card was PRINTING")).count();
-            ambiguousAtEject = printer.printed() - ledgerPrinted;
-            if (printer.printed() < ledgerPrinted || ambiguousAtEject > ejectWindow) {
-                broken.add("printed cards reconcile: the printer ejected " + printer.printed() + " printed cards, the ledger has " + ledgerPrinted
-                        + " PRINTED_AWAITING_HOLDER and " + ejectWindow + " spoiled by a restart while PRINTING");
+            // Exactly, with no tolerance: a card the printer finished while the daemon was being killed is settled at the
+            // restart by the printer's own counter (printed and kept, audited CARD_SETTLED_PRINTED), never spoiled and reprinted.
+            long ledgerPrinted = ledger.stream().filter(e -> e.fate() == BlankFate.PRINTED_AWAITING_HOLDER || e.fate() == BlankFate.ISSUED).count();
+            long ledgerSpoiled = ledger.stream().filter(e -> e.fate() == BlankFate.SPOILED).count();
+            settledAtEject = store.auditLog().stream().filter(a -> a.action().equals("CARD_SETTLED_PRINTED")).count();
+            if (printer.printed() != ledgerPrinted) {
+                broken.add("printed cards reconcile: the printer simulator ejected " + printer.printed() + " printed cards, the ledger has " + ledgerPrinted + " printed");
+            }
+            if (printer.rejected() != ledgerSpoiled) {
+                broken.add("spoiled cards reconcile: the printer simulator sent " + printer.rejected() + " cards to the reject box (or had them taken out at a jam), the ledger has "
+                        + ledgerSpoiled + " spoiled");
             }
             if (loaded - taken != printer.feeder()) broken.add("the feeder reconciles: loaded " + loaded + " - taken " + taken + " != " + printer.feeder() + " left in the feeder");
             Set<String> ids = new HashSet<>();
@@ -219,7 +221,7 @@ final class SoakChecker {
             }
             dataCenterMissed = printedAtOffice.size() - printedAtCenter;
             if (!store.verifyAudit().intact()) broken.add("the audit chain is intact: " + store.verifyAudit().problem());
-            summary = printer.printed() + " printed" + (ambiguousAtEject > 0 ? " (" + ambiguousAtEject + " of them ledgered spoiled: killed at the eject, logged 'destroy the card if found')" : "") + ", " + printer.rejected() + " blanks to the reject box, " + ledger.size() + " ledger entries ("
+            summary = printer.printed() + " printed" + (settledAtEject > 0 ? " (" + settledAtEject + " of them came out while the daemon was killed, settled by the printer's counter)" : "") + ", " + printer.rejected() + " blanks to the reject box, " + ledger.size() + " ledger entries ("
                     + ledger.stream().filter(e -> e.fate() == BlankFate.SPOILED).count() + " spoiled), " + events + " events at the office, "
                     + printedAtCenter + " CARD_PRINTED at the data center" + (dataCenterMissed > 0 ? " (its intake missed " + dataCenterMissed + " the office has)" : "") + ", "
                     + held + " held there, " + heldHere.size() + " held at the station for a technician";

@@ -67,6 +67,16 @@ class StationSupervisionTest {
 
         Rig(int records, String profileId, boolean chipless, boolean withReader, boolean trustCentral, PrintLane.Settings lanes,
             java.util.function.Consumer<SimulatedPrinter> setup) throws Exception {
+            this(records, profileId, chipless, withReader, trustCentral, lanes, setup, Clock.systemUTC(), SharedBroker.url(), 50, (store, serial, id) -> { });
+        }
+
+        /**
+         * {@code clock}: the daemon's; {@code broker}: its MQTT broker; {@code loaded}: blanks recorded as loaded after the start
+         * (0: none); {@code beforeStart}: given the store's folder and the printer's serial before the daemon opens it.
+         */
+        Rig(int records, String profileId, boolean chipless, boolean withReader, boolean trustCentral, PrintLane.Settings lanes,
+            java.util.function.Consumer<SimulatedPrinter> setup, Clock clock, String broker, int loaded,
+            BeforeStart beforeStart) throws Exception {
             String token = "token-of-" + station;
             central = CentralServer.start(new CentralServer.Options(new InetSocketAddress("127.0.0.1", 0), dir.resolve("central"), 77, records, 0.0, 1e7,
                     Duration.ofSeconds(120), null, Map.of(station, token)));
@@ -84,15 +94,16 @@ class StationSupervisionTest {
             stock = new BlankStock(slot, n -> VirtualCards.blank(cards, n, Optional.of(MASTER)));
             if (!profile.encoderStation().equals("none")) printer.attachContactStation(stock);
             server = PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", 0));
-            Path config = writeConfig(token, central.uri().getPort(), server.port(), profileId, chipless);
+            Path config = writeConfig(token, central.uri().getPort(), server.port(), profileId, chipless, broker);
+            beforeStart.accept(dir.resolve("station/store"), printer.serial(), station);
             StationConfig cfg = StationConfig.load(config, REPO.resolve("firmware-profiles"));
             CardRenderer renderer = new CardRenderer(CardTemplate.load(REPO.resolve("templates/ktpel.yaml")));
             TerminalFactory readers = withReader ? InProcessReaders.factory(slot) : InProcessReaders.factory(List.<CardSlot>of());
-            daemon = new StationDaemon(cfg, renderer, readers, Clock.systemUTC()).withLaneSettings(lanes).start();
-            daemon.store().blanksLoaded(50, "feeder of P1 at the start of the test", new Actor("op", Role.OPERATOR));
+            daemon = new StationDaemon(cfg, renderer, readers, clock).withLaneSettings(lanes).start();
+            if (loaded > 0) daemon.store().blanksLoaded(loaded, "feeder of P1 at the start of the test", new Actor("op", Role.OPERATOR));
         }
 
-        private Path writeConfig(String token, int centralPort, int printerPort, String profile, boolean chipless) throws Exception {
+        private Path writeConfig(String token, int centralPort, int printerPort, String profile, boolean chipless, String broker) throws Exception {
             Path base = dir.resolve("station");
             Files.createDirectories(base.resolve("keys"));
             Files.writeString(base.resolve("keys/token.txt"), token);
@@ -109,7 +120,7 @@ class StationSupervisionTest {
                     encoder: { reader: "KTP Virtual", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 2 }
                     scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
                     telemetry: { broker: "%s"%s, health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
-                    """.formatted(station, centralPort, printerPort, profile, chipless ? ", chipless: true" : "", SharedBroker.url(), ktp.telemetry.SharedBrokerLogins.yaml(station)));
+                    """.formatted(station, centralPort, printerPort, profile, chipless ? ", chipless: true" : "", broker, ktp.telemetry.SharedBrokerLogins.yaml(station)));
             return f;
         }
 
@@ -168,6 +179,9 @@ class StationSupervisionTest {
             assertNotEquals(LaneState.Kind.FAULTED, rig.lane().kind());
             assertTrue(ledger.stream().allMatch(e -> e.blankId().startsWith("NOCHIP-")), "a chipless card says so in its blank id: " + ids);
             assertEquals(5, rig.daemon.store().auditLog().stream().filter(a -> a.action().equals("CHIPLESS_CARD")).count(), "every chipless card is flagged");
+            // Validated once (Deliver 6): each record's first card was made from the record as the intake validated it; only the
+            // jammed record's second card, made from the store after the requeue, was checked again.
+            assertEquals(5, rig.daemon.preparation().preparedWithoutRevalidation());
         }
     }
 
@@ -267,7 +281,8 @@ class StationSupervisionTest {
                 if (thrown.getAndIncrement() == 0) throw new IllegalStateException("injected: nobody scripted this");
             });
             await("the lane FAULTED", Duration.ofSeconds(20), () -> rig.lane().kind() == LaneState.Kind.FAULTED || thrown.get() > 1);
-            // Seen at once, and in the store's audit log with the stack trace.
+            // Seen at once, and in the store's audit log with the stack trace (written just after the lane's state changes).
+            await("the LANE_FAULTED audit line", Duration.ofSeconds(5), () -> rig.daemon.store().auditLog().stream().anyMatch(a -> a.action().equals("LANE_FAULTED")));
             List<AuditEntry> audit = rig.daemon.store().auditLog();
             AuditEntry fault = audit.stream().filter(a -> a.action().equals("LANE_FAULTED")).findFirst().orElseThrow();
             assertTrue(fault.detail().contains("java.lang.IllegalStateException: injected") && fault.detail().contains("\tat "), fault.detail());
@@ -331,6 +346,148 @@ class StationSupervisionTest {
             } finally {
                 link.close();
             }
+        }
+    }
+
+    @FunctionalInterface
+    private interface BeforeStart {
+        void accept(Path storeDir, String printerSerial, String station);
+    }
+
+    /** A clock the test moves forward: the alerts that need a minute of silence are checked without waiting a minute. */
+    private static final class SkewedClock extends Clock {
+        private volatile Duration ahead = Duration.ZERO;
+
+        void advance(Duration d) { ahead = ahead.plus(d); }
+
+        @Override
+        public java.time.ZoneId getZone() { return java.time.ZoneOffset.UTC; }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) { return this; }
+
+        @Override
+        public java.time.Instant instant() { return Clock.systemUTC().instant().plus(ahead); }
+    }
+
+    @Test
+    void aPrinterThatStopsAnsweringIsSilentPastItsPollIntervalAndReadyAgainWhenItAnswers() throws Exception {
+        try (Rig rig = new Rig(1, "evolis-zenius-mono", true, true, true, fast(), p -> { })) {
+            await("the one card printed", Duration.ofSeconds(30), () -> rig.printed() == 1);
+            await("the lane idle and READY", Duration.ofSeconds(5), () -> rig.lane().kind() == LaneState.Kind.READY);
+            assertFalse(rig.daemon.health().hasAlert(StationHealth.PRINTER_SILENT), "a printer answering its polls is not silent: " + rig.daemon.health().alerts());
+            // Every reply from now on is swallowed: the printer is there and says nothing.
+            rig.printer.silenceNext(Integer.MAX_VALUE);
+            await("PRINTER_SILENT once the printer has said nothing past its poll interval: " + rig.daemon.health().alerts(), Duration.ofSeconds(20),
+                    () -> rig.daemon.health().hasAlert(StationHealth.PRINTER_SILENT));
+            StationHealth h = rig.daemon.health();
+            assertFalse(h.ready(), "a silent printer is not ready");
+            assertEquals("NO_ANSWER", rig.lane().code());
+            rig.printer.silenceNext(0);
+            await("READY again once it answers", Duration.ofSeconds(20), () -> rig.lane().kind() == LaneState.Kind.READY
+                    && !rig.daemon.health().hasAlert(StationHealth.PRINTER_SILENT));
+        }
+    }
+
+    @Test
+    void aStatusNotReadForThirtySecondsIsStaleWhileThePrinterStillAnswers() throws Exception {
+        SkewedClock clock = new SkewedClock();
+        try (Rig rig = new Rig(1, "evolis-zenius-mono", true, true, true, fast(), p -> { }, clock, SharedBroker.url(), 50, (d, s, id) -> { })) {
+            await("the one card printed", Duration.ofSeconds(30), () -> rig.printed() == 1);
+            await("the lane idle and READY", Duration.ofSeconds(5), () -> rig.lane().kind() == LaneState.Kind.READY);
+            clock.advance(Duration.ofSeconds(31));
+            Thread.sleep(1500); // a poll at the new time: the status read again
+            assertFalse(rig.daemon.health().hasAlert(StationHealth.STATUS_STALE), "a status read every poll is fresh: " + rig.daemon.health().alerts());
+            // The cover opened: every status read is answered with the cover's error, so the full status is not read again.
+            rig.printer.setCoverOpen(true);
+            await("paused for the cover", Duration.ofSeconds(5), () -> "COVER_OPEN".equals(rig.lane().code()));
+            clock.advance(Duration.ofSeconds(31));
+            StationHealth h = rig.daemon.health();
+            assertTrue(h.hasAlert(StationHealth.STATUS_STALE), h.alerts().toString());
+            StationHealth.Alert stale = h.alerts().stream().filter(a -> a.code().equals(StationHealth.STATUS_STALE)).findFirst().orElseThrow();
+            assertTrue(stale.detail().startsWith("read at "), stale.detail());
+            Thread.sleep(1500); // the printer answered (with an error) meanwhile: stale, but not silent
+            assertFalse(rig.daemon.health().hasAlert(StationHealth.PRINTER_SILENT), rig.daemon.health().alerts().toString());
+            rig.printer.setCoverOpen(false);
+            await("fresh again once the status is read", Duration.ofSeconds(10), () -> !rig.daemon.health().hasAlert(StationHealth.STATUS_STALE));
+        }
+    }
+
+    @Test
+    void theFeederCountIsUnknownUntilBlanksAreRecordedAsLoadedAndNegativeWhenFewerWereRecordedThanTaken() throws Exception {
+        try (Rig rig = new Rig(2, "evolis-zenius-mono", true, true, true, fast(), p -> { }, Clock.systemUTC(), SharedBroker.url(), 0, (d, s, id) -> { })) {
+            StationHealth h = rig.daemon.health();
+            assertTrue(h.hasAlert(StationHealth.FEEDER_UNKNOWN), h.alerts().toString());
+            assertNull(h.blanksInFeeder(), "no count is made up");
+            await("two cards printed", Duration.ofSeconds(30), () -> rig.printed() == 2);
+            assertTrue(rig.daemon.health().hasAlert(StationHealth.FEEDER_UNKNOWN));
+            Actor op = new Actor("op", Role.OPERATOR);
+            rig.daemon.store().blanksLoaded(1, "one card recorded, two taken", op);
+            h = rig.daemon.health();
+            assertTrue(h.hasAlert(StationHealth.FEEDER_NEGATIVE), h.alerts().toString());
+            assertFalse(h.hasAlert(StationHealth.FEEDER_UNKNOWN));
+            assertEquals(-1L, h.blanksInFeeder());
+            assertTrue(h.alerts().stream().filter(a -> a.code().equals(StationHealth.FEEDER_NEGATIVE)).findFirst().orElseThrow().detail().contains("loaded 1, taken 2"));
+            rig.daemon.store().blanksLoaded(10, "the delivery note found", op);
+            h = rig.daemon.health();
+            assertFalse(h.hasAlert(StationHealth.FEEDER_NEGATIVE) || h.hasAlert(StationHealth.FEEDER_UNKNOWN), h.alerts().toString());
+            assertEquals(9L, h.blanksInFeeder());
+        }
+    }
+
+    @Test
+    void anOutboxThatNobodyCollectsForAMinuteIsAnAlert() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        SkewedClock clock = new SkewedClock();
+        try (Rig rig = new Rig(1, "evolis-zenius-mono", true, true, true, fast(), p -> { }, clock, "tcp://127.0.0.1:" + closedPort, 50, (d, s, id) -> { })) {
+            await("the card printed", Duration.ofSeconds(30), () -> rig.printed() == 1);
+            assertTrue(rig.daemon.store().outboxDepth() > 0, "its events wait: no broker");
+            assertFalse(rig.daemon.health().hasAlert(StationHealth.OUTBOX_GROWING), "not yet: only " + StationWatchLimits.OUTBOX_S + " s without a collection is");
+            clock.advance(Duration.ofSeconds(61));
+            await("OUTBOX_GROWING", Duration.ofSeconds(5), () -> rig.daemon.health().hasAlert(StationHealth.OUTBOX_GROWING));
+            StationHealth.Alert a = rig.daemon.health().alerts().stream().filter(x -> x.code().equals(StationHealth.OUTBOX_GROWING)).findFirst().orElseThrow();
+            assertTrue(a.detail().contains("broker not connected") && a.messageEn().contains("event(s) wait"), a.toString());
+        }
+    }
+
+    /** How long the station's watch waits before it calls an outbox uncollected (StationWatch.OUTBOX_STUCK). */
+    private static final class StationWatchLimits {
+        static final int OUTBOX_S = 60;
+    }
+
+    @Test
+    void aBlankIdTheLedgerAlreadyHoldsFaultsTheLaneWithBothEntriesNamedAndSpoilsNothingSilently() throws Exception {
+        String[] seeded = new String[1];
+        BeforeStart seed = (storeDir, serial, station) -> {
+            // A blank the ledger already knows by the id the station's counter gives next (a store restored over a newer one, say).
+            seeded[0] = "NOCHIP-" + serial + "-" + station + "-0000001";
+            try (ktp.store.StationStore st = ktp.store.StationStore.open(storeDir, station, Clock.systemUTC())) {
+                st.ledgerFoundBlank(seeded[0], "an entry from before: the same id", Actor.STATION);
+            }
+        };
+        try (Rig rig = new Rig(2, "evolis-zenius-mono", true, true, true, fast(), p -> { }, Clock.systemUTC(), SharedBroker.url(), 50, seed)) {
+            await("the lane FAULTED on the conflict: " + rig.lane(), Duration.ofSeconds(30), () -> rig.lane().kind() == LaneState.Kind.FAULTED);
+            LaneState s = rig.lane();
+            assertEquals("BLANK_ID_CONFLICT", s.code());
+            String held = s.recordId();
+            assertFalse(held.isEmpty(), "the record it was printing is named");
+            assertTrue(s.detail().contains("blank id " + seeded[0] + " for record " + held) && s.detail().contains("blank " + seeded[0] + " of record (none) (SPOILED: an entry from before"),
+                    "both ledger entries named: " + s.detail());
+            StationHealth h = rig.daemon.health();
+            assertTrue(h.alerts().stream().anyMatch(a -> a.code().equals(StationHealth.LANE_FAULTED) && a.detail().contains(seeded[0])), h.alerts().toString());
+            List<LedgerEntry> ledger = rig.daemon.store().ledger();
+            assertEquals(1, ledger.stream().filter(e -> e.blankId().equals(seeded[0])).count(), "the old entry is untouched");
+            LedgerEntry own = ledger.stream().filter(e -> e.blankId().startsWith(seeded[0] + "-CONFLICT-")).findFirst().orElseThrow(() -> new AssertionError(ledger.toString()));
+            assertEquals(ktp.store.BlankFate.SPOILED, own.fate(), "the physical card has its own entry and its fate");
+            assertEquals(JobState.VALIDATED, rig.daemon.store().job(held).orElseThrow().state(), "the record waits for a fresh blank");
+            Thread.sleep(1500);
+            assertEquals(LaneState.Kind.FAULTED, rig.lane().kind(), "it waits for a technician, not a back-off");
+            rig.daemon.resumeLane("P1", TECHNICIAN);
+            await("both printed after the technician: " + rig.daemon.store().countByState(), Duration.ofSeconds(40), () -> rig.printed() == 2);
+            assertEquals(rig.printer.printed() + rig.printer.rejected(), rig.daemon.store().ledger().size() - 1, "every card the printer took is in the ledger, beside the old entry");
         }
     }
 }
