@@ -54,6 +54,13 @@ final class ReportCommand extends CommandGroup {
         return s;
     }
 
+    /** --lang for a download through the running daemon's console ("&lang=en"), checked as {@link #settings} checks it; "" without it. */
+    static String langQuery(String lang) {
+        if (lang == null) return "";
+        if (!lang.equals("id") && !lang.equals("en")) throw new BadInputException("--lang: \"" + lang + "\" is not id or en");
+        return "&lang=" + lang;
+    }
+
     @Command(name = "daily", mixinStandardHelpOptions = true,
             description = {"The daily issuance report: counts by outcome, spoiled blanks with reasons, what each operator did.",
                     "Prints the counts; writes the PDF to --out."})
@@ -83,7 +90,7 @@ final class ReportCommand extends CommandGroup {
             DailyReport r;
             try (StoreChoice.Access a = from.access(user, true)) {
                 if (a.console() != null) {
-                    AtomicFile.write(out, a.console().download("/reports/daily.pdf?date=" + day), false);
+                    AtomicFile.write(out, a.console().download("/reports/daily.pdf?date=" + day + langQuery(lang)), false);
                     System.out.println("report: " + out + " (from the station's console)");
                     return ExitCodes.OK;
                 }
@@ -136,7 +143,7 @@ final class ReportCommand extends CommandGroup {
             ktp.report.Reconciliation r;
             try (StoreChoice.Access access = from.access(user, true)) {
                 if (access.console() != null) {
-                    AtomicFile.write(out, access.console().download("/reports/reconciliation.pdf?from=" + a + "&to=" + b + (counted == null ? "" : "&counted=" + counted)), false);
+                    AtomicFile.write(out, access.console().download("/reports/reconciliation.pdf?from=" + a + "&to=" + b + (counted == null ? "" : "&counted=" + counted) + langQuery(lang)), false);
                     System.out.println("report: " + out + " (from the station's console; the balance and any difference are in it)");
                     return ExitCodes.OK;
                 }

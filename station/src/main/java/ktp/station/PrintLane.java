@@ -331,7 +331,6 @@ public final class PrintLane implements Runnable {
         String id = conflict
                 ? "Konflik ID blanko: buku besar sudah memuat ID blanko ini. Panggil teknisi; tidak ada yang dirusak diam-diam"
                 : "Kesalahan tak terduga di jalur printer: " + (technician ? "panggil teknisi" : "mencoba lagi sendiri") + ". Tidak ada kartu yang hilang";
-        set(LaneState.Kind.FAULTED, conflict ? "BLANK_ID_CONFLICT" : "LANE_FAULTED", en, id, detail, held == null ? "" : held);
         try {
             w.store().audit(Actor.STATION, "LANE_FAULTED", "printer " + printer.name() + (held == null ? "" : ", record " + held) + ": "
                     + detail + (technician ? "; waiting for a technician" : "; retry in " + backoff.toSeconds() + " s") + "\n" + stack(t));
@@ -345,6 +344,9 @@ public final class PrintLane implements Runnable {
         } catch (Throwable again) { // NOPMD: the store may be what failed; the log still has both
             LOG.error("printer {}: recording the fault failed too: {}", printer.name(), again.toString(), again);
         }
+        // Shown only once recorded: whoever sees FAULTED (health, the console, a test) finds the audit line, the
+        // conflict's own ledger entry and the requeued job already in the store.
+        set(LaneState.Kind.FAULTED, conflict ? "BLANK_ID_CONFLICT" : "LANE_FAULTED", en, id, detail, held == null ? "" : held);
         release(held);
         release(nextRecord);
         return technician ? Optional.empty() : Optional.of(backoff);

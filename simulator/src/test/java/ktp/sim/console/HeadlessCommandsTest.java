@@ -146,13 +146,19 @@ class HeadlessCommandsTest {
             // The reports too, from the console while the daemon holds the store.
             String today = LocalDate.now(ZoneId.of("Asia/Jakarta")).toString();
             Path daily = dir.resolve("daily-from-console.pdf");
-            runWithInput("sari-password-1\n", 0, "report", "daily", "--config", config, "--user", "sari", "--date", today, "--out", daily.toString());
+            runWithInput("sari-password-1\n", 0, "report", "daily", "--config", config, "--user", "sari", "--date", today, "--lang", "en", "--out", daily.toString());
             try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(daily.toFile())) {
                 String text = new org.apache.pdfbox.text.PDFTextStripper().getText(pdf);
                 assertTrue(text.contains("Cards issued 1") && text.contains("Cards printed 2"), text);
             }
+            // Without --lang the report is in the configuration's language, Indonesian by default, as without the daemon.
+            runWithInput("sari-password-1\n", 0, "report", "daily", "--config", config, "--user", "sari", "--date", today, "--out", daily.toString());
+            try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(daily.toFile())) {
+                String text = new org.apache.pdfbox.text.PDFTextStripper().getText(pdf);
+                assertTrue(text.contains("Laporan Harian Penerbitan KTP-el") && text.contains("Nomor: LH/"), text);
+            }
             Path rec = dir.resolve("rec-from-console.pdf");
-            runWithInput("sari-password-1\n", 0, "report", "reconciliation", "--config", config, "--user", "sari", "--from", today, "--to", today, "--out", rec.toString());
+            runWithInput("sari-password-1\n", 0, "report", "reconciliation", "--config", config, "--user", "sari", "--from", today, "--to", today, "--lang", "en", "--out", rec.toString());
             try (org.apache.pdfbox.pdmodel.PDDocument pdf = org.apache.pdfbox.Loader.loadPDF(rec.toFile())) {
                 assertTrue(new org.apache.pdfbox.text.PDFTextStripper().getText(pdf).contains("Blanks in (loaded) 17"), "14 loaded at the start and 3 by sari");
             }

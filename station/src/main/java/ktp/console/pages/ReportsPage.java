@@ -74,14 +74,17 @@ public final class ReportsPage {
     }
 
     /**
-     * The station's report section (letterhead, document number, officers and NIP), in the language the operator
-     * reads the console in; read at each download so that an edited letterhead needs no restart.
+     * The station's report section (letterhead, document number, officers and NIP), read at each download so that an
+     * edited letterhead needs no restart. Its language: a {@code lang} asked for with the download (ktp report
+     * --lang through the console), else the one the operator chose for the console, else the section's own.
      */
     private ktp.report.ReportSettings settings(Request r) throws IOException {
         java.nio.file.Path file = c.daemon.config().file();
         try {
             ktp.report.ReportSettings s = file == null ? ktp.report.ReportSettings.DEFAULT : ktp.report.ReportSettings.load(file);
-            return s.withLanguage(r.language);
+            String asked = r.param("lang");
+            if (asked.equals("id") || asked.equals("en")) return s.withLanguage(ktp.i18n.Language.of(asked));
+            return r.cookie("lang") != null ? s.withLanguage(r.language) : s;
         } catch (ktp.datafile.DataFileException e) {
             throw new IOException("the report section of " + file + ": " + e.getMessage(), e);
         }
