@@ -155,6 +155,9 @@ public final class BrokerSetup {
         c.append("max_queued_messages 10000\n");
         c.append("# - Mosquitto's default of 20 messages in flight to a client: enough, as the collector acknowledges after one append.\n");
         c.append("max_inflight_messages 20\n");
+        c.append("# - Nagle's algorithm off on the broker's sockets: with it, PUBACKs and deliveries wait for the peer's delayed ACK\n");
+        c.append("#   (up to 40 ms on Linux), which held one station's outbox drain to a few thousand events/s (docs/telemetry.md).\n");
+        c.append("set_tcp_nodelay true\n");
         c.append("# - sessions survive a broker restart (clean session off), so commands queued for a station wait for it. Shared\n");
         c.append("#   subscriptions are not restored by 2.0.11; the stations wait for a collector's heartbeat, which closes that hole.\n");
         if (plan.persistence() != null) {
