@@ -148,7 +148,7 @@ public final class BrokerSetup {
         c.append("\n# The limits the telemetry contract relies on, and why:\n");
         c.append("# - a signed batch is at most 64 KiB (32 events); anything larger is refused by the broker, not just by the readers.\n");
         c.append("message_size_limit 65536\n");
-        c.append("# - each station has at most 64 batches unreceipted (window) and 4 waiting for PUBACK; a collector's queue must hold\n");
+        c.append("# - each station has at most 64 batches unreceipted (window) and 8 waiting for PUBACK; a collector's queue must hold\n");
         c.append("#   the burst of every station at once. 100 stations x 4 batches = 400 messages start a burst (the window grows on\n");
         c.append("#   receipts, halves on a loss), plus a retained state and health each: 10,000 leaves room for 1,000 stations' first windows.\n");
         c.append("#   A drop is never a loss (the outbox keeps every event until receipted), only a resend after 10 s with jittered back-off.\n");

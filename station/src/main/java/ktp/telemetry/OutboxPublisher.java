@@ -65,8 +65,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboxPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
-    /** Batches waiting for the broker's acknowledgement at once: hides the round trip, well under Mosquitto's 20. */
-    public static final int MAX_IN_FLIGHT = 4;
+    /**
+     * Batches waiting for the broker's acknowledgement at once (256 events): hides the round trip, well under
+     * Mosquitto's 20. 4 (128 events) left the drainer waiting for PUBACKs whenever the round trip grew to a few ms on a
+     * loaded machine; what may be queued at the broker is bounded by the window, not by this.
+     */
+    public static final int MAX_IN_FLIGHT = 8;
     /** Batches sent and not yet receipted, at most (x 32 events): what one station may have queued at the broker. */
     public static final int MAX_WINDOW = 64;
 
