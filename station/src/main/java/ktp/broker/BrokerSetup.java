@@ -148,13 +148,16 @@ public final class BrokerSetup {
         c.append("\n# The limits the telemetry contract relies on, and why:\n");
         c.append("# - a signed batch is at most 64 KiB (32 events); anything larger is refused by the broker, not just by the readers.\n");
         c.append("message_size_limit 65536\n");
-        c.append("# - each station has at most 64 batches unreceipted (window) and 4 waiting for PUBACK; a collector's queue must hold\n");
+        c.append("# - each station has at most 64 batches unreceipted (window) and 8 waiting for PUBACK; a collector's queue must hold\n");
         c.append("#   the burst of every station at once. 100 stations x 4 batches = 400 messages start a burst (the window grows on\n");
         c.append("#   receipts, halves on a loss), plus a retained state and health each: 10,000 leaves room for 1,000 stations' first windows.\n");
         c.append("#   A drop is never a loss (the outbox keeps every event until receipted), only a resend after 10 s with jittered back-off.\n");
         c.append("max_queued_messages 10000\n");
         c.append("# - Mosquitto's default of 20 messages in flight to a client: enough, as the collector acknowledges after one append.\n");
         c.append("max_inflight_messages 20\n");
+        c.append("# - Nagle's algorithm off on the broker's sockets: with it, PUBACKs and deliveries wait for the peer's delayed ACK\n");
+        c.append("#   (up to 40 ms on Linux), which held one station's outbox drain to a few thousand events/s (docs/telemetry.md).\n");
+        c.append("set_tcp_nodelay true\n");
         c.append("# - sessions survive a broker restart (clean session off), so commands queued for a station wait for it. Shared\n");
         c.append("#   subscriptions are not restored by 2.0.11; the stations wait for a collector's heartbeat, which closes that hole.\n");
         if (plan.persistence() != null) {

@@ -65,8 +65,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class OutboxPublisher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(OutboxPublisher.class);
-    /** Batches waiting for the broker's acknowledgement at once: hides the round trip, well under Mosquitto's 20. */
-    public static final int MAX_IN_FLIGHT = 4;
+    /**
+     * Batches waiting for the broker's acknowledgement at once (256 events): hides the round trip, well under
+     * Mosquitto's 20. 4 (128 events) left the drainer waiting for PUBACKs whenever the round trip grew to a few ms on a
+     * loaded machine; what may be queued at the broker is bounded by the window, not by this.
+     */
+    public static final int MAX_IN_FLIGHT = 8;
     /** Batches sent and not yet receipted, at most (x 32 events): what one station may have queued at the broker. */
     public static final int MAX_WINDOW = 64;
 
@@ -116,6 +120,12 @@ public final class OutboxPublisher implements AutoCloseable {
     private final Clock clock;
     private final MqttAsyncClient client;
     private final Thread drainer;
+    /** Events read from the outbox and not yet sent, in order (the drainer's thread only). */
+    private final java.util.ArrayDeque<OutboxEvent> ahead = new java.util.ArrayDeque<>();
+    /** Events read ahead from the store, at most: what may be unreceipted (a few hundred KB). */
+    static final int READ_AHEAD = MAX_WINDOW * TelemetryCodec.MAX_BATCH;
+    private final Remover remover = new Remover();
+    private final Thread removerThread;
     private final Object signal = new Object();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicBoolean resend = new AtomicBoolean(true);
@@ -169,6 +179,8 @@ public final class OutboxPublisher implements AutoCloseable {
         client.setCallback(new Callback());
         this.drainer = new Thread(this::run, "outbox-publisher");
         drainer.setDaemon(true);
+        this.removerThread = new Thread(remover, "outbox-remover");
+        removerThread.setDaemon(true);
     }
 
     /** Drain whether or not a collector is listening (a broker that keeps shared subscriptions, a bridge). */
@@ -178,6 +190,7 @@ public final class OutboxPublisher implements AutoCloseable {
     }
 
     public OutboxPublisher start() {
+        removerThread.start();
         drainer.start();
         return this;
     }
@@ -240,6 +253,7 @@ public final class OutboxPublisher implements AutoCloseable {
                     // A new connection, or receipts overdue: send again from the oldest event not receipted.
                     inFlight.clear();
                     sentAtNanos.clear();
+                    ahead.clear();
                     // Everything below the outbox's floor is gone from it, so it was receipted (in this run or one
                     // before): start there, also when the outbox is empty and the next event is not number 1.
                     long floor = store.outboxFloor();
@@ -278,12 +292,12 @@ public final class OutboxPublisher implements AutoCloseable {
                     continue;
                 }
                 // Receipted events leave the outbox in one store transaction (one journal fsync) per range: at least
-                // REMOVE_EVERY events, or 100 ms, or everything sent receipted (the end of a drain). A removal
-                // per receipt (every few ms once receipts are prompt) spent the publisher's time waiting for the
-                // disk. Nothing is removed before its receipt; a crash before the removal only sends it again,
-                // and the collector drops the duplicate.
+                // REMOVE_EVERY events, or 100 ms, or everything sent receipted (the end of a drain), on the remover's
+                // thread, so the drainer goes on sending while the disk works (a removal per receipt, and then a
+                // removal on this thread, spent the publisher's time waiting for the disk). Nothing is removed before
+                // its receipt; a crash before the removal only sends it again, and the collector drops the duplicate.
                 if (w > removedUpTo && (w - removedUpTo >= REMOVE_EVERY || w >= highestSent || System.nanoTime() - lastRemoval > 100_000_000L)) {
-                    store.removePublished(w);
+                    remover.upTo(w);
                     removedUpTo = w;
                     lastRemoval = System.nanoTime();
                 }
@@ -294,7 +308,7 @@ public final class OutboxPublisher implements AutoCloseable {
                 int batchesFree = Math.min(MAX_IN_FLIGHT - inFlight.size(),
                         (int) ((window * (long) TelemetryCodec.MAX_BATCH - (Math.max(sentAfter, w) - w)) / TelemetryCodec.MAX_BATCH));
                 int room = requireCollector && !collectorListening() ? 0 : Math.max(0, batchesFree) * TelemetryCodec.MAX_BATCH;
-                List<OutboxEvent> pending = room > 0 ? store.pendingEventsAfter(Math.max(sentAfter, w), room) : List.of();
+                List<OutboxEvent> pending = room > 0 ? next(Math.max(sentAfter, w), room) : List.of();
                 List<OutboxEvent> batch = new java.util.ArrayList<>(TelemetryCodec.MAX_BATCH);
                 for (OutboxEvent e : pending) {
                     sentAfter = e.sequence();
@@ -315,6 +329,73 @@ public final class OutboxPublisher implements AutoCloseable {
                 lastError = e.toString();
                 LOG.error("outbox publisher: {}", e.toString(), e);
                 pause(1000);
+            }
+        }
+    }
+
+    /**
+     * Up to {@code limit} pending events after {@code after}, in order, from {@link #ahead}; topped up from the store
+     * to {@link #READ_AHEAD} when it is half empty. Reading a batch's worth at a time meant taking the store's lock
+     * for every few batches, and waiting there whenever a removal held it across its journal fsync.
+     */
+    private List<OutboxEvent> next(long after, int limit) {
+        while (!ahead.isEmpty() && ahead.peekFirst().sequence() <= after) ahead.pollFirst();
+        if (ahead.size() < Math.max(limit, READ_AHEAD / 2)) {
+            ahead.addAll(store.pendingEventsAfter(ahead.isEmpty() ? after : ahead.peekLast().sequence(), READ_AHEAD - ahead.size()));
+        }
+        List<OutboxEvent> out = new java.util.ArrayList<>(Math.min(limit, ahead.size()));
+        while (out.size() < limit && !ahead.isEmpty()) out.add(ahead.pollFirst());
+        return out;
+    }
+
+    /**
+     * Removes receipted events from the outbox on a thread of its own: a removal is a store transaction with a
+     * journal fsync (tens of ms on a busy disk), and the drainer waiting for it sent nothing meanwhile. Only ever
+     * up to a watermark the drainer computed from receipts; a removal not done before a crash or a stop only
+     * means those events are sent again, and the collector drops the duplicates.
+     */
+    private final class Remover implements Runnable {
+        private long target;
+        private long done;
+
+        synchronized void upTo(long sequence) {
+            if (sequence > target) {
+                target = sequence;
+                notifyAll();
+            }
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                long t;
+                synchronized (this) {
+                    // Until the drainer has stopped too: its last loop may still ask for a removal.
+                    while (target <= done && (running.get() || drainer.isAlive())) {
+                        try {
+                            wait(100);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                    }
+                    if (target <= done) return; // stopped, nothing left to remove
+                    t = target;
+                }
+                try {
+                    store.removePublished(t);
+                    synchronized (this) {
+                        done = t;
+                    }
+                } catch (RuntimeException e) {
+                    lastError = "removing receipted events: " + e;
+                    LOG.warn("telemetry: cannot remove receipted events up to {} from the outbox (sent again later if it stays): {}", t, e.toString());
+                    if (!running.get()) return;
+                    try {
+                        Thread.sleep(1000);
+                    } catch (InterruptedException ie) {
+                        return;
+                    }
+                }
             }
         }
     }
@@ -534,6 +615,11 @@ public final class OutboxPublisher implements AutoCloseable {
         wake();
         try {
             drainer.join(5000);
+            // The last removal the drainer asked for is finished (the store is usually closed next), then it stops.
+            synchronized (remover) {
+                remover.notifyAll();
+            }
+            if (removerThread.isAlive()) removerThread.join(5000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -560,3 +646,4 @@ public final class OutboxPublisher implements AutoCloseable {
         }
     }
 }
+
