@@ -172,8 +172,17 @@ class StationCrashTest {
     }
 
     private static int printedAtDataCenter(CentralServer central, String token) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(central.uri() + "/v1/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        return new ObjectMapper().readTree(r.body()).path("statuses").path("CARD_PRINTED").asInt();
+        // The data center's front refuses a client over its connection limit (503, "too many connections", Retry-After),
+        // as it should: the daemon's own connections from 127.0.0.1 count too. Ask again, for 30 s at most.
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (true) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(central.uri() + "/v1/health")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 200) return new ObjectMapper().readTree(r.body()).path("statuses").path("CARD_PRINTED").asInt();
+            if (r.statusCode() != 503 || System.currentTimeMillis() > deadline) {
+                throw new AssertionError("the data center's health answered " + r.statusCode() + ": " + r.body());
+            }
+            Thread.sleep(500);
+        }
     }
 }
