@@ -39,6 +39,7 @@ public final class LabReader implements AutoCloseable {
     private final Thread acceptor;
     private volatile Socket card;
     private volatile boolean open = true;
+    private volatile java.nio.file.Path unpluggedWhile;
 
     private LabReader(ServerSocket server) {
         this.server = server;
@@ -58,6 +59,18 @@ public final class LabReader implements AutoCloseable {
     }
 
     public int port() { return server.getLocalPort(); }
+
+    /**
+     * The lab's stand-in for pulling the reader's USB cable: while {@code flag} exists the reader is not listed
+     * (as pcscd drops an unplugged reader), and a card in it is not seen; it comes back when the file is removed.
+     * The fault campaign ({@code ktp soak}) unplugs the encoder's reader this way from outside the daemon.
+     */
+    public void unpluggedWhileExists(java.nio.file.Path flag) { this.unpluggedWhile = flag; }
+
+    private boolean plugged() {
+        java.nio.file.Path f = unpluggedWhile;
+        return f == null || !java.nio.file.Files.exists(f);
+    }
 
     private void accept() {
         while (open) {
@@ -80,6 +93,7 @@ public final class LabReader implements AutoCloseable {
     }
 
     private synchronized boolean present() {
+        if (!plugged()) return false;
         Socket s = card;
         if (s == null || s.isClosed()) return false;
         // A card simulator that hung up has left the reader: a read with no data waiting is not a departure.
@@ -155,6 +169,7 @@ public final class LabReader implements AutoCloseable {
             return new CardTerminals() {
                 @Override
                 public List<CardTerminal> list(State state) {
+                    if (!((Terminal) terminal).reader.plugged()) return List.of();
                     boolean present = ((Terminal) terminal).reader.present();
                     if (state == State.CARD_PRESENT && !present) return List.of();
                     if (state == State.CARD_ABSENT && present) return List.of();

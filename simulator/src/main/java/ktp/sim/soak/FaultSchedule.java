@@ -15,7 +15,7 @@ public record FaultSchedule(long seed, List<Step> steps) {
     /** Every kind of fault the simulators offer that the campaign injects. */
     public enum Kind {
         PRINTER_JAM, RIBBON_OUT, FEEDER_EMPTY, COVER_OPEN, REJECT_BOX_FULL, PRINTER_GARBAGE, PRINTER_SILENT, HEAD_HOT, PRINTER_UNPLUGGED,
-        CHIP_WRITE_FAILS, CHIP_MUTE, CARD_PULLED_OUT, CARD_TAMPERED, DATA_CENTER_DOWN, DATA_CENTER_SLOW, DATA_CENTER_5XX, BROKER_DOWN, DAEMON_SIGKILL
+        CHIP_WRITE_FAILS, CHIP_MUTE, CARD_PULLED_OUT, CARD_TAMPERED, DATA_CENTER_DOWN, DATA_CENTER_SLOW, DATA_CENTER_5XX, BROKER_DOWN, READER_UNPLUGGED, DAEMON_SIGKILL
     }
 
     /** {@code afterMs}: the wait before the fault; {@code holdMs}: until the technician clears it (or the daemon is restarted). */

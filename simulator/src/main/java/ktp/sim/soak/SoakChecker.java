@@ -42,8 +42,11 @@ final class SoakChecker {
     private String summary = "";
     private int dataCenterMissed;
     private long settledAtEject;
+    private final List<SoakCampaign.Unplugged> unplugged;
 
-    SoakChecker(Path stationDir, String station, SimulatedPrinter printer, VpcdBlankStock stock, CentralServer central, Collector collector, int cards, int loaded) {
+    SoakChecker(Path stationDir, String station, SimulatedPrinter printer, VpcdBlankStock stock, CentralServer central, Collector collector, int cards, int loaded,
+                List<SoakCampaign.Unplugged> unplugged) {
+        this.unplugged = unplugged;
         this.stationDir = stationDir;
         this.station = station;
         this.printer = printer;
@@ -81,6 +84,13 @@ final class SoakChecker {
         }
     }
 
+    /** Whether the daemon's status, written after {@code since}, shows a lane paused with READER_MISSING. */
+    static boolean readerMissingShown(Path stationDir, Instant since) {
+        StationHealth h = status(stationDir);
+        return h != null && h.at().isAfter(since) && h.alerts().stream().anyMatch(a -> a.code().equals(StationHealth.READER_MISSING))
+                && h.lanes().stream().allMatch(l -> l.kind().name().equals("PAUSED"));
+    }
+
     private static StationHealth status(Path stationDir) {
         Path f = StationHealth.statusFile(stationDir.resolve("store"));
         try {
@@ -98,6 +108,10 @@ final class SoakChecker {
         if (h == null) {
             broken.add("no lane dead / health: the running daemon has written no fresh status (dead or hung)");
             return broken;
+        }
+        for (SoakCampaign.Unplugged u : unplugged) {
+            if (!u.pausedForIt()) broken.add("a missing reader pauses the lane: the encoder's reader was unplugged " + u.from() + " to " + u.to()
+                    + " and the daemon's status never showed the lane PAUSED with READER_MISSING (20 s)");
         }
         for (var l : h.lanes()) {
             if (l.kind().name().equals("FAULTED") || l.kind().name().equals("STOPPED")) broken.add("no lane dead: printer " + l.printer() + " is " + l.kind() + " " + l.code() + ": " + l.detail());
@@ -156,8 +170,18 @@ final class SoakChecker {
                 if (!ids.add(e.blankId())) broken.add("blank ids are unique: " + e.blankId() + " twice");
                 if (e.fate() == BlankFate.IN_PRINTER) broken.add("every blank has a fate: " + e.blankId() + " is still IN_PRINTER");
                 if (e.fate() == BlankFate.SPOILED && e.reason().isBlank()) broken.add("every spoiled blank has its reason: " + e.blankId());
-                // 3. No blank spent while a needed device was known missing.
-                if (e.reason().contains("no PC/SC reader") || e.reason().contains("encoder reader")) broken.add("no blank spent while the encoder reader was missing: " + e);
+                // 3. No blank spent while a needed device was known missing: none taken while the encoder's reader was unplugged
+                // (a second's grace for a readiness check that answered just before the cable was pulled). A blank taken before
+                // and spoiled by the unplugging is accounted for with its reason; any other "no reader" spoil is a blank spent blind.
+                boolean takenJustBefore = false;
+                for (SoakCampaign.Unplugged u : unplugged) {
+                    if (e.enteredAt().isAfter(u.from().plusSeconds(1)) && e.enteredAt().isBefore(u.to())) {
+                        broken.add("no blank spent while the encoder reader was missing: " + e.blankId() + " taken at " + e.enteredAt() + ", the reader unplugged "
+                                + u.from() + " to " + u.to());
+                    }
+                    if (!e.enteredAt().isAfter(u.from().plusSeconds(1)) && e.enteredAt().isAfter(u.from().minusSeconds(60))) takenJustBefore = true;
+                }
+                if (!takenJustBefore && (e.reason().contains("no PC/SC reader") || e.reason().contains("encoder reader"))) broken.add("no blank spent while the encoder reader was missing: " + e);
             }
             // A chip that never answered (mute, pulled out) is ledgered under a NOUID- id from the store's counter, not its UID.
             List<String> notByUid = new ArrayList<>();
