@@ -78,8 +78,8 @@ public final class LabReader implements AutoCloseable {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
                 synchronized (this) {
-                    Socket before = card;
-                    if (before != null && !before.isClosed()) {
+                    // A card simulator that hung up has left, even if no one asked the reader since (connected() notices).
+                    if (connected()) {
                         s.close(); // one slot: a second card waits for the first to leave
                         continue;
                     }
@@ -93,7 +93,10 @@ public final class LabReader implements AutoCloseable {
     }
 
     private synchronized boolean present() {
-        if (!plugged()) return false;
+        return plugged() && connected();
+    }
+
+    private synchronized boolean connected() {
         Socket s = card;
         if (s == null || s.isClosed()) return false;
         // A card simulator that hung up has left the reader: a read with no data waiting is not a departure.

@@ -25,6 +25,7 @@ import ktp.sim.central.CentralServer;
 import ktp.sim.central.TelemetryIntake;
 import ktp.sim.printer.PrinterSimServer;
 import ktp.sim.printer.SimulatedPrinter;
+import ktp.sim.scanner.SimulatedScanner;
 import ktp.telemetry.BrokerSettings;
 
 /**
@@ -110,7 +111,12 @@ public final class SoakCampaign {
         AtomicReference<PrinterSimServer> printerServer = new AtomicReference<>(PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", 0)));
         int printerPort = printerServer.get().port();
         central.get().key().writePublicKey(dir.resolve("station/trusted-keys"));
-        Path config = writeConfig(dir, token, centralPort, printerPort, labPort, brokerSettings.url());
+        // The counter: the scanner simulator the daemon reads over R30x/TCP, an operator's console account.
+        SimulatedScanner scanner = new SimulatedScanner(256, 288, new InetSocketAddress("127.0.0.1", 0));
+        int consolePort = freePort();
+        ktp.console.Users.load(dir.resolve("station/console-users.json")).put(CounterVisits.OPERATOR, ktp.store.Role.OPERATOR,
+                new ktp.console.PasswordHasher().hash(CounterVisits.PASSWORD.toCharArray()));
+        Path config = writeConfig(dir, token, centralPort, printerPort, labPort, scanner.port(), consolePort, brokerSettings.url());
         Daemon daemon = new Daemon(config, dir.resolve("daemon.log"));
         List<String> broken = new ArrayList<>();
         String summary;
@@ -129,7 +135,13 @@ public final class SoakCampaign {
             }
             // Run to the end: every record printed or declined, the outbox empty.
             SoakChecker.awaitSettled(central.get(), o.cards(), dir.resolve("station"), deadline);
-            SoakChecker checker = new SoakChecker(dir.resolve("station"), STATION, printer, stock, central.get(), collector, o.cards(), loaded, List.copyOf(unplugged));
+            // The holders come for their cards, meeting the schedule's scanner faults; then the CARD_ISSUED events drain.
+            ktp.sim.records.FingerprintLibrary fingers = ktp.sim.records.FingerprintLibrary.embedded();
+            List<CounterVisits.Visit> visits = CounterVisits.signIn(consolePort).run(schedule.counter(), 1, stock, labPort, scanner, fingers,
+                    new ktp.sim.records.RecordGenerator(o.seed(), fingers, ktp.sim.records.RecordGenerator.defaultIssueDate(o.seed())), o.cards(), progress);
+            SoakChecker.awaitSettled(central.get(), o.cards(), dir.resolve("station"), deadline);
+            SoakChecker checker = new SoakChecker(dir.resolve("station"), STATION, printer, stock, central.get(), collector, o.cards(), loaded, List.copyOf(unplugged),
+                    visits);
             broken.addAll(checker.whileRunning());
             daemon.stop();
             broken.addAll(checker.afterStop());
@@ -137,6 +149,7 @@ public final class SoakCampaign {
         } finally {
             daemon.kill();
             closeQuietly(printerServer.get());
+            closeQuietly(scanner);
             closeQuietly(stock);
             closeQuietly(collector);
             closeQuietly(intake.get());
@@ -265,7 +278,7 @@ public final class SoakCampaign {
         }
     }
 
-    private Path writeConfig(Path dir, String token, int centralPort, int printerPort, int labPort, String broker) throws IOException {
+    private Path writeConfig(Path dir, String token, int centralPort, int printerPort, int labPort, int scannerPort, int consolePort, String broker) throws IOException {
         Path base = dir.resolve("station");
         Files.writeString(base.resolve("keys/token.txt"), token);
         Files.writeString(base.resolve("keys/issuer-master.hex"), java.util.HexFormat.of().formatHex(MASTER));
@@ -278,9 +291,10 @@ public final class SoakCampaign {
                 printers:
                   - { name: P1, uri: "tcp://127.0.0.1:%d", profile: evolis-primacy-dual-ymcko }
                 encoder: { reader: "%s", lab_reader: "tcp://127.0.0.1:%d", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 5 }
-                scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
+                scanner: { uri: "tcp://127.0.0.1:%d", profile: r307 }
+                console: { listen: "127.0.0.1:%d", users: console-users.json }
                 telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
-                """.formatted(STATION, centralPort, printerPort, ktp.lab.LabReader.NAME, labPort, broker));
+                """.formatted(STATION, centralPort, printerPort, ktp.lab.LabReader.NAME, labPort, scannerPort, consolePort, broker));
         return f;
     }
 
