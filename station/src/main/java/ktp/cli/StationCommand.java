@@ -66,6 +66,8 @@ final class StationCommand extends CommandGroup {
                 }
                 URI u = URI.create(lab);
                 ktp.lab.LabReader reader = ktp.lab.LabReader.listen(u.getHost(), u.getPort());
+                // A lab may unplug it: docs/station-config.md, encoder.lab_reader.
+                reader.unpluggedWhileExists(file.toAbsolutePath().resolveSibling("lab-reader.unplugged"));
                 readers = reader.factory();
                 System.out.println("lab reader '" + ktp.lab.LabReader.NAME + "' on tcp://" + u.getHost() + ":" + reader.port()
                         + " (no pcscd): connect the printer simulator's contact station with --vpcd " + u.getHost() + ":" + reader.port());

@@ -39,6 +39,7 @@ public final class LabReader implements AutoCloseable {
     private final Thread acceptor;
     private volatile Socket card;
     private volatile boolean open = true;
+    private volatile java.nio.file.Path unpluggedWhile;
 
     private LabReader(ServerSocket server) {
         this.server = server;
@@ -59,14 +60,26 @@ public final class LabReader implements AutoCloseable {
 
     public int port() { return server.getLocalPort(); }
 
+    /**
+     * The lab's stand-in for pulling the reader's USB cable: while {@code flag} exists the reader is not listed
+     * (as pcscd drops an unplugged reader), and a card in it is not seen; it comes back when the file is removed.
+     * The fault campaign ({@code ktp soak}) unplugs the encoder's reader this way from outside the daemon.
+     */
+    public void unpluggedWhileExists(java.nio.file.Path flag) { this.unpluggedWhile = flag; }
+
+    private boolean plugged() {
+        java.nio.file.Path f = unpluggedWhile;
+        return f == null || !java.nio.file.Files.exists(f);
+    }
+
     private void accept() {
         while (open) {
             try {
                 Socket s = server.accept();
                 s.setTcpNoDelay(true);
                 synchronized (this) {
-                    Socket before = card;
-                    if (before != null && !before.isClosed()) {
+                    // A card simulator that hung up has left, even if no one asked the reader since (connected() notices).
+                    if (connected()) {
                         s.close(); // one slot: a second card waits for the first to leave
                         continue;
                     }
@@ -80,6 +93,10 @@ public final class LabReader implements AutoCloseable {
     }
 
     private synchronized boolean present() {
+        return plugged() && connected();
+    }
+
+    private synchronized boolean connected() {
         Socket s = card;
         if (s == null || s.isClosed()) return false;
         // A card simulator that hung up has left the reader: a read with no data waiting is not a departure.
@@ -155,6 +172,7 @@ public final class LabReader implements AutoCloseable {
             return new CardTerminals() {
                 @Override
                 public List<CardTerminal> list(State state) {
+                    if (!((Terminal) terminal).reader.plugged()) return List.of();
                     boolean present = ((Terminal) terminal).reader.present();
                     if (state == State.CARD_PRESENT && !present) return List.of();
                     if (state == State.CARD_ABSENT && present) return List.of();

@@ -21,6 +21,8 @@ public final class VpcdBlankStock implements SimulatedPrinter.ContactStation, Au
     private final LongFunction<VirtualCard> maker;
     private final List<VirtualCard> issued = new ArrayList<>();
     private VpcdClient current;
+    private VirtualCard currentCard;
+    private Thread watcher;
 
     public VpcdBlankStock(String host, int port, LongFunction<VirtualCard> maker) {
         this.host = host;
@@ -33,15 +35,45 @@ public final class VpcdBlankStock implements SimulatedPrinter.ContactStation, Au
         cardLeft();
         VirtualCard c = maker.apply(issued.size() + 1);
         issued.add(c);
+        currentCard = c;
         try {
             current = VpcdClient.connect(host, port, c);
         } catch (IOException e) {
             LOG.error("cannot put blank {} into vpcd at {}:{}: {}", issued.size(), host, port, e.getMessage());
         }
+        if (watcher == null) {
+            watcher = new Thread(this::keepInReader, "vpcd-blank-stock");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+    }
+
+    /**
+     * A blank stays at the contacts while the reader is away: when the reader comes back (a lab reader served by a
+     * daemon that was killed and restarted), the card is in it again, as a card stays in a USB reader.
+     */
+    private void keepInReader() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                if (currentCard == null || (current != null && !current.readerGone())) continue;
+                try {
+                    current = VpcdClient.connect(host, port, currentCard);
+                    LOG.info("blank {} back in the reader at {}:{}", issued.size(), host, port);
+                } catch (IOException e) {
+                    current = null; // the reader is not back yet
+                }
+            }
+        }
     }
 
     @Override
     public synchronized void cardLeft() {
+        currentCard = null;
         if (current == null) return;
         try {
             current.close();
@@ -54,5 +86,12 @@ public final class VpcdBlankStock implements SimulatedPrinter.ContactStation, Au
     public synchronized List<VirtualCard> issued() { return List.copyOf(issued); }
 
     @Override
-    public void close() { cardLeft(); }
+    public void close() {
+        cardLeft();
+        Thread w;
+        synchronized (this) {
+            w = watcher;
+        }
+        if (w != null) w.interrupt();
+    }
 }

@@ -20,6 +20,7 @@ public final class VpcdClient implements AutoCloseable {
     private final Socket socket;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean readerGone;
 
     private VpcdClient(Socket socket, VirtualCard card) {
         this.socket = socket;
@@ -79,9 +80,16 @@ public final class VpcdClient implements AutoCloseable {
                 }
             }
         } catch (IOException e) {
-            if (running) LOG.info("vpcd connection ended: {}", e.getMessage());
+            if (running) {
+                // The reader's end went away (a lab reader inside a daemon that died), not the card: it is still at the contacts.
+                readerGone = true;
+                LOG.info("vpcd connection ended: {}", e.getMessage());
+            }
         }
     }
+
+    /** The reader's end closed the connection while the card was in it (not the card leaving: pulled out or mute). */
+    public boolean readerGone() { return readerGone; }
 
     @Override
     public void close() throws IOException {

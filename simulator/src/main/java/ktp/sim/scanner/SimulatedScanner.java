@@ -32,6 +32,10 @@ public final class SimulatedScanner implements AutoCloseable {
     private volatile boolean running = true;
     private volatile int[] placed;
     private volatile Fault fault = Fault.NONE;
+    /** Commands still answered well before {@link #faultAfter}'s fault starts; -1: none armed. */
+    private final java.util.concurrent.atomic.AtomicInteger armedAfter = new java.util.concurrent.atomic.AtomicInteger(-1);
+    private volatile Fault armed = Fault.NONE;
+    private final java.util.concurrent.atomic.AtomicLong imagesSent = new java.util.concurrent.atomic.AtomicLong();
 
     private final jssc.SerialPort serialPort;
 
@@ -129,7 +133,19 @@ public final class SimulatedScanner implements AutoCloseable {
 
     public void lift() { placed = null; }
 
-    public void fault(Fault f) { fault = f; }
+    public void fault(Fault f) {
+        armedAfter.set(-1);
+        fault = f;
+    }
+
+    /** The fault starts after {@code commands} more commands are answered well: a scanner that fails in the middle of a capture. */
+    public void faultAfter(Fault f, int commands) {
+        armed = f;
+        armedAfter.set(commands);
+    }
+
+    /** Finger images sent in answer to UpImage since the start: the simulator's own count, for checkers. */
+    public long imagesSent() { return imagesSent.get(); }
 
     private void acceptLoop() {
         while (running) {
@@ -159,6 +175,7 @@ public final class SimulatedScanner implements AutoCloseable {
                     out.write(R30xCodec.ack(0x01));
                     continue;
                 }
+                if (armedAfter.get() >= 0 && armedAfter.getAndDecrement() == 0) fault = armed;
                 Fault f = fault;
                 if (f == Fault.SILENT) continue;
                 int instruction = p.payload()[0] & 0xFF;
@@ -173,6 +190,15 @@ public final class SimulatedScanner implements AutoCloseable {
                     if (grey == null) {
                         reply = R30xCodec.ack(0x0F);
                     } else {
+                        if (f == Fault.BAD_CHECKSUM) {
+                            // A garbled frame where the image should start.
+                            byte[] bad = R30xCodec.ack(0x00);
+                            bad[bad.length - 1] ^= 0x5A;
+                            out.write(bad);
+                            out.flush();
+                            continue;
+                        }
+                        imagesSent.incrementAndGet();
                         out.write(R30xCodec.ack(0x00));
                         for (byte[] d : R30xCodec.dataPackets(R30xCodec.packNibbles(grey, width, height), 128)) out.write(d);
                         out.flush();

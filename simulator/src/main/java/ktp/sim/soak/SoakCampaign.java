@@ -25,11 +25,12 @@ import ktp.sim.central.CentralServer;
 import ktp.sim.central.TelemetryIntake;
 import ktp.sim.printer.PrinterSimServer;
 import ktp.sim.printer.SimulatedPrinter;
+import ktp.sim.scanner.SimulatedScanner;
 import ktp.telemetry.BrokerSettings;
 
 /**
  * The randomized fault campaign ({@code ktp soak}): the station daemon in its own process ({@code ktp station run},
- * through pcscd and vpcd) against the data-center simulator, the printer simulator with virtual chips at its
+ * its chip encoder on the daemon's own lab reader, which the campaign can unplug) against the data-center simulator, the printer simulator with virtual chips at its
  * contacts, an MQTT broker, the data center's telemetry intake and the office's collector; faults drawn from the
  * seed are injected at the moments the schedule says and cleared as a technician would, the daemon is killed
  * with SIGKILL and restarted; at the end {@link SoakChecker} asserts the invariants from the simulators' and the
@@ -39,13 +40,15 @@ public final class SoakCampaign {
     public static final String STATION = "SOAK-01";
     private static final byte[] MASTER = java.util.HexFormat.of().parseHex("5A5A1122334455667788990011223344");
 
-    /** {@code vpcd}: HOST:PORT of pcscd's vpcd driver; {@code reader}: the PC/SC reader it shows; {@code budget}: the whole run's limit. */
-    /** {@code pace}: the schedule's waits and holds are multiplied by it (CI runs at 0.5: the same faults, closer together). */
-    public record Options(long seed, int cards, int faults, int kills, Path dir, String vpcd, String reader, double speed, Duration budget, double pace) {
-        public Options(long seed, int cards, int faults, int kills, Path dir, String vpcd, String reader, double speed, Duration budget) {
-            this(seed, cards, faults, kills, dir, vpcd, reader, speed, budget, 1.0);
+    /** {@code budget}: the whole run's limit; {@code pace}: the schedule's waits and holds are multiplied by it (CI runs at 0.4: the same faults, closer together). */
+    public record Options(long seed, int cards, int faults, int kills, Path dir, double speed, Duration budget, double pace) {
+        public Options(long seed, int cards, int faults, int kills, Path dir, double speed, Duration budget) {
+            this(seed, cards, faults, kills, dir, speed, budget, 1.0);
         }
     }
+
+    /** The moments the encoder's reader was unplugged (from the flag's creation to its removal), for the checker. */
+    public record Unplugged(java.time.Instant from, java.time.Instant to, boolean pausedForIt) {}
 
     public record Result(long seed, FaultSchedule schedule, List<String> broken, String summary) {
         public boolean passed() { return broken.isEmpty(); }
@@ -56,6 +59,8 @@ public final class SoakCampaign {
 
     /** The office's registry of station keys, which the data center's intake verifies with (again after each restart). */
     private ktp.telemetry.Keyring registry;
+
+    private final List<Unplugged> unplugged = new ArrayList<>();
 
     public SoakCampaign(Options options, PrintStream progress) {
         this.o = options;
@@ -85,7 +90,10 @@ public final class SoakCampaign {
         CardProfile cardProfile = VirtualCards.profile();
         // The next blank's chip fault, armed by the schedule (the card is made when the printer takes it).
         AtomicReference<FaultSchedule.Kind> nextChip = new AtomicReference<>();
-        VpcdBlankStock stock = new VpcdBlankStock(o.vpcd().split(":")[0], Integer.parseInt(o.vpcd().split(":")[1]), n -> {
+        // The daemon serves its own lab reader (encoder.lab_reader), which the campaign can unplug; the printer's contact
+        // station puts each blank's virtual chip into it over vpcd's protocol, as it would into pcscd's vpcd.
+        int labPort = freePort();
+        VpcdBlankStock stock = new VpcdBlankStock("127.0.0.1", labPort, n -> {
             VirtualCard c = VirtualCards.blank(cardProfile, 90_000 + n, Optional.of(MASTER));
             FaultSchedule.Kind k = nextChip.getAndSet(null);
             if (k == FaultSchedule.Kind.CHIP_WRITE_FAILS) c.failWritesWith(0x6581);
@@ -103,7 +111,12 @@ public final class SoakCampaign {
         AtomicReference<PrinterSimServer> printerServer = new AtomicReference<>(PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", 0)));
         int printerPort = printerServer.get().port();
         central.get().key().writePublicKey(dir.resolve("station/trusted-keys"));
-        Path config = writeConfig(dir, token, centralPort, printerPort, brokerSettings.url());
+        // The counter: the scanner simulator the daemon reads over R30x/TCP, an operator's console account.
+        SimulatedScanner scanner = new SimulatedScanner(256, 288, new InetSocketAddress("127.0.0.1", 0));
+        int consolePort = freePort();
+        ktp.console.Users.load(dir.resolve("station/console-users.json")).put(CounterVisits.OPERATOR, ktp.store.Role.OPERATOR,
+                new ktp.console.PasswordHasher().hash(CounterVisits.PASSWORD.toCharArray()));
+        Path config = writeConfig(dir, token, centralPort, printerPort, labPort, scanner.port(), consolePort, brokerSettings.url());
         Daemon daemon = new Daemon(config, dir.resolve("daemon.log"));
         List<String> broken = new ArrayList<>();
         String summary;
@@ -122,7 +135,13 @@ public final class SoakCampaign {
             }
             // Run to the end: every record printed or declined, the outbox empty.
             SoakChecker.awaitSettled(central.get(), o.cards(), dir.resolve("station"), deadline);
-            SoakChecker checker = new SoakChecker(dir.resolve("station"), STATION, printer, stock, central.get(), collector, o.cards(), loaded);
+            // The holders come for their cards, meeting the schedule's scanner faults; then the CARD_ISSUED events drain.
+            ktp.sim.records.FingerprintLibrary fingers = ktp.sim.records.FingerprintLibrary.embedded();
+            List<CounterVisits.Visit> visits = CounterVisits.signIn(consolePort).run(schedule.counter(), 1, stock, labPort, scanner, fingers,
+                    new ktp.sim.records.RecordGenerator(o.seed(), fingers, ktp.sim.records.RecordGenerator.defaultIssueDate(o.seed())), o.cards(), progress);
+            SoakChecker.awaitSettled(central.get(), o.cards(), dir.resolve("station"), deadline);
+            SoakChecker checker = new SoakChecker(dir.resolve("station"), STATION, printer, stock, central.get(), collector, o.cards(), loaded, List.copyOf(unplugged),
+                    visits);
             broken.addAll(checker.whileRunning());
             daemon.stop();
             broken.addAll(checker.afterStop());
@@ -130,6 +149,7 @@ public final class SoakCampaign {
         } finally {
             daemon.kill();
             closeQuietly(printerServer.get());
+            closeQuietly(scanner);
             closeQuietly(stock);
             closeQuietly(collector);
             closeQuietly(intake.get());
@@ -206,6 +226,21 @@ public final class SoakCampaign {
                 Thread.sleep(hold);
                 broker.set(bindAgain(() -> EmbeddedBroker.start("127.0.0.1", brokerPort, o.dir().resolve("broker"))));
             }
+            case READER_UNPLUGGED -> {
+                // The encoder's reader unplugged: the lane must pause with READER_MISSING and take no blank until it is back.
+                Path flag = o.dir().resolve("station/lab-reader.unplugged");
+                java.time.Instant from = java.time.Instant.now();
+                Files.writeString(flag, "unplugged by ktp soak, step " + step.n() + "\n");
+                boolean paused = false;
+                long until = System.currentTimeMillis() + 20_000;
+                while (!paused && System.currentTimeMillis() < until) {
+                    paused = SoakChecker.readerMissingShown(o.dir().resolve("station"), from);
+                    if (!paused) Thread.sleep(100);
+                }
+                Thread.sleep(hold);
+                unplugged.add(new Unplugged(from, java.time.Instant.now(), paused));
+                Files.deleteIfExists(flag);
+            }
             case DAEMON_SIGKILL -> {
                 daemon.kill();
                 daemon.start();
@@ -243,7 +278,7 @@ public final class SoakCampaign {
         }
     }
 
-    private Path writeConfig(Path dir, String token, int centralPort, int printerPort, String broker) throws IOException {
+    private Path writeConfig(Path dir, String token, int centralPort, int printerPort, int labPort, int scannerPort, int consolePort, String broker) throws IOException {
         Path base = dir.resolve("station");
         Files.writeString(base.resolve("keys/token.txt"), token);
         Files.writeString(base.resolve("keys/issuer-master.hex"), java.util.HexFormat.of().formatHex(MASTER));
@@ -255,10 +290,11 @@ public final class SoakCampaign {
                 trusted_keys: trusted-keys
                 printers:
                   - { name: P1, uri: "tcp://127.0.0.1:%d", profile: evolis-primacy-dual-ymcko }
-                encoder: { reader: "%s", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 5 }
-                scanner: { uri: "tcp://127.0.0.1:1", profile: r307 }
+                encoder: { reader: "%s", lab_reader: "tcp://127.0.0.1:%d", card_profile: ktpel-virtual, master_key: keys/issuer-master.hex, insert_wait_s: 5 }
+                scanner: { uri: "tcp://127.0.0.1:%d", profile: r307 }
+                console: { listen: "127.0.0.1:%d", users: console-users.json }
                 telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
-                """.formatted(STATION, centralPort, printerPort, o.reader(), broker));
+                """.formatted(STATION, centralPort, printerPort, ktp.lab.LabReader.NAME, labPort, scannerPort, consolePort, broker));
         return f;
     }
 

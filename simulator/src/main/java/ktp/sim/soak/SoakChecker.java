@@ -42,8 +42,13 @@ final class SoakChecker {
     private String summary = "";
     private int dataCenterMissed;
     private long settledAtEject;
+    private final List<SoakCampaign.Unplugged> unplugged;
+    private final List<CounterVisits.Visit> visits;
 
-    SoakChecker(Path stationDir, String station, SimulatedPrinter printer, VpcdBlankStock stock, CentralServer central, Collector collector, int cards, int loaded) {
+    SoakChecker(Path stationDir, String station, SimulatedPrinter printer, VpcdBlankStock stock, CentralServer central, Collector collector, int cards, int loaded,
+                List<SoakCampaign.Unplugged> unplugged, List<CounterVisits.Visit> visits) {
+        this.unplugged = unplugged;
+        this.visits = visits;
         this.stationDir = stationDir;
         this.station = station;
         this.printer = printer;
@@ -65,7 +70,7 @@ final class SoakChecker {
         String last = "";
         long stableSince = System.nanoTime();
         while (System.nanoTime() < deadline) {
-            int printed = central.statusCounts().getOrDefault(NationalStatus.CARD_PRINTED, 0);
+            int printed = printedAtCenter(central);
             int held = central.heldRecords().size();
             StationHealth h = status(stationDir);
             boolean lanesReady = h != null && h.lanes().stream().allMatch(l -> l.kind().name().equals("READY"));
@@ -79,6 +84,19 @@ final class SoakChecker {
             }
             Thread.sleep(250);
         }
+    }
+
+    /** Records the data center has as printed: CARD_PRINTED, or issued since (CARD_ISSUED comes after it). */
+    private static int printedAtCenter(CentralServer central) {
+        var counts = central.statusCounts();
+        return counts.getOrDefault(NationalStatus.CARD_PRINTED, 0) + counts.getOrDefault(NationalStatus.CARD_ISSUED, 0);
+    }
+
+    /** Whether the daemon's status, written after {@code since}, shows a lane paused with READER_MISSING. */
+    static boolean readerMissingShown(Path stationDir, Instant since) {
+        StationHealth h = status(stationDir);
+        return h != null && h.at().isAfter(since) && h.alerts().stream().anyMatch(a -> a.code().equals(StationHealth.READER_MISSING))
+                && h.lanes().stream().allMatch(l -> l.kind().name().equals("PAUSED"));
     }
 
     private static StationHealth status(Path stationDir) {
@@ -98,6 +116,10 @@ final class SoakChecker {
         if (h == null) {
             broken.add("no lane dead / health: the running daemon has written no fresh status (dead or hung)");
             return broken;
+        }
+        for (SoakCampaign.Unplugged u : unplugged) {
+            if (!u.pausedForIt()) broken.add("a missing reader pauses the lane: the encoder's reader was unplugged " + u.from() + " to " + u.to()
+                    + " and the daemon's status never showed the lane PAUSED with READER_MISSING (20 s)");
         }
         for (var l : h.lanes()) {
             if (l.kind().name().equals("FAULTED") || l.kind().name().equals("STOPPED")) broken.add("no lane dead: printer " + l.printer() + " is " + l.kind() + " " + l.code() + ": " + l.detail());
@@ -156,8 +178,18 @@ final class SoakChecker {
                 if (!ids.add(e.blankId())) broken.add("blank ids are unique: " + e.blankId() + " twice");
                 if (e.fate() == BlankFate.IN_PRINTER) broken.add("every blank has a fate: " + e.blankId() + " is still IN_PRINTER");
                 if (e.fate() == BlankFate.SPOILED && e.reason().isBlank()) broken.add("every spoiled blank has its reason: " + e.blankId());
-                // 3. No blank spent while a needed device was known missing.
-                if (e.reason().contains("no PC/SC reader") || e.reason().contains("encoder reader")) broken.add("no blank spent while the encoder reader was missing: " + e);
+                // 3. No blank spent while a needed device was known missing: none taken while the encoder's reader was unplugged
+                // (a second's grace for a readiness check that answered just before the cable was pulled). A blank taken before
+                // and spoiled by the unplugging is accounted for with its reason; any other "no reader" spoil is a blank spent blind.
+                boolean takenJustBefore = false;
+                for (SoakCampaign.Unplugged u : unplugged) {
+                    if (e.enteredAt().isAfter(u.from().plusSeconds(1)) && e.enteredAt().isBefore(u.to())) {
+                        broken.add("no blank spent while the encoder reader was missing: " + e.blankId() + " taken at " + e.enteredAt() + ", the reader unplugged "
+                                + u.from() + " to " + u.to());
+                    }
+                    if (!e.enteredAt().isAfter(u.from().plusSeconds(1)) && e.enteredAt().isAfter(u.from().minusSeconds(60))) takenJustBefore = true;
+                }
+                if (!takenJustBefore && (e.reason().contains("no PC/SC reader") || e.reason().contains("encoder reader"))) broken.add("no blank spent while the encoder reader was missing: " + e);
             }
             // A chip that never answered (mute, pulled out) is ledgered under a NOUID- id from the store's counter, not its UID.
             List<String> notByUid = new ArrayList<>();
@@ -194,7 +226,7 @@ final class SoakChecker {
                 }
             }
             // 7. Every record is printed, declined or held with a reason.
-            int printedAtCenter = central.statusCounts().getOrDefault(NationalStatus.CARD_PRINTED, 0);
+            int printedAtCenter = printedAtCenter(central);
             int held = central.heldRecords().size();
             // A record the station holds for a technician (it spoiled blanks by its chip three times) is held with its reason.
             Set<String> heldHere = new HashSet<>();
@@ -204,7 +236,7 @@ final class SoakChecker {
             for (Job j : jobs) {
                 if (j.state() == JobState.REJECTED && j.reason().isBlank()) broken.add("a rejected record has its reason: " + j.recordId());
                 boolean heldWithReason = j.state() == JobState.VALIDATED && heldHere.contains(j.recordId());
-                if (j.state() != JobState.AWAITING_HOLDER && j.state() != JobState.REJECTED && j.state() != JobState.RELEASED && !heldWithReason) {
+                if (j.state() != JobState.AWAITING_HOLDER && j.state() != JobState.ISSUED && j.state() != JobState.ACTIVATION_FAILED && j.state() != JobState.REJECTED && j.state() != JobState.RELEASED && !heldWithReason) {
                     broken.add("every record printed, declined or held: " + j.recordId() + " is " + j.state());
                 }
             }
@@ -220,12 +252,61 @@ final class SoakChecker {
                         + ", the station holds " + heldHere.size() + " for a technician, of " + cards);
             }
             dataCenterMissed = printedAtOffice.size() - printedAtCenter;
+            issuance(jobs, ledger, json, broken);
             if (!store.verifyAudit().intact()) broken.add("the audit chain is intact: " + store.verifyAudit().problem());
             summary = printer.printed() + " printed" + (settledAtEject > 0 ? " (" + settledAtEject + " of them came out while the daemon was killed, settled by the printer's counter)" : "") + ", " + printer.rejected() + " blanks to the reject box, " + ledger.size() + " ledger entries ("
                     + ledger.stream().filter(e -> e.fate() == BlankFate.SPOILED).count() + " spoiled), " + events + " events at the office, "
-                    + printedAtCenter + " CARD_PRINTED at the data center" + (dataCenterMissed > 0 ? " (its intake missed " + dataCenterMissed + " the office has)" : "") + ", "
-                    + held + " held there, " + heldHere.size() + " held at the station for a technician";
+                    + printedAtCenter + " printed (CARD_PRINTED or on to CARD_ISSUED) at the data center" + (dataCenterMissed > 0 ? " (its intake missed " + dataCenterMissed + " the office has)" : "") + ", "
+                    + held + " held there, " + heldHere.size() + " held at the station for a technician; the encoder's reader unplugged " + unplugged.size()
+                    + " time(s); at the counter " + visits.size() + " holders, " + visits.stream().filter(v -> v.finalState().equals("ISSUED")).count() + " issued, faults "
+                    + visits.stream().filter(v -> v.fault() != null).map(v -> v.fault().kind() + " -> " + v.stateAfterFault()).toList();
         }
         return broken;
+    }
+
+    /** The counter's invariants, from the store, its ledger, the office's archive and the scanner simulator's own count. */
+    private void issuance(List<Job> jobs, List<LedgerEntry> ledger, ObjectMapper json, List<String> broken) throws IOException {
+        Map<String, CounterVisits.Visit> visitOf = new HashMap<>();
+        for (CounterVisits.Visit v : visits) visitOf.put(v.recordId(), v);
+        Map<String, Integer> issuedAtOffice = new HashMap<>();
+        for (String line : Files.readAllLines(collector.archiveFile())) {
+            JsonNode e = json.readTree(line);
+            if (station.equals(e.path("stationId").asText()) && e.path("type").asText().equals("CARD_ISSUED")) issuedAtOffice.merge(e.path("recordId").asText(), 1, Integer::sum);
+        }
+        Map<String, BlankFate> fateOf = new HashMap<>();
+        for (LedgerEntry e : ledger) fateOf.put(e.blankId(), e.fate());
+        int issued = 0;
+        for (Job j : jobs) {
+            boolean isIssued = j.state() == JobState.ISSUED;
+            int atOffice = issuedAtOffice.getOrDefault(j.recordId(), 0);
+            if (atOffice != (isIssued ? 1 : 0)) {
+                broken.add("CARD_ISSUED at the office exactly once per issued card: record " + j.recordId() + " is " + j.state() + ", the office has " + atOffice);
+            }
+            if (!isIssued) continue;
+            issued++;
+            // Only after a fingerprint match against its chip, or a supervisor's logged override.
+            boolean matched = j.reason().matches("finger \\d+ matched \\(score .*");
+            boolean override = j.reason().startsWith("supervisor override: ");
+            if (!matched && !override) broken.add("ISSUED only after a fingerprint match or a logged override: record " + j.recordId() + " was issued with '" + j.reason() + "'");
+            CounterVisits.Visit v = visitOf.get(j.recordId());
+            if (v == null) broken.add("ISSUED only at a holder's visit: record " + j.recordId() + " was issued and no holder came for it");
+            else if (matched && !v.ownFingerServed()) broken.add("ISSUED only after the holder's finger was read: the scanner simulator sent no image during the visit of " + j.recordId());
+            if (fateOf.get(j.blankId()) != BlankFate.ISSUED) broken.add("the issued card's blank is ISSUED in the ledger: " + j.blankId() + " is " + fateOf.get(j.blankId()));
+        }
+        long ledgerIssued = ledger.stream().filter(e -> e.fate() == BlankFate.ISSUED).count();
+        if (ledgerIssued != issued) broken.add("never ISSUED twice: the ledger has " + ledgerIssued + " blanks ISSUED for " + issued + " issued jobs");
+        for (CounterVisits.Visit v : visits) {
+            Job j = jobs.stream().filter(x -> x.recordId().equals(v.recordId())).findFirst().orElse(null);
+            String state = j == null ? "missing" : j.state().name();
+            if (!state.equals("ISSUED") && !state.equals("AWAITING_HOLDER") && !(state.equals("ACTIVATION_FAILED") && !j.reason().isBlank())) {
+                broken.add("a visit leaves its job in a defined state: " + v.recordId() + " is " + state + " after " + v);
+            }
+            if (v.fault() != null && !v.stateAfterFault().equals("AWAITING_HOLDER") && !(v.stateAfterFault().equals("ACTIVATION_FAILED") && !v.reasonAfterFault().isBlank())
+                    && !v.stateAfterFault().equals("ISSUED")) {
+                broken.add("an issuance interrupted by a scanner fault leaves AWAITING_HOLDER or ACTIVATION_FAILED with its reason: " + v.recordId() + " was "
+                        + v.stateAfterFault() + " ('" + v.reasonAfterFault() + "') after " + v.fault());
+            }
+        }
+        if (!visits.isEmpty() && issued == 0) broken.add("the counter issued a card: " + visits.size() + " holders came and none was issued (" + visits + ")");
     }
 }
