@@ -114,14 +114,7 @@ public final class Collector implements AutoCloseable {
     }
 
     private MqttConnectOptions options() throws IOException {
-        MqttConnectOptions o = broker.options();
-        o.setCleanSession(false);
-        // Reconnection is this class's, at every heartbeat tick: Paho's automatic reconnect was seen to stop for good
-        // after a broker restart under load (CI: a collector silent for 90 s while the station waited for it).
-        o.setAutomaticReconnect(false);
-        o.setKeepAliveInterval(20);
-        o.setMaxInflight(1000);
-        return o;
+        return broker.collectorOptions(); // reconnection is this class's, at every heartbeat tick
     }
 
     private void subscribe() throws MqttException {

@@ -159,12 +159,7 @@ public final class OfficeCollector implements AutoCloseable {
     }
 
     private MqttConnectOptions options() throws IOException {
-        MqttConnectOptions o = broker.options();
-        o.setCleanSession(false);
-        o.setAutomaticReconnect(false);
-        o.setKeepAliveInterval(20);
-        o.setMaxInflight(1000);
-        return o;
+        return broker.collectorOptions(); // reconnection is this class's, as the station's file collector does it
     }
 
     /**
