@@ -81,7 +81,27 @@ final class Browser implements AutoCloseable {
         cmd("POST", "/element/" + id + "/value", body);
     }
 
-    void click(String css) throws Exception { cmd("POST", "/element/" + find(css) + "/click", JSON.createObjectNode()); }
+    /**
+     * Clicks a link or a form's button and waits, at most 15 s, until the next page has replaced this one and has
+     * loaded: chromedriver's click returns before a form's POST and its redirect are done, and a CI run once read
+     * the old page (no {@code #view} yet) right after signing in.
+     */
+    void click(String css) throws Exception {
+        String id = find(css);
+        script("window.__ktpOldPage = true; return true;");
+        cmd("POST", "/element/" + id + "/click", JSON.createObjectNode());
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (!script("return window.__ktpOldPage === undefined && document.readyState === 'complete';").asBoolean()) {
+            if (System.nanoTime() > deadline) fail("clicking " + css + " did not bring the next page within 15 s");
+            Thread.sleep(50);
+        }
+    }
+
+    private JsonNode script(String js) throws Exception {
+        ObjectNode body = JSON.createObjectNode().put("script", js);
+        body.putArray("args");
+        return cmd("POST", "/execute/sync", body).path("value");
+    }
 
     String source() throws Exception { return cmd("GET", "/source", null).path("value").asText(); }
 
