@@ -18,12 +18,21 @@ import org.slf4j.LoggerFactory;
  * An R30x-family fingerprint module on a TCP port, for technicians and tests: it answers GenImg and UpImage
  * with the image of whatever finger is "placed" (an image file's bytes, cropped to the module's geometry from
  * the centre and sent at 4 bits a pixel), or "no finger"; and it injects faults: too wet, too dry, silence,
- * a bad checksum.
+ * a bad checksum, and a finger that touches the glass with only a small patch (a poor capture: the image is sent,
+ * with too little of the ridges in it to count).
  */
 public final class SimulatedScanner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedScanner.class);
 
-    public enum Fault { NONE, WET, DRY, SILENT, BAD_CHECKSUM }
+    /**
+     * {@code WET}, {@code DRY}: GenImg answers 05 or 04 (the module refuses the capture). {@code PARTIAL}: GenImg
+     * succeeds and UpImage sends the image with only a disc of {@link #PARTIAL_RADIUS} pixels at the centre kept, the
+     * rest white, as when a finger is laid on the glass by its tip or edge: a capture the station must judge poor itself.
+     */
+    public enum Fault { NONE, WET, DRY, SILENT, BAD_CHECKSUM, PARTIAL }
+
+    /** The patch a PARTIAL capture keeps: about 2 mm across at 500 dpi, a handful of minutiae at most. */
+    public static final int PARTIAL_RADIUS = 20;
 
     private final int width;
     private final int height;
@@ -35,6 +44,8 @@ public final class SimulatedScanner implements AutoCloseable {
     /** Commands still answered well before {@link #faultAfter}'s fault starts; -1: none armed. */
     private final java.util.concurrent.atomic.AtomicInteger armedAfter = new java.util.concurrent.atomic.AtomicInteger(-1);
     private volatile Fault armed = Fault.NONE;
+    /** A poor capture for the next placement only ({@link #poorOnce}); NONE when none is pending. */
+    private volatile Fault once = Fault.NONE;
     private final java.util.concurrent.atomic.AtomicLong imagesSent = new java.util.concurrent.atomic.AtomicLong();
 
     private final jssc.SerialPort serialPort;
@@ -138,6 +149,16 @@ public final class SimulatedScanner implements AutoCloseable {
         fault = f;
     }
 
+    /**
+     * The next capture of a placed finger is poor in this way (WET, DRY: GenImg's refusal; PARTIAL: the image
+     * sent), and the holder then lifts the finger, as one does when asked again: the glass is empty until the next
+     * {@link #place}. Later captures are good again.
+     */
+    public void poorOnce(Fault f) {
+        if (f != Fault.WET && f != Fault.DRY && f != Fault.PARTIAL) throw new IllegalArgumentException("a poor capture is WET, DRY or PARTIAL, not " + f);
+        once = f;
+    }
+
     /** The fault starts after {@code commands} more commands are answered well: a scanner that fails in the middle of a capture. */
     public void faultAfter(Fault f, int commands) {
         armed = f;
@@ -181,8 +202,13 @@ public final class SimulatedScanner implements AutoCloseable {
                 int instruction = p.payload()[0] & 0xFF;
                 byte[] reply;
                 if (instruction == R30xCodec.GEN_IMG) {
+                    Fault poor = once;
                     if (placed == null) reply = R30xCodec.ack(0x02);
-                    else if (f == Fault.WET) reply = R30xCodec.ack(0x05);
+                    else if (poor == Fault.WET || poor == Fault.DRY) {
+                        reply = R30xCodec.ack(poor == Fault.WET ? 0x05 : 0x04);
+                        once = Fault.NONE;
+                        placed = null;
+                    } else if (f == Fault.WET) reply = R30xCodec.ack(0x05);
                     else if (f == Fault.DRY) reply = R30xCodec.ack(0x04);
                     else reply = R30xCodec.ack(0x00);
                 } else if (instruction == R30xCodec.UP_IMAGE) {
@@ -197,6 +223,13 @@ public final class SimulatedScanner implements AutoCloseable {
                             out.write(bad);
                             out.flush();
                             continue;
+                        }
+                        if (f == Fault.PARTIAL || once == Fault.PARTIAL) {
+                            grey = partial(grey);
+                            if (once == Fault.PARTIAL) {
+                                once = Fault.NONE;
+                                placed = null;
+                            }
                         }
                         imagesSent.incrementAndGet();
                         out.write(R30xCodec.ack(0x00));
@@ -216,6 +249,21 @@ public final class SimulatedScanner implements AutoCloseable {
                 out.flush();
             }
         }
+    }
+
+    /** Only the disc at the centre of the placed image touched the glass; everything else is white. */
+    private int[] partial(int[] grey) {
+        int[] p = new int[grey.length];
+        int cx = width / 2;
+        int cy = height / 2;
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int dx = x - cx;
+                int dy = y - cy;
+                p[y * width + x] = dx * dx + dy * dy <= PARTIAL_RADIUS * PARTIAL_RADIUS ? grey[y * width + x] : 255;
+            }
+        }
+        return p;
     }
 
     @Override

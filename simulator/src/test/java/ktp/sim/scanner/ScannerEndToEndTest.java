@@ -48,6 +48,28 @@ class ScannerEndToEndTest {
     }
 
     @Test
+    void aFingerTouchingOnlyByItsTipIsSentAndJudgedTooPoorToCount() throws Exception {
+        sim.place(fvc("101_3.png"));
+        sim.fault(SimulatedScanner.Fault.PARTIAL);
+        byte[] poor = scanner.capture(Duration.ofSeconds(2));
+        HolderMatcher.PlaceFingerAgain again = assertThrows(HolderMatcher.PlaceFingerAgain.class, () -> HolderMatcher.extract(poor, R307.dpi()));
+        assertTrue(again.minutiae() < HolderMatcher.MIN_MINUTIAE, "minutiae " + again.minutiae());
+        assertEquals(1, sim.imagesSent(), "the poor image was sent over the wire, not refused by the module");
+        sim.fault(SimulatedScanner.Fault.NONE);
+        assertTrue(HolderMatcher.extract(scanner.capture(Duration.ofSeconds(2)), R307.dpi()).minutiae() >= HolderMatcher.MIN_MINUTIAE, "the same finger laid flat");
+        // Once: the poor capture, then the finger is lifted (no finger), then placed again and good.
+        sim.poorOnce(SimulatedScanner.Fault.PARTIAL);
+        assertThrows(HolderMatcher.PlaceFingerAgain.class, () -> HolderMatcher.extract(scanner.capture(Duration.ofSeconds(2)), R307.dpi()));
+        assertEquals(R30xScanner.ScannerException.Kind.NO_FINGER, assertThrows(R30xScanner.ScannerException.class, () -> scanner.capture(Duration.ofMillis(300))).kind());
+        sim.place(fvc("101_3.png"));
+        assertTrue(HolderMatcher.extract(scanner.capture(Duration.ofSeconds(2)), R307.dpi()).minutiae() >= HolderMatcher.MIN_MINUTIAE, "good again");
+        sim.poorOnce(SimulatedScanner.Fault.WET);
+        assertEquals(R30xScanner.ScannerException.Kind.TOO_WET, assertThrows(R30xScanner.ScannerException.class, () -> scanner.capture(Duration.ofSeconds(1))).kind());
+        sim.place(fvc("101_3.png"));
+        assertTrue(HolderMatcher.extract(scanner.capture(Duration.ofSeconds(2)), R307.dpi()).minutiae() >= HolderMatcher.MIN_MINUTIAE, "dry again");
+    }
+
+    @Test
     void noFingerWetFingerSilenceAndABadChecksumAreClearErrors() throws Exception {
         long t0 = System.nanoTime();
         R30xScanner.ScannerException none = assertThrows(R30xScanner.ScannerException.class, () -> scanner.capture(Duration.ofMillis(300)));
