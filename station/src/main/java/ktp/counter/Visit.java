@@ -12,10 +12,34 @@ import ktp.store.Actor;
 public final class Visit {
     public enum Phase { STARTING, PLACE, LIFT, RETAKE, DECIDED, NOT_DECIDED }
 
+    /**
+     * Why a capture was too poor to count, for the words on the screen: too little detail in the image (the
+     * station's own judgement, with the minutiae it found), too wet or too dry, or no image (the module's).
+     */
+    public enum Poor { NONE, LITTLE_DETAIL, WET, DRY, NO_IMAGE, OTHER }
+
+    private static final java.util.regex.Pattern MINUTIAE = java.util.regex.Pattern.compile("only (\\d+) usable minutiae");
+
     /** {@code seq} grows with every change, so a screen can tell a new prompt from the same one. */
     public record Progress(long seq, String recordId, Phase phase, int finger, int attempt, int attemptsPerFinger, String quality,
                            HolderActivation.Result result, String error) {
         public boolean over() { return phase == Phase.DECIDED || phase == Phase.NOT_DECIDED; }
+
+        /** The kind of the last poor capture, read from the verification's retake text ({@code quality}, kept as the technical detail). */
+        public Poor poor() {
+            if (quality.isEmpty()) return Poor.NONE;
+            if (MINUTIAE.matcher(quality).find()) return Poor.LITTLE_DETAIL;
+            if (quality.contains("too wet")) return Poor.WET;
+            if (quality.contains("too dry")) return Poor.DRY;
+            if (quality.contains("could not take an image")) return Poor.NO_IMAGE;
+            return Poor.OTHER;
+        }
+
+        /** The minutiae found in a capture with too little detail; 0 otherwise. */
+        public int minutiae() {
+            java.util.regex.Matcher m = MINUTIAE.matcher(quality);
+            return m.find() ? Integer.parseInt(m.group(1)) : 0;
+        }
     }
 
     private final String recordId;
@@ -55,8 +79,10 @@ public final class Visit {
                 retakePending = false;
             }
             if (!retakePending) attempt++;
+            // After a poor capture the prompt to place the finger again keeps saying why, until the next capture is taken.
+            String poorBefore = retakePending ? now.quality() : "";
             retakePending = false;
-            set(Phase.PLACE, "", null, "");
+            set(Phase.PLACE, poorBefore, null, "");
             audit.accept("CONSOLE_CAPTURE", "record " + recordId + ": finger " + position + ", attempt " + attempt + " of " + attemptsPerFinger);
             byte[] image = glass.capture(position);
             set(Phase.LIFT, "", null, "");

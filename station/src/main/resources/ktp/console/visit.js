@@ -9,7 +9,9 @@
     step.className = 'phase-' + v.phase + ' finger-' + v.finger + ' attempt-' + v.attempt;
     document.getElementById('prompt').textContent = v.prompt;
     document.getElementById('attempt').textContent = v.attemptText;
-    document.getElementById('quality').textContent = v.quality;
+    var q = document.getElementById('quality');
+    q.textContent = v.quality;
+    q.className = 'quality poor-' + v.poor;
     if (v.over) {
       var r = document.getElementById('result');
       r.textContent = v.stateText;

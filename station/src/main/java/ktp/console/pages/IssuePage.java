@@ -55,7 +55,8 @@ public final class IssuePage {
             b.append("<tr><td>").append(esc(j.recordId())).append("</td><td>").append(esc(j.nik())).append("</td><td>").append(Words.reason(r, j.reason())).append("</td><td>");
             if (r.session().role() == Role.SUPERVISOR) {
                 b.append("<form method=post action=/issue/override>").append(Html.csrf(r)).append("<input type=hidden name=record value=\"").append(esc(j.recordId()))
-                        .append("\"><input name=reason placeholder=\"").append(esc(r.t("overridereason"))).append("\" required><button type=submit>")
+                        .append("\"><input name=reason id=\"override-reason-").append(esc(j.recordId())).append("\" placeholder=\"").append(esc(r.t("overridereason")))
+                        .append("\" required><button type=submit id=\"override-").append(esc(j.recordId())).append("\">")
                         .append(esc(r.t("override"))).append("</button></form>");
             }
             b.append("</td></tr>");
@@ -122,7 +123,7 @@ public final class IssuePage {
         Live l = live(r, p);
         String b = "<p>" + esc(r.t("record")) + ": <strong id=record>" + esc(p.recordId()) + "</strong></p>"
                 + "<div id=step class=\"phase-" + p.phase() + " finger-" + p.finger() + " attempt-" + p.attempt() + "\">"
-                + "<p id=prompt>" + esc(l.prompt) + "</p><p id=attempt>" + esc(l.attempt) + "</p><p id=quality class=quality>" + esc(p.quality().isEmpty() ? "" : l.prompt) + "</p></div>"
+                + "<p id=prompt>" + esc(l.prompt) + "</p><p id=attempt>" + esc(l.attempt) + "</p><p id=quality class=\"quality poor-" + p.poor() + "\">" + esc(l.quality) + "</p></div>"
                 + "<p id=result class=\"" + (p.over() ? (l.issued ? "ok" : "error") + " state " + l.state : "") + "\"" + (p.over() ? "" : " hidden") + ">" + esc(l.stateText) + "</p>"
                 + "<details class=tech><summary>" + esc(r.t("technical")) + "</summary><code id=tech>" + esc(l.detail) + "</code></details>"
                 + "<p id=next" + (p.over() && l.issued ? "" : " hidden") + "><a id=handover href=\"/issue/handover?record=" + esc(p.recordId()) + "\">" + esc(r.t("visit.handover")) + "</a></p>"
@@ -140,7 +141,7 @@ public final class IssuePage {
         Live l = live(r, p);
         ktp.console.web.Responses.json(r.x, 200, ktp.console.web.Responses.JSON.createObjectNode().put("seq", p.seq()).put("record", p.recordId())
                 .put("phase", p.phase().name()).put("finger", p.finger()).put("attempt", p.attempt()).put("of", p.attemptsPerFinger())
-                .put("prompt", l.prompt).put("attemptText", l.attempt).put("quality", p.quality().isEmpty() ? "" : l.prompt).put("over", p.over())
+                .put("prompt", l.prompt).put("attemptText", l.attempt).put("quality", l.quality).put("poor", p.poor().name()).put("over", p.over())
                 .put("issued", l.issued).put("state", l.state).put("stateText", l.stateText).put("detail", l.detail));
     }
 
@@ -188,18 +189,21 @@ public final class IssuePage {
     }
 
     /** What the live screen shows of a visit's progress, in the operator's words. */
-    private record Live(String prompt, String attempt, boolean issued, String state, String stateText, String detail) {}
+    private record Live(String prompt, String attempt, String quality, boolean issued, String state, String stateText, String detail) {}
 
     private static Live live(Request r, ktp.counter.Visit.Progress p) {
         String finger = p.finger() >= 1 && p.finger() <= 10 ? r.t("finger." + p.finger()) : String.valueOf(p.finger());
-        String prompt = r.t("visit." + p.phase().name(), finger);
+        boolean again = p.phase() == ktp.counter.Visit.Phase.PLACE && p.poor() != ktp.counter.Visit.Poor.NONE;
+        String prompt = r.t("visit." + (again ? "RETAKE" : p.phase().name()), finger);
         String attempt = p.attempt() > 0 && !p.over() ? r.t("visit.attempt", p.attempt(), p.attemptsPerFinger()) : "";
         HolderActivation.Result res = p.result();
         boolean issued = res != null && res.state() == JobState.ISSUED;
         String state = res == null ? "" : res.state().name();
         String stateText = !p.over() ? "" : res != null && p.phase() == ktp.counter.Visit.Phase.DECIDED ? Words.state(r, res.state()) : r.t("notdecided");
         String detail = res != null ? res.detail() : p.error().isEmpty() ? p.quality() : p.error();
-        return new Live(prompt, attempt, issued, state, stateText, detail);
+        // Why the last capture did not count, in words, until the next one is taken; the scanner's text stays behind "technical".
+        String quality = p.poor() == ktp.counter.Visit.Poor.NONE ? "" : r.t("visit.poor." + p.poor().name(), p.minutiae());
+        return new Live(prompt, attempt, quality, issued, state, stateText, detail);
     }
 
     private void override(Request r) throws IOException {
@@ -223,6 +227,11 @@ public final class IssuePage {
         }
         try {
             HolderActivation.Result res = c.daemon.counter().override(record, r.actor(), reason);
+            Job job = c.store().job(record).orElse(null);
+            // The job's change carries the reason too; this line puts the decision into the hash-chained audit log,
+            // with the confirmation it was given on (the alternatives were offered and not taken).
+            c.audit(r.actor(), "OVERRIDE", "record " + record + (job == null ? "" : " card " + job.blankId()) + " issued by supervisor override, confirmed"
+                    + " (alternatives offered: reprint request, holder to return later): " + reason.trim());
             c.page(r, 200, r.t("result"), "<p class=\"ok state " + res.state().name() + "\" id=result><strong>" + esc(Words.state(r, res.state())) + "</strong> "
                     + esc(r.t("overridden")) + "</p>" + Html.back(r, "/issue"));
         } catch (HolderActivation.ActivationException e) {

@@ -29,6 +29,7 @@ class OperatorWordsTest {
         for (Role r : new Role[] {Role.OPERATOR, Role.SUPERVISOR, Role.TECHNICIAN}) keys.add("console.role." + r.name().toLowerCase(Locale.ROOT));
         for (LaneState.Kind k : LaneState.Kind.values()) keys.add("console.printerstate." + k.name());
         for (PrinterError e : PrinterError.values()) keys.add("console.printerstate." + e.name());
+        for (ktp.counter.Visit.Poor p : ktp.counter.Visit.Poor.values()) if (p != ktp.counter.Visit.Poor.NONE) keys.add("console.visit.poor." + p.name());
         List<String> missing = new ArrayList<>();
         for (String key : keys) {
             for (Language l : Language.values()) {
@@ -40,6 +41,20 @@ class OperatorWordsTest {
             if (!key.startsWith("console.role.") && code.length() > 3 && id.equalsIgnoreCase(code.replace('_', ' '))) missing.add(key + " is the code itself in Indonesian: " + id);
         }
         assertTrue(missing.isEmpty(), "words missing: " + missing);
+    }
+
+    @Test
+    void aPoorCaptureFindsItsKindFromTheVerificationsText() {
+        assertEquals(ktp.counter.Visit.Poor.LITTLE_DETAIL, poor("place your finger again (only 4 usable minutiae)"));
+        assertEquals(ktp.counter.Visit.Poor.WET, poor("place your finger again: the finger is too wet: dry it and place it again"));
+        assertEquals(ktp.counter.Visit.Poor.DRY, poor("place your finger again: the finger is too dry: breathe on it and place it again"));
+        assertEquals(ktp.counter.Visit.Poor.NO_IMAGE, poor("place your finger again: the module could not take an image (code 07): place the finger again"));
+        assertEquals(ktp.counter.Visit.Poor.NONE, poor(""));
+        assertEquals(4, new ktp.counter.Visit.Progress(1, "R", ktp.counter.Visit.Phase.RETAKE, 2, 1, 3, "place your finger again (only 4 usable minutiae)", null, "").minutiae());
+    }
+
+    private static ktp.counter.Visit.Poor poor(String text) {
+        return new ktp.counter.Visit.Progress(1, "R", ktp.counter.Visit.Phase.RETAKE, 2, 1, 3, text, null, "").poor();
     }
 
     @Test
