@@ -126,7 +126,7 @@ public final class StationDaemon implements AutoCloseable {
         StationConfig.Scanner sc = config.scanner();
         counter = new Counter(new Counter.Wiring(store, readers, config.encoder().readerPattern(), config.encoder().insertWaitSeconds(), config.encoder().profile(),
                 keys, () -> trust, sc == null ? null : sc.uri(), sc == null ? null : sc.profile(), publisher::wake,
-                config.store().resolveSibling(config.store().getFileName() + "-receipts"), config.stationId()));
+                config.store().resolveSibling(config.store().getFileName() + "-receipts"), config.stationId(), this::reportSettings));
         watch = new StationWatch(this, queue, laneSettings.handBackAfter(), clock).start();
         LOG.info("station {} running: {} printer(s), data center {}, broker {}", config.stationId(), lanes.size(), config.central().url(), config.telemetry().broker().url());
         return this;
@@ -229,6 +229,20 @@ public final class StationDaemon implements AutoCloseable {
     public boolean paused() { return office.paused(); }
 
     public StationConfig config() { return config; }
+
+    /**
+     * The configuration's report section as the file says now (an edited place or letterhead needs no restart);
+     * one that no longer reads is logged and the defaults stand in, so a hand-over still gets its receipt.
+     */
+    private ktp.report.ReportSettings reportSettings() {
+        if (config.file() == null) return ktp.report.ReportSettings.DEFAULT;
+        try {
+            return ktp.report.ReportSettings.load(config.file());
+        } catch (ktp.datafile.DataFileException e) {
+            LOG.warn("the report section of {} cannot be read ({}); the receipt is written without it", config.file(), e.getMessage());
+            return ktp.report.ReportSettings.DEFAULT;
+        }
+    }
 
     boolean stopping() { return stopping.get(); }
 
