@@ -126,13 +126,26 @@ public final class Console implements AutoCloseable {
             Route target = route != null ? route : new Route(r.method(), r.path(), false, java.util.Set.of(), notFound, null);
             chain(0, target).proceed(r);
         } catch (Request.MalformedRequest e) {
-            Responses.send(x, 400, "text/plain; charset=utf-8", ("bad request: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
+            // The request could not be read, so neither can its language from the usual place: the cookie header as sent.
+            Responses.send(x, 400, "text/plain; charset=utf-8", (ktp.i18n.Catalogue.text(languageOf(x), "console.badrequest") + "\n" + e.getMessage()).getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             LOG.error("console: {} {}: {}", x.getRequestMethod(), x.getRequestURI().getPath(), e.toString(), e);
-            Responses.send(x, 500, "text/plain; charset=utf-8", ("internal error: " + e.getMessage()).getBytes(StandardCharsets.UTF_8));
+            Responses.send(x, 500, "text/plain; charset=utf-8", (ktp.i18n.Catalogue.text(languageOf(x), "console.internalerror") + "\n" + e.getMessage()).getBytes(StandardCharsets.UTF_8));
         } finally {
             x.close();
         }
+    }
+
+    /** The operator's language from the raw Cookie header ({@code lang=en}), for answers given before a Request exists. */
+    private static ktp.i18n.Language languageOf(HttpExchange x) {
+        String header = x.getRequestHeaders().getFirst("Cookie");
+        if (header != null) {
+            for (String part : header.split(";")) {
+                String p = part.strip();
+                if (p.startsWith("lang=")) return ktp.i18n.Language.of(p.substring(5));
+            }
+        }
+        return ktp.i18n.Language.ID;
     }
 
     /** The filters from {@code i} on, then the route's handler. */
