@@ -321,14 +321,17 @@ class ConsoleBrowserTest {
             // Close of day in English: the supervisor signs the shift off to the operator.
             browser.open(console + "/close");
             english(browser, "Cards issued");
-            browser.type("#counted", "0");
+            // The supervisor counts the feeder and finds what the records expect (the ledger's own figure, not the page's).
+            long inFeeder = station.daemon().store().blanksLoadedTotal() - station.daemon().store().ledgerSize();
+            assertEquals(String.valueOf(inFeeder), browser.text("#counts tr:last-child td"));
+            browser.type("#counted", String.valueOf(inFeeder));
             browser.type("#next-shift", "sari");
             browser.click("#signoff");
-            browser.await("#message", 10);
-            english(browser, "Day closed");
+            browser.await("#message.ok", 10);
+            english(browser, "Day closed: the blanks agree");
             browser.screenshot(SHOTS.resolve("42-en-close-of-day.png"));
             assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals("CLOSE_OF_DAY") && e.actor().equals("supervisor:budi")
-                    && e.detail().contains("handed over to sari") && e.detail().contains("issued 4")), "close of day in English, signed off with the day's counts");
+                    && e.detail().contains("handed over to sari") && e.detail().contains("issued 4") && e.detail().contains("difference 0")), "close of day in English, signed off with the day's counts");
             signInAs(browser, console, "sari", "sari-password-1");
 
             // English (chosen above); the daily report as the browser's session downloads it.
@@ -421,7 +424,8 @@ class ConsoleBrowserTest {
             browser.type("#counted", "0");
             browser.type("#next-shift", "tono");
             browser.click("#signoff");
-            browser.await("#message", 10);
+            browser.await("#message.error", 10);
+            assertTrue(browser.text("#message").contains("selisih"), "a difference to explain: " + browser.text("#message"));
             browser.screenshot(SHOTS.resolve("25-close-of-day.png"));
             assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals("CLOSE_OF_DAY") && e.actor().equals("operator:sari")
                     && e.detail().contains("handed over to tono") && e.detail().contains("issued 4")), "close of day signed off with the day's counts");

@@ -27,7 +27,7 @@ public final class CloseOfDayPage {
     public CloseOfDayPage(ConsoleContext c) { this.c = c; }
 
     public List<Route> routes() {
-        return List.of(Route.page("/close", "close", r -> show(r, "", 200), Role.OPERATOR, Role.SUPERVISOR), Route.post("/close", this::close, Role.OPERATOR, Role.SUPERVISOR));
+        return List.of(Route.page("/close", "close", r -> show(r, "", 200, true), Role.OPERATOR, Role.SUPERVISOR), Route.post("/close", this::close, Role.OPERATOR, Role.SUPERVISOR));
     }
 
     private record Figures(LocalDate day, DailyReport rep, long expected) {}
@@ -38,9 +38,10 @@ public final class CloseOfDayPage {
         return new Figures(today, rep, c.store().blanksLoadedTotal() - c.store().ledgerSize());
     }
 
-    private void show(Request r, String message, int status) throws IOException {
+    /** {@code ok}: the message is good news (green); a refusal, or a day closed with a difference to explain, is not. */
+    private void show(Request r, String message, int status, boolean ok) throws IOException {
         Figures f = figures();
-        StringBuilder b = new StringBuilder(message.isEmpty() ? "" : "<p class=" + (status == 200 ? "ok" : "error") + " id=message>" + esc(message) + "</p>");
+        StringBuilder b = new StringBuilder(message.isEmpty() ? "" : "<p class=" + (ok ? "ok" : "error") + " id=message>" + esc(message) + "</p>");
         b.append("<table id=counts>");
         row(b, r.t("date"), f.day().toString());
         row(b, r.t("close.in"), Long.toString(f.rep().recordsIn()));
@@ -68,12 +69,12 @@ public final class CloseOfDayPage {
             counted = Long.parseLong(r.param("counted"));
             if (counted < 0) throw new NumberFormatException();
         } catch (NumberFormatException e) {
-            show(r, r.t("notanumber", r.t("counted")), 400);
+            show(r, r.t("notanumber", r.t("counted")), 400, false);
             return;
         }
         String next = r.param("next");
         if (next.isEmpty()) {
-            show(r, r.t("badinput") + ": " + r.t("close.next"), 400);
+            show(r, r.t("badinput") + ": " + r.t("close.next"), 400, false);
             return;
         }
         Figures f = figures();
@@ -82,6 +83,6 @@ public final class CloseOfDayPage {
                 + ", activation failed " + f.rep().activationFailed() + ", overrides " + f.rep().overrides() + ", spoiled " + f.rep().spoiled().size() + "; blanks expected in the feeder "
                 + f.expected() + ", counted " + counted + ", difference " + difference + "; handed over to " + Html.printable(next) + "; signed off by " + r.actor()
                 + (r.param("note").isEmpty() ? "" : "; note: " + Html.printable(r.param("note"))));
-        show(r, difference == 0 ? r.t("close.ok", next) : r.t("close.difference", difference, next), 200);
+        show(r, difference == 0 ? r.t("close.ok", next) : r.t("close.difference", difference, next), 200, difference == 0);
     }
 }
