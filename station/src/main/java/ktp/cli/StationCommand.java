@@ -55,6 +55,7 @@ final class StationCommand extends CommandGroup {
             } catch (DataFileException e) {
                 throw new BadInputException(e.getMessage());
             }
+            for (String warning : c.warnings()) System.err.println("ktp: warning: " + warning);
             // The daemon logs what it does (one line per job change, device and link events); commands only warn.
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ktp")).setLevel(ch.qos.logback.classic.Level.INFO);
             javax.smartcardio.TerminalFactory readers = javax.smartcardio.TerminalFactory.getDefault();
@@ -105,7 +106,10 @@ final class StationCommand extends CommandGroup {
     static String labReader(Path file) {
         try {
             ktp.datafile.DataFile.Node e = ktp.datafile.DataFile.load(file).object("encoder");
-            return e.has("lab_reader") ? e.text("lab_reader") : null;
+            if (!e.has("lab_reader")) return null;
+            String v = e.text("lab_reader");
+            // The old form tcp:HOST:PORT is read as tcp://HOST:PORT (StationConfig warns about it).
+            return v.startsWith("tcp:") && !v.startsWith("tcp://") ? "tcp://" + v.substring(4) : v;
         } catch (DataFileException x) {
             throw new BadInputException(x.getMessage());
         }
