@@ -78,6 +78,8 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         Path store = base.resolve(station.text("store"));
         // Whole days, 1 to 365: a card nobody collected keeps its photo and templates no longer than this (docs/store.md).
         int retentionDays = station.integer("biometric_retention_days", 1, 365, DEFAULT_BIOMETRIC_RETENTION_DAYS);
+        // The language of the command line's human output for this station (ktp.cli.CliText; --lang overrides it).
+        station.oneOf("language", List.of("id", "en"), "id");
         station.noOtherFields();
 
         DataFile.Node c = root.object("central");

@@ -168,7 +168,7 @@ class StationByHandTest {
         ((ObjectNode) old.get("telemetry")).put("broker", broker.replace("tcp://", "tcp:"));
         ((ObjectNode) old.get("encoder")).put("lab_reader", "tcp:127.0.0.1:" + labPort);
         Files.writeString(lab.resolve("old-form.yaml"), YAML.writeValueAsString(old));
-        Run oldForm = run("station", "check-config", "old-form.yaml");
+        Run oldForm = run("station", "check-config", "old-form.yaml", "--lang", "en");
         assertEquals(0, oldForm.code(), oldForm.out());
         for (String key : List.of("printers[0].uri", "scanner.uri", "telemetry.broker", "encoder.lab_reader")) {
             assertTrue(Pattern.compile("WARNING .*" + Pattern.quote(key) + ": 'tcp:[^']+' is the old address form; write tcp://").matcher(oldForm.out()).find(),
@@ -192,9 +192,10 @@ class StationByHandTest {
         Files.writeString(lab.resolve("swapped.yaml"), YAML.writeValueAsString(c));
         Run swapped = run("station", "check-config", "swapped.yaml", "--probe");
         assertEquals(2, swapped.code(), swapped.out());
-        assertTrue(swapped.out().contains("printers[0].uri " + scanner + ": FAILED: a fingerprint scanner answers here"), swapped.out());
-        assertTrue(swapped.out().contains("scanner.uri " + printer + ": FAILED: a card printer answers here"), swapped.out());
-        assertTrue(swapped.out().contains("ports swapped"), swapped.out());
+        // In the operator's language by default (Indonesian): both named as swapped.
+        assertTrue(swapped.out().contains("printers[0].uri " + scanner + ": GAGAL: pemindai sidik jari menjawab di sini"), swapped.out());
+        assertTrue(swapped.out().contains("scanner.uri " + printer + ": GAGAL: printer kartu menjawab di sini"), swapped.out());
+        assertTrue(swapped.out().contains("apakah port printer dan pemindai tertukar?"), swapped.out());
         ((ObjectNode) ((ArrayNode) c.get("printers")).get(0)).put("uri", printer);
         ((ObjectNode) c.get("scanner")).put("uri", scanner);
 
@@ -206,14 +207,14 @@ class StationByHandTest {
         dc.put("token_file", "keys/wrong-token.txt");
         t.put("password_file", "keys/wrong-mqtt.txt");
         Files.writeString(lab.resolve("wrong.yaml"), YAML.writeValueAsString(c));
-        Run wrong = run("station", "check-config", "wrong.yaml", "--probe");
+        Run wrong = run("station", "check-config", "wrong.yaml", "--probe", "--lang", "en");
         assertEquals(2, wrong.code(), wrong.out());
         assertTrue(wrong.out().contains("central.url " + central + ": FAILED: the data center answers but refuses the station's credentials (HTTP 401"), wrong.out());
         assertTrue(wrong.out().contains("telemetry.broker " + broker + ": FAILED: the broker answers but its CONNACK refuses the station's credentials"), wrong.out());
         assertTrue(wrong.out().contains("printers[0].uri " + printer + ": answers as a card printer"), "the printer is still right: " + wrong.out());
 
         // Right: every device answers as what the configuration says it is.
-        Run right = run("station", "check-config", "station.yaml", "--probe");
+        Run right = run("station", "check-config", "station.yaml", "--probe", "--lang", "en");
         assertTrue(right.out().contains("printers[0].uri " + printer + ": answers as a card printer: "), right.out());
         assertTrue(right.out().contains("scanner.uri " + scanner + ": answers as an R30x fingerprint module"), right.out());
         assertTrue(right.out().contains("central.url " + central + ": answers as the data center, which accepts station " + STATION), right.out());
