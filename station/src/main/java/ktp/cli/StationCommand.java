@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "station", mixinStandardHelpOptions = true, description = "A print station's configuration (docs/station-config.md).",
-        subcommands = {StationCommand.Init.class, StationCommand.CheckConfig.class, StationCommand.Run.class, StationCommand.Status.class})
+        subcommands = {StationCommand.Init.class, StationSetup.class, StationCommand.CheckConfig.class, StationCommand.Run.class, StationCommand.Status.class})
 final class StationCommand extends CommandGroup {
 
     @Command(name = "init", mixinStandardHelpOptions = true, description = "Write a commented example configuration to edit (never over an existing file).")

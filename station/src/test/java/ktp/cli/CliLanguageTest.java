@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The command line's human output is the operator's language: Indonesian by default, English with --lang en,
  * from the catalogue's cli area (state and fate names the console's); JSON is the same in both. And no key the
- * CLI's code names is missing from the catalogue. Run alone: mvn -q -B -o -pl station test -Dtest=CliLanguageTest
+ * CLI's code names (the set-up checklist's included) is missing from the catalogue. Run alone: mvn -q -B -o -pl station test -Dtest=CliLanguageTest
  */
 class CliLanguageTest {
     @TempDir
@@ -104,6 +104,16 @@ class CliLanguageTest {
                 }
             }
         }
+        // The set-up checklist's texts are the setup area's: every s("...") and question or step key it names.
+        String setup = Files.readString(Path.of("src/main/java/ktp/cli/StationSetup.java"));
+        Matcher m = Pattern.compile("(?:s|ask|askAddress|heading)\\(\"([a-zA-Z.]+)\"|\"((?:q|e|step)\\.[a-zA-Z.]+)\"").matcher(setup);
+        int setupKeys = 0;
+        while (m.find()) {
+            String key = m.group(1) != null ? m.group(1) : m.group(2);
+            setupKeys++;
+            if (!Catalogue.has("setup." + key)) missing.add("StationSetup.java: setup." + key);
+        }
+        assertTrue(setupKeys > 60, "the scan found the set-up's keys: " + setupKeys);
         assertTrue(seen.size() > 50, "the scan found the keys: " + seen.size());
         assertTrue(missing.isEmpty(), "keys not in the catalogue: " + missing);
     }
