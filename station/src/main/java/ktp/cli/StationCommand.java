@@ -30,7 +30,7 @@ final class StationCommand extends CommandGroup {
                 if (in == null) throw new IllegalStateException("the example configuration is missing from the station's resources");
                 Files.write(out, in.readAllBytes());
             }
-            System.out.println("wrote " + out + "; edit it, then: ./ktp station check-config " + out + " --probe");
+            System.out.println(CliText.t("init.wrote", out.toString()));
             return ExitCodes.OK;
         }
     }
