@@ -88,7 +88,7 @@ class CliLanguageTest {
     /** Every cli key the command line's code names (a "area.key" literal in a file that uses CliText) is in the catalogue. */
     @Test
     void everyKeyTheCommandLineNamesIsInTheCatalogue() throws Exception {
-        Pattern literal = Pattern.compile("\"((?:col|queue|ledger|issue|status|check|probe|report|reprint|init|user)\\.[A-Za-z.]+)\"");
+        Pattern literal = Pattern.compile("\"((?:col|queue|ledger|issue|status|check|probe|report|reprint|init|user|printer)\\.[A-Za-z.]+)\"");
         Set<String> missing = new TreeSet<>();
         List<String> seen = new ArrayList<>();
         try (var files = Files.list(Path.of("src/main/java/ktp/cli"))) {
