@@ -269,6 +269,8 @@ class StationByHandTest {
         awaitLine(lab.resolve("sim-scanner.log"), "ok: place " + finger + " 2");
         Run issue = runWith("sari-lab-password\n", "issue", "--config", "station.yaml", "--nik", nik, "--user", "sari");
         assertEquals(0, issue.code(), issue.out() + "\n" + Files.readString(log));
+        assertTrue(issue.out().contains("rekaman " + waiting.get(0).get("recordId").asText() + ", kartu " + uid) && issue.out().contains("Diserahkan"),
+                "the operator reads the outcome in Indonesian: " + issue.out());
         type(sims.get("printer"), "counter off");
         daemon.destroy();
         assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon stops on SIGTERM");
