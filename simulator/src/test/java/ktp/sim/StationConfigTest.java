@@ -67,7 +67,7 @@ class StationConfigTest {
         KtpRun again = KtpRun.of("station", "init", "--out", out.toString());
         assertEquals(2, again.exit());
         assertTrue(again.err().contains("already exists"), again.err());
-        KtpRun check = KtpRun.of("station", "check-config", out.toString());
+        KtpRun check = KtpRun.of("station", "check-config", "--lang", "en", out.toString());
         assertEquals(2, check.exit());
         assertTrue(check.err().contains("central.ca") && check.err().contains("does not exist"), "the first thing to fix is named: " + check.err());
     }
@@ -78,20 +78,20 @@ class StationConfigTest {
              ServerSocket scanner = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
              ServerSocket central = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
             Path f = write(valid(printer.getLocalPort(), scanner.getLocalPort(), central.getLocalPort()));
-            KtpRun ok = KtpRun.of("station", "check-config", f.toString());
+            KtpRun ok = KtpRun.of("station", "check-config", "--lang", "en", f.toString());
             assertEquals(0, ok.exit(), ok.err());
             assertTrue(ok.out().contains("station    ST-CFG-01") && ok.out().contains("(evolis-primacy-dual-ymcko)") && ok.out().contains("KDF3 per card"), ok.out());
             assertTrue(ok.out().contains("(plain HTTP: demo only)"), ok.out());
             // Ports that take a connection and say nothing are not devices: the probe asks each in its protocol
             // (StationByHandTest shows real simulators answering, swapped ones and refused credentials).
-            KtpRun probed = KtpRun.of("station", "check-config", f.toString(), "--probe");
+            KtpRun probed = KtpRun.of("station", "check-config", "--lang", "en", f.toString(), "--probe");
             assertEquals(2, probed.exit(), probed.out() + probed.err());
             assertTrue(probed.out().contains("probe      encoder.reader /Virtual PCD/: answers"), "pcscd's vpcd reader is found: " + probed.out());
             assertTrue(probed.out().contains("printers[0].uri tcp://127.0.0.1:" + printer.getLocalPort() + ": FAILED: BUSY"), probed.out());
             assertTrue(probed.out().contains("scanner.uri tcp://127.0.0.1:" + scanner.getLocalPort() + ": FAILED: no R30x handshake"), probed.out());
             int closed = printer.getLocalPort();
             printer.close();
-            KtpRun down = KtpRun.of("station", "check-config", f.toString(), "--probe");
+            KtpRun down = KtpRun.of("station", "check-config", "--lang", "en", f.toString(), "--probe");
             assertEquals(2, down.exit());
             assertTrue(down.err().contains("printers[0].uri tcp://127.0.0.1:" + closed + " DEAD: nothing answers"), down.err());
         }
@@ -115,7 +115,7 @@ class StationConfigTest {
     void eachMistakeIsNamedByItsKeyWithExitTwo(String from, String to, String expected) throws Exception {
         String yaml = valid(9100, 5001, 8480);
         assertTrue(yaml.contains(from), from);
-        KtpRun r = KtpRun.of("station", "check-config", write(yaml.replace(from, to)).toString());
+        KtpRun r = KtpRun.of("station", "check-config", "--lang", "en", write(yaml.replace(from, to)).toString());
         assertEquals(2, r.exit(), r.out());
         assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
         assertTrue(r.err().contains("station.yaml"), "the file is named: " + r.err());
@@ -126,10 +126,10 @@ class StationConfigTest {
         String yaml = valid(9100, 5001, 8480);
         String withReader = yaml.replace("    profile: evolis-primacy-dual-ymcko\n", "    profile: evolis-primacy-dual-ymcko\n    reader: \"OMNIKEY 5422\"\n");
         assertNotEquals(yaml, withReader);
-        KtpRun ok = KtpRun.of("station", "check-config", write(withReader).toString());
+        KtpRun ok = KtpRun.of("station", "check-config", "--lang", "en", write(withReader).toString());
         assertEquals(0, ok.exit(), ok.err());
         assertTrue(ok.out().contains("chip station reader /OMNIKEY 5422/"), ok.out());
-        KtpRun bad = KtpRun.of("station", "check-config", write(withReader.replace("OMNIKEY 5422", "OMNIKEY (")).toString());
+        KtpRun bad = KtpRun.of("station", "check-config", "--lang", "en", write(withReader.replace("OMNIKEY 5422", "OMNIKEY (")).toString());
         assertEquals(2, bad.exit());
         assertTrue(bad.err().contains("printers[0].reader: is not a regular expression"), bad.err());
     }
@@ -145,7 +145,7 @@ class StationConfigTest {
         assertNotEquals(yaml, seven);
         assertEquals(7, ktp.station.StationConfig.load(write(seven), PROFILES).biometricRetentionDays());
         for (String bad : new String[] {"0", "366", "2.5", "\"a month\""}) {
-            KtpRun r = KtpRun.of("station", "check-config", write(yaml.replace("  store: store\n", "  store: store\n  biometric_retention_days: " + bad + "\n")).toString());
+            KtpRun r = KtpRun.of("station", "check-config", "--lang", "en", write(yaml.replace("  store: store\n", "  store: store\n  biometric_retention_days: " + bad + "\n")).toString());
             assertEquals(2, r.exit(), bad + ": " + r.out());
             assertTrue(r.err().contains("station.biometric_retention_days"), bad + ": the field is named: " + r.err());
         }

@@ -21,7 +21,7 @@ final class ConfigWarnings {
     private ConfigWarnings() {}
 
     static List<String> of(StationConfig c) {
-        List<String> w = new ArrayList<>();
+        List<String> w = new ArrayList<>(c.warnings()); // what loading said (the old address form)
         secret(w, "central.key", c.central().key());
         secret(w, "central.token_file", c.central().tokenFile());
         secret(w, "encoder.master_key", c.encoder().masterKey());

@@ -55,7 +55,7 @@ final class ConsoleCommand extends CommandGroup {
                         + "; add --replace to give it a new password" + (before.get().role() == r ? "" : " and change its role to " + lower(r)));
             }
             if (before.isPresent() && before.get().role() != r) {
-                System.out.println("account " + name + ": role changes from " + lower(before.get().role()) + " to " + lower(r));
+                System.out.println(CliText.t("user.roleChanges", name, lower(before.get().role()), lower(r)));
             }
             char[] pw;
             java.io.Console tty = System.console();
@@ -70,7 +70,7 @@ final class ConsoleCommand extends CommandGroup {
             if (pw.length < 10) throw new BadInputException("a console password needs at least 10 characters");
             u.put(name, r, new PasswordHasher().hash(pw));
             java.util.Arrays.fill(pw, '\0');
-            System.out.println("account " + name + " (" + lower(r) + ") " + (before.isPresent() ? "replaced" : "saved") + " in " + users);
+            System.out.println(CliText.t(before.isPresent() ? "user.replaced" : "user.saved", name, lower(r), users.toString()));
             return ExitCodes.OK;
         }
 

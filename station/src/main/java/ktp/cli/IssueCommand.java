@@ -56,6 +56,7 @@ final class IssueCommand implements Callable<Integer> {
         if (!nik.matches("\\d{16}")) throw new BadInputException("--nik: a NIK is 16 digits, got \"" + nik + "\"");
         if (operator != null && !operator.matches("[A-Za-z0-9._-]{1,64}")) throw new BadInputException("--operator: letters, digits, '.', '_' or '-', at most 64, got \"" + operator + "\"");
         if (waitSeconds < 1 || waitSeconds > 600) throw new BadInputException("--wait must be 1..600 seconds");
+        CliText.config(config.file);
         StoreChoice choice = new StoreChoice();
         choice.config = config.file;
         StationConfig cfg = choice.configuration();
@@ -68,15 +69,16 @@ final class IssueCommand implements Callable<Integer> {
 
     /** The daemon runs: its console reads the card and the finger with the station's own reader and scanner. */
     private int throughConsole(ConsoleSession console) {
-        System.out.println("insert the holder's card into the counter's reader and ask for the right index finger on the scanner ...");
+        System.out.println(CliText.t("issue.askConsole"));
         try {
             var r = console.post("/api/issue", java.util.Map.of("nik", nik));
-            System.out.println("record " + r.path("recordId").asText() + ", card " + r.path("blankId").asText());
-            System.out.println(r.path("state").asText() + "  " + r.path("detail").asText());
+            System.out.println(CliText.t("issue.card", r.path("recordId").asText(), r.path("blankId").asText()));
+            // The state in the operator's words; the detail (finger, score) stays as the counter wrote it.
+            System.out.println(CliText.t("issue.result", CliText.state(r.path("state").asText()), r.path("detail").asText()));
             return "ISSUED".equals(r.path("state").asText()) ? ExitCodes.OK : ExitCodes.FAILURE;
         } catch (ConsoleSession.ConsoleRefusal e) {
             if (e.status == 404) throw new BadInputException(e.getMessage());
-            System.out.println("NOT ISSUED, nothing changed: " + e.getMessage());
+            System.out.println(CliText.t("issue.notIssued", e.getMessage()));
             return ExitCodes.FAILURE;
         }
     }
@@ -92,12 +94,12 @@ final class IssueCommand implements Callable<Integer> {
             case ACTIVATION_FAILED -> throw new BadInputException("NIK " + nik + ": activation failed before (" + job.reason() + "); a supervisor decides in the console");
             default -> throw new BadInputException("NIK " + nik + ": the card is not printed yet (" + job.state() + ")");
         }
-        System.out.println("record " + job.recordId() + ", card " + job.blankId());
+        System.out.println(CliText.t("issue.card", job.recordId(), job.blankId()));
         HolderActivation activation = new HolderActivation(store, cfg.encoder().profile(), keys, trust, new HolderMatcher(HolderMatcher.DEFAULT_THRESHOLD), RetryPolicy.STATION);
         CardTerminal reader = SmartcardioTransport.reader(TerminalFactory.getDefault(), cfg.encoder().readerPattern());
-        if (!reader.isCardPresent()) System.out.println("insert the holder's card into " + reader.getName() + " ...");
+        if (!reader.isCardPresent()) System.out.println(CliText.t("issue.insert", reader.getName()));
         if (!reader.waitForCardPresent(waitSeconds * 1000L)) {
-            System.out.println("no card in " + reader.getName() + " after " + waitSeconds + " s; nothing changed");
+            System.out.println(CliText.t("issue.noCard", reader.getName(), waitSeconds));
             return ExitCodes.FAILURE;
         }
         HolderActivation.Result r;
@@ -106,10 +108,10 @@ final class IssueCommand implements Callable<Integer> {
             ScannerSource glass = new ScannerSource(scanner, Duration.ofSeconds(cfg.scanner().profile().captureWaitSeconds()));
             r = activation.activate(job.recordId(), card, glass, cfg.scanner().profile().dpi(), new Actor(operator, Role.OPERATOR), System.out::println);
         } catch (HolderActivation.ActivationException | ApduTransport.CardException | R30xScanner.ScannerException e) {
-            System.out.println("NOT ISSUED, nothing changed: " + e.getMessage());
+            System.out.println(CliText.t("issue.notIssued", e.getMessage()));
             return ExitCodes.FAILURE;
         }
-        System.out.println(r.state() + "  " + r.detail());
+        System.out.println(CliText.t("issue.result", CliText.state(r.state().name()), r.detail()));
         return r.state() == JobState.ISSUED ? ExitCodes.OK : ExitCodes.FAILURE;
     }
 }

@@ -18,12 +18,18 @@ public final class Ktp implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** On every command (inherited): the language of the human output; JSON is never translated. */
+    @CommandLine.Option(names = "--lang", paramLabel = "id|en", scope = CommandLine.ScopeType.INHERIT,
+            description = "language of the output: id (Bahasa Indonesia, the default) or en (English); else station.language of the configuration")
+    void lang(String code) { CliText.choose(code); }
+
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
     }
 
     public static CommandLine commandLine() {
+        CliText.reset();
         CommandLine cl = new CommandLine(new Ktp());
         for (CommandProvider provider : ServiceLoader.load(CommandProvider.class)) {
             for (Object command : provider.commands()) cl.addSubcommand(command);

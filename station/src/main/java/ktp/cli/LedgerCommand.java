@@ -46,6 +46,7 @@ final class LedgerCommand implements Callable<Integer> {
             }
         }
         if (from == null) throw new BadInputException("name the station's store: --store DIR or --config FILE");
+        CliText.config(from.config);
         JsonNode entries;
         try (StoreChoice.Access a = from.access(user, true)) {
             if (a.console() != null) {
@@ -59,15 +60,15 @@ final class LedgerCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         DateTimeFormatter t = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(ZoneId.of("Asia/Jakarta"));
-        System.out.printf("%-16s %-20s %-24s %-11s %s%n", "BLANK", "RECORD", "FATE", "UPDATED", "REASON");
+        System.out.printf("%-16s %-20s %-28s %-11s %s%n", CliText.t("col.blank"), CliText.t("col.record"), CliText.t("col.fate"), CliText.t("col.updated"), CliText.t("col.reason"));
         Map<String, Integer> totals = new java.util.TreeMap<>();
         for (JsonNode e : entries) {
-            totals.merge(e.path("fate").asText(), 1, Integer::sum);
+            totals.merge(CliText.fate(e.path("fate").asText()), 1, Integer::sum);
             String reason = e.path("reason").asText();
-            System.out.printf("%-16s %-20s %-24s %-11s %s%n", e.path("blankId").asText(), e.path("recordId").asText().isEmpty() ? "-" : e.path("recordId").asText(),
-                    e.path("fate").asText(), t.format(java.time.Instant.parse(e.path("updatedAt").asText())), reason.length() > 60 ? reason.substring(0, 57) + "..." : reason);
+            System.out.printf("%-16s %-20s %-28s %-11s %s%n", e.path("blankId").asText(), e.path("recordId").asText().isEmpty() ? "-" : e.path("recordId").asText(),
+                    CliText.fate(e.path("fate").asText()), t.format(java.time.Instant.parse(e.path("updatedAt").asText())), reason.length() > 60 ? reason.substring(0, 57) + "..." : reason);
         }
-        System.out.println(entries.size() + " blank(s): " + totals);
+        System.out.println(CliText.t("ledger.count", entries.size(), totals.toString()));
         return ExitCodes.OK;
     }
 
@@ -103,7 +104,8 @@ final class LedgerCommand implements Callable<Integer> {
             } catch (StoreException | ConsoleSession.ConsoleRefusal e) {
                 throw new BadInputException(e.getMessage());
             }
-            System.out.println("recorded: " + count + " blanks loaded by " + operator + " (" + reference.strip() + ")");
+            CliText.config(from.config);
+            System.out.println(CliText.t("ledger.loaded", count, operator, reference.strip()));
             return ExitCodes.OK;
         }
     }

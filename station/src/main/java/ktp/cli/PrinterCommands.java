@@ -134,13 +134,13 @@ final class PrinterCommands {
             if (printer.startsWith("file:")) throw new BadInputException("--printer " + printer + ": a file does not answer; use serial: or tcp://");
             try (PrinterDriver d = new PrinterDriver(p, () -> PrinterLink.open(printer, p.link()))) {
                 PrinterStatus s = d.status();
-                System.out.println("Model            " + s.model());
-                System.out.println("Firmware         " + s.firmware());
-                System.out.println("Serial number    " + s.serial());
-                System.out.println("Ribbon left      " + s.ribbonRemaining() + " cards");
-                System.out.println("Feeder           " + (s.feederHasCards() ? "cards present" : "EMPTY"));
-                System.out.println("Reject box       " + (s.rejectBoxFull() ? "FULL" : "ok"));
-                System.out.println("Cards printed    " + s.cardsPrinted());
+                System.out.println(CliText.t("printer.model", s.model()));
+                System.out.println(CliText.t("printer.firmware", s.firmware()));
+                System.out.println(CliText.t("printer.serial", s.serial()));
+                System.out.println(CliText.t("printer.ribbon", String.valueOf(s.ribbonRemaining())));
+                System.out.println(CliText.t("printer.feeder", CliText.t(s.feederHasCards() ? "printer.cardsPresent" : "printer.empty")));
+                System.out.println(CliText.t("printer.rejectBox", CliText.t(s.rejectBoxFull() ? "printer.full" : "printer.ok")));
+                System.out.println(CliText.t("printer.printed", String.valueOf(s.cardsPrinted())));
                 return ExitCodes.OK;
             } catch (PrinterException e) {
                 System.err.println("ktp: " + diagnose(printer, e));

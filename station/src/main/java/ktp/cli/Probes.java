@@ -27,17 +27,15 @@ final class Probes {
     static void printer(String key, StationConfig.Printer p, StationConfig.Scanner scanner, List<String> failed) {
         String uri = p.uri();
         if (uri.startsWith("file:")) {
-            StationCommand.CheckConfig.answered(key, uri, "a file (cards are written to it, nothing to ask)");
+            StationCommand.CheckConfig.answered(key, uri, CliText.t("probe.file"));
             return;
         }
         try {
             PrinterStatus s = status(p);
-            StationCommand.CheckConfig.answered(key, uri, "a card printer: " + s.model() + ", firmware " + s.firmware() + ", serial " + s.serial()
-                    + ", ribbon " + s.ribbonRemaining() + " cards");
+            StationCommand.CheckConfig.answered(key, uri, CliText.t("probe.printer", s.model(), s.firmware(), s.serial(), String.valueOf(s.ribbonRemaining())));
         } catch (PrinterException e) {
             if (answersAsScanner(uri, scanner)) {
-                StationCommand.CheckConfig.report(key, uri, "a fingerprint scanner answers here (R30x handshake), not a printer: are the printer and"
-                        + " scanner ports swapped? (scanner.uri is " + scanner.uri() + ")", failed);
+                StationCommand.CheckConfig.report(key, uri, CliText.t("probe.scannerOnPrinter", scanner.uri()), failed);
             } else {
                 StationCommand.CheckConfig.report(key, uri, PrinterCommands.Status.diagnose(uri, e), failed);
             }
@@ -47,16 +45,14 @@ final class Probes {
     static void scanner(String key, StationConfig.Scanner s, StationConfig.Printer printer, List<String> failed) {
         try (R30xScanner r = R30xScanner.open(s.uri(), s.profile())) {
             int code = r.handshake();
-            if (code == 0) StationCommand.CheckConfig.answered(key, s.uri(), "an R30x fingerprint module (" + s.profile().id() + "; handshake accepted)");
-            else StationCommand.CheckConfig.report(key, s.uri(), String.format("an R30x module answers but refuses the handshake (code %02X): "
-                    + "its password is not the default", code), failed);
+            if (code == 0) StationCommand.CheckConfig.answered(key, s.uri(), CliText.t("probe.scanner", s.profile().id()));
+            else StationCommand.CheckConfig.report(key, s.uri(), CliText.t("probe.scannerRefuses", String.format("%02X", code)), failed);
         } catch (R30xScanner.ScannerException | IOException e) {
-            String problem = "no R30x handshake: " + e.getMessage();
+            String problem = CliText.t("probe.noHandshake", e.getMessage());
             if (!printer.uri().startsWith("file:") && s.uri().startsWith(printer.uri().startsWith("tcp://") ? "tcp://" : "serial:")) {
                 try {
                     PrinterStatus ps = status(new StationConfig.Printer(printer.name(), s.uri(), printer.profile(), printer.reader(), printer.chipless()));
-                    problem = "a card printer answers here (" + ps.model() + "), not the scanner: are the printer and scanner ports swapped? (printers[0].uri is "
-                            + printer.uri() + ")";
+                    problem = CliText.t("probe.printerOnScanner", ps.model(), printer.uri());
                 } catch (PrinterException notAPrinter) {
                     // neither: the plain handshake failure stands
                 }
@@ -74,14 +70,14 @@ final class Probes {
             o.setAutomaticReconnect(false);
             o.setCleanSession(true);
             client.connect(o);
-            StationCommand.CheckConfig.answered(key, b.url(), "an MQTT broker: CONNACK accepted" + (b.username() == null ? " (anonymous)" : " for user " + b.username()));
+            StationCommand.CheckConfig.answered(key, b.url(), b.username() == null ? CliText.t("probe.brokerAnonymous") : CliText.t("probe.broker", b.username()));
             client.disconnect();
         } catch (org.eclipse.paho.client.mqttv3.MqttException e) {
             int code = e.getReasonCode();
             String problem = code == org.eclipse.paho.client.mqttv3.MqttException.REASON_CODE_FAILED_AUTHENTICATION
                     || code == org.eclipse.paho.client.mqttv3.MqttException.REASON_CODE_NOT_AUTHORIZED
-                    ? "the broker answers but its CONNACK refuses the station's credentials (code " + code + "): check telemetry.username and telemetry.password_file"
-                    : "no CONNACK: " + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")");
+                    ? CliText.t("probe.brokerRefuses", String.valueOf(code))
+                    : CliText.t("probe.noConnack", e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
             StationCommand.CheckConfig.report(key, b.url(), problem, failed);
         } catch (IOException e) {
             StationCommand.CheckConfig.report(key, b.url(), e.getMessage(), failed);
@@ -96,13 +92,11 @@ final class Probes {
             CentralClient client = new CentralClient(CentralClient.Config.of(dc.url(), c.stationId(), tls, token, dc.plainHttp())
                     .withDeadline(java.time.Duration.ofSeconds(5)));
             List<CentralClient.Lease> leases = client.leases();
-            StationCommand.CheckConfig.answered(key, dc.url().toString(), "the data center, which accepts station " + c.stationId() + "'s credentials ("
-                    + leases.size() + " lease(s) held)");
+            StationCommand.CheckConfig.answered(key, dc.url().toString(), CliText.t("probe.central", c.stationId(), leases.size()));
         } catch (CentralException e) {
             String problem = e.httpStatus() == 401 || e.httpStatus() == 403
-                    ? "the data center answers but refuses the station's credentials (HTTP " + e.httpStatus() + " " + e.code() + "): check central."
-                    + (dc.tokenFile() != null ? "token_file" : "certificate and central.key") + " and station.id"
-                    : e.kind() == CentralException.Kind.UNREACHABLE ? "does not answer: " + e.getMessage() : e.getMessage();
+                    ? CliText.t("probe.centralRefuses", String.valueOf(e.httpStatus()), e.code(), dc.tokenFile() != null ? "token_file" : "certificate and central.key")
+                    : e.kind() == CentralException.Kind.UNREACHABLE ? CliText.t("probe.noAnswer", e.getMessage()) : e.getMessage();
             StationCommand.CheckConfig.report(key, dc.url().toString(), problem, failed);
         } catch (IOException | RuntimeException e) {
             StationCommand.CheckConfig.report(key, dc.url().toString(), e.getMessage(), failed);

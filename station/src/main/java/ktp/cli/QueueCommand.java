@@ -50,6 +50,7 @@ final class QueueCommand implements Callable<Integer> {
         }
         if (limit < 0) throw new BadInputException("--limit: a number of jobs, 0 or more, got " + limit);
         if (nik != null && !nik.matches("\\d{16}")) throw new BadInputException("--nik: a NIK is 16 digits, got \"" + nik + "\"");
+        CliText.config(from.config);
         JsonNode jobs;
         long total = -1;
         try (StoreChoice.Access a = from.access(user, true)) {
@@ -65,14 +66,15 @@ final class QueueCommand implements Callable<Integer> {
             return ExitCodes.OK;
         }
         DateTimeFormatter t = DateTimeFormatter.ofPattern("MM-dd HH:mm").withZone(ZoneId.of("Asia/Jakarta"));
-        System.out.printf("%-20s %-16s %-17s %-16s %-11s %s%n", "RECORD", "NIK", "STATE", "BLANK", "UPDATED", "REASON");
+        System.out.printf("%-20s %-16s %-28s %-16s %-11s %s%n", CliText.t("col.record"), CliText.t("col.nik"), CliText.t("col.state"), CliText.t("col.blank"),
+                CliText.t("col.updated"), CliText.t("col.reason"));
         for (JsonNode j : jobs) {
             String reason = j.path("reason").asText();
-            System.out.printf("%-20s %-16s %-17s %-16s %-11s %s%n", j.path("recordId").asText(), j.path("nik").asText(), j.path("state").asText(),
+            System.out.printf("%-20s %-16s %-28s %-16s %-11s %s%n", j.path("recordId").asText(), j.path("nik").asText(), CliText.state(j.path("state").asText()),
                     j.path("blankId").asText().isEmpty() ? "-" : j.path("blankId").asText(), t.format(Instant.parse(j.path("updatedAt").asText())),
                     reason.length() > 70 ? reason.substring(0, 67) + "..." : reason);
         }
-        System.out.println(jobs.size() + " job(s)" + (total > jobs.size() ? ", the newest of " + total + " (--limit 0 lists every one)" : ""));
+        System.out.println(CliText.t("queue.count", jobs.size()) + (total > jobs.size() ? CliText.t("queue.newestOf", total) : ""));
         return ExitCodes.OK;
     }
 }

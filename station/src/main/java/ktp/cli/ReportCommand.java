@@ -80,26 +80,27 @@ final class ReportCommand extends CommandGroup {
         @Option(names = "--user", paramLabel = "NAME", description = "while the daemon runs (its store locked): with --config, get the report from its console as this account")
         String user;
 
-        @Option(names = "--lang", paramLabel = "id|en", description = "the report's language (default: the configuration's report.language, else id)")
-        String lang;
 
         @Override
         public Integer call() throws IOException {
+            // --lang is the command line's own (inherited from ktp): the report's language when given, else report.language, else id.
+            String lang = CliText.explicitCode();
+            CliText.config(from.config);
             ZoneId z = zone(zone);
             LocalDate day = date == null ? LocalDate.now(z) : date(date, "--date");
             DailyReport r;
             try (StoreChoice.Access a = from.access(user, true)) {
                 if (a.console() != null) {
                     AtomicFile.write(out, a.console().download("/reports/daily.pdf?date=" + day + langQuery(lang)), false);
-                    System.out.println("report: " + out + " (from the station's console)");
+                    System.out.println(CliText.t("report.fromConsole", out));
                     return ExitCodes.OK;
                 }
                 r = DailyReport.of(a.store(), day, z, Clock.systemUTC().instant());
             }
             AtomicFile.write(out, ReportPdf.daily(r, settings(from, lang)), false);
-            System.out.printf("%s %s: %d received, %d refused, %d printed, %d issued (%d by override), %d activation failed, %d blanks spoiled%n",
-                    r.stationId(), r.day(), r.recordsIn(), r.rejected(), r.printed(), r.issued(), r.overrides(), r.activationFailed(), r.spoiled().size());
-            System.out.println("report: " + out);
+            System.out.println(CliText.t("report.daily", r.stationId(), r.day().toString(), r.recordsIn(), r.rejected(), r.printed(), r.issued(), r.overrides(),
+                    r.activationFailed(), r.spoiled().size()));
+            System.out.println(CliText.t("report.written", out));
             return ExitCodes.OK;
         }
     }
@@ -130,11 +131,12 @@ final class ReportCommand extends CommandGroup {
         @Option(names = "--user", paramLabel = "NAME", description = "while the daemon runs (its store locked): with --config, get the report from its console as this account")
         String user;
 
-        @Option(names = "--lang", paramLabel = "id|en", description = "the report's language (default: the configuration's report.language, else id)")
-        String lang;
 
         @Override
         public Integer call() throws IOException {
+            // --lang is the command line's own (inherited from ktp): the report's language when given, else report.language, else id.
+            String lang = CliText.explicitCode();
+            CliText.config(from.config);
             ZoneId z = zone(zone);
             LocalDate a = date(fromDate, "--from");
             LocalDate b = date(toDate, "--to");
@@ -144,22 +146,20 @@ final class ReportCommand extends CommandGroup {
             try (StoreChoice.Access access = from.access(user, true)) {
                 if (access.console() != null) {
                     AtomicFile.write(out, access.console().download("/reports/reconciliation.pdf?from=" + a + "&to=" + b + (counted == null ? "" : "&counted=" + counted) + langQuery(lang)), false);
-                    System.out.println("report: " + out + " (from the station's console; the balance and any difference are in it)");
+                    System.out.println(CliText.t("report.fromConsoleBalance", out));
                     return ExitCodes.OK;
                 }
                 r = ktp.report.Reconciliation.of(access.store(), a, b, z, counted == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(counted), Clock.systemUTC().instant());
             }
             AtomicFile.write(out, ReportPdf.reconciliation(r, settings(from, lang)), false);
-            System.out.printf("%s %s..%s: %d loaded = %d issued + %d awaiting holder + %d spoiled + %d in a printer + %d expected in the feeder%n",
-                    r.stationId(), r.from(), r.to(), r.loaded(), r.issued(), r.awaitingHolder(), r.spoiled(), r.inPrinter(), r.expectedInFeeder());
-            if (r.expectedInFeeder() < 0) {
-                System.out.println("the printers took " + (-r.expectedInFeeder()) + " more blanks than were recorded as loaded: record each load with 'ktp ledger load'");
-            }
+            System.out.println(CliText.t("report.balance", r.stationId(), r.from().toString(), r.to().toString(), r.loaded(), r.issued(), r.awaitingHolder(), r.spoiled(),
+                    r.inPrinter(), r.expectedInFeeder()));
+            if (r.expectedInFeeder() < 0) System.out.println(CliText.t("report.moreTaken", -r.expectedInFeeder()));
             if (r.countedInFeeder().isPresent()) {
                 int d = r.difference().getAsInt();
-                System.out.println(d == 0 ? "counted " + counted + " in the feeder: RECONCILED" : String.format("counted %d in the feeder: DIFFERENCE %+d, to be explained", counted, d));
+                System.out.println(d == 0 ? CliText.t("report.reconciled", counted) : CliText.t("report.difference", counted, String.format("%+d", d)));
             }
-            System.out.println(r.forDestruction().size() + " spoiled blanks for destruction in the period; report: " + out);
+            System.out.println(CliText.t("report.forDestruction", r.forDestruction().size(), out));
             return r.difference().orElse(0) == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
         }
     }

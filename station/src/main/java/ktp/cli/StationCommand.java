@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "station", mixinStandardHelpOptions = true, description = "A print station's configuration (docs/station-config.md).",
-        subcommands = {StationCommand.Init.class, StationCommand.CheckConfig.class, StationCommand.Run.class, StationCommand.Status.class})
+        subcommands = {StationCommand.Init.class, StationSetup.class, StationCommand.CheckConfig.class, StationCommand.Run.class, StationCommand.Status.class})
 final class StationCommand extends CommandGroup {
 
     @Command(name = "init", mixinStandardHelpOptions = true, description = "Write a commented example configuration to edit (never over an existing file).")
@@ -30,7 +30,7 @@ final class StationCommand extends CommandGroup {
                 if (in == null) throw new IllegalStateException("the example configuration is missing from the station's resources");
                 Files.write(out, in.readAllBytes());
             }
-            System.out.println("wrote " + out + "; edit it, then: ./ktp station check-config " + out + " --probe");
+            System.out.println(CliText.t("init.wrote", out.toString()));
             return ExitCodes.OK;
         }
     }
@@ -55,6 +55,7 @@ final class StationCommand extends CommandGroup {
             } catch (DataFileException e) {
                 throw new BadInputException(e.getMessage());
             }
+            for (String warning : c.warnings()) System.err.println("ktp: warning: " + warning);
             // The daemon logs what it does (one line per job change, device and link events); commands only warn.
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ktp")).setLevel(ch.qos.logback.classic.Level.INFO);
             javax.smartcardio.TerminalFactory readers = javax.smartcardio.TerminalFactory.getDefault();
@@ -105,7 +106,10 @@ final class StationCommand extends CommandGroup {
     static String labReader(Path file) {
         try {
             ktp.datafile.DataFile.Node e = ktp.datafile.DataFile.load(file).object("encoder");
-            return e.has("lab_reader") ? e.text("lab_reader") : null;
+            if (!e.has("lab_reader")) return null;
+            String v = e.text("lab_reader");
+            // The old form tcp:HOST:PORT is read as tcp://HOST:PORT (StationConfig warns about it).
+            return v.startsWith("tcp:") && !v.startsWith("tcp://") ? "tcp://" + v.substring(4) : v;
         } catch (DataFileException x) {
             throw new BadInputException(x.getMessage());
         }
@@ -123,6 +127,7 @@ final class StationCommand extends CommandGroup {
         @Override
         public Integer call() throws Exception {
             Path store = from.resolve();
+            CliText.config(from.config);
             ktp.station.StationHealth h = fromDaemon(store);
             if (h == null) h = fromStore(store);
             if (json) System.out.println(new String(h.toJson(), java.nio.charset.StandardCharsets.UTF_8));
@@ -172,18 +177,23 @@ final class StationCommand extends CommandGroup {
         }
 
         private static void print(ktp.station.StationHealth h) {
-            System.out.println("station " + h.stationId() + ": " + (h.ready() ? "READY" : "NOT READY") + " (from the " + h.source() + ", " + h.at() + ")");
+            // In the operator's language (CliText); the codes (lane kinds, alert codes) stay as they are, for a search in the docs.
+            String source = switch (h.source()) {
+                case "daemon", "store", "none" -> CliText.t("status.source." + h.source());
+                default -> h.source();
+            };
+            System.out.println(CliText.t("status.head", h.stationId(), CliText.t(h.ready() ? "status.ready" : "status.notReady"), source, h.at().toString()));
             for (ktp.station.LaneState l : h.lanes()) {
-                System.out.println("  printer " + l.printer() + ": " + l.kind() + (l.code().equals(l.kind().name()) ? "" : " " + l.code()) + " since " + l.since()
-                        + (l.recordId().isEmpty() ? "" : ", record " + l.recordId()));
-                if (!l.canPrint()) System.out.println("    " + l.messageEn() + " / " + l.messageId() + (l.detail().isEmpty() ? "" : "\n    detail: " + l.detail()));
+                System.out.println(CliText.t("status.lane", l.printer(), l.kind() + (l.code().equals(l.kind().name()) ? "" : " " + l.code()), l.since().toString())
+                        + (l.recordId().isEmpty() ? "" : CliText.t("status.laneRecord", l.recordId())));
+                if (!l.canPrint()) System.out.println("    " + CliText.pick(l.messageEn(), l.messageId()) + (l.detail().isEmpty() ? "" : "\n    " + CliText.t("status.detail", l.detail())));
             }
-            System.out.println("  queue " + h.queueDepth() + ", outbox " + h.outboxDepth() + ", blanks in feeder " + (h.blanksInFeeder() == null ? "unknown" : h.blanksInFeeder())
-                    + (h.source().equals("daemon") ? ", data center " + (h.dataCenterReachable() ? "reachable" : "NOT reachable") + (h.takingRecords() ? "" : " (not taking records)")
-                    + ", broker " + (h.brokerConnected() ? "connected" : "NOT connected") : ""));
-            if (h.alerts().isEmpty()) System.out.println("  no alerts");
+            System.out.println(CliText.t("status.counts", h.queueDepth(), h.outboxDepth(), h.blanksInFeeder() == null ? CliText.t("status.unknown") : h.blanksInFeeder().toString())
+                    + (h.source().equals("daemon") ? CliText.t("status.links", CliText.t(h.dataCenterReachable() ? "status.reachable" : "status.notReachable")
+                    + (h.takingRecords() ? "" : " " + CliText.t("status.notTaking")), CliText.t(h.brokerConnected() ? "status.connected" : "status.notConnected")) : ""));
+            if (h.alerts().isEmpty()) System.out.println(CliText.t("status.noAlerts"));
             for (ktp.station.StationHealth.Alert a : h.alerts()) {
-                System.out.println("  ALERT " + a.code() + (a.printer().isEmpty() ? "" : " (" + a.printer() + ")") + ": " + a.messageEn() + " / " + a.messageId()
+                System.out.println(CliText.t("status.alert", a.code(), a.printer().isEmpty() ? "" : " (" + a.printer() + ")", CliText.pick(a.messageEn(), a.messageId()))
                         + (a.detail().isEmpty() ? "" : " [" + a.detail() + "]"));
             }
         }
@@ -208,18 +218,20 @@ final class StationCommand extends CommandGroup {
             } catch (DataFileException e) {
                 throw new BadInputException(e.getMessage());
             }
-            System.out.println("station    " + c.stationId() + ", store " + c.store());
-            System.out.println("central    " + c.central().url() + (c.central().plainHttp() ? " (plain HTTP: demo only)" : ", CA pinned" + (c.central().certificate() != null ? ", client certificate" : ", token")));
+            CliText.config(file);
+            System.out.println(CliText.t("check.station", c.stationId(), c.store().toString()));
+            System.out.println(CliText.t("check.central", c.central().url().toString(), c.central().plainHttp() ? CliText.t("check.plain")
+                    : CliText.t("check.pinned") + CliText.t(c.central().certificate() != null ? "check.certificate" : "check.token")));
             for (StationConfig.Printer p : c.printers()) {
-                System.out.println("printer    " + p.name() + " " + p.uri() + " (" + p.profile().id() + ")" + (p.reader() == null ? "" : ", chip station reader /" + p.reader() + "/"));
+                System.out.println(CliText.t("check.printer", p.name(), p.uri(), p.profile().id(), p.reader() == null ? "" : CliText.t("check.chipReader", p.reader())));
             }
-            System.out.println("encoder    reader /" + c.encoder().readerPattern() + "/, " + c.encoder().profile().id()
-                    + (c.encoder().masterKey() == null ? ", GlobalPlatform TEST keys (test cards only)" : ", issuer master key, " + c.encoder().profile().diversification() + " per card"));
-            System.out.println("scanner    " + c.scanner().uri() + " (" + c.scanner().profile().id() + ")");
-            System.out.println("telemetry  " + c.telemetry().broker().url() + ", health every " + c.telemetry().healthEverySeconds() + " s");
-            System.out.println("console    " + (c.console().users() == null ? "none (no console.users file)" : "http://" + c.console().listen() + " (users " + c.console().users() + ")"));
+            System.out.println(CliText.t("check.encoder", c.encoder().readerPattern(), c.encoder().profile().id(),
+                    c.encoder().masterKey() == null ? CliText.t("check.testKeys") : CliText.t("check.masterKey", c.encoder().profile().diversification())));
+            System.out.println(CliText.t("check.scanner", c.scanner().uri(), c.scanner().profile().id()));
+            System.out.println(CliText.t("check.telemetry", c.telemetry().broker().url(), c.telemetry().healthEverySeconds()));
+            System.out.println(CliText.t("check.console", c.console().users() == null ? CliText.t("check.noConsole") : CliText.t("check.consoleAt", c.console().listen(), c.console().users().toString())));
             List<String> warnings = ConfigWarnings.of(c);
-            for (String warning : warnings) System.out.println("WARNING    " + warning);
+            for (String warning : warnings) System.out.println(CliText.t("check.warning", warning));
             if (probe) {
                 // Each device and server is asked in its own protocol, so that a port that answers as the wrong
                 // device (printer and scanner swapped) or a server that refuses the station's credentials is caught.
@@ -232,8 +244,7 @@ final class StationCommand extends CommandGroup {
                 else probeReader(c.encoder().readerPattern(), failed);
                 if (!failed.isEmpty()) throw new BadInputException(file + ": " + String.join("; ", failed));
             }
-            System.out.println(file + ": OK" + (probe ? " (every device and server answered)" : "")
-                    + (warnings.isEmpty() ? "" : ", with " + warnings.size() + " warning(s) above"));
+            System.out.println(CliText.t(probe ? "check.okProbed" : "check.ok", file.toString()) + (warnings.isEmpty() ? "" : CliText.t("check.withWarnings", warnings.size())));
             return ExitCodes.OK;
         }
 
@@ -251,13 +262,13 @@ final class StationCommand extends CommandGroup {
         }
 
         static void report(String key, String what, String problem, List<String> failed) {
-            System.out.println("probe      " + key + " " + what + ": " + (problem == null ? "answers" : "FAILED: " + problem));
+            System.out.println(problem == null ? CliText.t("check.answers", key, what) : CliText.t("check.failed", key, what, problem));
             if (problem != null) failed.add(key + " " + what + " " + problem);
         }
 
         /** A probe that answered, saying as what. */
         static void answered(String key, String what, String as) {
-            System.out.println("probe      " + key + " " + what + ": answers as " + as);
+            System.out.println(CliText.t("check.answersAs", key, what, as));
         }
     }
 }

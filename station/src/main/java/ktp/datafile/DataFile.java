@@ -90,6 +90,9 @@ public final class DataFile {
             return new DataFileException(file, key, problem + (where == null ? "" : " (" + where + ")"));
         }
 
+        /** A warning at {@code field}: the same words and place as {@link #error}, for a value that loads but should change. */
+        public String warning(String field, String problem) { return error(field, problem).getMessage(); }
+
         private JsonNode get(String field, boolean required) throws DataFileException {
             read.add(field);
             JsonNode v = json.get(field);

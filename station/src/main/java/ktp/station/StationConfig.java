@@ -26,7 +26,8 @@ import ktp.telemetry.BrokerSettings;
  * Secrets stay in the files the configuration names (keys, tokens, passwords), never in it.
  */
 public record StationConfig(Path file, String stationId, Path store, Central central, Path trustedKeys, List<Printer> printers,
-                            Encoder encoder, Scanner scanner, Telemetry telemetry, Console console, int biometricRetentionDays) {
+                            Encoder encoder, Scanner scanner, Telemetry telemetry, Console console, int biometricRetentionDays,
+                            List<String> warnings) {
 
     /** How long an uncollected card's biometrics are kept when station.yaml does not say (days). */
     public static final int DEFAULT_BIOMETRIC_RETENTION_DAYS = 30;
@@ -68,6 +69,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
 
     public static StationConfig load(Path file, Path profilesHome) throws DataFileException {
         DataFile.Node root = DataFile.load(file);
+        List<String> warnings = new ArrayList<>();
         Path base = file.toAbsolutePath().getParent();
 
         DataFile.Node station = root.object("station");
@@ -76,6 +78,8 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         Path store = base.resolve(station.text("store"));
         // Whole days, 1 to 365: a card nobody collected keeps its photo and templates no longer than this (docs/store.md).
         int retentionDays = station.integer("biometric_retention_days", 1, 365, DEFAULT_BIOMETRIC_RETENTION_DAYS);
+        // The language of the command line's human output for this station (ktp.cli.CliText; --lang overrides it).
+        station.oneOf("language", List.of("id", "en"), "id");
         station.noOtherFields();
 
         DataFile.Node c = root.object("central");
@@ -117,7 +121,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         for (DataFile.Node p : ps) {
             String name = p.text("name");
             if (!names.add(name)) throw p.error("name", "'" + name + "' is used by two printers");
-            String uri = p.text("uri");
+            String uri = modernTcp(p, "uri", p.text("uri"), warnings);
             checkDeviceUri(p, "uri", uri, true);
             PrinterProfile profile = profile(p, "profile", () -> PrinterProfile.resolve(profilesHome.resolve("printers"), p.text("profile")));
             String reader = p.has("reader") ? p.text("reader") : p.text("reader", null);
@@ -155,7 +159,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         }
         int insertWait = e.integer("insert_wait_s", 1, 120, 10);
         // The lab reader (ktp.lab.LabReader, read by `ktp station run`): virtual cards without pcscd, for a lab only.
-        String labReader = e.text("lab_reader", null);
+        String labReader = e.has("lab_reader") ? modernTcp(e, "lab_reader", e.text("lab_reader"), warnings) : e.text("lab_reader", null);
         if (labReader != null) {
             if (!plain) throw e.error("lab_reader", "is for a lab only: it is accepted with central.plain_http: true (a production station uses PC/SC)");
             if (!labReader.matches("tcp://(127\\.0\\.0\\.1|localhost):\\d{1,5}")) throw e.error("lab_reader", "must be tcp://127.0.0.1:PORT (loopback), got '" + labReader + "'");
@@ -164,7 +168,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         Encoder encoder = new Encoder(reader, cardProfile, master, insertWait);
 
         DataFile.Node s = root.object("scanner");
-        String scannerUri = s.text("uri");
+        String scannerUri = modernTcp(s, "uri", s.text("uri"), warnings);
         checkDeviceUri(s, "uri", scannerUri, false);
         ScannerProfile scannerProfile = profile(s, "profile", () -> ScannerProfile.resolve(profilesHome.resolve("scanners"), s.text("profile")));
         s.noOtherFields();
@@ -181,7 +185,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         }
         BrokerSettings broker;
         try {
-            broker = new BrokerSettings(t.text("broker"), t.has("username") ? t.text("username") : markRead(t, "username"), pw,
+            broker = new BrokerSettings(modernTcp(t, "broker", t.text("broker"), warnings), t.has("username") ? t.text("username") : markRead(t, "username"), pw,
                     optionalFile(t, "ca", base), optionalFile(t, "certificate", base), optionalFile(t, "key", base));
         } catch (IllegalArgumentException x) {
             throw t.error("broker", x.getMessage());
@@ -223,7 +227,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         else root.text("report", "");
         root.noOtherFields();
         return new StationConfig(file, id, store, central, trust, List.copyOf(printers), encoder, new Scanner(scannerUri, scannerProfile),
-                new Telemetry(broker, health, signingKey, officeKeys), console, retentionDays);
+                new Telemetry(broker, health, signingKey, officeKeys), console, retentionDays, List.copyOf(warnings));
     }
 
     private static Path markReadPath(DataFile.Node n, String field) throws DataFileException {
@@ -260,6 +264,20 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         if (!Files.isRegularFile(p)) throw n.error(field, p + " does not exist or is not a file");
         if (!Files.isReadable(p)) throw n.error(field, p + " cannot be read (permissions?)");
         return p;
+    }
+
+    /**
+     * The one address form is tcp://HOST:PORT. The older tcp:HOST:PORT (what the simulators once took) still loads, as
+     * tcp://HOST:PORT, with a warning naming the key and the new form, so that a station written for it keeps running
+     * while its file is changed; {@code ktp station check-config} and {@code station run} show the warning.
+     */
+    static String modernTcp(DataFile.Node n, String field, String value, List<String> warnings) {
+        if (value.startsWith("tcp:") && !value.startsWith("tcp://") && value.length() > 4) {
+            String modern = "tcp://" + value.substring(4);
+            warnings.add(n.warning(field, "'" + value + "' is the old address form; write " + modern + " (it is read as that)"));
+            return modern;
+        }
+        return value;
     }
 
     /** tcp://HOST:PORT, serial:/dev/X[?baud=N], and for printers file:PATH. */

@@ -45,7 +45,7 @@ class ConsoleUserCommandTest {
 
         KtpCommandLineTest.Result replaced = withPassword("other-password-2", "console", "user", "add", "--users", f, "--name", "sari", "--role", "supervisor", "--replace");
         assertEquals(0, replaced.exit(), replaced.err());
-        assertTrue(replaced.out().contains("account sari: role changes from operator to supervisor"), replaced.out());
+        assertTrue(replaced.out().contains("akun sari: peran berubah dari operator menjadi supervisor"), replaced.out());
         Users.User now = Users.load(file).find("sari").orElseThrow();
         assertEquals(Role.SUPERVISOR, now.role());
         assertTrue(new PasswordHasher().verify("other-password-2".toCharArray(), now.hash()));

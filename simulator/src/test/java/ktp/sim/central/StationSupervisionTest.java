@@ -240,10 +240,10 @@ class StationSupervisionTest {
             assertEquals(ktp.printer.PrinterError.COVER_OPEN, v.alert(), "the console's printer page shows the alert from the same lane state");
             assertEquals("COVER_OPEN", v.state());
             // ktp station status, from the running daemon's status file: the same lane state.
-            await("the status file says so", Duration.ofSeconds(6), () -> ktp.sim.KtpRun.of("station", "status", "--config", rig.daemon.config().file().toString()).out().contains("ALERT COVER_OPEN"));
+            await("the status file says so", Duration.ofSeconds(6), () -> ktp.sim.KtpRun.of("station", "status", "--config", rig.daemon.config().file().toString()).out().contains("PERINGATAN COVER_OPEN"));
             ktp.sim.KtpRun st = ktp.sim.KtpRun.of("station", "status", "--config", rig.daemon.config().file().toString());
             assertEquals(1, st.exit(), st.out() + st.err());
-            assertTrue(st.out().contains("from the daemon") && st.out().contains("PAUSED COVER_OPEN") && st.out().contains("Penutup terbuka"), st.out());
+            assertTrue(st.out().contains("dari daemon") && st.out().contains("PAUSED COVER_OPEN") && st.out().contains("Penutup terbuka"), st.out());
             rig.printer.setCoverOpen(false);
             await("the closed cover seen", Duration.ofSeconds(5), () -> rig.lane().kind() == LaneState.Kind.READY);
             assertFalse(rig.daemon.health().hasAlert(StationHealth.COVER_OPEN));
@@ -251,7 +251,7 @@ class StationSupervisionTest {
             rig.daemon.close();
             ktp.sim.KtpRun stopped = ktp.sim.KtpRun.of("station", "status", "--config", rig.daemon.config().file().toString());
             assertEquals(1, stopped.exit());
-            assertTrue(stopped.out().contains("from the store") && stopped.out().contains("DAEMON_STOPPED") && stopped.out().contains("printer P1: STOPPED"), stopped.out());
+            assertTrue(stopped.out().contains("dari penyimpanan") && stopped.out().contains("DAEMON_STOPPED") && stopped.out().contains("printer P1: STOPPED"), stopped.out());
         }
     }
 

@@ -58,7 +58,7 @@ class HeadlessCommandsTest {
         JsonNode jobs = new ObjectMapper().readTree(queue);
         assertEquals(2, jobs.size());
         for (JsonNode j : jobs) assertEquals("AWAITING_HOLDER", j.get("state").asText());
-        assertTrue(run(0, "queue", "--store", store.toString()).contains("2 job(s)"));
+        assertTrue(run(0, "queue", "--store", store.toString()).contains("2 pekerjaan"));
         JsonNode ledger = new ObjectMapper().readTree(run(0, "ledger", "--store", store.toString(), "--json"));
         assertEquals(printed.size(), ledger.size(), "every blank the printer took");
         run(2, "queue", "--store", store.toString(), "--state", "NOT_A_STATE");
@@ -68,10 +68,10 @@ class HeadlessCommandsTest {
         run(0, "ledger", "load", "--store", store.toString(), "--count", "5", "--reference", "SJ-13", "--operator", "budi");
         String ok = run(0, "report", "reconciliation", "--store", store.toString(), "--from", today, "--to", today, "--counted", Integer.toString(feederLeft + 5),
                 "--out", dir.resolve("rec.pdf").toString());
-        assertTrue(ok.contains("RECONCILED"), ok);
+        assertTrue(ok.contains("SESUAI"), ok);
         String off = run(1, "report", "reconciliation", "--store", store.toString(), "--from", today, "--to", today, "--counted", Integer.toString(feederLeft),
                 "--out", dir.resolve("rec2.pdf").toString());
-        assertTrue(off.contains("DIFFERENCE -5"), off);
+        assertTrue(off.contains("SELISIH -5"), off);
 
         // ktp issue: the first holder's card in pcscd's reader, the right finger on the scanner.
         FingerprintLibrary fingers = FingerprintLibrary.embedded();
@@ -88,7 +88,7 @@ class HeadlessCommandsTest {
             String yaml = Files.readString(config).replaceAll("scanner: \\{ uri: \"tcp://127.0.0.1:\\d+\"", "scanner: { uri: \"tcp://127.0.0.1:" + scanner.port() + "\"");
             Files.writeString(config, yaml);
             String out = run(0, "issue", "--config", config.toString(), "--nik", job.nik(), "--operator", "sari", "--wait", "20");
-            assertTrue(out.contains("ISSUED"), out);
+            assertTrue(out.contains("Diserahkan"), out);
         }
         try (StationStore st = StationStore.open(store, null, Clock.systemUTC())) {
             assertEquals(JobState.ISSUED, st.job(job.recordId()).orElseThrow().state());
@@ -122,7 +122,7 @@ class HeadlessCommandsTest {
 
             JsonNode jobs = new ObjectMapper().readTree(runWithInput("sari-password-1\n", 0, "queue", "--config", config, "--user", "sari", "--json"));
             assertEquals(2, jobs.size());
-            assertTrue(runWithInput("sari-password-1\n", 0, "ledger", "--config", config, "--user", "sari").contains("2 blank(s)"));
+            assertTrue(runWithInput("sari-password-1\n", 0, "ledger", "--config", config, "--user", "sari").contains("2 blanko"));
             runWithInput("sari-password-1\n", 0, "ledger", "load", "--config", config, "--user", "sari", "--operator", "sari", "--count", "3", "--reference", "SJ-17");
             assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals("BLANKS_LOADED") && e.actor().equals("operator:sari")
                     && e.detail().contains("SJ-17")));
@@ -138,7 +138,7 @@ class HeadlessCommandsTest {
             station.scanner().place(fingers.image(generator.resident(index).rightIndexFinger(), 2));
             try (AutoCloseable inReader = station.cards().atCounter(card)) {
                 String out = runWithInput("sari-password-1\n", 0, "issue", "--config", config, "--user", "sari", "--nik", job.nik());
-                assertTrue(out.contains("ISSUED"), out);
+                assertTrue(out.contains("Diserahkan"), out);
             }
             assertEquals(JobState.ISSUED, station.daemon().store().job(job.recordId()).orElseThrow().state());
             assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.actor().equals("operator:sari") && e.action().endsWith("-> ISSUED")));

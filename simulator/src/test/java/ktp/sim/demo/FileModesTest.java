@@ -85,7 +85,7 @@ class FileModesTest {
         System.setOut(new java.io.PrintStream(b, true, java.nio.charset.StandardCharsets.UTF_8));
         int exit;
         try {
-            exit = ktp.cli.Ktp.commandLine().execute("station", "check-config", yaml.toString());
+            exit = ktp.cli.Ktp.commandLine().execute("station", "check-config", "--lang", "en", yaml.toString());
         } finally {
             System.setOut(old);
         }

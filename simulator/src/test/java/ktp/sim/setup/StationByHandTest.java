@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -28,7 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
  * (`ktp sim broker` included, on tcp://HOST:PORT addresses), the keys made with openssl as the page says, the YAML
  * edited key by key as the page says, then `check-config --probe`: with the printer and scanner ports swapped it
  * names both as swapped, with a wrong token it says the data center refuses the credentials (and a wrong broker
- * password that the broker does), and right it passes with each device answering as what it is.
+ * password that the broker does), and right it passes with each device answering as what it is. The old address
+ * form (tcp:HOST:PORT) still loads, in station.yaml and on a simulator's command line, with a warning naming the new one.
+ * Then the station runs by hand with the lab reader, prints the one resident's card, and an operator issues it
+ * through the CLI's console path (`ktp issue --user`): the card put back into the reader on the printer
+ * simulator's console, the holder's finger (another impression than the chip's) on the scanner simulator's. An
+ * independent check reads the store afterwards: the job, the blank's fate in the ledger, the audit log's line by
+ * the operator, and CARD_ISSUED in the outbox (kept there: no office collector listens in this lab).
  * Run alone: mvn -B -pl station,simulator -am test -Dtest=StationByHandTest -Dsurefire.failIfNoSpecifiedTests=false
  */
 class StationByHandTest {
@@ -39,6 +46,7 @@ class StationByHandTest {
     @TempDir
     Path lab;
     private final List<Process> started = new ArrayList<>();
+    private final java.util.Map<String, Process> sims = new java.util.HashMap<>();
 
     @AfterEach
     void stopTheSimulators() throws InterruptedException {
@@ -56,8 +64,12 @@ class StationByHandTest {
     /** A command that ends: its exit code and output. */
     private record Run(int code, String out) {}
 
-    private Run run(String... args) throws Exception {
+    private Run run(String... args) throws Exception { return runWith("", args); }
+
+    /** A command that ends, given {@code input} on its standard input (a password, as a script gives it). */
+    private Run runWith(String input, String... args) throws Exception {
         Process p = ktp(args).start();
+        p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(90, TimeUnit.SECONDS), "ktp " + String.join(" ", args) + " did not end");
@@ -69,6 +81,7 @@ class StationByHandTest {
         Path log = lab.resolve("sim-" + args[1] + ".log");
         Process p = ktp(args).redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
         started.add(p);
+        sims.put(args[1], p);
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
             Matcher m = ready.matcher(Files.readString(log));
@@ -94,14 +107,17 @@ class StationByHandTest {
         String broker = start(Pattern.compile("broker (tcp://127\\.0\\.0\\.1:\\d+)"), "sim", "broker", "--listen", "tcp://127.0.0.1:0",
                 "--stations", STATION, "--credentials", "broker");
         String central = start(Pattern.compile("listening on (http://127\\.0\\.0\\.1:\\d+)"), "sim", "central", "--listen", "127.0.0.1:0",
-                "--plain-http", "--station", STATION + ":lab-token-1", "--state", "central", "--population", "5", "--speed", "2000000", "--failure-rate", "0");
+                "--plain-http", "--station", STATION + ":lab-token-1", "--state", "central", "--population", "1", "--speed", "2000000", "--failure-rate", "0");
         int labPort;
         try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             labPort = free.getLocalPort();
         }
         String printer = start(Pattern.compile("printer URI (tcp://127\\.0\\.0\\.1:\\d+)"), "sim", "printer", "--profile", "evolis-primacy-dual-ymcko",
                 "--listen", "tcp://127.0.0.1:0", "--out", "cards", "--speed", "50", "--vpcd", "127.0.0.1:" + labPort);
-        String scanner = start(Pattern.compile("on (tcp://127\\.0\\.0\\.1:\\d+);"), "sim", "scanner", "--listen", "tcp://127.0.0.1:0");
+        // The scanner on the old address form: it still listens, and says which form to write instead.
+        String scanner = start(Pattern.compile("on (tcp://127\\.0\\.0\\.1:\\d+);"), "sim", "scanner", "--listen", "tcp:127.0.0.1:0");
+        assertTrue(Files.readString(lab.resolve("sim-scanner.log")).contains("--listen tcp:127.0.0.1:0 is the old form; write tcp://127.0.0.1:0"),
+                Files.readString(lab.resolve("sim-scanner.log")));
         assertTrue(Files.readString(lab.resolve("sim-broker.log")).contains(lab.resolve("broker/clients").toString()), "the broker says where its credentials are");
         String perms = PosixFilePermissions.toString(Files.getPosixFilePermissions(lab.resolve("broker/clients/" + STATION + ".password")));
         assertEquals("rw-------", perms, "a password readable by its owner only");
@@ -135,11 +151,30 @@ class StationByHandTest {
         t.put("broker", broker).put("username", STATION).put("password_file", "broker/clients/" + STATION + ".password")
                 .put("signing_key", "keys/telemetry-signing.key").put("office_keys", "office-keys");
         c.set("telemetry", t);
-        c.remove("console");
+        int consolePort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            consolePort = free.getLocalPort();
+        }
+        ((ObjectNode) c.get("console")).put("listen", "127.0.0.1:" + consolePort);
         Files.writeString(yaml, YAML.writeValueAsString(c));
+        // The operator's account, its password given on standard input as a script does.
+        Run user = runWith("sari-lab-password\n", "console", "user", "add", "--users", "console-users.json", "--name", "sari", "--role", "operator");
+        assertEquals(0, user.code(), user.out());
 
-        Run plain = run("station", "check-config", "station.yaml");
-        assertEquals(0, plain.code(), plain.out());
+        // The old address form in station.yaml loads, read as the new one, with a warning naming each key and the new form.
+        ObjectNode old = c.deepCopy();
+        ((ObjectNode) ((ArrayNode) old.get("printers")).get(0)).put("uri", printer.replace("tcp://", "tcp:"));
+        ((ObjectNode) old.get("scanner")).put("uri", scanner.replace("tcp://", "tcp:"));
+        ((ObjectNode) old.get("telemetry")).put("broker", broker.replace("tcp://", "tcp:"));
+        ((ObjectNode) old.get("encoder")).put("lab_reader", "tcp:127.0.0.1:" + labPort);
+        Files.writeString(lab.resolve("old-form.yaml"), YAML.writeValueAsString(old));
+        Run oldForm = run("station", "check-config", "old-form.yaml", "--lang", "en");
+        assertEquals(0, oldForm.code(), oldForm.out());
+        for (String key : List.of("printers[0].uri", "scanner.uri", "telemetry.broker", "encoder.lab_reader")) {
+            assertTrue(Pattern.compile("WARNING .*" + Pattern.quote(key) + ": 'tcp:[^']+' is the old address form; write tcp://").matcher(oldForm.out()).find(),
+                    key + " warned about: " + oldForm.out());
+        }
+        assertTrue(oldForm.out().contains("printer    ") && oldForm.out().contains(printer + " (evolis"), "read as the new form: " + oldForm.out());
 
         // The lab reader outside a lab (an https data center) is refused, naming the key.
         ObjectNode production = c.deepCopy();
@@ -157,9 +192,10 @@ class StationByHandTest {
         Files.writeString(lab.resolve("swapped.yaml"), YAML.writeValueAsString(c));
         Run swapped = run("station", "check-config", "swapped.yaml", "--probe");
         assertEquals(2, swapped.code(), swapped.out());
-        assertTrue(swapped.out().contains("printers[0].uri " + scanner + ": FAILED: a fingerprint scanner answers here"), swapped.out());
-        assertTrue(swapped.out().contains("scanner.uri " + printer + ": FAILED: a card printer answers here"), swapped.out());
-        assertTrue(swapped.out().contains("ports swapped"), swapped.out());
+        // In the operator's language by default (Indonesian): both named as swapped.
+        assertTrue(swapped.out().contains("printers[0].uri " + scanner + ": GAGAL: pemindai sidik jari menjawab di sini"), swapped.out());
+        assertTrue(swapped.out().contains("scanner.uri " + printer + ": GAGAL: printer kartu menjawab di sini"), swapped.out());
+        assertTrue(swapped.out().contains("apakah port printer dan pemindai tertukar?"), swapped.out());
         ((ObjectNode) ((ArrayNode) c.get("printers")).get(0)).put("uri", printer);
         ((ObjectNode) c.get("scanner")).put("uri", scanner);
 
@@ -171,14 +207,14 @@ class StationByHandTest {
         dc.put("token_file", "keys/wrong-token.txt");
         t.put("password_file", "keys/wrong-mqtt.txt");
         Files.writeString(lab.resolve("wrong.yaml"), YAML.writeValueAsString(c));
-        Run wrong = run("station", "check-config", "wrong.yaml", "--probe");
+        Run wrong = run("station", "check-config", "wrong.yaml", "--probe", "--lang", "en");
         assertEquals(2, wrong.code(), wrong.out());
         assertTrue(wrong.out().contains("central.url " + central + ": FAILED: the data center answers but refuses the station's credentials (HTTP 401"), wrong.out());
         assertTrue(wrong.out().contains("telemetry.broker " + broker + ": FAILED: the broker answers but its CONNACK refuses the station's credentials"), wrong.out());
         assertTrue(wrong.out().contains("printers[0].uri " + printer + ": answers as a card printer"), "the printer is still right: " + wrong.out());
 
         // Right: every device answers as what the configuration says it is.
-        Run right = run("station", "check-config", "station.yaml", "--probe");
+        Run right = run("station", "check-config", "station.yaml", "--probe", "--lang", "en");
         assertTrue(right.out().contains("printers[0].uri " + printer + ": answers as a card printer: "), right.out());
         assertTrue(right.out().contains("scanner.uri " + scanner + ": answers as an R30x fingerprint module"), right.out());
         assertTrue(right.out().contains("central.url " + central + ": answers as the data center, which accepts station " + STATION), right.out());
@@ -206,6 +242,36 @@ class StationByHandTest {
         assertTrue(cards >= 2, "a card's front and back from the printer simulator: " + Files.readString(log));
         String daemonLog = Files.readString(log);
         assertTrue(daemonLog.contains("lab reader 'KTP Lab Reader'"), daemonLog);
+
+        // At the counter. The operator finds the card waiting for its holder (the queue through the console).
+        JsonNode waiting = null;
+        for (int i = 0; i < 100 && (waiting == null || waiting.isEmpty()); i++) {
+            Run queue = runWith("sari-lab-password\n", "queue", "--config", "station.yaml", "--user", "sari", "--state", "AWAITING_HOLDER", "--json");
+            assertEquals(0, queue.code(), queue.out());
+            waiting = YAML.readTree(queue.out().substring(queue.out().indexOf('[')));
+            if (waiting.isEmpty()) Thread.sleep(300);
+        }
+        assertEquals(1, waiting.size(), "the one resident's card waits for its holder: " + waiting);
+        String nik = waiting.get(0).get("nik").asText();
+        String uid = waiting.get(0).get("blankId").asText();
+        assertTrue(uid.matches("[0-9A-F]{14}"), uid);
+        // The holder's fingers: the records simulator with the data center's seed says which real finger each chip template came from.
+        Run holders = run("sim", "records", "--seed", "1", "--count", "1", "--out", "holders");
+        assertEquals(0, holders.code(), holders.out());
+        JsonNode resident = YAML.readTree(lab.resolve("holders/residents.json").toFile()).get("residents").get(0);
+        assertEquals(nik, resident.get("nik").asText(), "the data center's resident 0");
+        String finger = resident.get("fingers").get("2").asText();
+        // The card back into the reader (the printer simulator's console), the holder's right index finger on the glass
+        // (impression 2: the chip's template was made from impression 1).
+        type(sims.get("printer"), "counter " + uid);
+        type(sims.get("scanner"), "place " + finger + " 2");
+        awaitLine(lab.resolve("sim-printer.log"), "counter: card " + uid + " is in the reader");
+        awaitLine(lab.resolve("sim-scanner.log"), "ok: place " + finger + " 2");
+        Run issue = runWith("sari-lab-password\n", "issue", "--config", "station.yaml", "--nik", nik, "--user", "sari");
+        assertEquals(0, issue.code(), issue.out() + "\n" + Files.readString(log));
+        assertTrue(issue.out().contains("rekaman " + waiting.get(0).get("recordId").asText() + ", kartu " + uid) && issue.out().contains("Diserahkan"),
+                "the operator reads the outcome in Indonesian: " + issue.out());
+        type(sims.get("printer"), "counter off");
         daemon.destroy();
         assertTrue(daemon.waitFor(60, TimeUnit.SECONDS), "the daemon stops on SIGTERM");
         Run ledger = run("ledger", "--config", "station.yaml", "--json");
@@ -215,8 +281,44 @@ class StationByHandTest {
         boolean printedByUid = false;
         for (var e : entries) {
             // The blank's id is the virtual chip's UID as the station's encoder read it over the lab reader.
-            if (e.get("fate").asText().equals("PRINTED_AWAITING_HOLDER") && e.get("blankId").asText().matches("[0-9A-F]{14}")) printedByUid = true;
+            if (e.get("fate").asText().equals("ISSUED") && e.get("blankId").asText().matches("[0-9A-F]{14}")) printedByUid = true;
         }
-        assertTrue(printedByUid, "a card printed, ledgered by its chip UID: " + ledger.out() + "\n" + daemonLog);
+        assertTrue(printedByUid, "a card printed and issued, ledgered by its chip UID: " + ledger.out() + "\n" + daemonLog);
+
+        // The independent check, from the store itself (not the daemon's summary): the job issued by the operator,
+        // the blank's fate, the audit log's line for it; and the event on the broker, signed by this station.
+        Path storeDir = lab.resolve(c.get("station").get("store").asText());
+        try (ktp.store.StationStore store = ktp.store.StationStore.openReadOnly(storeDir, java.time.Clock.systemUTC())) {
+            List<ktp.store.Job> jobs = store.jobsWithNik(nik);
+            assertEquals(1, jobs.size(), jobs.toString());
+            assertEquals(ktp.job.JobState.ISSUED, jobs.get(0).state(), jobs.toString());
+            assertEquals(uid, jobs.get(0).blankId());
+            assertEquals(ktp.store.BlankFate.ISSUED, store.ledgerEntry(uid).orElseThrow().fate(), "the blank's fate");
+            assertEquals(1, store.ledger().size(), "one blank taken, one card: " + store.ledger());
+            assertTrue(store.auditLog().stream().anyMatch(a -> a.actor().equals("operator:sari") && a.action().equals("JOB ACTIVATING -> ISSUED")
+                    && a.detail().contains(jobs.get(0).recordId())), "the hand-over in the audit log by the operator: " + store.auditLog());
+            assertTrue(store.verifyAudit().intact(), "the audit chain holds");
+            // No office collector listens in this lab, so the station keeps its events in the outbox (they are
+            // drained only while a collector says it is subscribed): CARD_PRINTED and CARD_ISSUED wait there.
+            List<ktp.store.OutboxEvent> outbox = store.pendingEvents(100);
+            assertTrue(outbox.stream().anyMatch(e -> e.type() == ktp.job.EventType.CARD_PRINTED && e.nik().equals(nik) && e.blankId().equals(uid)), outbox.toString());
+            assertTrue(outbox.stream().anyMatch(e -> e.type() == ktp.job.EventType.CARD_ISSUED && e.nik().equals(nik) && e.blankId().equals(uid)
+                    && e.recordId().equals(jobs.get(0).recordId())), "CARD_ISSUED in the outbox: " + outbox);
+        }
+    }
+
+    /** A line typed on a simulator's console. */
+    private static void type(Process sim, String line) throws IOException {
+        sim.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        sim.getOutputStream().flush();
+    }
+
+    private static void awaitLine(Path log, String text) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (Files.readString(log).contains(text)) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("never said '" + text + "': " + Files.readString(log));
     }
 }
