@@ -105,6 +105,7 @@ public final class EventLedger {
                 }
                 if (stored > 0) {
                     addCounts(c, events, isNew);
+                    addReasonCounts(c, events, isNew);
                     countPrinted(c, events, isNew);
                 }
                 touchStations(c, events, isNew);
@@ -224,6 +225,55 @@ public final class EventLedger {
             p.setArray(2, c.createArrayOf("text", reg.toArray()));
             p.setArray(3, c.createArrayOf("text", ty.toArray()));
             p.setArray(4, c.createArrayOf("bigint", n.toArray()));
+            p.executeUpdate();
+        }
+    }
+
+    private static final java.util.regex.Pattern REASON_CODE = java.util.regex.Pattern.compile("^[A-Z][A-Z0-9_]{2,}");
+    private static final java.util.regex.Pattern REASON_TEXT = java.util.regex.Pattern.compile("^[^:;,(\\[]*");
+
+    /**
+     * A reason reduced to its kind, for the breakdown of spoiled cards and rejected records (the same rule as the
+     * backfill in V4__reason_counts.sql): its leading code (BAD_SIGNATURE, JAM), else the text before the first
+     * ':', ';', ',', '(' or '[' (what follows names a card, a printer, a count), at most 80 characters.
+     */
+    public static String reasonKind(String reason) {
+        if (reason == null || reason.isEmpty()) return "";
+        java.util.regex.Matcher code = REASON_CODE.matcher(reason);
+        if (code.lookingAt()) return code.group();
+        java.util.regex.Matcher text = REASON_TEXT.matcher(reason);
+        String kind = text.lookingAt() ? text.group().replaceAll("^ +| +$", "") : "";
+        return kind.length() > 80 ? kind.substring(0, 80) : kind;
+    }
+
+    /** Newly stored spoiled cards and rejected records by day, regency and reason kind. */
+    private void addReasonCounts(Connection c, List<Incoming> events, Set<Key> isNew) throws SQLException {
+        TreeMap<List<String>, long[]> counts = new TreeMap<>(java.util.Comparator.comparing((List<String> k) -> String.join("\u0000", k)));
+        for (Incoming i : events) {
+            ktp.job.EventType t = i.event().type();
+            if ((t != ktp.job.EventType.CARD_SPOILED && t != ktp.job.EventType.RECORD_REJECTED) || !isNew.contains(key(i))) continue;
+            List<String> k = List.of(i.event().occurredAt().atZone(zone).toLocalDate().toString(), i.event().region(), t.name(), reasonKind(i.event().reason()));
+            counts.computeIfAbsent(k, x -> new long[1])[0]++;
+        }
+        if (counts.isEmpty()) return;
+        List<String> day = new ArrayList<>(), reg = new ArrayList<>(), ty = new ArrayList<>(), why = new ArrayList<>();
+        List<Long> n = new ArrayList<>();
+        counts.forEach((k, v) -> {
+            day.add(k.get(0));
+            reg.add(k.get(1));
+            ty.add(k.get(2));
+            why.add(k.get(3));
+            n.add(v[0]);
+        });
+        try (PreparedStatement p = c.prepareStatement("""
+                INSERT INTO reason_counts (day, region, type, reason, n)
+                SELECT d::date, g, t, w, k FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[]) AS u(d, g, t, w, k)
+                ON CONFLICT (day, region, type, reason) DO UPDATE SET n = reason_counts.n + excluded.n""")) {
+            p.setArray(1, c.createArrayOf("text", day.toArray()));
+            p.setArray(2, c.createArrayOf("text", reg.toArray()));
+            p.setArray(3, c.createArrayOf("text", ty.toArray()));
+            p.setArray(4, c.createArrayOf("text", why.toArray()));
+            p.setArray(5, c.createArrayOf("bigint", n.toArray()));
             p.executeUpdate();
         }
     }
