@@ -373,6 +373,11 @@ public final class OfficeCollector implements AutoCloseable {
                 try {
                     o = ledger.ingest(events, statuses, refusals, forgetting);
                 } catch (SQLException e) {
+                    if (e.getSQLState() != null && e.getSQLState().startsWith("40")) {
+                        // A deadlock or serialization failure with another writer: the database is fine, the same cycle goes again.
+                        LOG.debug("collector {}: {} ({}); trying the cycle again", name, e.getMessage(), e.getSQLState());
+                        continue;
+                    }
                     if (databaseUp) LOG.warn("collector {}: cannot write to the database ({}); holding {} event(s), heartbeat stopped, trying again", name, e.getMessage(), events.size());
                     databaseUp = false;
                     Thread.sleep(backoff);

@@ -68,18 +68,16 @@ public final class EventLedger {
     public Outcome ingest(List<Incoming> incoming, List<Status> statuses, List<Refused> refused, List<Long> published) throws SQLException {
         // Sorted by station and sequence, once each: two transactions (of two collectors, or two writers of one) then
         // take their row locks in one order and never deadlock, and a resend arriving in the same cycle as its first
-        // copy counts once. States and health are sorted by station for the same reason.
+        // copy counts once. States and health go first, in a transaction of their own (below).
+        int stale = statuses.isEmpty() ? 0 : storeStatuses(statuses);
         TreeMap<Key, Incoming> byKey = new TreeMap<>();
         int sameCycle = 0;
         for (Incoming i : incoming) if (byKey.putIfAbsent(key(i), i) != null) sameCycle++;
         List<Incoming> events = new ArrayList<>(byKey.values());
-        List<Status> sortedStatuses = new ArrayList<>(statuses);
-        sortedStatuses.sort(java.util.Comparator.comparing(Status::station)); // stable: one station's messages keep their order
         List<Refused> conflicts = new ArrayList<>();
         List<Refused> allRefused = new ArrayList<>(refused);
         List<ReceiptDue> receipts = new ArrayList<>();
         int stored = 0;
-        int stale = 0;
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -109,12 +107,6 @@ public final class EventLedger {
                     countPrinted(c, events, isNew);
                 }
                 touchStations(c, events, isNew);
-                for (Status s : sortedStatuses) {
-                    if (!status(c, s)) {
-                        stale++;
-                        allRefused.add(new Refused(Instant.now(), s.topic(), "REPLAYED", (s.state() != null ? "state" : "health") + " of " + s.station() + " older than the one held", s.payload()));
-                    }
-                }
                 if (!allRefused.isEmpty()) keepRefusals(c, allRefused);
                 receipts = recordReceipts(c, events, receiptable);
                 if (!published.isEmpty()) forget(c, published);
@@ -141,6 +133,38 @@ public final class EventLedger {
     }
 
     private static Key key(Incoming i) { return new Key(i.station(), i.event().sequence()); }
+
+    /**
+     * States and health in a transaction of their own, in station order, before the events' (which take their
+     * station rows after the events and counts): a status of station R in one writer's cycle and R's events in
+     * another's would otherwise take the rows in two orders and deadlock. Applying one again (a retried cycle) changes
+     * nothing and is not refused: only an older one than held is (REPLAYED, kept with the refusals).
+     */
+    private int storeStatuses(List<Status> statuses) throws SQLException {
+        List<Status> sorted = new ArrayList<>(statuses);
+        sorted.sort(java.util.Comparator.comparing(Status::station)); // stable: one station's messages keep their order
+        List<Refused> replayed = new ArrayList<>();
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (Status s : sorted) {
+                    if (!status(c, s)) {
+                        replayed.add(new Refused(Instant.now(), s.topic(), "REPLAYED", (s.state() != null ? "state" : "health") + " of " + s.station() + " older than the one held", s.payload()));
+                    }
+                }
+                if (!replayed.isEmpty()) keepRefusals(c, replayed);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is gone; the transaction with it
+                }
+                throw e;
+            }
+        }
+        return replayed.size();
+    }
 
     private Set<Key> insertEvents(Connection c, List<Incoming> events) throws SQLException {
         int n = events.size();
