@@ -269,7 +269,14 @@ public final class OfficeCollector implements AutoCloseable {
             }
             if (!databaseUp) return;
             byte[] body = TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat(name, group, clock.instant()));
-            client.publish(Topics.collectorHeartbeat(name), SignedMessage.seal(SignedMessage.Kind.HEARTBEAT, body, key), 0, false);
+            try {
+                client.publish(Topics.collectorHeartbeat(name), SignedMessage.seal(SignedMessage.Kind.HEARTBEAT, body, key), 0, false);
+            } catch (MqttException e) {
+                // A full window of receipts waiting for PUBACKs is a busy link, not a broken one: this beat is skipped
+                // (the next comes in 2 s; a station calls a collector silent after 6 s), the connection kept.
+                if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT) throw e;
+                LOG.debug("collector {}: heartbeat skipped, {} receipts waiting for the broker", name, e.getMessage());
+            }
         } catch (MqttException | IOException e) {
             LOG.warn("collector {}: broker {}: {}", name, broker.url(), e.getMessage());
             try {
@@ -433,15 +440,32 @@ public final class OfficeCollector implements AutoCloseable {
                 done.add(r.id());
                 continue;
             }
-            try {
-                byte[] body = TelemetryCodec.receipt(new TelemetryCodec.Receipt(name, r.station(), r.run(), List.of(new long[] {r.from(), r.to()}), clock.instant()));
-                client.publish(Topics.receipts(r.station()), SignedMessage.seal(SignedMessage.Kind.RECEIPT, body, key), 1, false);
-                receiptsSent.incrementAndGet();
-                done.add(r.id());
-            } catch (MqttException e) {
-                // Kept in receipts_due: sent at this collector's next start; meanwhile the station sends again and
-                // the duplicate is receipted by whoever gets it.
-                LOG.debug("collector {}: receipt to {}: {}", name, r.station(), e.getMessage());
+            byte[] body = TelemetryCodec.receipt(new TelemetryCodec.Receipt(name, r.station(), r.run(), List.of(new long[] {r.from(), r.to()}), clock.instant()));
+            byte[] sealed = SignedMessage.seal(SignedMessage.Kind.RECEIPT, body, key);
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    client.publish(Topics.receipts(r.station()), sealed, 1, false);
+                    receiptsSent.incrementAndGet();
+                    done.add(r.id());
+                    break;
+                } catch (MqttException e) {
+                    // Paho's window of unacknowledged publishes is full (the broker is slow to PUBACK): wait for it, up
+                    // to 5 s, rather than leave the station to send the events again after 10 s.
+                    if (e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT && attempt < 500 && !closing) {
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException stop) {
+                            Thread.currentThread().interrupt();
+                            published.addAll(done);
+                            return;
+                        }
+                        continue;
+                    }
+                    // Kept in receipts_due: sent at this collector's next start; meanwhile the station sends again and
+                    // the duplicate is receipted by whoever gets it.
+                    LOG.debug("collector {}: receipt to {}: {}", name, r.station(), e.getMessage());
+                    break;
+                }
             }
         }
         published.addAll(done);
