@@ -128,7 +128,7 @@ public final class OfficeCli implements Runnable {
                 TelemetryKey key = TelemetryKey.load(c.officeKey());
                 Keyring registry = Keyring.watch(c.stationRegistry());
                 for (String name : c.collectors()) {
-                    running.add(new OfficeCollector(db.dataSource(), BrokerSettings.plain(c.brokerUrl()), key, registry, name,
+                    running.add(new OfficeCollector(db.dataSource(), c.broker(ktp.broker.BrokerSetup.collectorUser(name)), key, registry, name,
                             c.share() ? c.group() : null, ZONE, Clock.systemUTC(), OfficeCollector.ReceiptGate.ALL).start());
                 }
             } catch (IOException | IllegalArgumentException e) {
@@ -141,7 +141,7 @@ public final class OfficeCli implements Runnable {
             if (c.dashboard() != null) {
                 ktp.office.web.OfficeUsers users = ktp.office.web.OfficeUsers.load(c.users());
                 if (users.size() == 0) System.err.println("office: no dashboard accounts in " + c.users() + " yet: ktp office user add --users " + c.users() + " --name NAME --role viewer");
-                ktp.office.command.OfficeCommander commander = new ktp.office.command.OfficeCommander(db.dataSource(), BrokerSettings.plain(c.brokerUrl()),
+                ktp.office.command.OfficeCommander commander = new ktp.office.command.OfficeCommander(db.dataSource(), c.broker(ktp.broker.BrokerSetup.OFFICE),
                         TelemetryKey.load(c.officeKey()), Keyring.watch(c.stationRegistry()), c.collectors().get(0), Clock.systemUTC());
                 dashboard = new ktp.office.web.Dashboard(c.dashboard(), new ktp.office.web.Figures(db.dataSource()), users, ZONE, Clock.systemUTC()).commands(commander).start();
                 if (c.webhook() != null) {
