@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code ktp office ...}: the central office's commands (docs/office.md). */
 @Command(name = "office", mixinStandardHelpOptions = true, description = "The central office: collectors on PostgreSQL (docs/office.md).",
-        subcommands = {OfficeCli.Init.class, OfficeCli.Run.class, OfficeCli.UserAdd.class, ktp.office.bench.OfficeBench.class})
+        subcommands = {OfficeCli.Init.class, OfficeCli.Run.class, OfficeCli.Collect.class, OfficeCli.UserAdd.class, ktp.office.bench.OfficeBench.class})
 public final class OfficeCli implements Runnable {
     public static final ZoneId ZONE = ZoneId.of("Asia/Jakarta");
 
@@ -128,7 +128,7 @@ public final class OfficeCli implements Runnable {
                 TelemetryKey key = TelemetryKey.load(c.officeKey());
                 Keyring registry = Keyring.watch(c.stationRegistry());
                 for (String name : c.collectors()) {
-                    running.add(new OfficeCollector(db.dataSource(), BrokerSettings.plain(c.brokerUrl()), key, registry, name,
+                    running.add(new OfficeCollector(db.dataSource(), c.broker(ktp.broker.BrokerSetup.collectorUser(name)), key, registry, name,
                             c.share() ? c.group() : null, ZONE, Clock.systemUTC(), OfficeCollector.ReceiptGate.ALL).start());
                 }
             } catch (IOException | IllegalArgumentException e) {
@@ -141,7 +141,7 @@ public final class OfficeCli implements Runnable {
             if (c.dashboard() != null) {
                 ktp.office.web.OfficeUsers users = ktp.office.web.OfficeUsers.load(c.users());
                 if (users.size() == 0) System.err.println("office: no dashboard accounts in " + c.users() + " yet: ktp office user add --users " + c.users() + " --name NAME --role viewer");
-                ktp.office.command.OfficeCommander commander = new ktp.office.command.OfficeCommander(db.dataSource(), BrokerSettings.plain(c.brokerUrl()),
+                ktp.office.command.OfficeCommander commander = new ktp.office.command.OfficeCommander(db.dataSource(), c.broker(ktp.broker.BrokerSetup.OFFICE),
                         TelemetryKey.load(c.officeKey()), Keyring.watch(c.stationRegistry()), c.collectors().get(0), Clock.systemUTC());
                 dashboard = new ktp.office.web.Dashboard(c.dashboard(), new ktp.office.web.Figures(db.dataSource()), users, ZONE, Clock.systemUTC()).commands(commander).start();
                 if (c.webhook() != null) {
@@ -171,6 +171,103 @@ public final class OfficeCli implements Runnable {
                 long ref = running.stream().mapToLong(OfficeCollector::refused).sum();
                 System.err.println("office: stored " + stored + ", duplicates dropped " + dup + ", refused " + ref);
             }
+        }
+    }
+
+    /**
+     * {@code ktp office collect}, which {@code ktp central collect} now runs (the launcher maps one to the other): the
+     * old command's options, one office collector (no dashboard), its events in PostgreSQL (the embedded one in
+     * {@code DATA/pg}, or {@code --database}) instead of {@code DATA/events.jsonl}.
+     */
+    @Command(name = "collect", mixinStandardHelpOptions = true,
+            description = {"One office collector with the options of the retired file collector (ktp central collect runs this):",
+                    "every station's signed events verified against --stations, stored once in PostgreSQL, receipted with --key.",
+                    "The whole office (several collectors, the dashboard) is ktp office run --config office.yaml (docs/office.md)."})
+    static final class Collect implements Callable<Integer> {
+        @Option(names = "--broker", required = true, paramLabel = "URL", description = "tcp://HOST:PORT or ssl://HOST:PORT") String broker;
+        @Option(names = "--broker-user", paramLabel = "NAME") String brokerUser;
+        @Option(names = "--broker-password-file", paramLabel = "FILE", description = "a file holding the password (never given on the command line)") Path brokerPasswordFile;
+        @Option(names = "--data", required = true, paramLabel = "DIR", description = "the office's data folder (the embedded PostgreSQL in DIR/pg unless --database)") Path data;
+        @Option(names = "--database", paramLabel = "JDBC-URL", description = "a PostgreSQL server instead of the embedded one") String database;
+        @Option(names = "--key", required = true, paramLabel = "PEM", description = "the office's private key that signs receipts and heartbeats") Path key;
+        @Option(names = "--stations", required = true, paramLabel = "DIR", description = "the station registry (STATION.pem per station)") Path stations;
+        @Option(names = "--group", paramLabel = "NAME", defaultValue = "ktp-collectors", description = "shared-subscription group (default ${DEFAULT-VALUE})") String group;
+        @Option(names = "--no-share", description = "subscribe directly, for a broker without shared subscriptions") boolean noShare;
+        @Option(names = "--name", paramLabel = "NAME", description = "this collector's name, unique in the group (default: the host name)") String name;
+        @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "5", description = "how often to print what was stored (default ${DEFAULT-VALUE})") int interval;
+        @Option(names = "--json", description = "print that as one JSON object a line") boolean json;
+        @Option(names = "--for", paramLabel = "SECONDS", description = "stop after this long (default: run until interrupted)") Integer duration;
+
+        @Override
+        public Integer call() throws Exception {
+            String me = name != null ? name : java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9_-]", "-");
+            if (!me.matches("[A-Za-z0-9_-]{1,64}")) return bad("--name must be 1 to 64 letters, digits, '_' or '-', got '" + me + "'");
+            if (interval < 1 || interval > 3600) return bad("--interval must be 1 to 3600 seconds, got " + interval);
+            BrokerSettings settings;
+            TelemetryKey office;
+            Keyring registry;
+            try {
+                char[] password = brokerPasswordFile == null ? null : Files.readString(brokerPasswordFile).strip().toCharArray();
+                settings = new BrokerSettings(broker, brokerUser, password, null, null, null);
+            } catch (IOException e) {
+                return bad("--broker-password-file " + brokerPasswordFile + ": cannot read it (" + e.getClass().getSimpleName() + ")");
+            } catch (IllegalArgumentException e) {
+                return bad(e.getMessage());
+            }
+            try {
+                office = TelemetryKey.load(key);
+            } catch (IOException e) {
+                return bad("--key " + key + ": " + e.getMessage());
+            }
+            try {
+                registry = Keyring.watch(stations);
+            } catch (IOException e) {
+                return bad("--stations " + stations + ": " + e.getMessage());
+            }
+            java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+            // Ctrl-C: the loop below ends, and the JVM waits (10 s at most) for the collector and the database to close.
+            Thread hook = new Thread(() -> {
+                stop.countDown();
+                try {
+                    closed.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    // stopping anyway
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            try (OfficeDatabase db = database == null ? OfficeDatabase.embedded(data, 4) : OfficeDatabase.connect(database, null, null, 4);
+                 OfficeCollector c = new OfficeCollector(db.dataSource(), settings, office, registry, me, noShare ? null : group, ZONE, Clock.systemUTC(),
+                         OfficeCollector.ReceiptGate.ALL).start()) {
+                System.err.println("collecting from " + broker + (noShare ? " (no shared subscription)" : " in group " + group) + " as " + me + " into "
+                        + (db.isEmbedded() ? "the embedded PostgreSQL in " + data : db.url()));
+                long end = duration == null ? Long.MAX_VALUE : System.nanoTime() + duration * 1_000_000_000L;
+                do {
+                    System.out.println(json
+                            ? "{\"collector\":\"" + me + "\",\"stored\":" + c.stored() + ",\"duplicates\":" + c.duplicates() + ",\"refused\":" + c.refused()
+                                    + ",\"receipts\":" + c.receiptsSent() + "}"
+                            : java.time.LocalTime.now().withNano(0) + "  " + me + ": stored " + c.stored() + ", duplicates receipted again " + c.duplicates()
+                                    + ", refused " + c.refused() + ", receipts sent " + c.receiptsSent());
+                    System.out.flush();
+                } while (!stop.await(Math.min(interval * 1000L, Math.max(1, (end - System.nanoTime()) / 1_000_000)), java.util.concurrent.TimeUnit.MILLISECONDS)
+                        && System.nanoTime() < end);
+            } catch (IOException e) {
+                System.err.println("ktp: " + e.getMessage());
+                return 1;
+            } finally {
+                closed.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException stopping) {
+                    // the JVM is stopping already
+                }
+            }
+            return 0;
+        }
+
+        private static int bad(String why) {
+            System.err.println("ktp: " + why);
+            return 2;
         }
     }
 }

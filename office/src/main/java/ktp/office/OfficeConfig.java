@@ -16,7 +16,7 @@ import java.util.Set;
  * the key and what is wrong.
  */
 public record OfficeConfig(Path file, Path dataDir, String databaseUrl, String databaseUser, Path databasePasswordFile,
-                           String brokerUrl, Path officeKey, Path stationRegistry, List<String> collectors, String group, boolean share,
+                           String brokerUrl, Path brokerPasswords, Path officeKey, Path stationRegistry, List<String> collectors, String group, boolean share,
                            java.net.InetSocketAddress dashboard, Path users, java.net.URI webhook) {
 
     private static final Set<String> TOP = Set.of("data", "database", "broker", "office_key", "station_registry", "collectors", "dashboard");
@@ -40,6 +40,10 @@ public record OfficeConfig(Path file, Path dataDir, String databaseUrl, String d
                 broker:
                   # The MQTT broker the stations publish to: tcp://host:port or ssl://host:port.
                   url: tcp://127.0.0.1:1883
+                  # On a broker set up by `ktp broker setup`: its folder of passwords (clients/, USER.password each,
+                  # owner-only). Each collector logs in as collector.NAME, the dashboard's commands as office.commands.
+                  # Empty for a broker without logins.
+                  passwords: ""
 
                 # The office's P-256 key that signs receipts and heartbeats (its public half in every station's office_keys).
                 office_key: office.key
@@ -95,9 +99,33 @@ public record OfficeConfig(Path file, Path dataDir, String databaseUrl, String d
         if (broker.isEmpty()) throw new IOException(file + ": broker.url is missing (tcp://host:port or ssl://host:port)");
         return new OfficeConfig(file, dir.resolve(root.path("data").asText("office-data")), url.isEmpty() ? null : url,
                 db.path("user").asText("ktp_office"), path(dir, db.path("password_file").asText("")), broker,
+                path(dir, root.path("broker").path("passwords").asText("")),
                 required(file, dir, root, "office_key"), required(file, dir, root, "station_registry"), List.copyOf(names), group, share.asBoolean(true),
                 listen(file, root.path("dashboard").path("listen").asText("")), dir.resolve(root.path("dashboard").path("users").asText("office-users")),
                 webhook(file, root.path("dashboard").path("webhook").asText("")));
+    }
+
+    /**
+     * The broker's URL with {@code user}'s login (collector.NAME for a collector, office.commands for the commands),
+     * its password from {@code broker.passwords/USER.password} (refused if others can read it); no login when
+     * broker.passwords is empty.
+     */
+    public ktp.telemetry.BrokerSettings broker(String user) throws IOException {
+        char[] password = null;
+        if (brokerPasswords != null) {
+            Path f = brokerPasswords.resolve(user + ".password");
+            if (!java.nio.file.Files.isRegularFile(f)) throw new IOException(file + ": broker.passwords: no " + f + " for the login " + user + " (ktp broker setup writes one per login)");
+            try {
+                password = ktp.office.db.OfficeDatabase.password(f).toCharArray();
+            } catch (IOException e) {
+                throw new IOException(file + ": broker.passwords: " + e.getMessage(), e);
+            }
+        }
+        try {
+            return new ktp.telemetry.BrokerSettings(brokerUrl, brokerPasswords == null ? null : user, password, null, null, null);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": broker.url: " + e.getMessage(), e);
+        }
     }
 
     private static java.net.URI webhook(Path file, String u) throws IOException {

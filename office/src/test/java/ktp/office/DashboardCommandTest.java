@@ -55,18 +55,24 @@ class DashboardCommandTest {
         OfficeUsers.put(users, "sari", OfficeUsers.Role.SUPERVISOR, "supervisor-password".toCharArray());
         OfficeUsers.put(users, "budi", OfficeUsers.Role.VIEWER, "viewer-password-x".toCharArray());
         Path shots = Path.of(System.getProperty("ktp.repo", "."), "office", "target", "screenshots");
-        try (OfficeDatabase db = OfficeDatabase.connect(url, null, null, 4);
+        String collectorName = ktp.telemetry.SharedBrokerLogins.collector("cmd");
+        try (OfficeDatabase db = OfficeDatabase.connect(url, null, null, 6);
              TestStation st = new TestStation(station, dir.resolve("store"), broker, stationKey, Keyring.load(officeKeys), handler);
              OfficeCommander commander = new OfficeCommander(db.dataSource(), ktp.telemetry.SharedBrokerLogins.asOffice(), office, Keyring.watch(registry), "test-" + station, Clock.systemUTC());
              Dashboard d = new Dashboard(new InetSocketAddress("127.0.0.1", 0), new Figures(db.dataSource()), OfficeUsers.load(users), OfficeCli.ZONE, Clock.systemUTC())
                      .commands(commander).start();
-             Browser b = Browser.start()) {
+             Browser b = Browser.start();
+             // A collector beside it: its heartbeat is what tells that the station's subscriptions are in place (below).
+             ktp.office.collect.OfficeCollector collector = new ktp.office.collect.OfficeCollector(db.dataSource(),
+                     ktp.telemetry.SharedBrokerLogins.asCollector(collectorName).at(broker), office, Keyring.watch(registry),
+                     collectorName, null, OfficeCli.ZONE, Clock.systemUTC(), ktp.office.collect.OfficeCollector.ReceiptGate.ALL).start()) {
             new EventLedger(db.dataSource(), "t", OfficeCli.ZONE).ingest(List.of(),
                     List.of(new EventLedger.Status(station, new TelemetryCodec.State(station, true, Instant.now(), null), null, "t", new byte[0])), List.of());
-            // The station must be subscribed before the command goes (a command is not retained).
+            // The station must be subscribed before the command goes (a command is not retained). It subscribes to its
+            // commands and to the collectors' heartbeats in one SUBSCRIBE: a heartbeat heard means the commands' filter is in place.
             long deadline = System.currentTimeMillis() + 20_000;
-            while (!st.publisher.status().connected() && System.currentTimeMillis() < deadline) Thread.sleep(100);
-            Thread.sleep(500);
+            while (!st.publisher.status().collectorListening() && System.currentTimeMillis() < deadline) Thread.sleep(50);
+            assertTrue(st.publisher.status().collectorListening(), "the station heard no collector's heartbeat in 20 s: " + st.publisher.status());
             String site = "http://127.0.0.1:" + d.port();
             b.open(site + "/login?lang=en");
             b.type("#name", "budi");

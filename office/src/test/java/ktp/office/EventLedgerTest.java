@@ -54,12 +54,26 @@ class EventLedgerTest {
             a.receiptsSent(List.of(first.receipts().get(0).id()));
             assertEquals(0, a.leftoverReceipts().size());
             assertEquals(1, b.leftoverReceipts().size());
+            // b's next cycle takes its published receipt's row along (one commit a cycle): stored and forgotten together.
+            EventLedger.Outcome third = b.ingest(List.of(event("S1", 4, "e4", "3273", at)), List.of(), List.of(), List.of(second.receipts().get(0).id()));
+            assertEquals(1, third.stored());
+            assertEquals(List.of(third.receipts().get(0).id()), b.leftoverReceipts().stream().map(EventLedger.ReceiptDue::id).toList());
+            b.receiptsSent(List.of(third.receipts().get(0).id()));
+            // States go in their own transaction, station by station: a newer one is kept, an older one refused as REPLAYED.
+            EventLedger.Outcome newer = b.ingest(List.of(), List.of(new EventLedger.Status("S1", new TelemetryCodec.State("S1", false, at.plusSeconds(60), "stopped"), null, "t", new byte[0])), List.of());
+            assertEquals(0, newer.staleStatus());
+            EventLedger.Outcome older = a.ingest(List.of(event("S1", 5, "e5", "3273", at)), List.of(new EventLedger.Status("S1", new TelemetryCodec.State("S1", true, at, null), null, "t", new byte[0])), List.of());
+            assertEquals(1, older.staleStatus(), "a state older than the one held");
+            assertEquals(1, older.stored(), "the cycle's events are stored all the same");
+            a.receiptsSent(List.of(older.receipts().get(0).id()));
             try (Connection c = DriverManager.getConnection(url)) {
-                assertEquals(3, one(c, "SELECT count(*) FROM events"));
+                assertEquals(5, one(c, "SELECT count(*) FROM events"));
+                assertEquals(1, one(c, "SELECT count(*) FROM refusals WHERE kind = 'REPLAYED'"));
+                assertEquals(0, one(c, "SELECT count(*) FROM stations WHERE station_id = 'S1' AND online"), "the newer state (offline) is held");
                 assertEquals(2, one(c, "SELECT n FROM day_counts WHERE region = '3171' AND type = 'CARD_ISSUED' AND day = '2026-11-30'"));
                 assertEquals(1, one(c, "SELECT n FROM refusal_counts WHERE kind = 'SEQUENCE_CONFLICT'"));
                 assertEquals(1, one(c, "SELECT count(*) FROM refusals WHERE why LIKE '%S1 #1 event other%'"));
-                assertEquals(3, one(c, "SELECT events FROM stations WHERE station_id = 'S1'"));
+                assertEquals(5, one(c, "SELECT events FROM stations WHERE station_id = 'S1'"));
             }
         }
     }

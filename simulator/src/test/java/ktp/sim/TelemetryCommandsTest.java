@@ -19,7 +19,10 @@ import ktp.telemetry.SharedBrokerLogins;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `ktp central collect` and `ktp telemetry tail` against the real broker and a real station publisher. */
+/**
+ * `ktp telemetry tail` against the real broker and a real station publisher, and `ktp central collect` retired from
+ * the station's command line (the office's collector replaced it: office/CentralCollectAliasTest).
+ */
 class TelemetryCommandsTest {
     @TempDir
     Path dir;
@@ -32,7 +35,7 @@ class TelemetryCommandsTest {
     }
 
     @Test
-    void collectStoresAStationsEventsAndTailShowsItsRetainedStateAndHealth() throws Exception {
+    void tailShowsAStationsRetainedStateAndHealthAndCentralCollectNamesItsReplacement() throws Exception {
         String broker = SharedBroker.url();
         String station = SharedBrokerLogins.station("ST-CLI");
         String collector = SharedBrokerLogins.collector("cli");
@@ -47,15 +50,15 @@ class TelemetryCommandsTest {
                 store.admit(id, 1, String.format("3273%012d", i), new byte[] {1}, Actor.STATION);
                 store.transition(id, JobState.VALIDATED, Actor.STATION, "", null);
             }
+            // The station's command line cannot run the office's collector (the station module does not depend on the
+            // office): it keeps the name and says what replaced it; the ktp launcher runs `ktp office collect` for it.
             KtpRun collect = ktpAs(BrokerSetup.collectorUser(collector), "central", "collect", "--broker", broker, "--data", dir.resolve("office").toString(), "--group", "cli-" + station,
                     "--name", collector, "--for", "6", "--interval", "1", "--json",
                     "--key", dir.resolve("office.key").toString(), "--stations", keys.registryDir.toString());
-            assertEquals(0, collect.exit(), collect.err());
-            String[] lines = collect.out().strip().split("\n");
-            JsonNode last = new ObjectMapper().readTree(lines[lines.length - 1]);
-            assertEquals(5, last.get("stations").get(station).get("events").asInt(), collect.out());
-            assertEquals(0, last.get("regions").get("3273").get("printedToday").asInt(), "SENT_FOR_CARD_PRINTING is not a printed card");
-            assertEquals(0, store.outboxDepth(), "every event receipted by the command's collector and deleted");
+            assertEquals(2, collect.exit(), collect.err());
+            assertTrue(collect.err().contains("retired") && collect.err().contains("ktp office collect"), collect.err());
+            long deadline = System.nanoTime() + 15_000_000_000L;
+            while (!p.status().connected() && System.nanoTime() < deadline) Thread.sleep(50);
 
             KtpRun tail = ktpAs(BrokerSetup.WATCHER, "telemetry", "tail", "--broker", broker, "--station", station, "--for", "2", "--stations", keys.registryDir.toString(),
                     "--office-keys", keys.officeKeys.toString());
@@ -66,16 +69,8 @@ class TelemetryCommandsTest {
             KtpRun unchecked = ktpAs(BrokerSetup.WATCHER, "telemetry", "tail", "--broker", broker, "--station", station, "--for", "2");
             assertTrue(unchecked.out().contains("[signature not checked (key " + stationKey.kid().substring(0, 8) + "): give --stations]"), unchecked.out());
         }
-        KtpRun bad = KtpRun.of("central", "collect", "--broker", "http://nowhere", "--data", dir.toString(), "--key", dir.resolve("office.key").toString(),
-                "--stations", dir.resolve("keys/registry").toString());
-        assertEquals(2, bad.exit());
-        assertTrue(bad.err().contains("must start with tcp:// or ssl://"), bad.err());
         KtpRun badStation = KtpRun.of("telemetry", "tail", "--broker", broker, "--station", "a/#");
         assertEquals(2, badStation.exit());
-        KtpRun noKey = ktpAs(BrokerSetup.collectorUser(SharedBrokerLogins.collector("cli")), "central", "collect", "--broker", broker, "--data", dir.toString(), "--key", dir.resolve("nothing.key").toString(),
-                "--stations", dir.resolve("keys/registry").toString());
-        assertEquals(2, noKey.exit());
-        assertTrue(noKey.err().contains("--key") && noKey.err().contains("nothing.key"), noKey.err());
     }
 
     @Test

@@ -37,9 +37,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One of the office's collectors (docs/office.md): events through a shared subscription, so that any number of
  * collectors on one database split the load, each station's retained state and health directly. A signed batch
- * is verified against the station registry on the broker's thread and queued; a writer thread stores what is
- * queued in one transaction ({@link EventLedger#ingest}: each event once, whoever stored it first, and the
- * receipts to send in the same transaction) and publishes the receipts only after the commit. A station
+ * is verified against the station registry by a pool of verifier threads and queued; {@value #WRITERS} writer
+ * threads each store what they took from the queue in one transaction ({@link EventLedger#ingest}: each event once,
+ * whoever stored it first, and the receipts to send in the same transaction) and publish the receipts only after
+ * the commit. Two writers keep the database busy while the other one waits for its commit or signs its receipts;
+ * they are to each other what two collectors on one database are. A station
  * deletes an event only on such a receipt, so a collector killed at any point loses nothing: what it had not
  * committed is sent again by the station, to whichever collector of the group gets it.
  * <p>
@@ -52,6 +54,8 @@ public final class OfficeCollector implements AutoCloseable {
     public static final Duration HEARTBEAT_EVERY = Duration.ofSeconds(2);
     /** Events stored per transaction, at most. */
     static final int MAX_CYCLE_EVENTS = 4096;
+    /** Transactions in flight at once per collector (each on its own pooled connection: the pool holds two per collector). */
+    static final int WRITERS = 2;
 
     /** Decides whether a recorded receipt is published (the tests drop one, as a broker losing it would). */
     public interface ReceiptGate {
@@ -78,7 +82,9 @@ public final class OfficeCollector implements AutoCloseable {
     private final BlockingQueue<Object[]> arrived = new ArrayBlockingQueue<>(1024);
     private final List<Thread> verifiers = new ArrayList<>();
     private final ScheduledExecutorService ticks;
-    private final Thread writer;
+    private final List<Thread> writers = new ArrayList<>();
+    /** Receipts published whose rows are still in receipts_due: the next transaction deletes them. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Long> published = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean closing;
     private volatile boolean subscribed;
     private volatile boolean subscribing;
@@ -111,8 +117,11 @@ public final class OfficeCollector implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.writer = new Thread(this::writeLoop, "office-collector-" + name + "-writer");
-        this.writer.setDaemon(true);
+        for (int i = 0; i < WRITERS; i++) {
+            Thread w = new Thread(this::writeLoop, "office-collector-" + name + "-writer-" + i);
+            w.setDaemon(true);
+            writers.add(w);
+        }
         for (int i = 0; i < Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())); i++) {
             Thread v = new Thread(this::verifyLoop, "office-collector-" + name + "-verify-" + i);
             v.setDaemon(true);
@@ -139,7 +148,7 @@ public final class OfficeCollector implements AutoCloseable {
         }
         // The verifiers and the writer run before the connection: a persistent session with a backlog at the broker
         // delivers it at once, and with nobody taking it Paho's receiver would block before the probe's SUBACK.
-        writer.start();
+        writers.forEach(Thread::start);
         verifiers.forEach(Thread::start);
         try {
             client.connect(options()).waitForCompletion(15_000);
@@ -260,7 +269,14 @@ public final class OfficeCollector implements AutoCloseable {
             }
             if (!databaseUp) return;
             byte[] body = TelemetryCodec.heartbeat(new TelemetryCodec.Heartbeat(name, group, clock.instant()));
-            client.publish(Topics.collectorHeartbeat(name), SignedMessage.seal(SignedMessage.Kind.HEARTBEAT, body, key), 0, false);
+            try {
+                client.publish(Topics.collectorHeartbeat(name), SignedMessage.seal(SignedMessage.Kind.HEARTBEAT, body, key), 0, false);
+            } catch (MqttException e) {
+                // A full window of receipts waiting for PUBACKs is a busy link, not a broken one: this beat is skipped
+                // (the next comes in 2 s; a station calls a collector silent after 6 s), the connection kept.
+                if (e.getReasonCode() != MqttException.REASON_CODE_MAX_INFLIGHT) throw e;
+                LOG.debug("collector {}: heartbeat skipped, {} receipts waiting for the broker", name, e.getMessage());
+            }
         } catch (MqttException | IOException e) {
             LOG.warn("collector {}: broker {}: {}", name, broker.url(), e.getMessage());
             try {
@@ -330,12 +346,16 @@ public final class OfficeCollector implements AutoCloseable {
 
     private void writeLoop() {
         List<Item> cycle = new ArrayList<>();
+        List<Long> forgetting = new ArrayList<>();
         long backoff = 100;
         while (!closing) {
             try {
                 if (cycle.isEmpty()) {
                     Item first = queue.poll(200, TimeUnit.MILLISECONDS);
-                    if (first == null) continue;
+                    if (first == null) {
+                        forgetIdle();
+                        continue;
+                    }
                     cycle.add(first);
                     int events = size(first);
                     // A short wait gathers what is arriving into one commit (one fsync for hundreds of events).
@@ -355,10 +375,16 @@ public final class OfficeCollector implements AutoCloseable {
                     else if (i instanceof Status s) statuses.add(s.status());
                     else if (i instanceof Refusal r) refusals.add(r.refused());
                 }
+                drain(forgetting);
                 EventLedger.Outcome o;
                 try {
-                    o = ledger.ingest(events, statuses, refusals);
+                    o = ledger.ingest(events, statuses, refusals, forgetting);
                 } catch (SQLException e) {
+                    if (e.getSQLState() != null && e.getSQLState().startsWith("40")) {
+                        // A deadlock or serialization failure with another writer: the database is fine, the same cycle goes again.
+                        LOG.debug("collector {}: {} ({}); trying the cycle again", name, e.getMessage(), e.getSQLState());
+                        continue;
+                    }
                     if (databaseUp) LOG.warn("collector {}: cannot write to the database ({}); holding {} event(s), heartbeat stopped, trying again", name, e.getMessage(), events.size());
                     databaseUp = false;
                     Thread.sleep(backoff);
@@ -369,6 +395,7 @@ public final class OfficeCollector implements AutoCloseable {
                 databaseUp = true;
                 backoff = 100;
                 cycle.clear();
+                forgetting.clear();
                 stored.addAndGet(o.stored());
                 duplicates.addAndGet(o.duplicates());
                 refused.addAndGet(refusals.size() + o.conflicts().size() + o.staleStatus());
@@ -381,9 +408,29 @@ public final class OfficeCollector implements AutoCloseable {
         }
     }
 
+    private void drain(List<Long> into) {
+        for (Long id; into.size() < 100_000 && (id = published.poll()) != null; ) into.add(id);
+    }
+
+    /** Nothing arriving: the published receipts' rows go in a transaction of their own. */
+    private void forgetIdle() {
+        List<Long> ids = new ArrayList<>();
+        drain(ids);
+        if (ids.isEmpty()) return;
+        try {
+            ledger.receiptsSent(ids);
+        } catch (SQLException e) {
+            published.addAll(ids); // tried again; at worst published again at the next start, a duplicate receipt
+            LOG.debug("collector {}: receipts published, rows kept for now: {}", name, e.getMessage());
+        }
+    }
+
     private static int size(Item i) { return i instanceof Batch b ? b.events().size() : 1; }
 
-    /** After the commit: publish each receipt, then forget it (a receipt lost on the way is like a dropped one: the station resends). */
+    /**
+     * After the commit: publish each receipt, then forget it with the next transaction (a receipt lost on the way is
+     * like a dropped one: the station resends).
+     */
     private void publishReceipts(List<EventLedger.ReceiptDue> due) {
         if (due.isEmpty()) return;
         List<Long> done = new ArrayList<>();
@@ -393,22 +440,35 @@ public final class OfficeCollector implements AutoCloseable {
                 done.add(r.id());
                 continue;
             }
-            try {
-                byte[] body = TelemetryCodec.receipt(new TelemetryCodec.Receipt(name, r.station(), r.run(), List.of(new long[] {r.from(), r.to()}), clock.instant()));
-                client.publish(Topics.receipts(r.station()), SignedMessage.seal(SignedMessage.Kind.RECEIPT, body, key), 1, false);
-                receiptsSent.incrementAndGet();
-                done.add(r.id());
-            } catch (MqttException e) {
-                // Kept in receipts_due: sent at this collector's next start; meanwhile the station sends again and
-                // the duplicate is receipted by whoever gets it.
-                LOG.debug("collector {}: receipt to {}: {}", name, r.station(), e.getMessage());
+            byte[] body = TelemetryCodec.receipt(new TelemetryCodec.Receipt(name, r.station(), r.run(), List.of(new long[] {r.from(), r.to()}), clock.instant()));
+            byte[] sealed = SignedMessage.seal(SignedMessage.Kind.RECEIPT, body, key);
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    client.publish(Topics.receipts(r.station()), sealed, 1, false);
+                    receiptsSent.incrementAndGet();
+                    done.add(r.id());
+                    break;
+                } catch (MqttException e) {
+                    // Paho's window of unacknowledged publishes is full (the broker is slow to PUBACK): wait for it, up
+                    // to 5 s, rather than leave the station to send the events again after 10 s.
+                    if (e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT && attempt < 500 && !closing) {
+                        try {
+                            Thread.sleep(10);
+                        } catch (InterruptedException stop) {
+                            Thread.currentThread().interrupt();
+                            published.addAll(done);
+                            return;
+                        }
+                        continue;
+                    }
+                    // Kept in receipts_due: sent at this collector's next start; meanwhile the station sends again and
+                    // the duplicate is receipted by whoever gets it.
+                    LOG.debug("collector {}: receipt to {}: {}", name, r.station(), e.getMessage());
+                    break;
+                }
             }
         }
-        try {
-            ledger.receiptsSent(done);
-        } catch (SQLException e) {
-            LOG.debug("collector {}: receipts published, rows kept for now: {}", name, e.getMessage());
-        }
+        published.addAll(done);
     }
 
     public String name() { return name; }
@@ -457,13 +517,14 @@ public final class OfficeCollector implements AutoCloseable {
     public void close() {
         closing = true;
         ticks.shutdownNow();
-        writer.interrupt();
+        writers.forEach(Thread::interrupt);
         verifiers.forEach(Thread::interrupt);
         try {
-            writer.join(5_000);
+            for (Thread w : writers) w.join(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        forgetIdle(); // the rows of what was published; what stays is published again at the next start
         try {
             if (client.isConnected()) client.disconnect().waitForCompletion(3000);
             client.close(true);

@@ -57,27 +57,37 @@ public final class EventLedger {
 
     /** Stores a cycle's events, statuses and refusals in one transaction (retried by the caller on failure). */
     public Outcome ingest(List<Incoming> incoming, List<Status> statuses, List<Refused> refused) throws SQLException {
-        // Sorted by station and sequence, once each: two collectors' transactions then take their row locks in one
-        // order and never deadlock, and a resend arriving in the same cycle as its first copy counts once.
-        TreeMap<String, Incoming> byKey = new TreeMap<>();
+        return ingest(incoming, statuses, refused, List.of());
+    }
+
+    /**
+     * As {@link #ingest(List, List, List)}, and forgets in the same transaction the receipts published since the
+     * last one ({@code published}, ids of {@link ReceiptDue}): one commit a cycle instead of two. A crash before
+     * that commit only leaves them to be published again at the next start, which a station takes as a duplicate.
+     */
+    public Outcome ingest(List<Incoming> incoming, List<Status> statuses, List<Refused> refused, List<Long> published) throws SQLException {
+        // Sorted by station and sequence, once each: two transactions (of two collectors, or two writers of one) then
+        // take their row locks in one order and never deadlock, and a resend arriving in the same cycle as its first
+        // copy counts once. States and health go first, in a transaction of their own (below).
+        int stale = statuses.isEmpty() ? 0 : storeStatuses(statuses);
+        TreeMap<Key, Incoming> byKey = new TreeMap<>();
         int sameCycle = 0;
-        for (Incoming i : incoming) if (byKey.putIfAbsent(key(i.station(), i.event().sequence()), i) != null) sameCycle++;
+        for (Incoming i : incoming) if (byKey.putIfAbsent(key(i), i) != null) sameCycle++;
         List<Incoming> events = new ArrayList<>(byKey.values());
         List<Refused> conflicts = new ArrayList<>();
         List<Refused> allRefused = new ArrayList<>(refused);
         List<ReceiptDue> receipts = new ArrayList<>();
         int stored = 0;
-        int stale = 0;
         try (Connection c = ds.getConnection()) {
             c.setAutoCommit(false);
             try {
-                Set<String> isNew = events.isEmpty() ? Set.of() : insertEvents(c, events);
+                Set<Key> isNew = events.isEmpty() ? Set.of() : insertEvents(c, events);
                 stored = isNew.size();
-                Set<String> receiptable = new HashSet<>(isNew);
+                Set<Key> receiptable = new HashSet<>(isNew);
                 if (isNew.size() < events.size()) {
-                    Map<String, String> held = heldEventIds(c, events, isNew);
+                    Map<Key, String> held = heldEventIds(c, events, isNew);
                     for (Incoming i : events) {
-                        String k = key(i.station(), i.event().sequence());
+                        Key k = key(i);
                         if (isNew.contains(k)) continue;
                         if (i.event().eventId().equals(held.get(k))) {
                             receiptable.add(k); // a true duplicate: receipted again, the first receipt may have been lost
@@ -93,17 +103,13 @@ public final class EventLedger {
                 }
                 if (stored > 0) {
                     addCounts(c, events, isNew);
+                    addReasonCounts(c, events, isNew);
                     countPrinted(c, events, isNew);
                 }
                 touchStations(c, events, isNew);
-                for (Status s : statuses) {
-                    if (!status(c, s)) {
-                        stale++;
-                        allRefused.add(new Refused(Instant.now(), s.topic(), "REPLAYED", (s.state() != null ? "state" : "health") + " of " + s.station() + " older than the one held", s.payload()));
-                    }
-                }
                 if (!allRefused.isEmpty()) keepRefusals(c, allRefused);
                 receipts = recordReceipts(c, events, receiptable);
+                if (!published.isEmpty()) forget(c, published);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
                 try {
@@ -117,9 +123,50 @@ public final class EventLedger {
         return new Outcome(stored, events.size() - stored - conflicts.size() + sameCycle, conflicts, receipts, stale);
     }
 
-    private static String key(String station, long sequence) { return station + "\u0000" + String.format("%019d", sequence); }
+    /** An event's place: its station and sequence (ordered so, which is the order row locks are taken in). */
+    private record Key(String station, long sequence) implements Comparable<Key> {
+        @Override
+        public int compareTo(Key o) {
+            int c = station.compareTo(o.station);
+            return c != 0 ? c : Long.compare(sequence, o.sequence);
+        }
+    }
 
-    private Set<String> insertEvents(Connection c, List<Incoming> events) throws SQLException {
+    private static Key key(Incoming i) { return new Key(i.station(), i.event().sequence()); }
+
+    /**
+     * States and health in a transaction of their own, in station order, before the events' (which take their
+     * station rows after the events and counts): a status of station R in one writer's cycle and R's events in
+     * another's would otherwise take the rows in two orders and deadlock. Applying one again (a retried cycle) changes
+     * nothing and is not refused: only an older one than held is (REPLAYED, kept with the refusals).
+     */
+    private int storeStatuses(List<Status> statuses) throws SQLException {
+        List<Status> sorted = new ArrayList<>(statuses);
+        sorted.sort(java.util.Comparator.comparing(Status::station)); // stable: one station's messages keep their order
+        List<Refused> replayed = new ArrayList<>();
+        try (Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                for (Status s : sorted) {
+                    if (!status(c, s)) {
+                        replayed.add(new Refused(Instant.now(), s.topic(), "REPLAYED", (s.state() != null ? "state" : "health") + " of " + s.station() + " older than the one held", s.payload()));
+                    }
+                }
+                if (!replayed.isEmpty()) keepRefusals(c, replayed);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is gone; the transaction with it
+                }
+                throw e;
+            }
+        }
+        return replayed.size();
+    }
+
+    private Set<Key> insertEvents(Connection c, List<Incoming> events) throws SQLException {
         int n = events.size();
         String[] st = new String[n], id = new String[n], ty = new String[n], rec = new String[n], nik = new String[n], reg = new String[n],
                 blank = new String[n], why = new String[n], at = new String[n], day = new String[n], body = new String[n];
@@ -140,7 +187,7 @@ public final class EventLedger {
             day[i] = e.occurredAt().atZone(zone).toLocalDate().toString();
             body[i] = new String(x.json(), java.nio.charset.StandardCharsets.UTF_8);
         }
-        Set<String> out = new HashSet<>();
+        Set<Key> out = new HashSet<>(n * 2);
         try (PreparedStatement p = c.prepareStatement("""
                 INSERT INTO events (station_id, sequence, event_id, type, record_id, nik, region, blank_id, reason, occurred_at, day, received_at, collector, body)
                 SELECT s, q, id, t, r, n, g, b, w, o::timestamptz, d::date, now(), ?, body
@@ -152,36 +199,36 @@ public final class EventLedger {
             Object[][] cols = {st, seq, id, ty, rec, nik, reg, blank, why, at, day, body};
             for (int i = 0; i < cols.length; i++) p.setArray(i + 2, c.createArrayOf(i == 1 ? "bigint" : "text", cols[i]));
             try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) out.add(key(rs.getString(1), rs.getLong(2)));
+                while (rs.next()) out.add(new Key(rs.getString(1), rs.getLong(2)));
             }
         }
         return out;
     }
 
-    private static Map<String, String> heldEventIds(Connection c, List<Incoming> events, Set<String> isNew) throws SQLException {
+    private static Map<Key, String> heldEventIds(Connection c, List<Incoming> events, Set<Key> isNew) throws SQLException {
         List<String> st = new ArrayList<>();
         List<Long> seq = new ArrayList<>();
         for (Incoming i : events) {
-            if (isNew.contains(key(i.station(), i.event().sequence()))) continue;
+            if (isNew.contains(key(i))) continue;
             st.add(i.station());
             seq.add(i.event().sequence());
         }
-        Map<String, String> out = new HashMap<>();
+        Map<Key, String> out = new HashMap<>();
         try (PreparedStatement p = c.prepareStatement(
                 "SELECT e.station_id, e.sequence, e.event_id FROM events e JOIN unnest(?::text[], ?::bigint[]) AS u(s, q) ON e.station_id = u.s AND e.sequence = u.q")) {
             p.setArray(1, c.createArrayOf("text", st.toArray()));
             p.setArray(2, c.createArrayOf("bigint", seq.toArray()));
             try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) out.put(key(rs.getString(1), rs.getLong(2)), rs.getString(3));
+                while (rs.next()) out.put(new Key(rs.getString(1), rs.getLong(2)), rs.getString(3));
             }
         }
         return out;
     }
 
-    private void addCounts(Connection c, List<Incoming> events, Set<String> isNew) throws SQLException {
+    private void addCounts(Connection c, List<Incoming> events, Set<Key> isNew) throws SQLException {
         TreeMap<String, long[]> counts = new TreeMap<>();
         for (Incoming i : events) {
-            if (!isNew.contains(key(i.station(), i.event().sequence()))) continue;
+            if (!isNew.contains(key(i))) continue;
             String k = i.event().occurredAt().atZone(zone).toLocalDate() + "|" + i.event().region() + "|" + i.event().type().name();
             counts.computeIfAbsent(k, x -> new long[1])[0]++;
         }
@@ -206,11 +253,60 @@ public final class EventLedger {
         }
     }
 
+    private static final java.util.regex.Pattern REASON_CODE = java.util.regex.Pattern.compile("^[A-Z][A-Z0-9_]{2,}");
+    private static final java.util.regex.Pattern REASON_TEXT = java.util.regex.Pattern.compile("^[^:;,(\\[]*");
+
+    /**
+     * A reason reduced to its kind, for the breakdown of spoiled cards and rejected records (the same rule as the
+     * backfill in V4__reason_counts.sql): its leading code (BAD_SIGNATURE, JAM), else the text before the first
+     * ':', ';', ',', '(' or '[' (what follows names a card, a printer, a count), at most 80 characters.
+     */
+    public static String reasonKind(String reason) {
+        if (reason == null || reason.isEmpty()) return "";
+        java.util.regex.Matcher code = REASON_CODE.matcher(reason);
+        if (code.lookingAt()) return code.group();
+        java.util.regex.Matcher text = REASON_TEXT.matcher(reason);
+        String kind = text.lookingAt() ? text.group().replaceAll("^ +| +$", "") : "";
+        return kind.length() > 80 ? kind.substring(0, 80) : kind;
+    }
+
+    /** Newly stored spoiled cards and rejected records by day, regency and reason kind. */
+    private void addReasonCounts(Connection c, List<Incoming> events, Set<Key> isNew) throws SQLException {
+        TreeMap<List<String>, long[]> counts = new TreeMap<>(java.util.Comparator.comparing((List<String> k) -> String.join("\u0000", k)));
+        for (Incoming i : events) {
+            ktp.job.EventType t = i.event().type();
+            if ((t != ktp.job.EventType.CARD_SPOILED && t != ktp.job.EventType.RECORD_REJECTED) || !isNew.contains(key(i))) continue;
+            List<String> k = List.of(i.event().occurredAt().atZone(zone).toLocalDate().toString(), i.event().region(), t.name(), reasonKind(i.event().reason()));
+            counts.computeIfAbsent(k, x -> new long[1])[0]++;
+        }
+        if (counts.isEmpty()) return;
+        List<String> day = new ArrayList<>(), reg = new ArrayList<>(), ty = new ArrayList<>(), why = new ArrayList<>();
+        List<Long> n = new ArrayList<>();
+        counts.forEach((k, v) -> {
+            day.add(k.get(0));
+            reg.add(k.get(1));
+            ty.add(k.get(2));
+            why.add(k.get(3));
+            n.add(v[0]);
+        });
+        try (PreparedStatement p = c.prepareStatement("""
+                INSERT INTO reason_counts (day, region, type, reason, n)
+                SELECT d::date, g, t, w, k FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::bigint[]) AS u(d, g, t, w, k)
+                ON CONFLICT (day, region, type, reason) DO UPDATE SET n = reason_counts.n + excluded.n""")) {
+            p.setArray(1, c.createArrayOf("text", day.toArray()));
+            p.setArray(2, c.createArrayOf("text", reg.toArray()));
+            p.setArray(3, c.createArrayOf("text", ty.toArray()));
+            p.setArray(4, c.createArrayOf("text", why.toArray()));
+            p.setArray(5, c.createArrayOf("bigint", n.toArray()));
+            p.executeUpdate();
+        }
+    }
+
     /** Every newly stored CARD_PRINTED counted by NIK: a NIK printed twice anywhere is an alert. */
-    private static void countPrinted(Connection c, List<Incoming> events, Set<String> isNew) throws SQLException {
+    private static void countPrinted(Connection c, List<Incoming> events, Set<Key> isNew) throws SQLException {
         TreeMap<String, List<Incoming>> byNik = new TreeMap<>();
         for (Incoming i : events) {
-            if (i.event().type() != ktp.job.EventType.CARD_PRINTED || i.event().nik().isEmpty() || !isNew.contains(key(i.station(), i.event().sequence()))) continue;
+            if (i.event().type() != ktp.job.EventType.CARD_PRINTED || i.event().nik().isEmpty() || !isNew.contains(key(i))) continue;
             byNik.computeIfAbsent(i.event().nik(), k -> new ArrayList<>()).add(i);
         }
         if (byNik.isEmpty()) return;
@@ -234,12 +330,12 @@ public final class EventLedger {
         }
     }
 
-    private static void touchStations(Connection c, List<Incoming> events, Set<String> isNew) throws SQLException {
+    private static void touchStations(Connection c, List<Incoming> events, Set<Key> isNew) throws SQLException {
         if (events.isEmpty()) return;
         TreeMap<String, long[]> per = new TreeMap<>(); // station -> {new events, highest sequence}
         for (Incoming i : events) {
             long[] v = per.computeIfAbsent(i.station(), x -> new long[2]);
-            if (isNew.contains(key(i.station(), i.event().sequence()))) v[0]++;
+            if (isNew.contains(key(i))) v[0]++;
             v[1] = Math.max(v[1], i.event().sequence());
         }
         List<String> st = new ArrayList<>(per.keySet());
@@ -308,30 +404,44 @@ public final class EventLedger {
         }
     }
 
-    private List<ReceiptDue> recordReceipts(Connection c, List<Incoming> events, Set<String> receiptable) throws SQLException {
+    /** The receipts to send, one per range of consecutive sequences of a station's run, in one statement. */
+    private List<ReceiptDue> recordReceipts(Connection c, List<Incoming> events, Set<Key> receiptable) throws SQLException {
         Map<String, TreeSet<Long>> byRun = new LinkedHashMap<>();
+        Map<String, String[]> runOf = new HashMap<>();
         for (Incoming i : events) {
-            if (receiptable.contains(key(i.station(), i.event().sequence()))) byRun.computeIfAbsent(i.station() + "/" + i.run(), k -> new TreeSet<>()).add(i.event().sequence());
+            if (!receiptable.contains(key(i))) continue;
+            String k = i.station() + "/" + i.run();
+            runOf.putIfAbsent(k, new String[] {i.station(), i.run()});
+            byRun.computeIfAbsent(k, x -> new TreeSet<>()).add(i.event().sequence());
         }
         List<ReceiptDue> out = new ArrayList<>();
         if (byRun.isEmpty()) return out;
-        try (PreparedStatement p = c.prepareStatement(
-                "INSERT INTO receipts_due (collector, station_id, run, seq_from, seq_to, created_at) VALUES (?, ?, ?, ?, ?, now()) RETURNING id")) {
-            for (Map.Entry<String, TreeSet<Long>> e : byRun.entrySet()) {
-                String[] sr = e.getKey().split("/", 2);
-                for (long[] range : ranges(e.getValue())) {
-                    p.setString(1, collector);
-                    p.setString(2, sr[0]);
-                    p.setString(3, sr[1]);
-                    p.setLong(4, range[0]);
-                    p.setLong(5, range[1]);
-                    try (ResultSet rs = p.executeQuery()) {
-                        rs.next();
-                        out.add(new ReceiptDue(rs.getLong(1), sr[0], sr[1], range[0], range[1]));
-                    }
-                }
+        List<String> st = new ArrayList<>(), run = new ArrayList<>();
+        List<Long> from = new ArrayList<>(), to = new ArrayList<>();
+        for (Map.Entry<String, TreeSet<Long>> e : byRun.entrySet()) {
+            String[] sr = runOf.get(e.getKey());
+            for (long[] range : ranges(e.getValue())) {
+                st.add(sr[0]);
+                run.add(sr[1]);
+                from.add(range[0]);
+                to.add(range[1]);
             }
         }
+        // WITH ORDINALITY and ORDER BY: the ids come back in the order the rows were given.
+        try (PreparedStatement p = c.prepareStatement("""
+                INSERT INTO receipts_due (collector, station_id, run, seq_from, seq_to, created_at)
+                SELECT ?, s, r, f, t, now() FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[]) WITH ORDINALITY AS u(s, r, f, t, o) ORDER BY o
+                RETURNING id, station_id, run, seq_from, seq_to""")) {
+            p.setString(1, collector);
+            p.setArray(2, c.createArrayOf("text", st.toArray()));
+            p.setArray(3, c.createArrayOf("text", run.toArray()));
+            p.setArray(4, c.createArrayOf("bigint", from.toArray()));
+            p.setArray(5, c.createArrayOf("bigint", to.toArray()));
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) out.add(new ReceiptDue(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getLong(4), rs.getLong(5)));
+            }
+        }
+        if (out.size() != st.size()) throw new SQLException("receipts_due: " + out.size() + " rows written of " + st.size());
         return out;
     }
 
@@ -362,14 +472,20 @@ public final class EventLedger {
         return out;
     }
 
-    /** The receipts published: their rows go. */
+    /** The receipts published: their rows go (on their own, when no cycle comes to take them along). */
     public void receiptsSent(List<Long> ids) throws SQLException {
         if (ids.isEmpty()) return;
-        try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement("DELETE FROM receipts_due WHERE id = ANY(?)")) {
+        try (Connection c = ds.getConnection()) {
+            forget(c, ids);
+            c.commit();
+        }
+    }
+
+    private static void forget(Connection c, List<Long> ids) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("DELETE FROM receipts_due WHERE id = ANY(?)")) {
             Array a = c.createArrayOf("bigint", ids.toArray());
             p.setArray(1, a);
             p.executeUpdate();
-            c.commit();
         }
     }
 }

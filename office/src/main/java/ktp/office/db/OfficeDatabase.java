@@ -100,7 +100,7 @@ public final class OfficeDatabase implements AutoCloseable {
     /** Reads a password file (the first line), refusing one others can read. */
     public static String password(Path file) throws IOException {
         if (file == null) return null;
-        if (ktp.datafile.PrivateFiles.readableByOthers(file)) throw new IOException(file + ": the database password file is readable by others (chmod 600 it)");
+        if (ktp.datafile.PrivateFiles.readableByOthers(file)) throw new IOException(file + ": the password file is readable by others (chmod 600 it)");
         return Files.readAllLines(file).stream().findFirst().orElse("").strip();
     }
 }

@@ -48,7 +48,10 @@ public final class AlertWebhook {
             for (Figures.Alert al : now) {
                 String k = al.kind() + "|" + al.station() + "|" + al.detail();
                 current.add(k);
-                if (!sent.contains(k)) a.addObject().put("kind", al.kind()).put("station", al.station()).put("detail", al.detail());
+                if (!sent.contains(k)) {
+                    var o = a.addObject().put("kind", al.kind()).put("station", al.station()).put("detail", al.detail());
+                    o.putObject("details").put("id", al.detail("id")).put("en", al.detail("en"));
+                }
             }
             if (a.isEmpty()) {
                 sent = current;

@@ -206,12 +206,31 @@ public final class Dashboard implements AutoCloseable {
         b.append("<tr class=total><td>").append(t(lang, "total")).append("</td>");
         for (long n : total) b.append("<td class=n>").append(n).append("</td>");
         b.append("</tr></table>");
+        reasonsTable(b, lang, figures.reasons(r[0], r[1], province));
         chart(b, lang, figures.issuedPerDay(r[0], r[1], province));
         areaChart(b, lang, areas, province == null);
         b.append("<p><a id=csv href='/export.csv?from=").append(r[0]).append("&to=").append(r[1]).append(province == null ? "" : "&code=" + province).append("'>")
-                .append(t(lang, "csv")).append("</a> <a id=pdf href='/export.pdf?from=").append(r[0]).append("&to=").append(r[1])
+                .append(t(lang, "csv")).append("</a> <a id=csv-reasons href='/export.csv?table=reasons&from=").append(r[0]).append("&to=").append(r[1])
+                .append(province == null ? "" : "&code=" + province).append("'>").append(t(lang, "csvReasons")).append("</a> <a id=pdf href='/export.pdf?from=").append(r[0]).append("&to=").append(r[1])
                 .append(province == null ? "" : "&code=" + province).append("&lang=").append(lang).append("'>PDF</a></p></main></body></html>");
         send(x, 200, "text/html; charset=utf-8", b.toString());
+    }
+
+    /** Spoiled cards and rejected records by reason, the most frequent first. */
+    private static void reasonsTable(StringBuilder b, String lang, Map<String, Map<String, Long>> reasons) {
+        b.append("<h2>").append(t(lang, "reasons")).append("</h2><table id=reasons><tr><th>").append(t(lang, "event")).append("</th><th>").append(t(lang, "reason"))
+                .append("</th><th>").append(t(lang, "count")).append("</th></tr>");
+        for (Map.Entry<String, Map<String, Long>> ty : reasons.entrySet()) {
+            if (ty.getValue().isEmpty()) {
+                b.append("<tr><td>").append(t(lang, ty.getKey())).append("</td><td>-</td><td class=n>0</td></tr>");
+                continue;
+            }
+            for (Map.Entry<String, Long> why : ty.getValue().entrySet()) {
+                b.append("<tr><td>").append(t(lang, ty.getKey())).append("</td><td>").append(why.getKey().isEmpty() ? t(lang, "noReason") : esc(why.getKey()))
+                        .append("</td><td class=n>").append(why.getValue()).append("</td></tr>");
+            }
+        }
+        b.append("</table>");
     }
 
     /** Cards issued per day, as bars (an SVG, no script). */
@@ -248,7 +267,7 @@ public final class Dashboard implements AutoCloseable {
     private void alertsBox(StringBuilder b, String lang) throws java.sql.SQLException {
         List<Figures.Alert> alerts = figures.alerts(clock.instant(), Figures.Thresholds.DEFAULT);
         b.append("<section id=alerts><h2>").append(t(lang, "alerts")).append(" (").append(alerts.size()).append(")</h2><ul>");
-        for (Figures.Alert a : alerts) b.append("<li class='alert ").append(a.kind()).append("'><b>").append(t(lang, a.kind())).append("</b> ").append(esc(a.station())).append(": ").append(esc(a.detail())).append("</li>");
+        for (Figures.Alert a : alerts) b.append("<li class='alert ").append(a.kind()).append("'><b>").append(t(lang, a.kind())).append("</b> ").append(esc(a.station())).append(": ").append(esc(a.detail(lang))).append("</li>");
         b.append("</ul></section>");
     }
 
@@ -346,7 +365,8 @@ public final class Dashboard implements AutoCloseable {
         root.put("at", clock.instant().toString());
         ArrayNode a = root.putArray("alerts");
         for (Figures.Alert al : figures.alerts(clock.instant(), Figures.Thresholds.DEFAULT)) {
-            a.addObject().put("kind", al.kind()).put("station", al.station()).put("detail", al.detail());
+            var o = a.addObject().put("kind", al.kind()).put("station", al.station()).put("detail", al.detail());
+            o.putObject("details").put("id", al.detail("id")).put("en", al.detail("en"));
         }
         send(x, 200, "application/json", m.writeValueAsString(root));
     }
@@ -354,6 +374,20 @@ public final class Dashboard implements AutoCloseable {
     private void csv(HttpExchange x, Map<String, String> q) throws IOException, java.sql.SQLException {
         LocalDate[] r = range(q);
         String province = q.containsKey("code") ? code(q.get("code")) : null;
+        String file = "ktp-office-" + (province == null ? "national" : province) + "-" + r[0] + "-" + r[1];
+        if ("reasons".equals(q.get("table"))) {
+            // Spoiled cards and rejected records by reason kind over the range and area.
+            StringBuilder b = new StringBuilder("from,to,code,type,reason,count\r\n");
+            for (Map.Entry<String, Map<String, Long>> ty : figures.reasons(r[0], r[1], province).entrySet()) {
+                for (Map.Entry<String, Long> why : ty.getValue().entrySet()) {
+                    b.append(r[0]).append(',').append(r[1]).append(',').append(province == null ? "" : province).append(',').append(ty.getKey()).append(",\"")
+                            .append(why.getKey().replace("\"", "\"\"")).append("\",").append(why.getValue()).append("\r\n");
+                }
+            }
+            x.getResponseHeaders().add("Content-Disposition", "attachment; filename=\"" + file + "-reasons.csv\"");
+            send(x, 200, "text/csv; charset=utf-8", b.toString());
+            return;
+        }
         StringBuilder b = new StringBuilder("from,to,code,name");
         for (String ty : Figures.TYPES) b.append(',').append(ty);
         b.append("\r\n");
@@ -390,6 +424,18 @@ public final class Dashboard implements AutoCloseable {
                     if (y < 40) break;
                     line(c, font, 8, 40, y, Regions.name(a.getKey()) + " (" + a.getKey() + ")");
                     for (int i = 0; i < Figures.TYPES.size(); i++) line(c, font, 8, 250 + i * 95, y, Long.toString(a.getValue().getOrDefault(Figures.TYPES.get(i), 0L)));
+                }
+                // Spoiled and rejected by reason, under the table (as far as the page goes).
+                y -= 24;
+                if (y >= 40) line(c, bold, 10, 40, y, t(lang, "reasons"));
+                for (Map.Entry<String, Map<String, Long>> ty : figures.reasons(r[0], r[1], province).entrySet()) {
+                    for (Map.Entry<String, Long> why : ty.getValue().entrySet()) {
+                        y -= 12;
+                        if (y < 40) break;
+                        line(c, font, 8, 40, y, t(lang, ty.getKey()));
+                        line(c, font, 8, 160, y, why.getKey().isEmpty() ? t(lang, "noReason") : why.getKey());
+                        line(c, font, 8, 600, y, Long.toString(why.getValue()));
+                    }
                 }
             }
             doc.save(out);
@@ -452,6 +498,8 @@ public final class Dashboard implements AutoCloseable {
                 {"noAnswer", "belum ada jawaban", "no answer yet"}, {"resident", "Peristiwa penduduk menurut NIK", "A resident's events by NIK"},
                 {"event", "Peristiwa", "Event"}, {"issuedPerProvince", "KTP-el diserahkan per provinsi", "Cards issued per province"},
                 {"issuedPerRegency", "KTP-el diserahkan per kabupaten/kota", "Cards issued per regency"}, {"blank", "Blangko", "Blank"}, {"REFUSED", "Pesan ditolak", "Messages refused"}, {"PRINTED_TWICE", "Dicetak dua kali", "Printed twice"},
+                {"reasons", "Rusak dan ditolak menurut alasan", "Spoiled and rejected by reason"}, {"count", "Jumlah", "Count"},
+                {"noReason", "(tanpa alasan)", "(no reason given)"}, {"csvReasons", "Unduh CSV alasan", "Download reasons CSV"},
         };
         for (String[] r : t) TEXT.put(r[0], new String[] {r[1], r[2]});
     }

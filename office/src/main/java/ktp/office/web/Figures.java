@@ -27,7 +27,45 @@ public final class Figures {
         public long gaps() { return lastSequence - events; }
     }
 
-    public record Alert(String kind, String station, String detail) {}
+    /**
+     * An alert: its kind, the station, and its detail as a template of its kind with {@code args} filled in, in
+     * Indonesian or English ({@link #detail(String)}); {@code detail} is the English one (the JSON feed's and the
+     * webhook's {@code detail}, kept stable for what reads them).
+     */
+    public record Alert(String kind, String station, String detail, List<String> args) {
+        public Alert {
+            args = List.copyOf(args);
+        }
+
+        static Alert of(String kind, String station, Object... args) {
+            List<String> a = java.util.Arrays.stream(args).map(String::valueOf).toList();
+            return new Alert(kind, station, fill(DETAILS.get(kind)[1], a), a);
+        }
+
+        /** The detail in "id" (Indonesian, the dashboard's default) or "en". */
+        public String detail(String lang) {
+            String[] t = DETAILS.get(kind);
+            return t == null ? detail : fill(t["en".equals(lang) ? 1 : 0], args);
+        }
+
+        private static String fill(String template, List<String> args) {
+            String out = template;
+            for (int i = 0; i < args.size(); i++) out = out.replace("{" + i + "}", args.get(i));
+            return out;
+        }
+    }
+
+    /** Each alert kind's detail: {Indonesian, English}, {n} the n-th argument. */
+    static final Map<String, String[]> DETAILS = Map.of(
+            "OFFLINE", new String[] {"luring sejak status terakhirnya", "offline since its last state"},
+            "SILENT", new String[] {"tidak ada kabar sejak {0}", "nothing heard since {0}"},
+            "HEALTH_STALE", new String[] {"laporan kesehatan terakhir pada {0}", "last health at {0}"},
+            "OUTBOX_GROWING", new String[] {"{0} peristiwa menunggu di antrean kirimnya", "{0} events waiting in its outbox"},
+            "BLANKS_LOW", new String[] {"{0} blangko di pengumpan", "{0} blanks in the feeder"},
+            "RIBBON_LOW", new String[] {"pita tersisa untuk {0} set panel", "{0} ribbon panel sets left"},
+            "SEQUENCE_GAP", new String[] {"{0} peristiwa hilang di bawah #{1}", "{0} event(s) missing below #{1}"},
+            "REFUSED", new String[] {"{0} pesan ditolak sebagai {1} dalam 24 jam terakhir", "{0} message(s) refused as {1} in the last 24 h"},
+            "PRINTED_TWICE", new String[] {"NIK {0} dicetak {1} kali: pertama {2} {3}, terakhir {4} {5}", "NIK {0} printed {1} times: first {2} {3}, last {4} {5}"});
 
     private final DataSource ds;
 
@@ -42,6 +80,33 @@ public final class Figures {
         String sql = "SELECT " + area + ", type, sum(n) FROM day_counts WHERE day BETWEEN ? AND ?"
                 + (province == null ? "" : " AND region >= ? AND region < ?") + " GROUP BY 1, 2 ORDER BY 1";
         Map<String, Map<String, Long>> out = new TreeMap<>();
+        try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
+            p.setObject(1, from);
+            p.setObject(2, to);
+            if (province != null) {
+                p.setString(3, province);
+                p.setString(4, province + "\uffff");
+            }
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) out.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getLong(3));
+            }
+            c.commit();
+        }
+        return out;
+    }
+
+    /** The types broken down by reason (Deliver 3: spoiled with reasons, rejected with reasons). */
+    public static final List<String> REASON_TYPES = List.of("CARD_SPOILED", "RECORD_REJECTED");
+
+    /**
+     * Spoiled cards and rejected records over [from, to], nationally or in one province: type -> reason kind -> n,
+     * the most frequent reason first (from reason_counts, kept by the ingest transaction).
+     */
+    public Map<String, Map<String, Long>> reasons(LocalDate from, LocalDate to, String province) throws SQLException {
+        String sql = "SELECT type, reason, sum(n) FROM reason_counts WHERE day BETWEEN ? AND ?"
+                + (province == null ? "" : " AND region >= ? AND region < ?") + " GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2";
+        Map<String, Map<String, Long>> out = new LinkedHashMap<>();
+        for (String t : REASON_TYPES) out.put(t, new LinkedHashMap<>());
         try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
             p.setObject(1, from);
             p.setObject(2, to);
@@ -113,26 +178,25 @@ public final class Figures {
     public List<Alert> alerts(Instant now, Thresholds t) throws SQLException {
         List<Alert> out = new ArrayList<>();
         for (Station s : stations()) {
-            if (Boolean.FALSE.equals(s.online())) out.add(new Alert("OFFLINE", s.id(), "offline since its last state"));
-            else if (s.lastSeen() != null && s.lastSeen().isBefore(now.minus(t.silent()))) out.add(new Alert("SILENT", s.id(), "nothing heard since " + s.lastSeen()));
-            if (s.healthAt() != null && s.healthAt().isBefore(now.minus(t.healthStale()))) out.add(new Alert("HEALTH_STALE", s.id(), "last health at " + s.healthAt()));
-            if (s.outbox() != null && s.outbox() > t.outboxHigh()) out.add(new Alert("OUTBOX_GROWING", s.id(), s.outbox() + " events waiting in its outbox"));
-            if (s.blanks() != null && s.blanks() < t.blanksLow()) out.add(new Alert("BLANKS_LOW", s.id(), s.blanks() + " blanks in the feeder"));
-            if (s.ribbon() != null && s.ribbon() < t.ribbonLow()) out.add(new Alert("RIBBON_LOW", s.id(), s.ribbon() + " ribbon panel sets left"));
-            if (s.gaps() > 0) out.add(new Alert("SEQUENCE_GAP", s.id(), s.gaps() + " event(s) missing below #" + s.lastSequence()));
+            if (Boolean.FALSE.equals(s.online())) out.add(Alert.of("OFFLINE", s.id()));
+            else if (s.lastSeen() != null && s.lastSeen().isBefore(now.minus(t.silent()))) out.add(Alert.of("SILENT", s.id(), s.lastSeen()));
+            if (s.healthAt() != null && s.healthAt().isBefore(now.minus(t.healthStale()))) out.add(Alert.of("HEALTH_STALE", s.id(), s.healthAt()));
+            if (s.outbox() != null && s.outbox() > t.outboxHigh()) out.add(Alert.of("OUTBOX_GROWING", s.id(), s.outbox()));
+            if (s.blanks() != null && s.blanks() < t.blanksLow()) out.add(Alert.of("BLANKS_LOW", s.id(), s.blanks()));
+            if (s.ribbon() != null && s.ribbon() < t.ribbonLow()) out.add(Alert.of("RIBBON_LOW", s.id(), s.ribbon()));
+            if (s.gaps() > 0) out.add(Alert.of("SEQUENCE_GAP", s.id(), s.gaps(), s.lastSequence()));
         }
         try (Connection c = ds.getConnection()) {
             try (PreparedStatement p = c.prepareStatement("SELECT kind, count(*) FROM refusals WHERE at > ? GROUP BY kind ORDER BY kind")) {
                 p.setObject(1, java.sql.Timestamp.from(now.minus(Duration.ofDays(1))));
                 try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) out.add(new Alert("REFUSED", "", rs.getLong(2) + " message(s) refused as " + rs.getString(1) + " in the last 24 h"));
+                    while (rs.next()) out.add(Alert.of("REFUSED", "", rs.getLong(2), rs.getString(1)));
                 }
             }
             try (PreparedStatement p = c.prepareStatement("SELECT nik, printed, first_station, first_record, last_station, last_record FROM printed_niks WHERE printed > 1 ORDER BY last_at DESC LIMIT 100");
                  ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
-                    out.add(new Alert("PRINTED_TWICE", rs.getString(5), "NIK " + rs.getString(1) + " printed " + rs.getLong(2) + " times: first " + rs.getString(3) + " "
-                            + rs.getString(4) + ", last " + rs.getString(5) + " " + rs.getString(6)));
+                    out.add(Alert.of("PRINTED_TWICE", rs.getString(5), rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5), rs.getString(6)));
                 }
             }
             c.commit();
