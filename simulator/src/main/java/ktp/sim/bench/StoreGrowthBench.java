@@ -116,12 +116,36 @@ public final class StoreGrowthBench {
             java.util.Arrays.sort(sorted);
             double p999 = sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.999) - 1)] / 1e3;
             double max = sorted[sorted.length - 1] / 1e3;
+            return measure(dir, jobs, buildSeconds, Stats.of(commitNanos), p999, max, log);
+        } finally {
+            if (out == null) WorkDirs.delete(dir);
+            if (built != dir && Files.exists(built)) WorkDirs.delete(built);
+        }
+    }
 
+    /**
+     * Measures a store a bench built before (kept with --out), without building one: every warm and cold
+     * operation as after a build; no commit figures while loading ({@code commits} null). A writer's open
+     * changes the store (its own commits, and an earlier layout upgraded), so give it a copy to keep the original.
+     */
+    public static Result measureExisting(Path dir, PrintStream log) throws IOException, InterruptedException {
+        if (!StationStore.existsIn(dir)) throw new IOException(dir + " holds no store");
+        int jobs;
+        try (StationStore s = StationStore.openReadOnly(dir, Clock.systemUTC())) {
+            jobs = (int) s.jobCount();
+        }
+        log.printf("bench store: measuring the store of %d jobs in %s (not built)%n", jobs, dir);
+        return measure(dir, jobs, 0, null, 0, 0, log);
+    }
+
+    private static Result measure(Path dir, int jobs, double buildSeconds, Stats commits, double p999, double max, PrintStream log)
+            throws IOException, InterruptedException {
+        {
             log.println("bench store: warm operations ...");
             List<Op> warm = new ArrayList<>();
             // Yesterday: the last whole day of the bench's history (about 200 jobs); today is still running.
             LocalDate today = LocalDate.now(ZoneId.of("Asia/Jakarta")).minusDays(1);
-            warm.add(time("open and close (writer; close checkpoints)", 3, () -> StationStore.open(dir, "BENCH-01", Clock.systemUTC()).close()));
+            warm.add(time("open and close (writer; close checkpoints)", 5, () -> StationStore.open(dir, "BENCH-01", Clock.systemUTC()).close()));
             try (StationStore s = StationStore.openReadOnly(dir, Clock.systemUTC())) {
                 warm.add(time("queue depth (health, every 200 ms)", 200, s::queueDepth));
                 warm.add(time("lane's next job (oldest VALIDATED)", 200, () -> s.jobsIn(JobState.VALIDATED, 1)));
@@ -157,10 +181,7 @@ public final class StoreGrowthBench {
             try (var walk = Files.walk(dir)) {
                 for (Path p : walk.filter(Files::isRegularFile).toList()) bytes += Files.size(p);
             }
-            return new Result(jobs, buildSeconds, Stats.of(commitNanos), p999, max, warm, cold, bytes);
-        } finally {
-            if (out == null) WorkDirs.delete(dir);
-            if (built != dir && Files.exists(built)) WorkDirs.delete(built);
+            return new Result(jobs, buildSeconds, commits, p999, max, warm, cold, bytes);
         }
     }
 
