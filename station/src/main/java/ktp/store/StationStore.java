@@ -100,10 +100,14 @@ public final class StationStore implements AutoCloseable {
     private final Table<Long, String> ledgerTotals;
     /** "NIK/recordId" -> recordId: the jobs of a NIK (the counter's and `ktp issue`'s search). */
     private final Table<String, String> jobsByNik;
+    /** "at millis/sequence" (20 digits each) -> sequence: the BLANKS_LOADED audit entries by time (a period's deliveries). */
+    private final Table<String, Long> loadsByTime;
+    /** The store holds loadsByTime (index level 3). */
+    private boolean loadsIndexed;
     /** The indexes above are complete (a store written before them is indexed once by its next writer). */
     private boolean indexed;
-    /** The level of the indexes a store holds: 1 without jobsByNik, 2 with it. */
-    private static final String INDEX_LEVEL = "2";
+    /** The level of the indexes a store holds: 1 without jobsByNik, 2 with it, 3 with loadsByTime too. */
+    private static final String INDEX_LEVEL = "3";
     private Journal journal;
     private final EnvelopeVault vault;
     /** Envelopes written for the transaction in progress (shredded if it rolls back). */
@@ -159,7 +163,10 @@ public final class StationStore implements AutoCloseable {
         this.auditByTime = table("auditByTime", Serializer.STRING, Serializer.LONG);
         this.ledgerTotals = table("ledgerTotals", Serializer.LONG, Serializer.STRING);
         this.jobsByNik = table("jobsByNik", Serializer.STRING, Serializer.STRING);
-        this.indexed = INDEX_LEVEL.equals(meta.get("indexes"));
+        this.loadsByTime = table("loadsByTime", Serializer.STRING, Serializer.LONG);
+        String level = meta.get("indexes");
+        this.indexed = "2".equals(level) || INDEX_LEVEL.equals(level);
+        this.loadsIndexed = INDEX_LEVEL.equals(level);
         if (!readOnly) db.commit();
     }
 
@@ -274,6 +281,7 @@ public final class StationStore implements AutoCloseable {
                     return null;
                 });
                 s.indexed = true;
+                s.loadsIndexed = true;
             } else if (found.legacyFormat) {
                 s.inTransaction(() -> {
                     s.meta.put("format", StoreInspection.FORMAT);
@@ -285,6 +293,7 @@ public final class StationStore implements AutoCloseable {
             if (markTx != store.metaLong("txNumber")) HighWaterMark.reset(files.mark, store.currentMark());
             if (!s.indexed && "1".equals(s.meta.get("indexes"))) s.buildNikIndex();
             else if (!s.indexed) s.buildIndexes();
+            if (!s.loadsIndexed) s.buildLoadsIndex();
             s.sweepVault();
             s.biometricRetention = biometricRetention;
             s.expireBiometrics();
@@ -481,6 +490,7 @@ public final class StationStore implements AutoCloseable {
         }
         deleteWithWal(dir.resolve(CHECKPOINT_FILE + ".tmp"));
         deleteWithWal(dir.resolve(CHECKPOINT_FILE + ".full"));
+        deleteWithWal(dir.resolve(SPARE_FILE + ".tmp"));
     }
 
     /**
@@ -708,6 +718,46 @@ public final class StationStore implements AutoCloseable {
         uncheckpointed.clear();
     }
 
+    /**
+     * Brings the spare up to date with its segment (the transactions the checkpoint just installed holds and it
+     * lacks), so that both checkpoint files hold the same transactions and the next checkpoint applies only what
+     * is committed from now on: a close after a few commits then costs a few transactions, not the previous
+     * checkpoint's whole interval. The spare is renamed checkpoint.prev.db.tmp while it is written (a crash then
+     * leaves no spare: deleted at the next open, the next checkpoint copies once), closed, forced, renamed back,
+     * and only then is journal.prev.log emptied (in between, its records are all older than the spare: skipped).
+     * The periodic checkpoint does this on its thread without the lock. False: no spare is left.
+     */
+    private boolean catchUpSpare(List<Journal.Entry> segment, boolean cancellable) throws IOException {
+        if (segment == null) return false;
+        if (segment.isEmpty()) return true;
+        Path spare = dir.resolve(SPARE_FILE);
+        Path tmp = dir.resolve(SPARE_FILE + ".tmp");
+        deleteWithWal(tmp);
+        Files.move(spare, tmp, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        forceDirectory(dir);
+        DB d = writableDb(tmp);
+        boolean done = false;
+        try {
+            applyTo(d, segment, cancellable);
+            pauseForTest("spare-applied");
+            d.close();
+            try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                c.force(true);
+            }
+            Files.move(tmp, spare, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            forceDirectory(dir);
+            spareJournal.truncate(0);
+            spareJournal.force(true);
+            done = true;
+            return true;
+        } finally {
+            if (!done) {
+                closeQuietly(d);
+                if (!abandoned) deleteWithWal(tmp);
+            }
+        }
+    }
+
     private static void forceDirectory(Path dir) throws IOException {
         try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
             d.force(true);
@@ -758,8 +808,9 @@ public final class StationStore implements AutoCloseable {
             }
             pauseForTest("checkpoint-applied");
             int applied = batch.size();
+            List<Journal.Entry> caughtUp = null;
             while (true) {
-                List<Journal.Entry> more;
+                List<Journal.Entry> more = null;
                 synchronized (this) {
                     if (abandoned || broken || db.isClosed() || generation != checkpointGeneration
                             || uncheckpointed.size() < applied || uncheckpointed.get(batch.size() - 1) != batch.get(batch.size() - 1)) {
@@ -773,16 +824,25 @@ public final class StationStore implements AutoCloseable {
                         writeSegment(rest, false);
                         finishCheckpoint(copy, next);
                         copy = null;
-                        return;
+                        caughtUp = spareSegment;
+                        spareSegment = null; // being brought up to date: no spare until it is
                     }
+                    if (caughtUp != null || copy == null) break;
                     more = List.copyOf(rest);
                 }
+                if (more == null) break;
                 // Commits went on meanwhile: apply them without the lock too, then look again.
                 applyTo(copy, more, true);
                 writeSegment(more, false);
                 applied += more.size();
                 try (FileChannel c = FileChannel.open(next, StandardOpenOption.WRITE)) {
                     c.force(true);
+                }
+            }
+            if (caughtUp != null) {
+                boolean ok = catchUpSpare(caughtUp, true);
+                synchronized (this) {
+                    spareSegment = ok ? List.of() : null;
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -1066,6 +1126,7 @@ public final class StationStore implements AutoCloseable {
             // seconds need not read the whole audit log to know how many blanks went in.
             meta.put("blanksLoaded", Long.toString(metaLong("blanksLoaded") + count));
             AuditEntry e = appendAudit(actor, BLANKS_LOADED, count + " blanks; reference: " + ref);
+            loadsByTime.put(timeKey(e.at().toEpochMilli(), e.sequence()), e.sequence());
             bumpTotals(e.at(), count, 0, null, null);
             return e;
         });
@@ -1310,7 +1371,7 @@ public final class StationStore implements AutoCloseable {
     private void buildIndexes() {
         LOG.info("{}: building the store's indexes (once, for a store written before them)", dir);
         inTransaction(() -> {
-            for (Table<?, ?> t : List.of(jobsByState, ledgerByFate, auditByTime, ledgerTotals, jobsByNik)) {
+            for (Table<?, ?> t : List.of(jobsByState, ledgerByFate, auditByTime, ledgerTotals, jobsByNik, loadsByTime)) {
                 for (Object k : List.copyOf(t.map.keySet())) removeRaw(t, k);
             }
             for (JobState st : JobState.values()) meta.remove("jobs." + st);
@@ -1330,6 +1391,7 @@ public final class StationStore implements AutoCloseable {
             for (AuditEntry e : audit.map.values()) {
                 auditByTime.put(timeKey(e.at().toEpochMilli(), e.sequence()), e.sequence());
                 if (e.action().equals(BLANKS_LOADED)) {
+                    loadsByTime.put(timeKey(e.at().toEpochMilli(), e.sequence()), e.sequence());
                     changes.add(new TotalsChange(e.at().toEpochMilli(), Long.parseLong(e.detail().substring(0, e.detail().indexOf(' '))), 0, null, null));
                 }
             }
@@ -1339,6 +1401,7 @@ public final class StationStore implements AutoCloseable {
             return null;
         });
         indexed = true;
+        loadsIndexed = true;
     }
 
     /** A store indexed at level 1 gets the NIK index (once; it reads every job). */
@@ -1346,10 +1409,26 @@ public final class StationStore implements AutoCloseable {
         LOG.info("{}: adding the NIK index (once)", dir);
         inTransaction(() -> {
             for (Job j : jobs.map.values()) jobsByNik.put(j.nik() + "/" + j.recordId(), j.recordId());
-            meta.put("indexes", INDEX_LEVEL);
+            meta.put("indexes", "2");
             return null;
         });
         indexed = true;
+    }
+
+    /**
+     * A store indexed at level 2 or below gets the index of blank deliveries (once; it reads the audit log), so
+     * that a period's reconciliation reads its deliveries, not the period's whole audit log.
+     */
+    private void buildLoadsIndex() {
+        LOG.info("{}: adding the index of blank deliveries (once, reads the audit log)", dir);
+        inTransaction(() -> {
+            for (AuditEntry e : audit.map.values()) {
+                if (e.action().equals(BLANKS_LOADED)) loadsByTime.put(timeKey(e.at().toEpochMilli(), e.sequence()), e.sequence());
+            }
+            meta.put("indexes", INDEX_LEVEL);
+            return null;
+        });
+        loadsIndexed = true;
     }
 
     private record TotalsChange(long at, long loaded, long entered, BlankFate from, BlankFate to) {}
@@ -1462,6 +1541,18 @@ public final class StationStore implements AutoCloseable {
         if (!indexed) throw new StoreException("the store " + dir + " has no indexes yet; open it once with a writer to build them");
         Map.Entry<Long, String> e = ledgerTotals.map.lowerEntry(Math.floorDiv(at.toEpochMilli(), 60_000L));
         return e == null ? new long[2 + BlankFate.values().length] : parseTotals(e.getValue());
+    }
+
+    /** The BLANKS_LOADED audit entries written in [from, to), in order (from their own index: a period costs its deliveries). */
+    public synchronized List<AuditEntry> blanksLoadedBetween(Instant from, Instant to) {
+        if (!loadsIndexed) return auditBetween(from, to).stream().filter(e -> e.action().equals(BLANKS_LOADED)).toList();
+        List<AuditEntry> out = new ArrayList<>();
+        for (Long seq : loadsByTime.map.subMap(pad(from.toEpochMilli()), pad(to.toEpochMilli())).values()) {
+            AuditEntry e = audit.get(seq);
+            if (e != null) out.add(e);
+        }
+        out.sort(java.util.Comparator.comparingLong(AuditEntry::sequence));
+        return out;
     }
 
     /** The audit entries written in [from, to), in order (from the time index: a day costs a day). */
@@ -1689,6 +1780,9 @@ public final class StationStore implements AutoCloseable {
                 List<Journal.Entry> spare = spareSegment;
                 spareSegment = null;
                 finishCheckpoint(prepareCheckpoint(next, spare, uncheckpointed, false), next);
+                List<Journal.Entry> segment = spareSegment;
+                spareSegment = null;
+                if (catchUpSpare(segment, false)) spareSegment = List.of();
             }
         } catch (IOException | RuntimeException e) {
             // The journal still holds every committed change; the next open replays it.

@@ -88,6 +88,28 @@ class StationStoreTest {
             ktp.report.Reconciliation r = ktp.report.Reconciliation.of(s, day, day, java.time.ZoneOffset.UTC, java.util.OptionalInt.empty(), CLOCK.instant());
             assertEquals(s.blanksLoadedTotal(), r.loaded(), "the total and the audit lines agree");
             assertEquals(s.blanksLoadedTotal() - s.ledgerSize(), r.expectedInFeeder());
+            assertEquals(List.of("SJ-001", "SJ-002"), r.deliveries().stream().map(ktp.report.Reconciliation.Delivery::reference).toList());
+        }
+        // A store indexed before the deliveries' index (level 2) gets it from its next writer; a reader of it reads the audit log.
+        for (String file : List.of("checkpoint.db", StationStore.WORKING_CLEAN_FILE)) {
+            DB db = DBMaker.fileDB(dir.resolve(file).toFile()).transactionEnable().make();
+            try {
+                db.treeMap("meta", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().open().put("indexes", "2");
+                db.treeMap("loadsByTime", Serializer.STRING, Serializer.LONG).valuesOutsideNodesEnable().open().clear();
+                db.commit();
+            } finally {
+                db.close();
+            }
+        }
+        java.time.Instant from = CLOCK.instant().minusSeconds(86_400);
+        java.time.Instant to = CLOCK.instant().plusSeconds(86_400);
+        try (StationStore r = StationStore.openReadOnly(dir, CLOCK)) {
+            assertEquals(2, r.blanksLoadedBetween(from, to).size(), "a reader of a level-2 store reads the audit log");
+        }
+        try (StationStore s = open()) {
+            assertEquals(List.of("100 blanks; reference: SJ-001", "25 blanks; reference: SJ-002"),
+                    s.blanksLoadedBetween(from, to).stream().map(AuditEntry::detail).toList(), "indexed by the next writer");
+            StoreCrashTest.assertIndexesAgree(s);
         }
     }
 

@@ -122,7 +122,7 @@ class StoreCrashTest {
         assertTrue(first.waitFor(60, TimeUnit.SECONDS) && first.exitValue() == 0, "the setup worker finished");
         assertTrue(Files.exists(dir.resolve(StationStore.SPARE_FILE)), "a spare after two checkpoints");
         long previous = 0;
-        for (String step : List.of("checkpoint-applied", "checkpoint-linked", "checkpoint-renamed", "close-forced")) {
+        for (String step : List.of("checkpoint-applied", "checkpoint-linked", "checkpoint-renamed", "spare-applied", "close-forced")) {
             Path pause = logs.resolve(step + ".paused");
             Path output = logs.resolve(step + ".out");
             // close-forced is reached by the worker's own close after its last step; the others by its first periodic checkpoint.
@@ -140,6 +140,10 @@ class StoreCrashTest {
             if (step.equals("checkpoint-applied")) {
                 assertTrue(Files.exists(dir.resolve("checkpoint.db.tmp")), "killed inside a checkpoint: its file is there");
                 assertFalse(Files.exists(dir.resolve(StationStore.SPARE_FILE)), "the spare became the checkpoint's file");
+            }
+            if (step.equals("spare-applied")) {
+                assertTrue(Files.exists(dir.resolve(StationStore.SPARE_FILE + ".tmp")) && !Files.exists(dir.resolve(StationStore.SPARE_FILE)),
+                        "killed while the spare was brought up to date: it is not named the spare");
             }
             if (step.equals("checkpoint-linked")) {
                 assertTrue(Files.isSameFile(dir.resolve("checkpoint.db"), dir.resolve(StationStore.SPARE_FILE)), "killed between the link and the rename");
@@ -160,7 +164,7 @@ class StoreCrashTest {
         }
         try (StationStore r = StationStore.openReadOnly(dir, Clock.systemUTC())) {
             assertConsistent(r);
-            assertEquals(4, r.auditLog().stream().filter(e -> e.action().equals("NOTE")).count());
+            assertEquals(5, r.auditLog().stream().filter(e -> e.action().equals("NOTE")).count());
         }
     }
 
@@ -255,6 +259,9 @@ class StoreCrashTest {
         assertEquals(all.stream().map(AuditEntry::sequence).toList(),
                 s.auditBetween(java.time.Instant.EPOCH, java.time.Instant.parse("2100-01-01T00:00:00Z")).stream().map(AuditEntry::sequence).toList(),
                 "audit time index");
+        assertEquals(all.stream().filter(e -> e.action().equals(StationStore.BLANKS_LOADED)).map(AuditEntry::sequence).toList(),
+                s.blanksLoadedBetween(java.time.Instant.EPOCH, java.time.Instant.parse("2100-01-01T00:00:00Z")).stream().map(AuditEntry::sequence).toList(),
+                "deliveries index");
         long[] totals = s.ledgerTotalsBefore(java.time.Instant.parse("2100-01-01T00:00:00Z"));
         assertEquals(s.ledgerSize(), totals[1], "blanks entered");
         assertEquals(s.blanksLoadedTotal(), totals[0], "blanks loaded");
