@@ -41,21 +41,26 @@ class StoreCrashTest {
      */
     private static final String BASE = System.getProperty("ktp.store.crashBase", "");
 
-    @Test
-    void noCommittedChangeIsLostAndNoneIsHalfApplied() throws Exception {
-        String station = "CRASH-01";
-        if (!BASE.isEmpty()) {
-            try (StationStore base = StationStore.openReadOnly(Path.of(BASE), Clock.systemUTC())) {
-                station = base.stationId();
-            }
-            try (var files = Files.walk(Path.of(BASE))) {
-                for (Path f : (Iterable<Path>) files::iterator) {
-                    Path to = dir.resolve(Path.of(BASE).relativize(f).toString());
-                    if (Files.isDirectory(f)) Files.createDirectories(to);
-                    else Files.copy(f, to);
-                }
+    /** With -Dktp.store.crashBase: copies that store into the test's folder and returns its station; else CRASH-01 on an empty folder. */
+    private String copyBase() throws java.io.IOException {
+        if (BASE.isEmpty()) return "CRASH-01";
+        String station;
+        try (StationStore base = StationStore.openReadOnly(Path.of(BASE), Clock.systemUTC())) {
+            station = base.stationId();
+        }
+        try (var files = Files.walk(Path.of(BASE))) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                Path to = dir.resolve(Path.of(BASE).relativize(f).toString());
+                if (Files.isDirectory(f)) Files.createDirectories(to);
+                else Files.copy(f, to);
             }
         }
+        return station;
+    }
+
+    @Test
+    void noCommittedChangeIsLostAndNoneIsHalfApplied() throws Exception {
+        String station = copyBase();
         Random random = new Random(20261128);
         Set<Long> killPoints = new TreeSet<>();
         long previous = 0;
@@ -103,6 +108,8 @@ class StoreCrashTest {
                 killPoints.add(found);
             }
         }
+        System.out.println("store crash test: " + runs + " kills, " + killPoints.size() + " distinct kill points, " + killsInCheckpoint
+                + " inside a checkpoint" + (BASE.isEmpty() ? "" : ", over a copy of " + BASE));
         assertTrue(killPoints.size() >= REQUIRED_KILL_POINTS,
                 "only " + killPoints.size() + " distinct kill points in " + runs + " runs");
         assertTrue(killsInCheckpoint >= 3, "only " + killsInCheckpoint + " of " + runs + " kills landed inside a checkpoint");
@@ -116,10 +123,10 @@ class StoreCrashTest {
      */
     @Test
     void aKillAtEachStepOfACheckpointLosesNothing() throws Exception {
-        String station = "CRASH-01";
+        String station = copyBase();
         // A store with a checkpoint, a spare and a clean working file: a worker's 40 steps, then its clean close.
         Process first = worker(station, 40, null, logs.resolve("setup.out"));
-        assertTrue(first.waitFor(60, TimeUnit.SECONDS) && first.exitValue() == 0, "the setup worker finished");
+        assertTrue(first.waitFor(300, TimeUnit.SECONDS) && first.exitValue() == 0, "the setup worker finished");
         assertTrue(Files.exists(dir.resolve(StationStore.SPARE_FILE)), "a spare after two checkpoints");
         long previous = 0;
         for (String step : List.of("checkpoint-applied", "checkpoint-linked", "checkpoint-renamed", "spare-applied", "close-forced")) {
@@ -127,7 +134,7 @@ class StoreCrashTest {
             Path output = logs.resolve(step + ".out");
             // close-forced is reached by the worker's own close after its last step; the others by its first periodic checkpoint.
             Process p = worker(station, step.equals("close-forced") ? 25 : 100_000, step, output, "-Dktp.store.pauseFile=" + pause);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
             while (!Files.exists(pause)) {
                 assertTrue(p.isAlive(), step + ": the worker ended before it reached the step");
                 assertTrue(System.nanoTime() < deadline, step + ": the worker did not reach the step");
