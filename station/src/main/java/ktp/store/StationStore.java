@@ -31,8 +31,10 @@ import org.mapdb.Serializer;
  * entry, its outbox event and its audit line are committed together or not at all.
  *
  * <p>Durability: a transaction is committed when its change-set is forced to the {@link Journal}; MapDB's
- * file is a working copy rebuilt at each open from the last checkpoint plus the journal, because MapDB
- * 3.1.0 cannot recover its own file after a crash in the middle of a commit (docs/store.md). After each
+ * working file is never trusted after a crash (it is rebuilt from the last checkpoint plus the journal),
+ * because MapDB 3.1.0 cannot recover its own file after a crash in the middle of a commit (docs/store.md);
+ * after a clean close it is used in place, and checkpoints are written into the spare, the checkpoint before
+ * the last, so that nothing copies the whole store. After each
  * commit the {@link HighWaterMark} records its transaction number and the audit chain's head, so that a
  * store rolled back to an earlier consistent state is refused, not opened.
  *
