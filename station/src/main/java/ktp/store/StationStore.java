@@ -31,8 +31,10 @@ import org.mapdb.Serializer;
  * entry, its outbox event and its audit line are committed together or not at all.
  *
  * <p>Durability: a transaction is committed when its change-set is forced to the {@link Journal}; MapDB's
- * file is a working copy rebuilt at each open from the last checkpoint plus the journal, because MapDB
- * 3.1.0 cannot recover its own file after a crash in the middle of a commit (docs/store.md). After each
+ * working file is never trusted after a crash (it is rebuilt from the last checkpoint plus the journal),
+ * because MapDB 3.1.0 cannot recover its own file after a crash in the middle of a commit (docs/store.md);
+ * after a clean close it is used in place, and checkpoints are written into the spare, the checkpoint before
+ * the last, so that nothing copies the whole store. After each
  * commit the {@link HighWaterMark} records its transaction number and the audit chain's head, so that a
  * store rolled back to an earlier consistent state is refused, not opened.
  *
@@ -49,6 +51,12 @@ public final class StationStore implements AutoCloseable {
     private static final String DB_FILE = "station.db";
     private static final String CHECKPOINT_FILE = StoreInspection.CHECKPOINT_FILE;
     private static final String JOURNAL_FILE = StoreFiles.JOURNAL_FILE;
+    /** The working file after a clean close: closed, forced and complete; the next writer opens it in place. */
+    static final String WORKING_CLEAN_FILE = "station.clean.db";
+    /** The previous checkpoint, kept to be brought up to date by the next checkpoint instead of a copy of the last. */
+    static final String SPARE_FILE = "checkpoint.prev.db";
+    /** The journal's previous segment: the transactions the spare lacks and the checkpoint holds. */
+    static final String SPARE_JOURNAL_FILE = "journal.prev.log";
     /**
      * Transactions between checkpoints: bounds the journal's size and the replay after a crash. The crash test
      * lowers it (system property ktp.store.checkpointEvery) so that its kills land inside checkpoints too.
@@ -94,10 +102,14 @@ public final class StationStore implements AutoCloseable {
     private final Table<Long, String> ledgerTotals;
     /** "NIK/recordId" -> recordId: the jobs of a NIK (the counter's and `ktp issue`'s search). */
     private final Table<String, String> jobsByNik;
+    /** "at millis/sequence" (20 digits each) -> sequence: the BLANKS_LOADED audit entries by time (a period's deliveries). */
+    private final Table<String, Long> loadsByTime;
+    /** The store holds loadsByTime (index level 3). */
+    private boolean loadsIndexed;
     /** The indexes above are complete (a store written before them is indexed once by its next writer). */
     private boolean indexed;
-    /** The level of the indexes a store holds: 1 without jobsByNik, 2 with it. */
-    private static final String INDEX_LEVEL = "2";
+    /** The level of the indexes a store holds: 1 without jobsByNik, 2 with it, 3 with loadsByTime too. */
+    private static final String INDEX_LEVEL = "3";
     private Journal journal;
     private final EnvelopeVault vault;
     /** Envelopes written for the transaction in progress (shredded if it rolls back). */
@@ -116,10 +128,22 @@ public final class StationStore implements AutoCloseable {
     private final List<Journal.Entry> uncheckpointed = new ArrayList<>();
     /** The periodic checkpoint, running beside the commits (null or finished: none running). */
     private Thread checkpointer;
-    /** Set by close() (and abandon()): a background checkpoint gives up at its next step. */
+    /** Set by close(): a background checkpoint finishes under the lock at its next step, and no new one starts. */
     private volatile boolean closing;
+    /** Set by abandon() (the crash tests' stand-in for a kill): a background checkpoint stops and leaves its file. */
+    private volatile boolean abandoned;
+    /** journal.prev.log, opened by the first checkpoint (writer only). */
+    private FileChannel spareJournal;
     /** Bumped by a full checkpoint, so that a background one started before it does not replace it. */
     private long checkpointGeneration;
+    /**
+     * The spare's transactions: exactly those the checkpoint holds and the spare ({@link #SPARE_FILE}) lacks, in
+     * order, as {@link #SPARE_JOURNAL_FILE} holds them; null when there is no usable spare (the next checkpoint
+     * then copies the last one, as after a crash or an upgrade).
+     */
+    private List<Journal.Entry> spareSegment;
+    /** Set when the working file's freed space may hold biometrics (a format-1 store's envelopes were moved out). */
+    private boolean workingMustNotBeKept;
 
     private StationStore(Path dir, String stationId, Clock clock, StoreFiles files, DB db, boolean readOnly) {
         this.dir = dir;
@@ -141,7 +165,10 @@ public final class StationStore implements AutoCloseable {
         this.auditByTime = table("auditByTime", Serializer.STRING, Serializer.LONG);
         this.ledgerTotals = table("ledgerTotals", Serializer.LONG, Serializer.STRING);
         this.jobsByNik = table("jobsByNik", Serializer.STRING, Serializer.STRING);
-        this.indexed = INDEX_LEVEL.equals(meta.get("indexes"));
+        this.loadsByTime = table("loadsByTime", Serializer.STRING, Serializer.LONG);
+        String level = meta.get("indexes");
+        this.indexed = "2".equals(level) || INDEX_LEVEL.equals(level);
+        this.loadsIndexed = INDEX_LEVEL.equals(level);
         if (!readOnly) db.commit();
     }
 
@@ -235,14 +262,19 @@ public final class StationStore implements AutoCloseable {
                         dir.resolve(JOURNAL_FILE), found.journal.tail().get().start(), found.journal.tail().get().length());
                 journal.truncate(found.journal.intactEnd());
             }
-            rebuildWorkingCopy(dir, found.checkpointExists);
-            // No fsync of MapDB's own file: it is rebuilt from the checkpoint and the journal at every open.
+            boolean inPlace = reuseWorkingFile(dir, found);
+            if (!inPlace) rebuildWorkingCopy(dir, found.checkpointExists);
+            // No fsync of MapDB's own file while it is open: the journal is the commit point, and a working file a
+            // crash left behind is never used (only one closed, forced and renamed station.clean.db is).
             db = writableDb(dir.resolve(DB_FILE));
             StoreFiles.restrict(dir.resolve(DB_FILE));
             StationStore s = new StationStore(dir, stationId, clock, files, db, false);
             store = s;
             s.journal = journal;
-            s.replay(found.replay);
+            if (inPlace) s.uncheckpointed.addAll(found.replay); // already in the working file, not yet in the checkpoint
+            else s.replay(found.replay);
+            s.sinceCheckpoint = s.uncheckpointed.size();
+            s.spareSegment = loadSpare(dir, found);
             if (found.fresh()) {
                 s.inTransaction(() -> {
                     s.meta.put("format", StoreInspection.FORMAT);
@@ -251,6 +283,7 @@ public final class StationStore implements AutoCloseable {
                     return null;
                 });
                 s.indexed = true;
+                s.loadsIndexed = true;
             } else if (found.legacyFormat) {
                 s.inTransaction(() -> {
                     s.meta.put("format", StoreInspection.FORMAT);
@@ -262,6 +295,7 @@ public final class StationStore implements AutoCloseable {
             if (markTx != store.metaLong("txNumber")) HighWaterMark.reset(files.mark, store.currentMark());
             if (!s.indexed && "1".equals(s.meta.get("indexes"))) s.buildNikIndex();
             else if (!s.indexed) s.buildIndexes();
+            if (!s.loadsIndexed) s.buildLoadsIndex();
             s.sweepVault();
             s.biometricRetention = biometricRetention;
             s.expireBiometrics();
@@ -435,17 +469,15 @@ public final class StationStore implements AutoCloseable {
     }
 
     /**
-     * The working MapDB file is always a fresh copy of the last checkpoint: whatever a crash left in the old
-     * working file is discarded, and the journal brings the copy up to date.
+     * After a crash (no clean working file): the working MapDB file is a fresh copy of the last checkpoint;
+     * whatever a crash left in the old working file is discarded, and the journal brings the copy up to date.
+     * This is the one copy left that grows with the store's bytes, and only a crash (or a repair) needs it.
      */
     private static void rebuildWorkingCopy(Path dir, boolean fromCheckpoint) throws IOException {
         Path working = dir.resolve(DB_FILE);
+        Files.deleteIfExists(dir.resolve(WORKING_CLEAN_FILE));
         Files.deleteIfExists(working);
-        try (java.nio.file.DirectoryStream<Path> wal = Files.newDirectoryStream(dir, DB_FILE + ".wal.*")) {
-            for (Path p : wal) Files.delete(p);
-        }
-        deleteWithWal(dir.resolve(CHECKPOINT_FILE + ".tmp"));
-        deleteWithWal(dir.resolve(CHECKPOINT_FILE + ".full"));
+        deleteLeftovers(dir);
         Path checkpoint = dir.resolve(CHECKPOINT_FILE);
         if (fromCheckpoint && Files.exists(checkpoint)) {
             Files.copy(checkpoint, working);
@@ -453,12 +485,105 @@ public final class StationStore implements AutoCloseable {
         }
     }
 
+    /** MapDB's WAL files of the working file and a checkpoint's unfinished files, none of which is ever trusted. */
+    private static void deleteLeftovers(Path dir) throws IOException {
+        try (java.nio.file.DirectoryStream<Path> wal = Files.newDirectoryStream(dir, DB_FILE + ".wal.*")) {
+            for (Path p : wal) Files.delete(p);
+        }
+        deleteWithWal(dir.resolve(CHECKPOINT_FILE + ".tmp"));
+        deleteWithWal(dir.resolve(CHECKPOINT_FILE + ".full"));
+        deleteWithWal(dir.resolve(SPARE_FILE + ".tmp"));
+    }
+
+    /**
+     * Uses the working file a clean close left ({@code station.clean.db}: closed, forced, then renamed) in place,
+     * when it holds exactly the state the checkpoint and the journal reach (transaction number, audit count and
+     * head). It is renamed back to station.db, and the folder forced, before MapDB writes a byte to it, so that a
+     * crash from then on leaves no file that claims to be clean. Anything else (an older copy put back, a file
+     * MapDB cannot read) is not used: the working file is then rebuilt from the checkpoint, which with the
+     * journal holds everything (the inspection has just proven it).
+     */
+    private static boolean reuseWorkingFile(Path dir, StoreInspection found) throws IOException {
+        Path clean = dir.resolve(WORKING_CLEAN_FILE);
+        if (!Files.isRegularFile(clean)) return false;
+        String why = null;
+        try {
+            Map<String, String> m = StoreInspection.readMeta(clean);
+            String head = m.get("auditHead");
+            String headHex = head == null || head.isEmpty() ? HexFormat.of().formatHex(AuditChain.GENESIS) : head;
+            long tx = m.get("txNumber") == null ? 0 : Long.parseLong(m.get("txNumber"));
+            long count = m.get("auditCount") == null ? 0 : Long.parseLong(m.get("auditCount"));
+            if (tx != found.lastTx) why = "it holds transaction " + tx + ", the store reaches " + found.lastTx;
+            else if (count != found.auditCount || !headHex.equals(found.auditHead)) why = "its audit chain is not the store's";
+        } catch (RuntimeException e) {
+            why = "MapDB cannot read it (" + e + ")";
+        }
+        if (why != null) {
+            LOG.warn("{}: not using {} ({}); the working file is rebuilt from the checkpoint", dir, WORKING_CLEAN_FILE, why);
+            return false;
+        }
+        Files.deleteIfExists(dir.resolve(DB_FILE));
+        deleteLeftovers(dir);
+        Files.move(clean, dir.resolve(DB_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        forceDirectory(dir);
+        return true;
+    }
+
+    /**
+     * The spare's segment, when the spare ({@code checkpoint.prev.db}: the checkpoint before the last one) can
+     * be brought up to date from the journal's previous segment ({@code journal.prev.log}): the spare is not the
+     * checkpoint's own file, and the segment's intact records run one by one from the spare's transaction + 1 to
+     * the checkpoint's. Otherwise null, and both files are deleted: they hold nothing that the checkpoint and the
+     * journal do not (the next checkpoint then copies the last one, once).
+     */
+    private static List<Journal.Entry> loadSpare(Path dir, StoreInspection found) throws IOException {
+        Path spare = dir.resolve(SPARE_FILE);
+        Path segment = dir.resolve(SPARE_JOURNAL_FILE);
+        Path checkpoint = dir.resolve(CHECKPOINT_FILE);
+        if (!Files.isRegularFile(spare) && !Files.exists(segment)) return null;
+        String why = null;
+        List<Journal.Entry> out = new ArrayList<>();
+        if (!Files.isRegularFile(spare)) why = "there is no spare";
+        else if (!found.checkpointExists || found.checkpointError.isPresent()) why = "there is no readable checkpoint";
+        else if (Files.isSameFile(spare, checkpoint)) why = "it is the checkpoint's own file (a checkpoint interrupted between its link and its rename)";
+        else {
+            try {
+                String t = StoreInspection.readMeta(spare).get("txNumber");
+                long spareTx = t == null ? 0 : Long.parseLong(t);
+                Journal.Scan scan = Journal.scan(Files.exists(segment) ? Files.readAllBytes(segment) : new byte[0]);
+                long expected = spareTx + 1;
+                if (!scan.clean()) why = SPARE_JOURNAL_FILE + " is not intact";
+                for (Journal.Entry e : scan.entries()) {
+                    if (why != null || e.txNumber() > found.checkpointTx) break;
+                    if (e.txNumber() < expected) continue;
+                    if (e.txNumber() != expected) why = SPARE_JOURNAL_FILE + " lacks transaction " + expected;
+                    else {
+                        out.add(e);
+                        expected++;
+                    }
+                }
+                if (why == null && expected != found.checkpointTx + 1) {
+                    why = "the spare (transaction " + spareTx + ") and " + SPARE_JOURNAL_FILE + " do not reach the checkpoint's transaction " + found.checkpointTx;
+                }
+            } catch (IOException | RuntimeException e) {
+                why = "it cannot be read (" + e + ")";
+            }
+        }
+        if (why == null) return out;
+        LOG.info("{}: the spare checkpoint is not used ({}); the next checkpoint copies the last one", dir, why);
+        // Only the spare's own name goes: when it is a second link to checkpoint.db, that file stays.
+        deleteWithWal(spare);
+        Files.deleteIfExists(segment);
+        return null;
+    }
+
     /**
      * Makes the current state the new checkpoint: every table is copied entry by entry into a fresh MapDB file,
      * which is forced to disk and renamed into place atomically; only then is the journal emptied. A fresh
      * copy holds no freed space, so a purged envelope's bytes do not survive in the checkpoint, and once the
-     * journal is emptied, not there either. A crash at any point leaves either the old checkpoint with the
-     * full journal, or the new one (older journal records are skipped by transaction number).
+     * journal is emptied, not there either; the spare (the checkpoint before) is deleted, not kept. A crash at
+     * any point leaves either the old checkpoint with the full journal, or the new one (older journal records
+     * are skipped by transaction number).
      */
     private void checkpoint() throws IOException {
         db.commit();
@@ -472,31 +597,49 @@ public final class StationStore implements AutoCloseable {
         } finally {
             copy.close();
         }
-        install(tmp);
+        install(tmp, false);
     }
 
     /*
-     * The incremental checkpoint. MapDB 3.1.0 cannot recover a file it was writing when the process died, so a
-     * checkpoint is never written in place: the last checkpoint is copied file to file (bytes, not entries), the
-     * journal's transactions since it are applied to the copy, the copy is closed, forced and renamed over
-     * checkpoint.db, and only then is the journal emptied - the same steps and the same crash argument as the
-     * full checkpoint above, but its cost is one file copy plus what changed, not a re-insertion of every entry.
+     * The incremental checkpoint, with two checkpoint files brought up to date in turn. MapDB 3.1.0 cannot
+     * recover a file it was writing when the process died, so the checkpoint the store depends on
+     * (checkpoint.db) is never written: the next one is written into the spare (checkpoint.prev.db, the one
+     * before it), renamed to checkpoint.db.tmp first (and the folder forced: a crash from then on leaves no
+     * spare, and the tmp is deleted at the next open). The spare lacks the transactions of the journal's
+     * previous segment (journal.prev.log) and those of the journal since the checkpoint; both are applied to it,
+     * the journal's records are written into journal.prev.log as they are applied (the next spare's segment),
+     * the file is closed and forced; then checkpoint.db gets a second name, checkpoint.prev.db (a hard link),
+     * the tmp is renamed over checkpoint.db atomically, the folder forced, and only then is the journal
+     * emptied. Its cost is what changed since the checkpoint before the last one, whatever the store holds.
+     * Without a usable spare (after a crash, in a store of the older layout) the last checkpoint is copied
+     * file to file instead, once; the checkpoint after it has a spare again.
      *
-     * The periodic one runs on its own thread: the copy and the bulk of the transactions are done without the
-     * store's lock (commits go on, and are added to `uncheckpointed`); then, under the lock, the few transactions
-     * committed meanwhile are applied, and the copy is closed, forced (little is left unforced), renamed, and the
-     * journal emptied. So the journal is emptied only when the checkpoint holds every transaction in it.
+     * The periodic one runs on its own thread: the bulk of the transactions is applied without the store's lock
+     * (commits go on, and are added to `uncheckpointed`); then, under the lock, the few committed meanwhile are
+     * applied, and the file is closed, forced (little is left unforced), installed and the journal emptied. So
+     * the journal is emptied only when the checkpoint holds every transaction in it.
      */
 
-    /** Copies the last checkpoint (or starts an empty file) to {@code next} and applies {@code entries} to it. */
-    private DB prepareCheckpoint(Path next, List<Journal.Entry> entries, boolean cancellable) throws IOException {
+    /**
+     * Starts the next checkpoint's file at {@code next} - the spare, renamed, brought up to date with its
+     * segment {@code spare} (taken under the lock), or without one (null) a copy of the last checkpoint, or an
+     * empty file - and applies {@code entries}, writing them as the start of the next spare's segment.
+     */
+    private DB prepareCheckpoint(Path next, List<Journal.Entry> spare, List<Journal.Entry> entries, boolean cancellable) throws IOException {
         deleteWithWal(next);
         Path last = dir.resolve(CHECKPOINT_FILE);
-        if (Files.exists(last)) Files.copy(last, next);
+        if (spare != null) {
+            Files.move(dir.resolve(SPARE_FILE), next, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            forceDirectory(dir);
+        } else if (Files.exists(last)) {
+            Files.copy(last, next);
+        }
         DB copy = writableDb(next);
         StoreFiles.restrict(next);
         try {
+            if (spare != null) applyTo(copy, spare, cancellable);
             applyTo(copy, entries, cancellable);
+            writeSegment(entries, true);
             return copy;
         } catch (RuntimeException | IOException e) {
             closeQuietly(copy);
@@ -510,36 +653,134 @@ public final class StationStore implements AutoCloseable {
         for (Table<?, ?> t : tables.values()) there.put(t.name, t.in(copy));
         int n = 0;
         for (Journal.Entry e : entries) {
-            if (cancellable && closing) throw new IOException("the store is closing");
+            if (cancellable && abandoned) throw new IOException("the store was abandoned");
             for (Journal.Change c : e.changes()) there.get(c.table()).replay(c);
             if (++n % 1_000 == 0) copy.commit();
         }
         copy.commit();
     }
 
-    /** Under the lock: the copy holds every committed transaction; make it the checkpoint, then empty the journal. */
+    /** The journal's previous segment: {@code entries} written after what it holds, or instead of it ({@code fresh}). */
+    private void writeSegment(List<Journal.Entry> entries, boolean fresh) throws IOException {
+        if (spareJournal == null) {
+            Path file = dir.resolve(SPARE_JOURNAL_FILE);
+            spareJournal = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ),
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(StoreFiles.FILE_MODE));
+            StoreFiles.restrict(file);
+        }
+        if (fresh) spareJournal.truncate(0);
+        long at = spareJournal.size();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (Journal.Entry e : entries) bytes.write(Journal.frame(e.txNumber(), e.changes()));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes.toByteArray());
+        while (b.hasRemaining()) at += spareJournal.write(b, at);
+    }
+
+    /** Under the lock: the file holds every committed transaction; make it the checkpoint, then empty the journal. */
     private void finishCheckpoint(DB copy, Path next) throws IOException {
         copy.close();
-        install(next);
+        install(next, true);
     }
 
     /**
      * A closed checkpoint file holding every committed transaction becomes checkpoint.db, for the full and the
-     * incremental checkpoint alike: forced, renamed atomically, the folder forced, and only then the journal emptied.
+     * incremental checkpoint alike: forced, renamed atomically, the folder forced, and only then the journal
+     * emptied. An incremental one ({@code keepSpare}) first gives the old checkpoint.db the spare's name too (a
+     * hard link: checkpoint.db exists under its own name at every moment), with journal.prev.log forced: the
+     * spare lacks exactly the journal's records, which journal.prev.log now holds.
      */
-    private void install(Path next) throws IOException {
+    private void install(Path next, boolean keepSpare) throws IOException {
         try (FileChannel c = FileChannel.open(next, StandardOpenOption.WRITE)) {
             c.force(true);
         }
-        Files.move(next, dir.resolve(CHECKPOINT_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
+        Path checkpoint = dir.resolve(CHECKPOINT_FILE);
+        Path spare = dir.resolve(SPARE_FILE);
+        deleteWithWal(spare);
+        boolean spareKept = false;
+        if (keepSpare && Files.exists(checkpoint)) {
+            spareJournal.force(true);
+            try {
+                Files.createLink(spare, checkpoint);
+                spareKept = true;
+            } catch (IOException | UnsupportedOperationException e) {
+                LOG.info("{}: no hard link for the spare checkpoint ({}); the next checkpoint copies the last one", dir, e.toString());
+            }
         }
+        if (!spareKept) {
+            if (spareJournal != null) spareJournal.truncate(0);
+            else Files.deleteIfExists(dir.resolve(SPARE_JOURNAL_FILE));
+        }
+        pauseForTest("checkpoint-linked");
+        Files.move(next, checkpoint, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        forceDirectory(dir);
+        pauseForTest("checkpoint-renamed");
         journal.clear();
+        spareSegment = spareKept ? List.copyOf(uncheckpointed) : null;
         sinceCheckpoint = 0;
         uncheckpointed.clear();
     }
+
+    /**
+     * Brings the spare up to date with its segment (the transactions the checkpoint just installed holds and it
+     * lacks), so that both checkpoint files hold the same transactions and the next checkpoint applies only what
+     * is committed from now on: a close after a few commits then costs a few transactions, not the previous
+     * checkpoint's whole interval. The spare is renamed checkpoint.prev.db.tmp while it is written (a crash then
+     * leaves no spare: deleted at the next open, the next checkpoint copies once), closed, forced, renamed back,
+     * and only then is journal.prev.log emptied (in between, its records are all older than the spare: skipped).
+     * The periodic checkpoint does this on its thread without the lock. False: no spare is left.
+     */
+    private boolean catchUpSpare(List<Journal.Entry> segment, boolean cancellable) throws IOException {
+        if (segment == null) return false;
+        if (segment.isEmpty()) return true;
+        Path spare = dir.resolve(SPARE_FILE);
+        Path tmp = dir.resolve(SPARE_FILE + ".tmp");
+        deleteWithWal(tmp);
+        Files.move(spare, tmp, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        forceDirectory(dir);
+        DB d = writableDb(tmp);
+        boolean done = false;
+        try {
+            applyTo(d, segment, cancellable);
+            pauseForTest("spare-applied");
+            d.close();
+            try (FileChannel c = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                c.force(true);
+            }
+            Files.move(tmp, spare, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            forceDirectory(dir);
+            spareJournal.truncate(0);
+            spareJournal.force(true);
+            done = true;
+            return true;
+        } finally {
+            if (!done) {
+                closeQuietly(d);
+                if (!abandoned) deleteWithWal(tmp);
+            }
+        }
+    }
+
+    private static void forceDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
+    /**
+     * For the crash tests: with -Dktp.store.pauseAt=STEP and -Dktp.store.pauseFile=FILE, the store creates FILE
+     * when it reaches STEP and waits there (up to two minutes), so that a test can SIGKILL it exactly there.
+     */
+    private static void pauseForTest(String step) {
+        if (!step.equals(PAUSE_AT)) return;
+        try {
+            Files.writeString(Path.of(System.getProperty("ktp.store.pauseFile")), step + "\n");
+            Thread.sleep(120_000);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException("test pause at " + step + ": " + e, e);
+        }
+    }
+
+    private static final String PAUSE_AT = System.getProperty("ktp.store.pauseAt", "");
 
     /** At most this many transactions are applied to a checkpoint's copy under the lock (the rest before it). */
     private static final int CATCH_UP_UNDER_LOCK = 20;
@@ -549,54 +790,70 @@ public final class StationStore implements AutoCloseable {
         if (closing || (checkpointer != null && checkpointer.isAlive())) return;
         long generation = checkpointGeneration;
         List<Journal.Entry> batch = List.copyOf(uncheckpointed);
-        Thread t = new Thread(() -> checkpointInBackground(generation, batch), "ktp-store-checkpoint");
+        List<Journal.Entry> spare = spareSegment;
+        spareSegment = null; // the spare is this checkpoint's now (a failed one leaves none: the next copies)
+        Thread t = new Thread(() -> checkpointInBackground(generation, spare, batch), "ktp-store-checkpoint");
         t.setDaemon(true);
         checkpointer = t;
         t.start();
     }
 
-    private void checkpointInBackground(long generation, List<Journal.Entry> batch) {
+    private void checkpointInBackground(long generation, List<Journal.Entry> spare, List<Journal.Entry> batch) {
         Path next = dir.resolve(CHECKPOINT_FILE + ".tmp");
         DB copy = null;
         try {
             if (batch.isEmpty()) return;
-            copy = prepareCheckpoint(next, batch, true);
+            copy = prepareCheckpoint(next, spare, batch, true);
             // Forced now, without the lock, so that the force under it has only the last pages left.
             try (FileChannel c = FileChannel.open(next, StandardOpenOption.WRITE)) {
                 c.force(true);
             }
+            pauseForTest("checkpoint-applied");
             int applied = batch.size();
+            List<Journal.Entry> caughtUp = null;
             while (true) {
-                List<Journal.Entry> more;
+                List<Journal.Entry> more = null;
                 synchronized (this) {
-                    if (closing || broken || db.isClosed() || generation != checkpointGeneration
+                    if (abandoned || broken || db.isClosed() || generation != checkpointGeneration
                             || uncheckpointed.size() < applied || uncheckpointed.get(batch.size() - 1) != batch.get(batch.size() - 1)) {
                         return;
                     }
                     List<Journal.Entry> rest = uncheckpointed.subList(applied, uncheckpointed.size());
-                    if (rest.size() <= CATCH_UP_UNDER_LOCK) {
+                    // A close waiting for this checkpoint lets it finish under the lock: no commit is waiting then.
+                    if (rest.size() <= CATCH_UP_UNDER_LOCK || closing) {
                         // The last step, under the lock: as long as a commit or two, whatever the store holds.
                         applyTo(copy, rest, false);
+                        writeSegment(rest, false);
                         finishCheckpoint(copy, next);
                         copy = null;
-                        return;
+                        caughtUp = spareSegment;
+                        spareSegment = null; // being brought up to date: no spare until it is
                     }
+                    if (caughtUp != null || copy == null) break;
                     more = List.copyOf(rest);
                 }
+                if (more == null) break;
                 // Commits went on meanwhile: apply them without the lock too, then look again.
                 applyTo(copy, more, true);
+                writeSegment(more, false);
                 applied += more.size();
                 try (FileChannel c = FileChannel.open(next, StandardOpenOption.WRITE)) {
                     c.force(true);
                 }
             }
+            if (caughtUp != null) {
+                boolean ok = catchUpSpare(caughtUp, true);
+                synchronized (this) {
+                    spareSegment = ok ? List.of() : null;
+                }
+            }
         } catch (IOException | RuntimeException e) {
-            if (!closing) LOG.warn("{}: a periodic checkpoint failed, the journal keeps every change and the next one retries: {}", dir, e.toString());
+            if (!abandoned) LOG.warn("{}: a periodic checkpoint failed, the journal keeps every change and the next one retries: {}", dir, e.toString());
         } finally {
             if (copy != null) {
                 closeQuietly(copy);
                 try {
-                    deleteWithWal(next);
+                    if (!abandoned) deleteWithWal(next);
                 } catch (IOException ignored) { /* the next open deletes it */ }
             }
         }
@@ -871,6 +1128,7 @@ public final class StationStore implements AutoCloseable {
             // seconds need not read the whole audit log to know how many blanks went in.
             meta.put("blanksLoaded", Long.toString(metaLong("blanksLoaded") + count));
             AuditEntry e = appendAudit(actor, BLANKS_LOADED, count + " blanks; reference: " + ref);
+            loadsByTime.put(timeKey(e.at().toEpochMilli(), e.sequence()), e.sequence());
             bumpTotals(e.at(), count, 0, null, null);
             return e;
         });
@@ -1011,6 +1269,7 @@ public final class StationStore implements AutoCloseable {
                 return null;
             });
             checkpoint();
+            workingMustNotBeKept = true; // its freed space held the envelopes: rebuilt from the fresh checkpoint next time
         }
         java.util.Set<String> needed = new java.util.HashSet<>();
         for (Job j : jobsIn(KEEPS_ENVELOPE, Integer.MAX_VALUE)) needed.add(EnvelopeVault.fileName(j.recordId()));
@@ -1114,7 +1373,7 @@ public final class StationStore implements AutoCloseable {
     private void buildIndexes() {
         LOG.info("{}: building the store's indexes (once, for a store written before them)", dir);
         inTransaction(() -> {
-            for (Table<?, ?> t : List.of(jobsByState, ledgerByFate, auditByTime, ledgerTotals, jobsByNik)) {
+            for (Table<?, ?> t : List.of(jobsByState, ledgerByFate, auditByTime, ledgerTotals, jobsByNik, loadsByTime)) {
                 for (Object k : List.copyOf(t.map.keySet())) removeRaw(t, k);
             }
             for (JobState st : JobState.values()) meta.remove("jobs." + st);
@@ -1134,6 +1393,7 @@ public final class StationStore implements AutoCloseable {
             for (AuditEntry e : audit.map.values()) {
                 auditByTime.put(timeKey(e.at().toEpochMilli(), e.sequence()), e.sequence());
                 if (e.action().equals(BLANKS_LOADED)) {
+                    loadsByTime.put(timeKey(e.at().toEpochMilli(), e.sequence()), e.sequence());
                     changes.add(new TotalsChange(e.at().toEpochMilli(), Long.parseLong(e.detail().substring(0, e.detail().indexOf(' '))), 0, null, null));
                 }
             }
@@ -1143,6 +1403,7 @@ public final class StationStore implements AutoCloseable {
             return null;
         });
         indexed = true;
+        loadsIndexed = true;
     }
 
     /** A store indexed at level 1 gets the NIK index (once; it reads every job). */
@@ -1150,10 +1411,26 @@ public final class StationStore implements AutoCloseable {
         LOG.info("{}: adding the NIK index (once)", dir);
         inTransaction(() -> {
             for (Job j : jobs.map.values()) jobsByNik.put(j.nik() + "/" + j.recordId(), j.recordId());
-            meta.put("indexes", INDEX_LEVEL);
+            meta.put("indexes", "2");
             return null;
         });
         indexed = true;
+    }
+
+    /**
+     * A store indexed at level 2 or below gets the index of blank deliveries (once; it reads the audit log), so
+     * that a period's reconciliation reads its deliveries, not the period's whole audit log.
+     */
+    private void buildLoadsIndex() {
+        LOG.info("{}: adding the index of blank deliveries (once, reads the audit log)", dir);
+        inTransaction(() -> {
+            for (AuditEntry e : audit.map.values()) {
+                if (e.action().equals(BLANKS_LOADED)) loadsByTime.put(timeKey(e.at().toEpochMilli(), e.sequence()), e.sequence());
+            }
+            meta.put("indexes", INDEX_LEVEL);
+            return null;
+        });
+        loadsIndexed = true;
     }
 
     private record TotalsChange(long at, long loaded, long entered, BlankFate from, BlankFate to) {}
@@ -1266,6 +1543,18 @@ public final class StationStore implements AutoCloseable {
         if (!indexed) throw new StoreException("the store " + dir + " has no indexes yet; open it once with a writer to build them");
         Map.Entry<Long, String> e = ledgerTotals.map.lowerEntry(Math.floorDiv(at.toEpochMilli(), 60_000L));
         return e == null ? new long[2 + BlankFate.values().length] : parseTotals(e.getValue());
+    }
+
+    /** The BLANKS_LOADED audit entries written in [from, to), in order (from their own index: a period costs its deliveries). */
+    public synchronized List<AuditEntry> blanksLoadedBetween(Instant from, Instant to) {
+        if (!loadsIndexed) return auditBetween(from, to).stream().filter(e -> e.action().equals(BLANKS_LOADED)).toList();
+        List<AuditEntry> out = new ArrayList<>();
+        for (Long seq : loadsByTime.map.subMap(pad(from.toEpochMilli()), pad(to.toEpochMilli())).values()) {
+            AuditEntry e = audit.get(seq);
+            if (e != null) out.add(e);
+        }
+        out.sort(java.util.Comparator.comparingLong(AuditEntry::sequence));
+        return out;
     }
 
     /** The audit entries written in [from, to), in order (from the time index: a day costs a day). */
@@ -1458,9 +1747,10 @@ public final class StationStore implements AutoCloseable {
     }
 
     /**
-     * Closes the store. A writer's close checkpoints incrementally (a file copy of the last checkpoint plus the
-     * transactions since it, at most CHECKPOINT_EVERY), so that a read-only command after a clean stop reads the
-     * checkpoint in place; a periodic checkpoint still running is given up first (the journal keeps everything).
+     * Closes the store. A writer's close waits for a periodic checkpoint still running (it finishes under the
+     * lock), checkpoints the transactions since (into the spare: what changed, not a copy), so that a read-only
+     * command after a clean stop reads checkpoint.db in place, then closes the working file, forces it and
+     * renames it station.clean.db: the next writer opens it in place instead of copying the checkpoint.
      */
     @Override
     public void close() {
@@ -1489,20 +1779,71 @@ public final class StationStore implements AutoCloseable {
             if (!broken && !db.isClosed() && !uncheckpointed.isEmpty()) {
                 db.commit();
                 Path next = dir.resolve(CHECKPOINT_FILE + ".tmp");
-                finishCheckpoint(prepareCheckpoint(next, uncheckpointed, false), next);
+                List<Journal.Entry> spare = spareSegment;
+                spareSegment = null;
+                finishCheckpoint(prepareCheckpoint(next, spare, uncheckpointed, false), next);
+                List<Journal.Entry> segment = spareSegment;
+                spareSegment = null;
+                if (catchUpSpare(segment, false)) spareSegment = List.of();
             }
         } catch (IOException | RuntimeException e) {
             // The journal still holds every committed change; the next open replays it.
             LOG.warn("checkpoint at close failed, the journal will be replayed: {}", e.toString());
+        }
+        try {
+            boolean keep = !broken && !db.isClosed() && !workingMustNotBeKept;
+            db.close();
+            if (keep) {
+                Path working = dir.resolve(DB_FILE);
+                try (FileChannel c = FileChannel.open(working, StandardOpenOption.WRITE)) {
+                    c.force(true);
+                }
+                try (java.nio.file.DirectoryStream<Path> wal = Files.newDirectoryStream(dir, DB_FILE + ".wal.*")) {
+                    for (Path p : wal) Files.delete(p);
+                }
+                pauseForTest("close-forced");
+                Files.move(working, dir.resolve(WORKING_CLEAN_FILE), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                forceDirectory(dir);
+            } else if (workingMustNotBeKept) {
+                Files.deleteIfExists(dir.resolve(DB_FILE));
+            }
+        } catch (IOException | RuntimeException e) {
+            // The next open rebuilds the working file from the checkpoint.
+            LOG.warn("closing the working file failed, the next open rebuilds it: {}", e.toString());
         } finally {
             closeQuietly(db);
+            closeQuietly(spareJournal);
             files.close();
         }
     }
 
+    private static void closeQuietly(FileChannel c) {
+        try {
+            if (c != null) c.close();
+        } catch (IOException ignored) { /* closing */ }
+    }
+
     /** For the crash tests: lets go of everything as a killed process would, without a checkpoint. */
-    synchronized void abandon() {
-        closing = true;
+    void abandon() {
+        Thread running;
+        synchronized (this) {
+            abandoned = true;
+            closing = true;
+            running = checkpointer;
+        }
+        if (running != null) {
+            try {
+                running.join(); // it stops at its next transaction, leaving its file as a kill would
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        abandonNow();
+    }
+
+    private synchronized void abandonNow() {
+        closeQuietly(spareJournal);
         closeQuietly(db);
         files.close();
     }

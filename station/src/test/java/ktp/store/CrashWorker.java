@@ -2,6 +2,7 @@ package ktp.store;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import ktp.job.JobState;
 
 /**
@@ -27,16 +28,27 @@ public final class CrashWorker {
         }
     }
 
+    private static final List<JobState> IN_PROGRESS = List.of(JobState.LEASED, JobState.VALIDATED, JobState.ENCODING, JobState.ENCODED,
+            JobState.PRINTING, JobState.SPOILED, JobState.PRINTED, JobState.AWAITING_HOLDER, JobState.ACTIVATING);
+
     private static void advance(StationStore s, int step) {
         if (step % 17 == 16 && s.outboxDepth() > 0) {
             long last = s.pendingEvents(5).get(Math.min(4, (int) s.outboxDepth() - 1)).sequence();
             s.removePublished(last);
             return;
         }
-        Job job = s.jobs().stream().filter(j -> !j.state().isTerminal() && j.state() != JobState.ACTIVATION_FAILED)
-                .findFirst().orElse(null);
+        // The job in progress, from the state index (a scan of every job would make each step cost the whole
+        // store over a kept 10,000-job base); there is at most one, as a job is admitted only when none is.
+        Job job = null;
+        for (JobState st : IN_PROGRESS) {
+            List<Job> found = s.jobsIn(st, 1);
+            if (!found.isEmpty()) {
+                job = found.get(0);
+                break;
+            }
+        }
         if (job == null) {
-            int k = s.jobs().size() + 1;
+            int k = (int) s.jobCount() + 1;
             s.admit(String.format("R%05d", k), 1, String.format("327301450690%04d", k), ("envelope " + k).getBytes(), Actor.STATION);
             return;
         }

@@ -88,6 +88,90 @@ class StationStoreTest {
             ktp.report.Reconciliation r = ktp.report.Reconciliation.of(s, day, day, java.time.ZoneOffset.UTC, java.util.OptionalInt.empty(), CLOCK.instant());
             assertEquals(s.blanksLoadedTotal(), r.loaded(), "the total and the audit lines agree");
             assertEquals(s.blanksLoadedTotal() - s.ledgerSize(), r.expectedInFeeder());
+            assertEquals(List.of("SJ-001", "SJ-002"), r.deliveries().stream().map(ktp.report.Reconciliation.Delivery::reference).toList());
+        }
+        // A store indexed before the deliveries' index (level 2) gets it from its next writer; a reader of it reads the audit log.
+        for (String file : List.of("checkpoint.db", StationStore.WORKING_CLEAN_FILE)) {
+            DB db = DBMaker.fileDB(dir.resolve(file).toFile()).transactionEnable().make();
+            try {
+                db.treeMap("meta", Serializer.STRING, Serializer.STRING).valuesOutsideNodesEnable().open().put("indexes", "2");
+                db.treeMap("loadsByTime", Serializer.STRING, Serializer.LONG).valuesOutsideNodesEnable().open().clear();
+                db.commit();
+            } finally {
+                db.close();
+            }
+        }
+        java.time.Instant from = CLOCK.instant().minusSeconds(86_400);
+        java.time.Instant to = CLOCK.instant().plusSeconds(86_400);
+        try (StationStore r = StationStore.openReadOnly(dir, CLOCK)) {
+            assertEquals(2, r.blanksLoadedBetween(from, to).size(), "a reader of a level-2 store reads the audit log");
+        }
+        try (StationStore s = open()) {
+            assertEquals(List.of("100 blanks; reference: SJ-001", "25 blanks; reference: SJ-002"),
+                    s.blanksLoadedBetween(from, to).stream().map(AuditEntry::detail).toList(), "indexed by the next writer");
+            StoreCrashTest.assertIndexesAgree(s);
+        }
+    }
+
+    private Object inode(String file) throws IOException { return Files.getAttribute(dir.resolve(file), "unix:ino"); }
+
+    /**
+     * Issue 20: no copy that grows with the store's bytes. A writer's open uses the working file a clean close
+     * left in place (same file), and a checkpoint brings the spare (the checkpoint before the last) up to date
+     * instead of copying the last one: the new checkpoint.db is the former spare's file, the former checkpoint
+     * the new spare.
+     */
+    @Test
+    void aWritersOpenUsesTheWorkingFileInPlaceAndACheckpointWritesIntoTheSpare() throws Exception {
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+        }
+        try (StationStore s = open()) {
+            s.transition("R1", JobState.VALIDATED, Actor.STATION, "", null);
+        }
+        for (int round = 0; round < 3; round++) {
+            Object working = inode(StationStore.WORKING_CLEAN_FILE);
+            Object checkpoint = inode("checkpoint.db");
+            Object spare = inode(StationStore.SPARE_FILE);
+            assertNotEquals(checkpoint, spare, "the spare is a file of its own");
+            try (StationStore s = open()) {
+                assertEquals(working, inode("station.db"), "the open renamed the clean working file back, no copy");
+                assertFalse(Files.exists(dir.resolve(StationStore.WORKING_CLEAN_FILE)), "an open working file never looks clean");
+                s.audit(OPERATOR, "NOTE", "round " + round);
+            }
+            assertEquals(working, inode(StationStore.WORKING_CLEAN_FILE), "the same working file, closed clean again");
+            assertEquals(spare, inode("checkpoint.db"), "the checkpoint was written into the spare");
+            assertEquals(checkpoint, inode(StationStore.SPARE_FILE), "the last checkpoint is the spare now");
+            assertEquals(0, Files.size(dir.resolve("journal.log")));
+        }
+        try (StationStore r = StationStore.openReadOnly(dir, CLOCK)) {
+            assertEquals(JobState.VALIDATED, r.job("R1").orElseThrow().state());
+            assertEquals(3, r.auditLog().stream().filter(e -> e.action().equals("NOTE")).count(), "the reader reads the checkpoint: every round is in it");
+            assertTrue(r.verifyAudit().intact());
+        }
+    }
+
+    /** A store in the layout before issue 20 (a stale working copy, no clean one, no spare) is upgraded by its next writer. */
+    @Test
+    void aStoreOfTheEarlierLayoutIsUpgradedByItsNextWriter() throws Exception {
+        try (StationStore s = open()) {
+            s.admit("R1", 1, "3273014506900001", envelope("a"), Actor.STATION);
+            s.transition("R1", JobState.VALIDATED, Actor.STATION, "", null);
+        }
+        for (String f : List.of(StationStore.WORKING_CLEAN_FILE, StationStore.SPARE_FILE, StationStore.SPARE_JOURNAL_FILE)) Files.deleteIfExists(dir.resolve(f));
+        Files.write(dir.resolve("station.db"), new byte[] {1, 2, 3}); // whatever the earlier version's working copy held, never read
+        try (StationStore s = open()) {
+            assertEquals(JobState.VALIDATED, s.job("R1").orElseThrow().state());
+            s.transition("R1", JobState.ENCODING, Actor.STATION, "", "UID-1");
+        }
+        assertTrue(Files.exists(dir.resolve(StationStore.WORKING_CLEAN_FILE)), "a clean working file after the upgrade");
+        assertTrue(Files.exists(dir.resolve(StationStore.SPARE_FILE)), "and a spare checkpoint");
+        Object working = inode(StationStore.WORKING_CLEAN_FILE);
+        try (StationStore s = open()) {
+            assertEquals(working, inode("station.db"), "opened in place");
+            assertEquals(JobState.ENCODING, s.job("R1").orElseThrow().state());
+            assertTrue(s.verifyAudit().intact());
+            StoreCrashTest.assertConsistent(s);
         }
     }
 
@@ -467,14 +551,19 @@ class StationStoreTest {
     }
 
     private void editAudit(java.util.function.Consumer<BTreeMap<Long, AuditEntry>> edit) {
-        // After a clean close everything is in the checkpoint (the journal is empty), so that is the file to edit.
-        DB db = DBMaker.fileDB(dir.resolve("checkpoint.db").toFile()).transactionEnable().make();
-        try {
-            BTreeMap<Long, AuditEntry> audit = db.treeMap("audit", Serializer.LONG, new Serializers.AuditSerializer()).valuesOutsideNodesEnable().open();
-            edit.accept(audit);
-            db.commit();
-        } finally {
-            db.close();
+        // After a clean close everything is in the checkpoint (the journal is empty) and in the working file the
+        // next writer opens in place (station.clean.db): someone with write access edits both, as each is read.
+        // (An edit to one of them alone is seen by whoever reads that one: docs/store.md.)
+        for (String file : List.of("checkpoint.db", StationStore.WORKING_CLEAN_FILE)) {
+            assertTrue(Files.exists(dir.resolve(file)), file);
+            DB db = DBMaker.fileDB(dir.resolve(file).toFile()).transactionEnable().make();
+            try {
+                BTreeMap<Long, AuditEntry> audit = db.treeMap("audit", Serializer.LONG, new Serializers.AuditSerializer()).valuesOutsideNodesEnable().open();
+                edit.accept(audit);
+                db.commit();
+            } finally {
+                db.close();
+            }
         }
     }
 

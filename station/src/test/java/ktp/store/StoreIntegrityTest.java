@@ -325,6 +325,8 @@ class StoreIntegrityTest {
         }
         Files.delete(dir.resolve("store.hwm"));
         Files.delete(dir.resolve("envelopes").resolve(EnvelopeVault.fileName("R1")));
+        // The older layout had no working file kept clean, no spare checkpoint and no previous journal segment.
+        for (String f : List.of(StationStore.WORKING_CLEAN_FILE, StationStore.SPARE_FILE, StationStore.SPARE_JOURNAL_FILE)) Files.deleteIfExists(dir.resolve(f));
         assertFalse(StationStore.check(dir).damaged(), "an older store is not damage: " + StationStore.check(dir));
         try (StationStore s = StationStore.open(dir, "ST-01", CLOCK)) {
             assertTrue(s.auditLog().stream().anyMatch(e -> e.action().equals("STORE_FORMAT_MIGRATED")));

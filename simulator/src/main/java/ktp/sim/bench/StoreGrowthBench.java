@@ -116,12 +116,48 @@ public final class StoreGrowthBench {
             java.util.Arrays.sort(sorted);
             double p999 = sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.999) - 1)] / 1e3;
             double max = sorted[sorted.length - 1] / 1e3;
+            return measure(dir, jobs, buildSeconds, Stats.of(commitNanos), p999, max, log);
+        } finally {
+            if (out == null) WorkDirs.delete(dir);
+            if (built != dir && Files.exists(built)) WorkDirs.delete(built);
+        }
+    }
 
+    /**
+     * Measures a store a bench built before (kept with --out), without building one: every warm and cold
+     * operation as after a build; no commit figures while loading ({@code commits} null). A writer's open
+     * changes the store (its own commits, and an earlier layout upgraded), so give it a copy to keep the original.
+     */
+    public static Result measureExisting(Path dir, PrintStream log) throws IOException, InterruptedException {
+        if (!StationStore.existsIn(dir)) throw new IOException(dir + " holds no store");
+        // A writer first: it brings a store of an earlier layout (or one a crash left) to this version's, once,
+        // so that what follows measures the store as a station runs it; its time is printed, not in the table.
+        int jobs;
+        long t = System.nanoTime();
+        StationStore first = StationStore.open(dir, null, Clock.systemUTC());
+        double opened = (System.nanoTime() - t) / 1e6;
+        jobs = (int) first.jobCount();
+        t = System.nanoTime();
+        first.close();
+        log.printf("bench store: measuring the store of %d jobs in %s (not built); its first writer's open %.0f ms, close %.0f ms%n",
+                jobs, dir, opened, (System.nanoTime() - t) / 1e6);
+        return measure(dir, jobs, 0, null, 0, 0, log);
+    }
+
+    private static Result measure(Path dir, int jobs, double buildSeconds, Stats commits, double p999, double max, PrintStream log)
+            throws IOException, InterruptedException {
+        {
             log.println("bench store: warm operations ...");
             List<Op> warm = new ArrayList<>();
-            // Yesterday: the last whole day of the bench's history (about 200 jobs); today is still running.
-            LocalDate today = LocalDate.now(ZoneId.of("Asia/Jakarta")).minusDays(1);
-            warm.add(time("open and close (writer; close checkpoints)", 3, () -> StationStore.open(dir, "BENCH-01", Clock.systemUTC()).close()));
+            // The last whole day of the bench's history (about 200 jobs): the day before its newest job's (yesterday
+            // for a store just built; for a measured one, the day before it stopped growing).
+            LocalDate today;
+            try (StationStore s = StationStore.openReadOnly(dir, Clock.systemUTC())) {
+                today = s.latestJobs(1).stream().findFirst().map(j -> LocalDate.ofInstant(j.createdAt(), ZoneId.of("Asia/Jakarta")))
+                        .orElse(LocalDate.now(ZoneId.of("Asia/Jakarta"))).minusDays(1);
+            }
+            log.printf("bench store: the daily report's day is %s, the reconciliation's month the 30 days before%n", today);
+            warm.add(time("open and close (writer; close checkpoints)", 5, () -> StationStore.open(dir, "BENCH-01", Clock.systemUTC()).close()));
             try (StationStore s = StationStore.openReadOnly(dir, Clock.systemUTC())) {
                 warm.add(time("queue depth (health, every 200 ms)", 200, s::queueDepth));
                 warm.add(time("lane's next job (oldest VALIDATED)", 200, () -> s.jobsIn(JobState.VALIDATED, 1)));
@@ -157,10 +193,7 @@ public final class StoreGrowthBench {
             try (var walk = Files.walk(dir)) {
                 for (Path p : walk.filter(Files::isRegularFile).toList()) bytes += Files.size(p);
             }
-            return new Result(jobs, buildSeconds, Stats.of(commitNanos), p999, max, warm, cold, bytes);
-        } finally {
-            if (out == null) WorkDirs.delete(dir);
-            if (built != dir && Files.exists(built)) WorkDirs.delete(built);
+            return new Result(jobs, buildSeconds, commits, p999, max, warm, cold, bytes);
         }
     }
 

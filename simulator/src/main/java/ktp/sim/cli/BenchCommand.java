@@ -38,8 +38,14 @@ final class BenchCommand extends ktp.cli.CommandGroup {
                 "to --out (or a temporary folder) on disk and measure every operation there; the commit times are then the tmpfs's"})
         java.nio.file.Path buildIn;
 
+        @Option(names = "--measure", paramLabel = "DIR", description = {"instead of --jobs: measure the store a bench kept in DIR (--out) without building it;",
+                "a writer's open changes it (its commits, an earlier layout upgraded): give it a copy"})
+        java.nio.file.Path measure;
+
         @Override
         public Integer call() throws Exception {
+            if (measure != null && jobs != null) throw new BadInputException("--measure measures an existing store: no --jobs with it");
+            if (measure != null) return growth();
             if (jobs != null) return growth();
             if (records < 1 || records > 5000) throw new BadInputException("--records must be 1..5000");
             if (seconds <= 0 || seconds > 600) throw new BadInputException("--seconds must be in (0, 600]");
@@ -65,12 +71,20 @@ final class BenchCommand extends ktp.cli.CommandGroup {
         }
 
         private Integer growth() throws Exception {
-            if (jobs < 10 || jobs > 200_000) throw new BadInputException("--jobs must be 10..200000");
-            if (buildIn != null && !java.nio.file.Files.isDirectory(buildIn)) throw new BadInputException("--build-in " + buildIn + ": no such folder");
-            ktp.sim.bench.StoreGrowthBench.Result r = ktp.sim.bench.StoreGrowthBench.run(jobs, out, buildIn, System.err);
-            System.out.printf("store of %d issued jobs (200 a day) built in %.0f s%s (%d MB on disk); %d commits while loading: median %.2f ms, p99 %.2f ms, p99.9 %.1f ms, max %.1f ms%n",
+            ktp.sim.bench.StoreGrowthBench.Result r;
+            if (measure != null) {
+                if (!ktp.store.StationStore.existsIn(measure)) throw new BadInputException("--measure " + measure + ": no station store there");
+                r = ktp.sim.bench.StoreGrowthBench.measureExisting(measure, System.err);
+                System.out.printf("store of %d issued jobs measured in %s (not built: no commit figures while loading; %d MB on disk)%n",
+                        r.jobs(), measure, r.storeBytes() >> 20);
+            } else {
+                if (jobs < 10 || jobs > 200_000) throw new BadInputException("--jobs must be 10..200000");
+                if (buildIn != null && !java.nio.file.Files.isDirectory(buildIn)) throw new BadInputException("--build-in " + buildIn + ": no such folder");
+                r = ktp.sim.bench.StoreGrowthBench.run(jobs, out, buildIn, System.err);
+                System.out.printf("store of %d issued jobs (200 a day) built in %.0f s%s (%d MB on disk); %d commits while loading: median %.2f ms, p99 %.2f ms, p99.9 %.1f ms, max %.1f ms%n",
                     r.jobs(), r.buildSeconds(), buildIn == null ? "" : " in " + buildIn + ", copied to disk", r.storeBytes() >> 20, r.commits().samples(), r.commits().medianMicros() / 1e3,
                     r.commits().p99Micros() / 1e3, r.commitP999Micros() / 1e3, r.commitMaxMicros() / 1e3);
+            }
             System.out.printf("%-52s %12s %12s %12s %6s%n", "operation", "median", "p99", "max", "runs");
             for (ktp.sim.bench.StoreGrowthBench.Op o : r.warm()) System.out.printf("%-52s %9.2f ms %9.2f ms %9.2f ms %6d%n", "warm: " + o.name(), o.medianMillis(), o.p99Millis(), o.maxMillis(), o.runs());
             for (ktp.sim.bench.StoreGrowthBench.Op o : r.cold()) System.out.printf("%-52s %9.0f ms %9.0f ms %9.0f ms %6d%n", "cold: " + o.name(), o.medianMillis(), o.p99Millis(), o.maxMillis(), o.runs());
