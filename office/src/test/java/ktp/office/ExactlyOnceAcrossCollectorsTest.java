@@ -83,14 +83,16 @@ class ExactlyOnceAcrossCollectorsTest {
                 long t0 = System.currentTimeMillis();
                 boolean killed = false, crashed = false;
                 // Each station writes its events on a thread of its own (a store commit costs a disk flush), 8 per 100 ms
-                // for 10 s at most and 400 events at most; the faults come meanwhile, at the seed's times.
+                // for 10 s at most and 400 events at most, or until both faults have come if that is later (a loaded
+                // machine can take seconds to start collector A again); the faults come meanwhile, at the seed's times.
+                java.util.concurrent.atomic.AtomicBoolean bothFaults = new java.util.concurrent.atomic.AtomicBoolean();
                 List<Thread> producers = new ArrayList<>();
                 for (int i = 0; i < stations.size(); i++) {
                     TestStation st = stations.get(i);
                     String region = regions[i];
                     Thread p = new Thread(() -> {
                         long until = System.currentTimeMillis() + 10_000;
-                        for (int r = 0; r < 50 && System.currentTimeMillis() < until; r++) {
+                        for (int r = 0; (r < 50 || !bothFaults.get()) && System.currentTimeMillis() < until; r++) {
                             st.events(8, region);
                             try {
                                 Thread.sleep(100);
@@ -115,6 +117,7 @@ class ExactlyOnceAcrossCollectorsTest {
                         pg.startServer();
                         crashed = true;
                     }
+                    if (killed && crashed) bothFaults.set(true);
                     Thread.sleep(50);
                 }
                 assertTrue(killed && crashed, "seed " + seed + ": the events were written before both faults came");

@@ -133,8 +133,10 @@ class DemoRunTest {
     /** The same flow through the real PC/SC stack: the blanks' chips in pcscd's vpcd reader, read by javax.smartcardio. */
     @Test
     void aDemoThroughPcscdIssuesEveryCard() throws Exception {
-        Pcscd.requireVpcd();
-        DemoRun.Summary s = new DemoRun(new DemoRun.Options(3, out, 5, false, null, "127.0.0.1:35963", DemoRun.DEFAULT_SPEED), QUIET).run();
+        DemoRun.Summary s;
+        try (Pcscd.Slot slot = Pcscd.slot("DemoRunTest.aDemoThroughPcscdIssuesEveryCard")) {
+            s = new DemoRun(new DemoRun.Options(3, out, 5, false, null, "127.0.0.1:35963", DemoRun.DEFAULT_SPEED), QUIET).run();
+        }
         assertEquals(3, s.issued(), s.toString());
         assertEquals(3, s.blanksUsed());
         assertTrue(Files.readString(out.resolve("station.yaml")).contains("Virtual PCD"));

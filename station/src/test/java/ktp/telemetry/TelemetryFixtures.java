@@ -47,6 +47,26 @@ final class TelemetryFixtures {
         return out;
     }
 
+    /**
+     * How many messages on {@code topic} the collector refused as {@code kind}, from the refusals it keeps (one
+     * JSON line each, with topic and why). Its summary's counts cover every topic it hears: on the shared broker
+     * that includes the other test classes' stations running at the same time.
+     */
+    static long refusedOn(ktp.collector.Collector c, String topic, String kind) {
+        try {
+            if (!Files.exists(c.refusedFile())) return 0;
+            ObjectMapper json = new ObjectMapper();
+            long n = 0;
+            for (String l : Files.readAllLines(c.refusedFile())) {
+                JsonNode j = json.readTree(l);
+                if (j.get("topic").asText().equals(topic) && j.get("refused").asText().equals(kind)) n++;
+            }
+            return n;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Every event 1..n exactly once and in order. */
     static void assertExactlyOnceInOrder(List<Long> sequences, long n) {
         List<Long> expected = new ArrayList<>();

@@ -33,6 +33,8 @@ public final class TelemetryIntake implements AutoCloseable {
     private final String filter;
     private final Keyring stations;
     private final java.util.Map<String, AtomicLong> refusedBy = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The same by the station whose topic the message came on: the broker carries every station's events, not only the ones a test watches. */
+    private final java.util.Map<String, java.util.Map<String, AtomicLong>> refusedByStation = new java.util.concurrent.ConcurrentHashMap<>();
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
@@ -77,9 +79,20 @@ public final class TelemetryIntake implements AutoCloseable {
         return out;
     }
 
-    private void refuse(String why) {
-        refused.incrementAndGet();
+    /** Refusals of messages on {@code station}'s events topic, by why. */
+    public java.util.Map<String, Long> refusedBy(String station) {
+        java.util.Map<String, Long> out = new java.util.TreeMap<>();
+        refusedByStation.getOrDefault(station, java.util.Map.of()).forEach((k, v) -> out.put(k, v.get()));
+        return out;
+    }
+
+    /** How many messages on {@code station}'s events topic were refused. */
+    public long refused(String station) { return refusedBy(station).values().stream().mapToLong(Long::longValue).sum(); }
+
+    private void refuse(String station, String why) {
+        if (station != null) refusedByStation.computeIfAbsent(station, k -> new java.util.concurrent.ConcurrentHashMap<>()).computeIfAbsent(why, k -> new AtomicLong()).incrementAndGet();
         refusedBy.computeIfAbsent(why, k -> new AtomicLong()).incrementAndGet();
+        refused.incrementAndGet();
     }
 
     private final class Callback implements MqttCallbackExtended {
@@ -102,7 +115,7 @@ public final class TelemetryIntake implements AutoCloseable {
         public void messageArrived(String topic, MqttMessage message) {
             java.util.Optional<ktp.telemetry.Topics.Parsed> t = ktp.telemetry.Topics.parse(topic);
             if (t.isEmpty()) {
-                refuse("WRONG_TOPIC");
+                refuse(null, "WRONG_TOPIC");
                 return;
             }
             TelemetryCodec.EventBatch batch;
@@ -111,7 +124,7 @@ public final class TelemetryIntake implements AutoCloseable {
                 batch = TelemetryCodec.parseEventBatch(v.body());
                 if (!batch.stationId().equals(t.get().station())) throw new TelemetryCodec.Rejected(TelemetryCodec.Rejected.Kind.WRONG_SIGNER, "a batch of " + batch.stationId() + " on " + topic);
             } catch (TelemetryCodec.Rejected r) {
-                refuse(r.kind().name());
+                refuse(t.get().station(), r.kind().name());
                 LOG.warn("data center: refused a message on {}: {}", topic, r.getMessage());
                 return;
             }
@@ -120,7 +133,7 @@ public final class TelemetryIntake implements AutoCloseable {
                     DataCenter.EventOutcome o = center.report(e.stationId(), e.eventId(), e.type(), e.recordId(), e.reason());
                     (o.duplicate() ? duplicates : applied).incrementAndGet();
                 } catch (ApiException a) {
-                    refuse("REFUSED_BY_DATA_CENTER");
+                    refuse(t.get().station(), "REFUSED_BY_DATA_CENTER");
                     LOG.warn("data center: refused an event on {}: {}", topic, a.getMessage());
                 }
             }

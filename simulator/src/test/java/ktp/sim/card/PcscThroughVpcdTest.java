@@ -17,17 +17,32 @@ import ktp.record.TrustedKeys;
 import ktp.sim.records.DataCenterKey;
 import ktp.sim.records.FingerprintLibrary;
 import ktp.sim.records.RecordGenerator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The station's PC/SC code through the real stack: javax.smartcardio, pcscd, its vpcd driver, and the virtual
  * card connected to vpcd. ./ktp test installs pcscd and vsmartcard-vpcd and starts pcscd; without it this
- * test fails, it does not skip.
+ * test fails, it does not skip. Each test holds vpcd's one slot ({@link ktp.sim.Pcscd#slot}) while it runs.
  */
 class PcscThroughVpcdTest {
     @TempDir
     Path dir;
+
+    private ktp.sim.Pcscd.Slot slot;
+
+    @BeforeEach
+    void takeTheVpcdSlot(TestInfo test) {
+        slot = ktp.sim.Pcscd.slot(getClass().getSimpleName() + "." + test.getDisplayName());
+    }
+
+    @AfterEach
+    void giveTheVpcdSlotBack() {
+        if (slot != null) slot.close();
+    }
 
     @Test
     void aCardIsPersonalizedThroughPcscdAndVpcdAndPassesPassiveAuthentication() throws Exception {

@@ -76,7 +76,9 @@ class StationCrashTest {
             SimulatedPrinter printer = new SimulatedPrinter(profile, 60, dir.resolve("printed"));
             printer.console("feeder 200");
             CardProfile cards = VirtualCards.profile();
-            try (VpcdBlankStock stock = new VpcdBlankStock("127.0.0.1", 35963, n -> VirtualCards.blank(cards, 7000 + n, Optional.of(MASTER)));
+            // vpcd's one slot is this test's while the blanks' chips go through it (other JVMs' PC/SC tests wait).
+            try (ktp.sim.Pcscd.Slot slot = ktp.sim.Pcscd.slot("StationCrashTest");
+                 VpcdBlankStock stock = new VpcdBlankStock("127.0.0.1", 35963, n -> VirtualCards.blank(cards, 7000 + n, Optional.of(MASTER)));
                  PrinterSimServer server = PrinterSimServer.tcp(printer, new InetSocketAddress("127.0.0.1", 0))) {
                 printer.attachContactStation(stock);
                 Path config = DaemonTestConfig.write(dir, station, token, MASTER, central.uri().getPort(), server.port(), "Virtual PCD 00 00", 10, broker);

@@ -39,63 +39,65 @@ class HeadlessCommandsTest {
 
     @Test
     void queueLedgerReconciliationAndIssueWorkOnAStoppedStationsStore() throws Exception {
-        Pcscd.requireVpcd();
-        long seed = 13;
-        SimulatedStation.Settings s = new SimulatedStation.Settings(dir.resolve("station"), seed, 2, 0, null, "127.0.0.1:" + Pcscd.VPCD_PORT, 200, 0, 0, false);
-        java.util.List<VirtualCard> printed;
-        int feederLeft;
-        Path config;
-        try (SimulatedStation station = SimulatedStation.start(s)) {
-            long deadline = System.nanoTime() + 90_000_000_000L;
-            while (station.daemon().store().jobs().stream().filter(j -> j.state() == JobState.AWAITING_HOLDER).count() < 2 && System.nanoTime() < deadline) Thread.sleep(100);
-            printed = station.cards().issued();
-            feederLeft = station.printer().feeder();
-            config = station.config();
-        }
-        Path store = dir.resolve("station/station");
+        // vpcd's one slot is this test's from the daemon's first blank to the card read at the counter.
+        try (Pcscd.Slot slot = Pcscd.slot("HeadlessCommandsTest.queueLedgerReconciliationAndIssueWorkOnAStoppedStationsStore")) {
+            long seed = 13;
+            SimulatedStation.Settings s = new SimulatedStation.Settings(dir.resolve("station"), seed, 2, 0, null, "127.0.0.1:" + Pcscd.VPCD_PORT, 200, 0, 0, false);
+            java.util.List<VirtualCard> printed;
+            int feederLeft;
+            Path config;
+            try (SimulatedStation station = SimulatedStation.start(s)) {
+                long deadline = System.nanoTime() + 90_000_000_000L;
+                while (station.daemon().store().jobs().stream().filter(j -> j.state() == JobState.AWAITING_HOLDER).count() < 2 && System.nanoTime() < deadline) Thread.sleep(100);
+                printed = station.cards().issued();
+                feederLeft = station.printer().feeder();
+                config = station.config();
+            }
+            Path store = dir.resolve("station/station");
 
-        String queue = run(0, "queue", "--store", store.toString(), "--json");
-        JsonNode jobs = new ObjectMapper().readTree(queue);
-        assertEquals(2, jobs.size());
-        for (JsonNode j : jobs) assertEquals("AWAITING_HOLDER", j.get("state").asText());
-        assertTrue(run(0, "queue", "--store", store.toString()).contains("2 pekerjaan"));
-        JsonNode ledger = new ObjectMapper().readTree(run(0, "ledger", "--store", store.toString(), "--json"));
-        assertEquals(printed.size(), ledger.size(), "every blank the printer took");
-        run(2, "queue", "--store", store.toString(), "--state", "NOT_A_STATE");
+            String queue = run(0, "queue", "--store", store.toString(), "--json");
+            JsonNode jobs = new ObjectMapper().readTree(queue);
+            assertEquals(2, jobs.size());
+            for (JsonNode j : jobs) assertEquals("AWAITING_HOLDER", j.get("state").asText());
+            assertTrue(run(0, "queue", "--store", store.toString()).contains("2 pekerjaan"));
+            JsonNode ledger = new ObjectMapper().readTree(run(0, "ledger", "--store", store.toString(), "--json"));
+            assertEquals(printed.size(), ledger.size(), "every blank the printer took");
+            run(2, "queue", "--store", store.toString(), "--state", "NOT_A_STATE");
 
-        // The loads on record balance against what the printer's feeder holds; a wrong count does not.
-        String today = LocalDate.now(ZoneId.of("Asia/Jakarta")).toString();
-        run(0, "ledger", "load", "--store", store.toString(), "--count", "5", "--reference", "SJ-13", "--operator", "budi");
-        String ok = run(0, "report", "reconciliation", "--store", store.toString(), "--from", today, "--to", today, "--counted", Integer.toString(feederLeft + 5),
-                "--out", dir.resolve("rec.pdf").toString());
-        assertTrue(ok.contains("SESUAI"), ok);
-        String off = run(1, "report", "reconciliation", "--store", store.toString(), "--from", today, "--to", today, "--counted", Integer.toString(feederLeft),
-                "--out", dir.resolve("rec2.pdf").toString());
-        assertTrue(off.contains("SELISIH -5"), off);
+            // The loads on record balance against what the printer's feeder holds; a wrong count does not.
+            String today = LocalDate.now(ZoneId.of("Asia/Jakarta")).toString();
+            run(0, "ledger", "load", "--store", store.toString(), "--count", "5", "--reference", "SJ-13", "--operator", "budi");
+            String ok = run(0, "report", "reconciliation", "--store", store.toString(), "--from", today, "--to", today, "--counted", Integer.toString(feederLeft + 5),
+                    "--out", dir.resolve("rec.pdf").toString());
+            assertTrue(ok.contains("SESUAI"), ok);
+            String off = run(1, "report", "reconciliation", "--store", store.toString(), "--from", today, "--to", today, "--counted", Integer.toString(feederLeft),
+                    "--out", dir.resolve("rec2.pdf").toString());
+            assertTrue(off.contains("SELISIH -5"), off);
 
-        // ktp issue: the first holder's card in pcscd's reader, the right finger on the scanner.
-        FingerprintLibrary fingers = FingerprintLibrary.embedded();
-        RecordGenerator generator = new RecordGenerator(seed, fingers, RecordGenerator.defaultIssueDate(seed));
-        Job job;
-        try (StationStore st = StationStore.open(store, null, Clock.systemUTC())) {
-            job = st.jobs().stream().filter(j -> j.state() == JobState.AWAITING_HOLDER).findFirst().orElseThrow();
+            // ktp issue: the first holder's card in pcscd's reader, the right finger on the scanner.
+            FingerprintLibrary fingers = FingerprintLibrary.embedded();
+            RecordGenerator generator = new RecordGenerator(seed, fingers, RecordGenerator.defaultIssueDate(seed));
+            Job job;
+            try (StationStore st = StationStore.open(store, null, Clock.systemUTC())) {
+                job = st.jobs().stream().filter(j -> j.state() == JobState.AWAITING_HOLDER).findFirst().orElseThrow();
+            }
+            int index = java.util.stream.IntStream.range(0, 10).filter(i -> generator.identity(i).recordId().equals(job.recordId())).findFirst().orElseThrow();
+            VirtualCard card = printed.stream().filter(c -> java.util.HexFormat.of().withUpperCase().formatHex(c.uid()).equals(job.blankId())).findFirst().orElseThrow();
+            try (SimulatedScanner scanner = new SimulatedScanner(256, 288, new InetSocketAddress("127.0.0.1", 0));
+                 VpcdClient inReader = VpcdClient.connect("127.0.0.1", Pcscd.VPCD_PORT, card)) {
+                scanner.place(fingers.image(generator.resident(index).rightIndexFinger(), 2));
+                String yaml = Files.readString(config).replaceAll("scanner: \\{ uri: \"tcp://127.0.0.1:\\d+\"", "scanner: { uri: \"tcp://127.0.0.1:" + scanner.port() + "\"");
+                Files.writeString(config, yaml);
+                String out = run(0, "issue", "--config", config.toString(), "--nik", job.nik(), "--operator", "sari", "--wait", "20");
+                assertTrue(out.contains("Diserahkan"), out);
+            }
+            try (StationStore st = StationStore.open(store, null, Clock.systemUTC())) {
+                assertEquals(JobState.ISSUED, st.job(job.recordId()).orElseThrow().state());
+                assertTrue(st.auditLog().stream().anyMatch(e -> e.actor().equals("operator:sari") && e.action().endsWith("-> ISSUED")));
+            }
+            String again = run(2, "issue", "--config", config.toString(), "--nik", job.nik(), "--operator", "sari");
+            assertTrue(again.contains("already issued"), again);
         }
-        int index = java.util.stream.IntStream.range(0, 10).filter(i -> generator.identity(i).recordId().equals(job.recordId())).findFirst().orElseThrow();
-        VirtualCard card = printed.stream().filter(c -> java.util.HexFormat.of().withUpperCase().formatHex(c.uid()).equals(job.blankId())).findFirst().orElseThrow();
-        try (SimulatedScanner scanner = new SimulatedScanner(256, 288, new InetSocketAddress("127.0.0.1", 0));
-             VpcdClient inReader = VpcdClient.connect("127.0.0.1", Pcscd.VPCD_PORT, card)) {
-            scanner.place(fingers.image(generator.resident(index).rightIndexFinger(), 2));
-            String yaml = Files.readString(config).replaceAll("scanner: \\{ uri: \"tcp://127.0.0.1:\\d+\"", "scanner: { uri: \"tcp://127.0.0.1:" + scanner.port() + "\"");
-            Files.writeString(config, yaml);
-            String out = run(0, "issue", "--config", config.toString(), "--nik", job.nik(), "--operator", "sari", "--wait", "20");
-            assertTrue(out.contains("Diserahkan"), out);
-        }
-        try (StationStore st = StationStore.open(store, null, Clock.systemUTC())) {
-            assertEquals(JobState.ISSUED, st.job(job.recordId()).orElseThrow().state());
-            assertTrue(st.auditLog().stream().anyMatch(e -> e.actor().equals("operator:sari") && e.action().endsWith("-> ISSUED")));
-        }
-        String again = run(2, "issue", "--config", config.toString(), "--nik", job.nik(), "--operator", "sari");
-        assertTrue(again.contains("already issued"), again);
     }
 
     /**

@@ -40,6 +40,7 @@ import ktp.store.StationStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,6 +48,9 @@ import org.junit.jupiter.api.io.TempDir;
  * pty pair from socat; the card decoded from the wire equals the renderer's panels; every fault ends in the
  * right job state, ledger entry and operator message, and printing goes on once the cause is gone.
  */
+// Each test prints a few cards in seconds; the bound turns a print that waits for ever (a printer error nobody
+// clears, with stop = () -> false: a fork run on a loaded machine hung here 15 minutes) into a failure that names it.
+@Timeout(value = 180, unit = java.util.concurrent.TimeUnit.SECONDS)
 class PrinterEndToEndTest {
     static final Path REPO = Path.of(System.getProperty("ktp.repo", "..")).toAbsolutePath().normalize();
     static PrinterProfile colour;
