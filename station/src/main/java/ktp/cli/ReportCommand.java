@@ -1,5 +1,6 @@
 package ktp.cli;
 
+import ktp.dinas.ReportSettings;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -38,11 +39,11 @@ final class ReportCommand extends CommandGroup {
      * The report settings (letterhead, number, officers) from --config's report section; none with --store alone.
      * {@code lang}: --lang, over the section's language.
      */
-    static ktp.report.ReportSettings settings(StoreChoice from, String lang) {
-        ktp.report.ReportSettings s = ktp.report.ReportSettings.DEFAULT;
+    static ktp.dinas.ReportSettings settings(StoreChoice from, String lang) {
+        ktp.dinas.ReportSettings s = ktp.dinas.ReportSettings.DEFAULT;
         if (from.config != null) {
             try {
-                s = ktp.report.ReportSettings.load(from.config);
+                s = ktp.dinas.ReportSettings.load(from.config);
             } catch (ktp.datafile.DataFileException e) {
                 throw new BadInputException("--config " + from.config + ": " + e.getMessage());
             }

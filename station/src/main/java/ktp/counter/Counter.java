@@ -1,5 +1,6 @@
 package ktp.counter;
 
+import ktp.dinas.ReportSettings;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -32,7 +33,7 @@ public final class Counter {
     /** What the counter needs from the station; {@code trust} is asked on every card, {@code changed} after every decision. */
     public record Wiring(StationStore store, TerminalFactory readers, String readerPattern, int insertWaitSeconds, CardProfile profile, CardKeys keys,
                          Supplier<TrustedKeys> trust, String scannerUri, ScannerProfile scannerProfile, Runnable changed, java.nio.file.Path receipts, String stationId,
-                         Supplier<ktp.report.ReportSettings> report) {}
+                         Supplier<ktp.dinas.ReportSettings> report) {}
 
     private final Wiring w;
     /** One reader and one scanner: two console requests at once take turns rather than share the card. */
@@ -127,8 +128,8 @@ public final class Counter {
         if (java.nio.file.Files.exists(file)) throw new HolderActivation.ActivationException("record " + recordId + " was handed over already (receipt " + file.getFileName() + ")");
         // The place, letterhead, number and the officer's name and NIP from the configuration's report section, as the
         // reports take them; without a place the station's id stands in.
-        ktp.report.ReportSettings rs = w.report().get();
-        ktp.report.ReportSettings.Officer o = rs.officer(officer.toString());
+        ktp.dinas.ReportSettings rs = w.report().get();
+        ktp.dinas.ReportSettings.Officer o = rs.officer(officer.toString());
         String place = rs.place().isBlank() ? w.stationId() : rs.place();
         String number = rs.documentNumber("TT", w.stationId(), at.atZone(java.time.ZoneId.of("Asia/Jakarta")).toLocalDate()) + "/" + recordId;
         Receipt.Contents c = new Receipt.Contents(rs.letterhead(), number, recordId, job.nik(), holderName(recordId), job.blankId(), w.stationId(), place, at,

@@ -1,5 +1,6 @@
 package ktp.report;
 
+import ktp.dinas.ReportSettings;
 import java.io.IOException;
 import java.time.LocalDate;
 import java.time.ZoneId;

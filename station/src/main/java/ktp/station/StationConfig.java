@@ -1,5 +1,6 @@
 package ktp.station;
 
+import ktp.dinas.ReportSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -221,7 +222,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         } else {
             root.text("console", "");
         }
-        // The report section (letterhead, document number, officers) is the reports' own: ktp.report.ReportSettings
+        // The report section (letterhead, document number, officers) is the reports' own: ktp.dinas.ReportSettings
         // reads and checks it from this same file; here it is only allowed.
         if (root.has("report")) root.object("report");
         else root.text("report", "");

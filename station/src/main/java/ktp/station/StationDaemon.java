@@ -1,5 +1,6 @@
 package ktp.station;
 
+import ktp.dinas.ReportSettings;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -234,13 +235,13 @@ public final class StationDaemon implements AutoCloseable {
      * The configuration's report section as the file says now (an edited place or letterhead needs no restart);
      * one that no longer reads is logged and the defaults stand in, so a hand-over still gets its receipt.
      */
-    private ktp.report.ReportSettings reportSettings() {
-        if (config.file() == null) return ktp.report.ReportSettings.DEFAULT;
+    private ktp.dinas.ReportSettings reportSettings() {
+        if (config.file() == null) return ktp.dinas.ReportSettings.DEFAULT;
         try {
-            return ktp.report.ReportSettings.load(config.file());
+            return ktp.dinas.ReportSettings.load(config.file());
         } catch (ktp.datafile.DataFileException e) {
             LOG.warn("the report section of {} cannot be read ({}); the receipt is written without it", config.file(), e.getMessage());
-            return ktp.report.ReportSettings.DEFAULT;
+            return ktp.dinas.ReportSettings.DEFAULT;
         }
     }
 

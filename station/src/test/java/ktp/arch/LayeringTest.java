@@ -45,11 +45,13 @@ class LayeringTest {
         // The production broker set-up (passwords, ACL) for the telemetry contract's topics.
         MAY_USE.put("broker", Set.of("telemetry", "datafile", "text"));
         MAY_USE.put("collector", Set.of("telemetry", "job", "lifecycle", "datafile"));
-        MAY_USE.put("report", Set.of("store", "record", "job", "lifecycle", "datafile", "i18n"));
+        // The Dinas's particulars on its papers (letterhead, place, officers and NIP, numbering): the reports' and the receipt's.
+        MAY_USE.put("dinas", Set.of("datafile", "i18n"));
+        MAY_USE.put("report", Set.of("dinas", "store", "record", "job", "lifecycle", "datafile", "i18n"));
         // The counter: a printed card meets its holder (chip check, finger, activation, override).
-        MAY_USE.put("counter", Set.of("datafile", "lifecycle", "job", "record", "store", "card", "biometric", "i18n"));
-        MAY_USE.put("station", Set.of("counter", "datafile", "lifecycle", "job", "record", "store", "central", "render", "printer", "card", "biometric", "telemetry", "i18n"));
-        MAY_USE.put("console", Set.of("counter", "datafile", "lifecycle", "job", "record", "store", "central", "render", "printer", "card", "biometric", "telemetry", "report", "station", "cli", "text", "http", "i18n"));
+        MAY_USE.put("counter", Set.of("dinas", "datafile", "lifecycle", "job", "record", "store", "card", "biometric", "i18n"));
+        MAY_USE.put("station", Set.of("dinas", "counter", "datafile", "lifecycle", "job", "record", "store", "central", "render", "printer", "card", "biometric", "telemetry", "i18n"));
+        MAY_USE.put("console", Set.of("dinas", "counter", "datafile", "lifecycle", "job", "record", "store", "central", "render", "printer", "card", "biometric", "telemetry", "report", "station", "cli", "text", "http", "i18n"));
     }
 
     static JavaClasses stationClasses() {

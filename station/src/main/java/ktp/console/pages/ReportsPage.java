@@ -1,5 +1,6 @@
 package ktp.console.pages;
 
+import ktp.dinas.ReportSettings;
 import static ktp.console.web.Html.esc;
 
 import java.io.IOException;
@@ -78,10 +79,10 @@ public final class ReportsPage {
      * edited letterhead needs no restart. Its language: a {@code lang} asked for with the download (ktp report
      * --lang through the console), else the one the operator chose for the console, else the section's own.
      */
-    private ktp.report.ReportSettings settings(Request r) throws IOException {
+    private ktp.dinas.ReportSettings settings(Request r) throws IOException {
         java.nio.file.Path file = c.daemon.config().file();
         try {
-            ktp.report.ReportSettings s = file == null ? ktp.report.ReportSettings.DEFAULT : ktp.report.ReportSettings.load(file);
+            ktp.dinas.ReportSettings s = file == null ? ktp.dinas.ReportSettings.DEFAULT : ktp.dinas.ReportSettings.load(file);
             String asked = r.param("lang");
             if (asked.equals("id") || asked.equals("en")) return s.withLanguage(ktp.i18n.Language.of(asked));
             return r.cookie("lang") != null ? s.withLanguage(r.language) : s;

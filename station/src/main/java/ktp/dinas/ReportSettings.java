@@ -1,4 +1,4 @@
-package ktp.report;
+package ktp.dinas;
 
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -13,6 +13,9 @@ import ktp.datafile.DataFileException;
 import ktp.i18n.Language;
 
 /**
+ * (In a room of its own, below the counter, the reports and the console, because both the reports and the
+ * holder's tanda terima at the counter carry these particulars.)
+ *
  * What makes a report fileable at a Dinas (docs/station-config.md, section {@code report}): the letterhead (kop
  * surat), the document number's pattern, the place written above the signatures, and the officers who sign, by
  * their console account, with their full names and NIP. Read from the station's configuration file; a station
@@ -113,7 +116,7 @@ public record ReportSettings(Language language, List<String> letterhead, String 
         return o != null ? o : new Officer(user, actor, "");
     }
 
-    Officer supervisorOfficer() { return supervisor == null ? null : officers.get(supervisor); }
+    public Officer supervisorOfficer() { return supervisor == null ? null : officers.get(supervisor); }
 
-    Officer witnessOfficer() { return witness == null ? null : officers.get(witness); }
+    public Officer witnessOfficer() { return witness == null ? null : officers.get(witness); }
 }
