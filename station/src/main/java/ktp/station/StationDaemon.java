@@ -183,13 +183,17 @@ public final class StationDaemon implements AutoCloseable {
     /** Reloads the trusted keys on SIGHUP, as a daemon is expected to (the command line's {@code station run} installs it). */
     public void reloadOnSighup() {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), sig -> {
                 try {
                     reloadTrustedKeys(new Actor("SIGHUP", ktp.store.Role.TECHNICIAN));
                 } catch (IOException | RuntimeException e) {
                     LOG.error("SIGHUP: the trusted keys were not reloaded: {}", e.getMessage());
                 }
             });
+            // A process started with SIGHUP ignored (nohup) keeps it ignored: the JVM installs no handler then.
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                LOG.warn("SIGHUP is ignored by this process (started under nohup?): reload the trusted keys from the console, or start the daemon without nohup");
+            }
         } catch (IllegalArgumentException e) {
             LOG.warn("SIGHUP cannot be handled on this platform: {}", e.getMessage());
         }

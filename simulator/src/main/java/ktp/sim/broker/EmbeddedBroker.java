@@ -3,8 +3,6 @@ package ktp.sim.broker;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Properties;
 
@@ -33,11 +31,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static EmbeddedBroker start(String host, int port, Path dataDir) throws IOException { return start(host, port, dataDir, null); }
 
     public static EmbeddedBroker start(String host, int port, Path dataDir, Access access) throws IOException {
-        if (port == 0) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-                port = s.getLocalPort();
-            }
-        }
+        // Port 0 is handed to Moquette itself, which binds it and reports the port it got: choosing a free port
+        // first and binding it later let another test JVM (surefire forks) or an outgoing connection take it in
+        // between, and the station then met another broker ("Connection lost" at the data center's connect).
         Properties p = new Properties();
         p.setProperty("host", host);
         p.setProperty("port", Integer.toString(port));
@@ -71,7 +67,12 @@ public final class EmbeddedBroker implements AutoCloseable {
             };
             server.startServer(new MemoryConfig(p), java.util.List.of(), null, passwords, acl);
         }
-        return new EmbeddedBroker(server, host, port);
+        int bound = server.getPort();
+        if (bound <= 0) {
+            server.stopServer();
+            throw new IOException("the embedded broker did not bind " + host + ":" + port);
+        }
+        return new EmbeddedBroker(server, host, bound);
     }
 
     public String url() { return "tcp://" + host + ":" + port; }
