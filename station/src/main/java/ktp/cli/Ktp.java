@@ -60,15 +60,15 @@ public final class Ktp implements Runnable {
                 commandLine.getErr().println("ktp: " + ex.getMessage());
                 return ExitCodes.FAILURE;
             }
-            commandLine.getErr().println("ktp: " + ex);
+            commandLine.getErr().println("ktp: " + CliText.error("err.failed", ex.toString()));
             if (System.getenv("KTP_DEBUG") != null) ex.printStackTrace(commandLine.getErr());
-            else commandLine.getErr().println("(set KTP_DEBUG=1 for the stack trace)");
+            else commandLine.getErr().println(CliText.error("err.debugHint"));
             return ExitCodes.FAILURE;
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
             c.getErr().println("ktp: " + ex.getMessage());
-            c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+            c.getErr().println(CliText.error("err.usage", c.getCommandSpec().qualifiedName()));
             return ExitCodes.BAD_INPUT;
         });
         return cl;
