@@ -94,6 +94,9 @@ final class LedgerCommand implements Callable<Integer> {
         public Integer call() {
             CliText.config(from.config);
             if (!operator.matches("[A-Za-z0-9._-]{1,64}")) throw CliText.bad("err.operator", operator);
+            // The store checks these too; here they are said in the operator's language before anything is opened.
+            if (count < 1 || count > 100_000) throw CliText.bad("err.ledger.count", count);
+            if (reference.strip().isEmpty() || reference.strip().length() > 200) throw CliText.bad("err.ledger.reference");
             try (StoreChoice.Access a = from.access(user)) {
                 // Through the console the account signed in is who loaded them; --operator must name it.
                 if (a.console() != null) {

@@ -58,6 +58,8 @@ class CliErrorLanguageTest {
                 new Case(List.of("ledger", "--store", st, "--fate", "LOST"), "ledger.fate", "LOST", List.of(BlankFate.values())),
                 new Case(List.of("ledger"), "ledger.noStore"),
                 new Case(List.of("ledger", "load", "--store", st, "--count", "1", "--reference", "SJ-1", "--operator", "a b"), "operator", "a b"),
+                new Case(List.of("ledger", "load", "--store", st, "--count", "0", "--reference", "SJ-1", "--operator", "budi"), "ledger.count", "0"),
+                new Case(List.of("ledger", "load", "--store", st, "--count", "5", "--reference", " ", "--operator", "budi"), "ledger.reference"),
                 new Case(List.of("issue", "--config", dir.resolve("none.yaml").toString(), "--nik", "12"), "nik", "12"),
                 new Case(List.of("issue", "--config", dir.resolve("none.yaml").toString(), "--nik", nik, "--wait", "0"), "issue.wait"),
                 new Case(List.of("report", "daily", "--store", st, "--out", pdf, "--date", "2026-13-01"), "report.date", "--date", "2026-13-01"),
