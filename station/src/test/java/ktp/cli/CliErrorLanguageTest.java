@@ -87,6 +87,16 @@ class CliErrorLanguageTest {
             assertEquals(ExitCodes.BAD_INPUT, asked.exit(), english + ": " + asked.err());
             assertEquals("ktp: " + en, asked.err().strip(), english + ": English when asked");
         }
+        // Usage errors: a missing option and an unknown one are the catalogue's too (exit 2 in both languages).
+        for (Language language : Language.values()) {
+            KtpCommandLineTest.Result missing = KtpCommandLineTest.run("ledger", "load", "--store", st, "--count", "1", "--operator", "budi", "--lang", language.code());
+            assertEquals(ExitCodes.BAD_INPUT, missing.exit(), missing.err());
+            assertEquals(List.of("ktp: " + Catalogue.text(language, "cli.err.usage.missing", "'--reference=TEXT'"),
+                    Catalogue.text(language, "cli.err.usage", "ktp ledger load")), missing.err().strip().lines().toList());
+            KtpCommandLineTest.Result unknown = KtpCommandLineTest.run("queue", "--store", st, "--colour", "--lang", language.code());
+            assertEquals(ExitCodes.BAD_INPUT, unknown.exit(), unknown.err());
+            assertTrue(unknown.err().startsWith("ktp: " + Catalogue.text(language, "cli.err.usage.unknown", "'--colour'")), unknown.err());
+        }
         // An account that exists already: the nested text (the role change) is the same language as the rest.
         String[] again = {"console", "user", "add", "--users", users.toString(), "--name", "sari", "--role", "supervisor"};
         KtpCommandLineTest.Result exists = KtpCommandLineTest.run(again);
