@@ -68,6 +68,8 @@ class CliErrorLanguageTest {
                 new Case(List.of("report", "reconciliation", "--store", st, "--out", pdf, "--from", "2026-01-01", "--to", "2026-01-31", "--counted", "-1"), "report.counted", "-1"),
                 new Case(List.of("reprint", "confirm", "--store", empty.toString(), "--record", "REC-1", "--supervisor", "budi"), "store.none", empty),
                 new Case(List.of("station", "status"), "store.needConfig"),
+                new Case(List.of("station", "status", "--store", empty.resolve("typo").toString()), "store.none", empty.resolve("typo")),
+                new Case(List.of("queue", "--config", dir.resolve("typo.yaml").toString()), "store.noConfig", dir.resolve("typo.yaml")),
                 new Case(List.of("console", "user", "remove", "--users", users.toString(), "--name", "ab", "--role", "operator"), "user.action", "remove"),
                 new Case(List.of("console", "user", "add", "--users", users.toString(), "--name", "A!", "--role", "operator"), "user.name", "A!"),
                 new Case(List.of("console", "user", "add", "--users", users.toString(), "--name", "ab", "--role", "king"), "user.role", "king"),
@@ -87,6 +89,7 @@ class CliErrorLanguageTest {
             assertEquals(ExitCodes.BAD_INPUT, asked.exit(), english + ": " + asked.err());
             assertEquals("ktp: " + en, asked.err().strip(), english + ": English when asked");
         }
+        assertTrue(!Files.exists(empty.resolve("typo")), "a mistyped --store is not made into a new store");
         // Usage errors: a missing option and an unknown one are the catalogue's too (exit 2 in both languages).
         for (Language language : Language.values()) {
             KtpCommandLineTest.Result missing = KtpCommandLineTest.run("ledger", "load", "--store", st, "--count", "1", "--operator", "budi", "--lang", language.code());
