@@ -57,7 +57,8 @@ public final class Ktp implements Runnable {
                 return ExitCodes.BAD_INPUT;
             }
             if (ex instanceof ktp.store.StoreException) {
-                commandLine.getErr().println("ktp: " + ex.getMessage());
+                // The store's own words (ktp.store, for the technician) after the catalogue's: which part refused.
+                commandLine.getErr().println("ktp: " + CliText.error("err.store.failed", ex.getMessage()));
                 return ExitCodes.FAILURE;
             }
             commandLine.getErr().println("ktp: " + CliText.error("err.failed", ex.toString()));
