@@ -52,6 +52,19 @@ final class CliText {
     /** The cli area's text for {@code key} (without its "cli." prefix). */
     static String t(String key, Object... args) { return Catalogue.text(language(), "cli." + key, args); }
 
+    /**
+     * A bad-input error in the operator's language, from the catalogue's "cli.err." texts (key "err.NAME"); the technical detail
+     * (file, option, value) goes in {@code args}, numbers as written (no grouping), so that it reads as it was typed.
+     */
+    static BadInputException bad(String key, Object... args) { return new BadInputException(error(key, args)); }
+
+    /** The text of an error (key "err.NAME"), for the lines a command prints to stderr itself. */
+    static String error(String key, Object... args) {
+        Object[] plain = new Object[args.length];
+        for (int i = 0; i < args.length; i++) plain[i] = args[i] instanceof Number ? String.valueOf(args[i]) : args[i];
+        return t(key, plain);
+    }
+
     /** A job state's name as the console shows it (the raw name if the catalogue lacks it). */
     static String state(String name) { return named("console.state." + name, name); }
 

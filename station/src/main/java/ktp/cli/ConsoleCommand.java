@@ -34,25 +34,24 @@ final class ConsoleCommand extends CommandGroup {
 
         @Override
         public Integer call() throws IOException {
-            if (!"add".equals(verb)) throw new BadInputException("ktp console user add ...: unknown action '" + verb + "'");
-            if (!Users.validName(name)) throw new BadInputException("--name: 2 to 32 of a-z, 0-9, '.', '_', '-'; got '" + name + "'");
+            if (!"add".equals(verb)) throw CliText.bad("err.user.action", verb);
+            if (!Users.validName(name)) throw CliText.bad("err.user.name", name);
             ktp.store.Role r;
             try {
                 r = Users.role(role);
             } catch (IOException e) {
-                throw new BadInputException("--role: " + e.getMessage());
+                throw CliText.bad("err.user.role", role);
             }
             Users u;
             try {
                 u = Users.load(users);
             } catch (IOException e) {
-                throw new BadInputException("--users: " + e.getMessage());
+                throw CliText.bad("err.user.users", e.getMessage());
             }
             // An existing account is replaced only when asked, and the role change is said before the password is asked.
             java.util.Optional<Users.User> before = u.find(name);
             if (before.isPresent() && !replace) {
-                throw new BadInputException("--name: account '" + name + "' (" + lower(before.get().role()) + ") exists already in " + users
-                        + "; add --replace to give it a new password" + (before.get().role() == r ? "" : " and change its role to " + lower(r)));
+                throw CliText.bad("err.user.exists", name, lower(before.get().role()), users.toString(), before.get().role() == r ? "" : CliText.error("err.user.andRole", lower(r)));
             }
             if (before.isPresent() && before.get().role() != r) {
                 System.out.println(CliText.t("user.roleChanges", name, lower(before.get().role()), lower(r)));
@@ -60,14 +59,14 @@ final class ConsoleCommand extends CommandGroup {
             char[] pw;
             java.io.Console tty = System.console();
             if (tty != null) {
-                pw = tty.readPassword("password for %s: ", name);
-                char[] again = tty.readPassword("again: ");
-                if (pw == null || again == null || !java.util.Arrays.equals(pw, again)) throw new BadInputException("the two passwords differ");
+                pw = tty.readPassword("%s", CliText.t("user.password", name));
+                char[] again = tty.readPassword("%s", CliText.t("user.again"));
+                if (pw == null || again == null || !java.util.Arrays.equals(pw, again)) throw CliText.bad("err.user.differ");
             } else {
                 String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
                 pw = line == null ? new char[0] : line.toCharArray();
             }
-            if (pw.length < 10) throw new BadInputException("a console password needs at least 10 characters");
+            if (pw.length < 10) throw CliText.bad("err.user.short");
             u.put(name, r, new PasswordHasher().hash(pw));
             java.util.Arrays.fill(pw, '\0');
             System.out.println(CliText.t(before.isPresent() ? "user.replaced" : "user.saved", name, lower(r), users.toString()));

@@ -38,7 +38,7 @@ final class ConsoleSession {
         java.io.Console tty = System.console();
         try {
             if (tty != null) {
-                pw = tty.readPassword("console password for %s: ", user);
+                pw = tty.readPassword("%s", CliText.t("console.password", user));
             } else {
                 String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
                 pw = line == null ? new char[0] : line.toCharArray();
@@ -50,12 +50,12 @@ final class ConsoleSession {
             java.util.Arrays.fill(pw, '\0');
             if (in.statusCode() != 303) {
                 Matcher why = Pattern.compile("id=message>([^<]+)<").matcher(in.body());
-                throw new BadInputException("the console refused the sign-in for " + user + ": " + (why.find() ? why.group(1) : "HTTP " + in.statusCode()));
+                throw CliText.bad("err.console.signIn", user, why.find() ? why.group(1) : "HTTP " + in.statusCode());
             }
             s.csrf = JSON.readTree(s.send("GET", "/api/session", null).body()).path("csrf").asText();
             return s;
         } catch (IOException e) {
-            throw new BadInputException("cannot reach the station's console at " + s.base + " (is the daemon running with a console?): " + e.getMessage());
+            throw CliText.bad("err.console.unreachable", s.base, e.getMessage());
         }
     }
 
@@ -68,16 +68,16 @@ final class ConsoleSession {
         try {
             HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(3)).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() == 403) throw new BadInputException("the console refused: your role may not do this");
+            if (r.statusCode() == 403) throw CliText.bad("err.console.forbidden");
             if (r.statusCode() != 200 || !r.headers().firstValue("Content-Type").orElse("").equals("application/pdf")) {
-                throw new BadInputException("the console did not give the report (HTTP " + r.statusCode() + "): check the dates");
+                throw CliText.bad("err.console.noReport", r.statusCode());
             }
             return r.body();
         } catch (IOException e) {
-            throw new BadInputException("the station's console at " + base + ": " + e.getMessage());
+            throw CliText.bad("err.console.failed", base, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BadInputException("interrupted");
+            throw CliText.bad("err.interrupted");
         }
     }
 
@@ -90,13 +90,13 @@ final class ConsoleSession {
 
     private JsonNode answer(HttpResponse<String> r) {
         // Refusals of the session or role come as the console's HTML pages, not JSON.
-        if (r.statusCode() == 403) throw new BadInputException("the console refused: your role may not do this (or the form's token was refused)");
-        if (r.statusCode() == 401 || r.statusCode() == 303) throw new BadInputException("the console session ended; sign in again");
+        if (r.statusCode() == 403) throw CliText.bad("err.console.forbiddenOrToken");
+        if (r.statusCode() == 401 || r.statusCode() == 303) throw CliText.bad("err.console.ended");
         JsonNode body;
         try {
             body = JSON.readTree(r.body());
         } catch (IOException e) {
-            throw new BadInputException("the console answered HTTP " + r.statusCode() + " without JSON");
+            throw CliText.bad("err.console.noJson", r.statusCode());
         }
         if (r.statusCode() >= 400) throw new ConsoleRefusal(r.statusCode(), body.path("error").asText("HTTP " + r.statusCode()));
         return body;
@@ -127,10 +127,10 @@ final class ConsoleSession {
             }
             return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new BadInputException("the station's console at " + base + ": " + e.getMessage());
+            throw CliText.bad("err.console.failed", base, e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new BadInputException("interrupted");
+            throw CliText.bad("err.interrupted");
         }
     }
 }

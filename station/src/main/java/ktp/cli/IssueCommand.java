@@ -53,16 +53,16 @@ final class IssueCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!nik.matches("\\d{16}")) throw new BadInputException("--nik: a NIK is 16 digits, got \"" + nik + "\"");
-        if (operator != null && !operator.matches("[A-Za-z0-9._-]{1,64}")) throw new BadInputException("--operator: letters, digits, '.', '_' or '-', at most 64, got \"" + operator + "\"");
-        if (waitSeconds < 1 || waitSeconds > 600) throw new BadInputException("--wait must be 1..600 seconds");
         CliText.config(config.file);
+        if (!nik.matches("\\d{16}")) throw CliText.bad("err.nik", nik);
+        if (operator != null && !operator.matches("[A-Za-z0-9._-]{1,64}")) throw CliText.bad("err.operator", operator);
+        if (waitSeconds < 1 || waitSeconds > 600) throw CliText.bad("err.issue.wait");
         StoreChoice choice = new StoreChoice();
         choice.config = config.file;
         StationConfig cfg = choice.configuration();
         try (StoreChoice.Access access = choice.access(user)) {
             if (access.console() != null) return throughConsole(access.console());
-            if (operator == null) throw new BadInputException("--operator NAME: who hands the card over (in the audit log)");
+            if (operator == null) throw CliText.bad("err.issue.operator");
             return here(cfg, access.store());
         }
     }
@@ -77,22 +77,41 @@ final class IssueCommand implements Callable<Integer> {
             System.out.println(CliText.t("issue.result", CliText.state(r.path("state").asText()), r.path("detail").asText()));
             return "ISSUED".equals(r.path("state").asText()) ? ExitCodes.OK : ExitCodes.FAILURE;
         } catch (ConsoleSession.ConsoleRefusal e) {
-            if (e.status == 404) throw new BadInputException(e.getMessage());
+            if (e.status == 404) throw CliText.bad("err.issue.refused", e.getMessage());
             System.out.println(CliText.t("issue.notIssued", e.getMessage()));
             return ExitCodes.FAILURE;
         }
+    }
+
+    private static final java.util.regex.Pattern PLACE = java.util.regex.Pattern.compile("place finger (\\d+) \\(.*\\) on the scanner");
+
+    /**
+     * A step of the fingerprint verification in the operator's words, as the console says it (its finger names and
+     * its explanations of a poor capture); the verification's own text of a poor capture stays beside it as the detail.
+     */
+    static String step(String text) {
+        java.util.regex.Matcher m = PLACE.matcher(text);
+        if (m.matches()) return CliText.t("issue.place", fingerName(Integer.parseInt(m.group(1))));
+        ktp.counter.Visit.Progress poor = new ktp.counter.Visit.Progress(0, "", null, 0, 0, 0, text, null, "");
+        String why = ktp.i18n.Catalogue.text(CliText.language(), "console.visit.poor." + poor.poor().name(), String.valueOf(poor.minutiae()));
+        return CliText.t("issue.retake", why, text);
+    }
+
+    private static String fingerName(int position) {
+        String key = "console.finger." + position;
+        return ktp.i18n.Catalogue.has(key) ? ktp.i18n.Catalogue.text(CliText.language(), key) : CliText.t("issue.finger", String.valueOf(position));
     }
 
     private int here(StationConfig cfg, StationStore store) throws Exception {
         CardKeys keys = cfg.encoder().masterKey() == null ? CardKeys.globalPlatformTestKeys() : CardKeys.masterFile(cfg.encoder().profile(), cfg.encoder().masterKey());
         TrustedKeys trust = TrustedKeys.loadDirectory(cfg.trustedKeys());
         Job job = store.jobsWithNik(nik).stream().filter(j -> j.state() != JobState.REJECTED && j.state() != JobState.RELEASED)
-                .findFirst().orElseThrow(() -> new BadInputException("no card for NIK " + nik + " at this station"));
+                .findFirst().orElseThrow(() -> CliText.bad("err.issue.noCard", nik));
         switch (job.state()) {
             case AWAITING_HOLDER, ACTIVATING -> { }
-            case ISSUED -> throw new BadInputException("NIK " + nik + ": card " + job.blankId() + " was already issued (" + job.updatedAt() + ")");
-            case ACTIVATION_FAILED -> throw new BadInputException("NIK " + nik + ": activation failed before (" + job.reason() + "); a supervisor decides in the console");
-            default -> throw new BadInputException("NIK " + nik + ": the card is not printed yet (" + job.state() + ")");
+            case ISSUED -> throw CliText.bad("err.issue.issued", nik, job.blankId(), job.updatedAt().toString());
+            case ACTIVATION_FAILED -> throw CliText.bad("err.issue.failedBefore", nik, job.reason());
+            default -> throw CliText.bad("err.issue.notPrinted", nik, CliText.state(job.state().name()));
         }
         System.out.println(CliText.t("issue.card", job.recordId(), job.blankId()));
         HolderActivation activation = new HolderActivation(store, cfg.encoder().profile(), keys, trust, new HolderMatcher(HolderMatcher.DEFAULT_THRESHOLD), RetryPolicy.STATION);
@@ -106,7 +125,7 @@ final class IssueCommand implements Callable<Integer> {
         try (SmartcardioTransport card = SmartcardioTransport.open(reader);
              R30xScanner scanner = R30xScanner.open(cfg.scanner().uri(), cfg.scanner().profile())) {
             ScannerSource glass = new ScannerSource(scanner, Duration.ofSeconds(cfg.scanner().profile().captureWaitSeconds()));
-            r = activation.activate(job.recordId(), card, glass, cfg.scanner().profile().dpi(), new Actor(operator, Role.OPERATOR), System.out::println);
+            r = activation.activate(job.recordId(), card, glass, cfg.scanner().profile().dpi(), new Actor(operator, Role.OPERATOR), text -> System.out.println(step(text)));
         } catch (HolderActivation.ActivationException | ApduTransport.CardException | R30xScanner.ScannerException e) {
             System.out.println(CliText.t("issue.notIssued", e.getMessage()));
             return ExitCodes.FAILURE;

@@ -57,21 +57,42 @@ public final class Ktp implements Runnable {
                 return ExitCodes.BAD_INPUT;
             }
             if (ex instanceof ktp.store.StoreException) {
-                commandLine.getErr().println("ktp: " + ex.getMessage());
+                // The store's own words (ktp.store, for the technician) after the catalogue's: which part refused.
+                commandLine.getErr().println("ktp: " + CliText.error("err.store.failed", ex.getMessage()));
                 return ExitCodes.FAILURE;
             }
-            commandLine.getErr().println("ktp: " + ex);
+            commandLine.getErr().println("ktp: " + CliText.error("err.failed", ex.toString()));
             if (System.getenv("KTP_DEBUG") != null) ex.printStackTrace(commandLine.getErr());
-            else commandLine.getErr().println("(set KTP_DEBUG=1 for the stack trace)");
+            else commandLine.getErr().println(CliText.error("err.debugHint"));
             return ExitCodes.FAILURE;
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("ktp: " + ex.getMessage());
-            c.getErr().println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+            c.getErr().println("ktp: " + usageError(ex));
+            c.getErr().println(CliText.error("err.usage", c.getCommandSpec().qualifiedName()));
             return ExitCodes.BAD_INPUT;
         });
         return cl;
+    }
+
+    /**
+     * A usage error in the operator's language: a missing option and an unknown one are said from the catalogue;
+     * any other (a value a converter refused, options that exclude each other) keeps picocli's or the converter's
+     * text as the detail, after the catalogue's words.
+     */
+    static String usageError(CommandLine.ParameterException ex) {
+        if (ex instanceof CommandLine.MissingParameterException m && !m.getMissing().isEmpty()) {
+            java.util.List<String> names = new java.util.ArrayList<>();
+            for (CommandLine.Model.ArgSpec a : m.getMissing()) {
+                if (a instanceof CommandLine.Model.OptionSpec o) names.add("'" + o.longestName() + (o.arity().max() > 0 ? "=" + o.paramLabel() : "") + "'");
+                else names.add("'" + a.paramLabel() + "'");
+            }
+            return CliText.error("err.usage.missing", String.join(", ", names));
+        }
+        if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            return CliText.error("err.usage.unknown", "'" + String.join("', '", u.getUnmatched()) + "'");
+        }
+        return CliText.error("err.usage.other", ex.getMessage());
     }
 
     public static void main(String[] args) {

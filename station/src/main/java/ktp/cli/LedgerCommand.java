@@ -37,16 +37,16 @@ final class LedgerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (from != null) CliText.config(from.config);
         BlankFate only = null;
         if (fate != null) {
             try {
                 only = BlankFate.valueOf(fate.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new BadInputException("--fate: no fate \"" + fate + "\"; fates: " + List.of(BlankFate.values()));
+                throw CliText.bad("err.ledger.fate", fate, List.of(BlankFate.values()));
             }
         }
-        if (from == null) throw new BadInputException("name the station's store: --store DIR or --config FILE");
-        CliText.config(from.config);
+        if (from == null) throw CliText.bad("err.ledger.noStore");
         JsonNode entries;
         try (StoreChoice.Access a = from.access(user, true)) {
             if (a.console() != null) {
@@ -92,19 +92,22 @@ final class LedgerCommand implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            if (!operator.matches("[A-Za-z0-9._-]{1,64}")) throw new BadInputException("--operator: letters, digits, '.', '_' or '-', at most 64, got \"" + operator + "\"");
+            CliText.config(from.config);
+            if (!operator.matches("[A-Za-z0-9._-]{1,64}")) throw CliText.bad("err.operator", operator);
+            // The store checks these too; here they are said in the operator's language before anything is opened.
+            if (count < 1 || count > 100_000) throw CliText.bad("err.ledger.count", count);
+            if (reference.strip().isEmpty() || reference.strip().length() > 200) throw CliText.bad("err.ledger.reference");
             try (StoreChoice.Access a = from.access(user)) {
                 // Through the console the account signed in is who loaded them; --operator must name it.
                 if (a.console() != null) {
-                    if (!operator.equals(user)) throw new BadInputException("--operator " + operator + " is not the account signed in (" + user + ")");
+                    if (!operator.equals(user)) throw CliText.bad("err.ledger.notSignedIn", operator, user);
                     a.console().post("/api/ledger/load", Map.of("count", Integer.toString(count), "reference", reference));
                 } else {
                     a.store().blanksLoaded(count, reference, new Actor(operator, Role.OPERATOR));
                 }
             } catch (StoreException | ConsoleSession.ConsoleRefusal e) {
-                throw new BadInputException(e.getMessage());
+                throw CliText.bad("err.ledger.notLoaded", e.getMessage());
             }
-            CliText.config(from.config);
             System.out.println(CliText.t("ledger.loaded", count, operator, reference.strip()));
             return ExitCodes.OK;
         }

@@ -131,7 +131,7 @@ final class PrinterCommands {
         @Override
         public Integer call() {
             PrinterProfile p = profile(profile);
-            if (printer.startsWith("file:")) throw new BadInputException("--printer " + printer + ": a file does not answer; use serial: or tcp://");
+            if (printer.startsWith("file:")) throw CliText.bad("err.printer.file", printer);
             try (PrinterDriver d = new PrinterDriver(p, () -> PrinterLink.open(printer, p.link()))) {
                 PrinterStatus s = d.status();
                 System.out.println(CliText.t("printer.model", s.model()));
@@ -146,7 +146,7 @@ final class PrinterCommands {
                 System.err.println("ktp: " + diagnose(printer, e));
                 return ExitCodes.FAILURE;
             } catch (IllegalArgumentException e) {
-                throw new BadInputException("--printer: " + e.getMessage());
+                throw CliText.bad("err.printer.uri", e.getMessage());
             }
         }
 
@@ -162,22 +162,21 @@ final class PrinterCommands {
                 try (java.net.Socket probe = new java.net.Socket()) {
                     probe.connect(new java.net.InetSocketAddress(u.getHost(), u.getPort()), 2000);
                 } catch (IOException refused) {
-                    return "DEAD: nothing answers at " + uri + " (" + refused.getMessage() + "): the printer is off, unplugged, or at another address or port";
+                    return CliText.error("err.printer.dead", uri, refused.getMessage());
                 }
                 if (e.error() == ktp.printer.PrinterError.NO_ANSWER && !detail.contains("garbage")) {
-                    return "BUSY: " + uri + " takes the connection but the printer does not answer: its network port serves one host at a time"
-                            + " and another holds it (the station daemon, if it runs: ask it with 'ktp station status'); detail: " + detail;
+                    return CliText.error("err.printer.busy", uri, detail);
                 }
             } else if (uri.startsWith("serial:")) {
                 String dev = uri.substring("serial:".length()).replaceAll("\\?.*", "");
                 if (!java.nio.file.Files.exists(java.nio.file.Path.of(dev))) {
-                    return "DEAD: " + dev + " does not exist: the cable is unplugged or the port has another name";
+                    return CliText.error("err.printer.noDevice", dev);
                 }
                 if (detail.toLowerCase(java.util.Locale.ROOT).contains("busy")) {
-                    return "BUSY: " + dev + " is held by another program (the station daemon, if it runs: ask it with 'ktp station status'); detail: " + detail;
+                    return CliText.error("err.printer.held", dev, detail);
                 }
             }
-            return e.error() + ": " + detail;
+            return CliText.error("err.printer.other", e.error().name(), detail);
         }
     }
 }

@@ -40,17 +40,17 @@ final class QueueCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        CliText.config(from.config);
         JobState only = null;
         if (state != null) {
             try {
                 only = JobState.valueOf(state.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new BadInputException("--state: no state \"" + state + "\"; states: " + List.of(JobState.values()));
+                throw CliText.bad("err.queue.state", state, List.of(JobState.values()));
             }
         }
-        if (limit < 0) throw new BadInputException("--limit: a number of jobs, 0 or more, got " + limit);
-        if (nik != null && !nik.matches("\\d{16}")) throw new BadInputException("--nik: a NIK is 16 digits, got \"" + nik + "\"");
-        CliText.config(from.config);
+        if (limit < 0) throw CliText.bad("err.queue.limit", limit);
+        if (nik != null && !nik.matches("\\d{16}")) throw CliText.bad("err.nik", nik);
         JsonNode jobs;
         long total = -1;
         try (StoreChoice.Access a = from.access(user, true)) {

@@ -23,7 +23,7 @@ final class ReportCommand extends CommandGroup {
         try {
             return LocalDate.parse(text);
         } catch (DateTimeParseException e) {
-            throw new BadInputException(option + ": \"" + text + "\" is not a date (YYYY-MM-DD)");
+            throw CliText.bad("err.report.date", option, text);
         }
     }
 
@@ -31,7 +31,7 @@ final class ReportCommand extends CommandGroup {
         try {
             return ZoneId.of(text);
         } catch (java.time.DateTimeException e) {
-            throw new BadInputException("--zone: \"" + text + "\" is not a time zone (Asia/Jakarta, Asia/Makassar, Asia/Jayapura)");
+            throw CliText.bad("err.report.zone", text);
         }
     }
 
@@ -45,11 +45,11 @@ final class ReportCommand extends CommandGroup {
             try {
                 s = ktp.dinas.ReportSettings.load(from.config);
             } catch (ktp.datafile.DataFileException e) {
-                throw new BadInputException("--config " + from.config + ": " + e.getMessage());
+                throw CliText.bad("err.report.config", from.config, e.getMessage());
             }
         }
         if (lang != null) {
-            if (!lang.equals("id") && !lang.equals("en")) throw new BadInputException("--lang: \"" + lang + "\" is not id or en");
+            if (!lang.equals("id") && !lang.equals("en")) throw CliText.bad("err.report.lang", lang);
             s = s.withLanguage(ktp.i18n.Language.of(lang));
         }
         return s;
@@ -58,7 +58,7 @@ final class ReportCommand extends CommandGroup {
     /** --lang for a download through the running daemon's console ("&lang=en"), checked as {@link #settings} checks it; "" without it. */
     static String langQuery(String lang) {
         if (lang == null) return "";
-        if (!lang.equals("id") && !lang.equals("en")) throw new BadInputException("--lang: \"" + lang + "\" is not id or en");
+        if (!lang.equals("id") && !lang.equals("en")) throw CliText.bad("err.report.lang", lang);
         return "&lang=" + lang;
     }
 
@@ -141,8 +141,8 @@ final class ReportCommand extends CommandGroup {
             ZoneId z = zone(zone);
             LocalDate a = date(fromDate, "--from");
             LocalDate b = date(toDate, "--to");
-            if (b.isBefore(a)) throw new BadInputException("--to " + b + " is before --from " + a);
-            if (counted != null && counted < 0) throw new BadInputException("--counted must be 0 or more, got " + counted);
+            if (b.isBefore(a)) throw CliText.bad("err.report.order", b.toString(), a.toString());
+            if (counted != null && counted < 0) throw CliText.bad("err.report.counted", counted);
             ktp.report.Reconciliation r;
             try (StoreChoice.Access access = from.access(user, true)) {
                 if (access.console() != null) {

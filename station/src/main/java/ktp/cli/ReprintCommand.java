@@ -24,10 +24,10 @@ final class ReprintCommand extends CommandGroup {
 
         @Override
         public Integer call() {
+            CliText.config(store.config);
             try (StoreChoice.Access a = store.access(null)) {
-                if (a.store() == null) throw new BadInputException("the station daemon is running: stop it to confirm a reprint headless");
+                if (a.store() == null) throw CliText.bad("err.reprint.running");
                 CommandHandler.Answer answer = OfficeCommands.confirmReprint(a.store(), record, new Actor(supervisor, Role.SUPERVISOR));
-                CliText.config(store.config);
                 // The verdict in the operator's words; the detail (the store's reason) as it was written.
                 System.out.println(CliText.t(answer.accepted() ? "reprint.confirmed" : "reprint.notConfirmed", answer.detail()));
                 return answer.accepted() ? ExitCodes.OK : ExitCodes.FAILURE;

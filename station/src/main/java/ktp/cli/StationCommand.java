@@ -129,6 +129,8 @@ final class StationCommand extends CommandGroup {
             Path store = from.resolve();
             CliText.config(from.config);
             ktp.station.StationHealth h = fromDaemon(store);
+            // A mistyped --store is said, not answered with a new empty store made there.
+            if (h == null && !ktp.store.StationStore.existsIn(store)) throw CliText.bad("err.store.none", store);
             if (h == null) h = fromStore(store);
             if (json) System.out.println(new String(h.toJson(), java.nio.charset.StandardCharsets.UTF_8));
             else print(h);

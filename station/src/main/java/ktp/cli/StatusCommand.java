@@ -30,8 +30,8 @@ final class StatusCommand implements Callable<Integer> {
             spec.commandLine().usage(System.out);
             return ExitCodes.OK;
         }
-        if (!nik.matches("\\d{16}")) throw new BadInputException("NIK must be 16 digits, got \"" + nik + "\"");
-        if (central.url == null) throw new BadInputException("give --central URL to ask the data center about NIK " + nik);
+        if (!nik.matches("\\d{16}")) throw CliText.bad("err.status.nik", nik);
+        if (central.url == null) throw CliText.bad("err.status.central", nik);
         CentralClient client = central.client();
         try {
             CentralClient.ResidentStatus r = client.resident(nik);

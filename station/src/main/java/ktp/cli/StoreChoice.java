@@ -22,11 +22,13 @@ final class StoreChoice {
     }
 
     ktp.station.StationConfig configuration() {
-        if (config == null) throw new BadInputException("this needs the station configuration: --config FILE");
+        if (config == null) throw CliText.bad("err.store.needConfig");
+        // The operator's most common slip (a mistyped path) in their language; what is wrong inside the file is the technician's (English).
+        if (!java.nio.file.Files.isRegularFile(config)) throw CliText.bad("err.store.noConfig", config);
         try {
             return ktp.station.StationConfig.load(config, Paths.home().resolve("firmware-profiles"));
         } catch (ktp.datafile.DataFileException e) {
-            throw new BadInputException("--config " + config + ": " + e.getMessage());
+            throw CliText.bad("err.store.config", config, e.getMessage());
         }
     }
 
@@ -47,19 +49,19 @@ final class StoreChoice {
     /** {@code readOnly}: a command that only reads opens the store without writing a byte of it. */
     Access access(String user, boolean readOnly) {
         Path dir = resolve();
-        if (!StationStore.existsIn(dir)) throw new BadInputException("no station store in " + dir + " (no checkpoint.db or journal.log)");
+        if (!StationStore.existsIn(dir)) throw CliText.bad("err.store.none", dir);
         try {
             return new Access(readOnly ? StationStore.openReadOnly(dir, Clock.systemUTC()) : StationStore.open(dir, null, Clock.systemUTC()), null);
         } catch (ktp.store.StoreLockedException locked) {
-            if (config == null) throw new BadInputException(locked.getMessage() + "; while the daemon runs use --config FILE --user NAME (its console)");
+            if (config == null) throw CliText.bad("err.store.lockedNoConfig", locked.getMessage());
             ktp.station.StationConfig c = configuration();
-            if (c.console().users() == null) throw new BadInputException(locked.getMessage() + "; the daemon has no console (console.users in " + config + ")");
-            if (user == null) throw new BadInputException("the station daemon is running (its store is locked): add --user NAME to go through its console at http://" + c.console().listen());
+            if (c.console().users() == null) throw CliText.bad("err.store.noConsole", locked.getMessage(), config);
+            if (user == null) throw CliText.bad("err.store.needUser", c.console().listen());
             return new Access(null, ConsoleSession.signIn(c.console().listen(), user));
         } catch (ktp.store.StoreDamagedException e) {
             throw e; // exit 1 with the whole refusal: damage is not a usage error
         } catch (RuntimeException e) {
-            throw new BadInputException("cannot open the station store " + dir + ": " + e.getMessage());
+            throw CliText.bad("err.store.cannotOpen", dir, e.getMessage());
         }
     }
 }

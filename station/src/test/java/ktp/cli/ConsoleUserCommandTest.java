@@ -37,8 +37,9 @@ class ConsoleUserCommandTest {
 
         KtpCommandLineTest.Result refused = withPassword("other-password-2", "console", "user", "add", "--users", f, "--name", "sari", "--role", "supervisor");
         assertNotEquals(0, refused.exit());
-        assertTrue(refused.err().contains("account 'sari' (operator) exists already") && refused.err().contains("--replace")
-                && refused.err().contains("change its role to supervisor"), refused.err());
+        // In the operator's language (the catalogue's cli.err.user.exists), naming the account, its role and the way out.
+        assertTrue(refused.err().contains("akun 'sari' (operator) sudah ada") && refused.err().contains("--replace")
+                && refused.err().contains("mengubah perannya menjadi supervisor"), refused.err());
         Users after = Users.load(file);
         assertEquals(hash, after.find("sari").orElseThrow().hash(), "the refused command changed nothing");
         assertEquals(Role.OPERATOR, after.find("sari").orElseThrow().role());

@@ -96,7 +96,7 @@ class HeadlessCommandsTest {
                 assertTrue(st.auditLog().stream().anyMatch(e -> e.actor().equals("operator:sari") && e.action().endsWith("-> ISSUED")));
             }
             String again = run(2, "issue", "--config", config.toString(), "--nik", job.nik(), "--operator", "sari");
-            assertTrue(again.contains("already issued"), again);
+            assertTrue(again.contains("sudah diserahkan"), again); // cli.err.issue.issued, Indonesian by default
         }
     }
 
@@ -118,9 +118,9 @@ class HeadlessCommandsTest {
             String config = station.config().toString();
 
             String refused = run(2, "queue", "--config", config);
-            assertTrue(refused.contains("add --user NAME"), refused);
+            assertTrue(refused.contains("tambahkan --user NAMA"), refused); // cli.err.store.needUser
             String wrong = runWithInput("not-her-password\n", 2, "queue", "--config", config, "--user", "sari");
-            assertTrue(wrong.contains("refused the sign-in"), wrong);
+            assertTrue(wrong.contains("konsol menolak masuk untuk sari"), wrong); // cli.err.console.signIn
 
             JsonNode jobs = new ObjectMapper().readTree(runWithInput("sari-password-1\n", 0, "queue", "--config", config, "--user", "sari", "--json"));
             assertEquals(2, jobs.size());
@@ -131,7 +131,7 @@ class HeadlessCommandsTest {
 
             Job job = station.daemon().store().jobs().stream().filter(j -> j.state() == JobState.AWAITING_HOLDER).findFirst().orElseThrow();
             String asTechnician = runWithInput("tech-password-1\n", 2, "issue", "--config", config, "--user", "tech", "--nik", job.nik());
-            assertTrue(asTechnician.contains("role may not"), asTechnician);
+            assertTrue(asTechnician.contains("peran Anda tidak boleh"), asTechnician); // cli.err.console.forbiddenOrToken
 
             FingerprintLibrary fingers = FingerprintLibrary.embedded();
             RecordGenerator generator = new RecordGenerator(seed, fingers, RecordGenerator.defaultIssueDate(seed));
