@@ -3,6 +3,8 @@ package ktp.sim.broker;
 import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Properties;
 
@@ -31,9 +33,50 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static EmbeddedBroker start(String host, int port, Path dataDir) throws IOException { return start(host, port, dataDir, null); }
 
     public static EmbeddedBroker start(String host, int port, Path dataDir, Access access) throws IOException {
-        // Port 0 is handed to Moquette itself, which binds it and reports the port it got: choosing a free port
-        // first and binding it later let another test JVM (surefire forks) or an outgoing connection take it in
-        // between, and the station then met another broker ("Connection lost" at the data center's connect).
+        if (port != 0) return startOn(host, port, dataDir, access);
+        // Moquette cannot bind port 0 and say which port it got, and it only logs a failed bind. A free port chosen
+        // from the kernel's ephemeral range could be given to an outgoing connection (or another test JVM) before
+        // Moquette bound it, and the stations then met a foreign broker ("Connection lost" at connect, seen in a
+        // forked CI run). So the port is chosen below that range, and the broker is kept only once the port is
+        // seen taken after its start; otherwise it is stopped and another port tried.
+        IOException last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            int candidate = freePortBelowEphemeralRange(host);
+            EmbeddedBroker b = startOn(host, candidate, dataDir, access);
+            if (!bindable(host, candidate)) return b;
+            b.close();
+            last = new IOException("the embedded broker did not bind " + host + ":" + candidate);
+        }
+        throw last;
+    }
+
+    private static int freePortBelowEphemeralRange(String host) throws IOException {
+        int low = 32768;
+        try {
+            low = Integer.parseInt(java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or unreadable: the usual default
+        }
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int i = 0; i < 200 && low > 11_000; i++) {
+            int candidate = random.nextInt(10_000, low);
+            if (bindable(host, candidate)) return candidate;
+        }
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static boolean bindable(String host, int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new java.net.InetSocketAddress(InetAddress.getByName(host), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static EmbeddedBroker startOn(String host, int port, Path dataDir, Access access) throws IOException {
         Properties p = new Properties();
         p.setProperty("host", host);
         p.setProperty("port", Integer.toString(port));
@@ -67,12 +110,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             };
             server.startServer(new MemoryConfig(p), java.util.List.of(), null, passwords, acl);
         }
-        int bound = server.getPort();
-        if (bound <= 0) {
-            server.stopServer();
-            throw new IOException("the embedded broker did not bind " + host + ":" + port);
-        }
-        return new EmbeddedBroker(server, host, bound);
+        return new EmbeddedBroker(server, host, port);
     }
 
     public String url() { return "tcp://" + host + ":" + port; }
