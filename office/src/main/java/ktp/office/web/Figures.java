@@ -79,20 +79,7 @@ public final class Figures {
         String area = province == null ? "substr(region, 1, 2)" : "region";
         String sql = "SELECT " + area + ", type, sum(n) FROM day_counts WHERE day BETWEEN ? AND ?"
                 + (province == null ? "" : " AND region >= ? AND region < ?") + " GROUP BY 1, 2 ORDER BY 1";
-        Map<String, Map<String, Long>> out = new TreeMap<>();
-        try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
-            p.setObject(1, from);
-            p.setObject(2, to);
-            if (province != null) {
-                p.setString(3, province);
-                p.setString(4, province + "\uffff");
-            }
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) out.computeIfAbsent(rs.getString(1), k -> new LinkedHashMap<>()).put(rs.getString(2), rs.getLong(3));
-            }
-            c.commit();
-        }
-        return out;
+        return grouped(sql, from, to, province, new TreeMap<>());
     }
 
     /** The types broken down by reason (Deliver 3: spoiled with reasons, rejected with reasons). */
@@ -107,6 +94,15 @@ public final class Figures {
                 + (province == null ? "" : " AND region >= ? AND region < ?") + " GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2";
         Map<String, Map<String, Long>> out = new LinkedHashMap<>();
         for (String t : REASON_TYPES) out.put(t, new LinkedHashMap<>());
+        return grouped(sql, from, to, province, out);
+    }
+
+    /**
+     * Runs a query over [from, to] (and, when {@code province} is given, that province's regions) whose rows are
+     * (key, sub-key, n), into {@code out}: key -> sub-key -> n, in the query's order within each key.
+     */
+    private Map<String, Map<String, Long>> grouped(String sql, LocalDate from, LocalDate to, String province, Map<String, Map<String, Long>> out)
+            throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement p = c.prepareStatement(sql)) {
             p.setObject(1, from);
             p.setObject(2, to);
