@@ -6,11 +6,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.CookieManager;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -177,12 +175,7 @@ final class CounterVisits {
     private HttpResponse<String> send(String method, String path, Map<String, String> form) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(2));
         if (form != null) {
-            StringBuilder body = new StringBuilder();
-            for (Map.Entry<String, String> e : form.entrySet()) {
-                if (body.length() > 0) body.append('&');
-                body.append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
-            }
-            b.header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+            b.header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(ktp.http.FormBody.encode(form)));
         } else {
             b.GET();
         }
