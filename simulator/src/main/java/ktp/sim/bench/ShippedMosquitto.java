@@ -2,7 +2,6 @@ package ktp.sim.bench;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,10 +28,7 @@ public final class ShippedMosquitto implements AutoCloseable {
     }
 
     public static ShippedMosquitto start(Path setup, List<String> stations, List<String> collectors) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = ktp.sim.net.LoopbackPorts.free();
         BrokerSetup.write(new BrokerSetup.Plan(stations, collectors, "127.0.0.1:" + port, null, null, null, null), setup);
         Path conf = setup.resolve("mosquitto.conf");
         // Started as root, mosquitto would switch to its own user, which cannot read the 0600 password file.

@@ -4,8 +4,8 @@ import io.moquette.broker.Server;
 import io.moquette.broker.config.MemoryConfig;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
+import ktp.sim.net.LoopbackPorts;
 import java.util.Properties;
 
 /**
@@ -34,46 +34,19 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     public static EmbeddedBroker start(String host, int port, Path dataDir, Access access) throws IOException {
         if (port != 0) return startOn(host, port, dataDir, access);
-        // Moquette cannot bind port 0 and say which port it got, and it only logs a failed bind. A free port chosen
-        // from the kernel's ephemeral range could be given to an outgoing connection (or another test JVM) before
-        // Moquette bound it, and the stations then met a foreign broker ("Connection lost" at connect, seen in a
-        // forked CI run). So the port is chosen below that range, and the broker is kept only once the port is
-        // seen taken after its start; otherwise it is stopped and another port tried.
+        // Moquette cannot bind port 0 and say which port it got, and it only logs a failed bind: the port is chosen
+        // for it (LoopbackPorts: below the ephemeral range), and the broker is kept only once the port is seen
+        // taken after its start (another test JVM may have chosen the same); otherwise another port is tried.
         IOException last = null;
         for (int attempt = 0; attempt < 10; attempt++) {
-            int candidate = freePortBelowEphemeralRange(host);
+            InetAddress address = InetAddress.getByName(host);
+            int candidate = LoopbackPorts.free(address);
             EmbeddedBroker b = startOn(host, candidate, dataDir, access);
-            if (!bindable(host, candidate)) return b;
+            if (!LoopbackPorts.bindable(address, candidate)) return b;
             b.close();
             last = new IOException("the embedded broker did not bind " + host + ":" + candidate);
         }
         throw last;
-    }
-
-    private static int freePortBelowEphemeralRange(String host) throws IOException {
-        int low = 32768;
-        try {
-            low = Integer.parseInt(java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
-        } catch (IOException | RuntimeException e) {
-            // not Linux, or unreadable: the usual default
-        }
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        for (int i = 0; i < 200 && low > 11_000; i++) {
-            int candidate = random.nextInt(10_000, low);
-            if (bindable(host, candidate)) return candidate;
-        }
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static boolean bindable(String host, int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new java.net.InetSocketAddress(InetAddress.getByName(host), port), 1);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static EmbeddedBroker startOn(String host, int port, Path dataDir, Access access) throws IOException {

@@ -241,17 +241,11 @@ public final class SimulatedStation implements AutoCloseable {
                 telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys%s }
                 """.formatted(STATION_ID, centralPort, printerPort, PRINTER_PROFILE, reader, scannerPort, broker,
                         login ? ", username: " + STATION_ID + ", password_file: keys/mqtt-password.txt" : "")
-                + (consoleUsers == null ? "" : "console: { listen: \"127.0.0.1:" + freePort() + "\", users: \"" + consoleUsers.toAbsolutePath() + "\", session_idle_s: " + idleSeconds + " }\n"));
+                + (consoleUsers == null ? "" : "console: { listen: \"127.0.0.1:" + ktp.sim.net.LoopbackPorts.free() + "\", users: \"" + consoleUsers.toAbsolutePath() + "\", session_idle_s: " + idleSeconds + " }\n"));
         return f;
     }
 
     /** A free loopback port for the console, written into the configuration so that the command line finds it. */
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     private static CardRenderer renderer() throws IOException {
         try {
             return new CardRenderer(CardTemplate.load(ktp.cli.Paths.templates().resolve("ktpel.yaml")));

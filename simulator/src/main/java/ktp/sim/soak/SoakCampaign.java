@@ -74,8 +74,8 @@ public final class SoakCampaign {
         Files.createDirectories(dir.resolve("station/keys"));
         String token = "soak-token-" + Long.toHexString(o.seed());
         long deadline = System.nanoTime() + o.budget().toNanos();
-        int centralPort = freePort();
-        int brokerPort = freePort();
+        int centralPort = ktp.sim.net.LoopbackPorts.free();
+        int brokerPort = ktp.sim.net.LoopbackPorts.free();
         // The broker keeps its sessions on disk, as a production broker does: the data center's durable subscription
         // and the messages queued for it survive the broker's restart (in memory, a restart lost them for the data center).
         Path brokerData = Files.createDirectories(dir.resolve("broker"));
@@ -92,7 +92,7 @@ public final class SoakCampaign {
         AtomicReference<FaultSchedule.Kind> nextChip = new AtomicReference<>();
         // The daemon serves its own lab reader (encoder.lab_reader), which the campaign can unplug; the printer's contact
         // station puts each blank's virtual chip into it over vpcd's protocol, as it would into pcscd's vpcd.
-        int labPort = freePort();
+        int labPort = ktp.sim.net.LoopbackPorts.free();
         VpcdBlankStock stock = new VpcdBlankStock("127.0.0.1", labPort, n -> {
             VirtualCard c = VirtualCards.blank(cardProfile, 90_000 + n, Optional.of(MASTER));
             FaultSchedule.Kind k = nextChip.getAndSet(null);
@@ -113,7 +113,7 @@ public final class SoakCampaign {
         central.get().key().writePublicKey(dir.resolve("station/trusted-keys"));
         // The counter: the scanner simulator the daemon reads over R30x/TCP, an operator's console account.
         SimulatedScanner scanner = new SimulatedScanner(256, 288, new InetSocketAddress("127.0.0.1", 0));
-        int consolePort = freePort();
+        int consolePort = ktp.sim.net.LoopbackPorts.free();
         ktp.console.Users.load(dir.resolve("station/console-users.json")).put(CounterVisits.OPERATOR, ktp.store.Role.OPERATOR,
                 new ktp.console.PasswordHasher().hash(CounterVisits.PASSWORD.toCharArray()));
         Path config = writeConfig(dir, token, centralPort, printerPort, labPort, scanner.port(), consolePort, brokerSettings.url());
@@ -296,12 +296,6 @@ public final class SoakCampaign {
                 telemetry: { broker: "%s", health_every_s: 5, signing_key: keys/telemetry-signing.key, office_keys: office-keys }
                 """.formatted(STATION, centralPort, printerPort, ktp.lab.LabReader.NAME, labPort, scannerPort, consolePort, broker));
         return f;
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private static void closeQuietly(AutoCloseable c) {
