@@ -1,21 +1,22 @@
 package ktp.http;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -28,21 +29,28 @@ import org.slf4j.LoggerFactory;
  * center simulator) so that slow or many clients cannot starve it (docs/console.md, docs/central-api.md).
  *
  * <p>The JDK server reads a request's line and headers on a worker thread, blocking: with a fixed pool of 8,
- * nine clients sending a header line every 5 s stopped the console's sign-in. Three measures together:
+ * nine clients sending a header line every 5 s stopped the console's sign-in. Four measures together:
  * <ul>
  * <li><b>Time</b>, by the JDK server itself ({@link #applyJdkLimits}): a request's head and body must arrive
  * within {@link Limits#requestTime} ({@code sun.net.httpserver.maxReqTime}), a response be taken within
  * {@link Limits#responseTime}, an idle kept-alive connection is closed after {@link Limits#idleTime}; at most
  * 100 header lines of 16 KiB in all. These properties are global to the JVM and read once, when the first
  * server is created, so both servers share one set.</li>
- * <li><b>Connections</b>, by a front listener on the public address that accepts every connection at once,
- * refuses (HTTP 503, or a plain close for TLS) any beyond {@link Limits#maxConnections} in all or
- * {@link Limits#maxPerAddress} from one client address, closes a connection that sends nothing within
+ * <li><b>Connections</b>, by a front on the public address: one thread and a selector, no thread per connection,
+ * so a burst of hundreds of connections costs a registration each (with a thread per connection, 400 slow
+ * connections opened at once kept the front starting threads for over a second while a sign-in waited behind
+ * them). The front refuses (HTTP 503, or a plain close for TLS) any connection beyond {@link Limits#maxConnections}
+ * in all or {@link Limits#maxPerAddress} from one client address, closes one that sends nothing within
  * {@link Limits#firstByteTime} or does not take its answer within {@link Limits#responseTime}, and relays the
  * others' bytes unchanged to the JDK server on an ephemeral loopback port (TLS passes through: client
  * certificates still reach the server).</li>
+ * <li><b>Request heads</b>, for plain HTTP: the front holds a new connection's bytes until its request head is
+ * complete (the blank line), and only then connects it to the JDK server; a head not complete within
+ * {@link Limits#requestTime} is closed by the front, and one over {@value #MAX_HEAD} bytes answered 431. A
+ * slow-header client therefore never reaches the JDK server nor holds one of its workers. Later requests on a
+ * kept-alive connection go straight through; the JDK's own time limit bounds them.</li>
  * <li><b>Threads</b>: the JDK server gets a worker for every connection the front admits ({@link #workers}),
- * so a slow client holds only its own worker, never one a sign-in or health check needs.</li>
+ * so a client slow after its first request holds only its own worker, never one a sign-in or health check needs.</li>
  * </ul>
  */
 public final class GuardedHttp implements AutoCloseable {
@@ -66,23 +74,42 @@ public final class GuardedHttp implements AutoCloseable {
                 Duration.ofSeconds(30), Duration.ofSeconds(30));
     }
 
+    /** The longest request head the front holds (the JDK's own limit is 16 KiB of header lines). */
+    static final int MAX_HEAD = 32 * 1024;
+    /** Bytes held for each direction of a relayed connection. */
+    private static final int BUFFER = 64 * 1024;
+    /** How long the front waits for the JDK server behind it to take a connection. */
+    private static final long BACKEND_CONNECT_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How long a refused client gets to read its 503 before its connection is closed. */
+    private static final long REFUSED_LINGER_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    private static final byte[] TOO_LARGE = ("HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain\r\nContent-Length: 23\r\n"
+            + "Connection: close\r\n\r\nrequest head too large\n").getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BUSY = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 45\r\n"
             + "Retry-After: 5\r\nConnection: close\r\n\r\ntoo many connections from you or in all; retry").getBytes(StandardCharsets.US_ASCII);
     private static final Object JDK_LIMITS = new Object();
     private static Limits jdkLimitsApplied;
 
-    private final ServerSocket front;
+    private final Selector selector;
+    private final ServerSocketChannel front;
+    private final SelectionKey frontKey;
     private final InetSocketAddress backend;
     private final Limits limits;
     private final boolean plainHttp;
     private final String name;
-    private final ExecutorService relays;
-    private final ScheduledExecutorService reaper;
-    private final Set<Pair> open = ConcurrentHashMap.newKeySet();
+    /** Admitted connections and their count per client address; touched by the front's thread only. */
+    private final Set<Relay> open = new HashSet<>();
     private final Map<InetAddress, Integer> perAddress = new HashMap<>();
+    /** Refused connections reading their 503 before the close; the front's thread only. */
+    private final Set<Refused> refusing = new HashSet<>();
+    private final AtomicInteger openCount = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
-    private final Thread acceptor;
+    private final Thread loop;
+    private final ByteBuffer discard = ByteBuffer.allocate(4096);
     private volatile boolean closed;
+    private long acceptPausedUntil;
+    private long lastTick = System.nanoTime();
 
     /**
      * Sets the JDK server's global time and header limits, once per JVM, before any server is created. A second
@@ -128,214 +155,368 @@ public final class GuardedHttp implements AutoCloseable {
     /**
      * Listens on {@code publicAddress} and relays admitted connections to {@code backend}.
      *
-     * @param plainHttp whether the clients speak plain HTTP (a refused one then gets a 503 it can read)
+     * @param plainHttp whether the clients speak plain HTTP (a refused one then gets a 503 it can read, and the
+     *                  front holds each new connection's request head until it is complete)
      */
     public static GuardedHttp start(String name, InetSocketAddress publicAddress, InetSocketAddress backend, Limits limits, boolean plainHttp) throws IOException {
-        ServerSocket ss = new ServerSocket();
-        ss.setReuseAddress(true);
-        ss.bind(publicAddress, 256);
-        return new GuardedHttp(name, ss, backend, limits, plainHttp);
+        Selector selector = Selector.open();
+        ServerSocketChannel ss = ServerSocketChannel.open();
+        try {
+            ss.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            ss.bind(publicAddress, 1024);
+            ss.configureBlocking(false);
+            return new GuardedHttp(name, selector, ss, backend, limits, plainHttp);
+        } catch (IOException | RuntimeException e) {
+            ss.close();
+            selector.close();
+            throw e;
+        }
     }
 
-    private GuardedHttp(String name, ServerSocket front, InetSocketAddress backend, Limits limits, boolean plainHttp) {
+    private GuardedHttp(String name, Selector selector, ServerSocketChannel front, InetSocketAddress backend, Limits limits, boolean plainHttp)
+            throws IOException {
         this.name = name;
+        this.selector = selector;
         this.front = front;
+        this.frontKey = front.register(selector, SelectionKey.OP_ACCEPT);
         this.backend = backend;
         this.limits = limits;
         this.plainHttp = plainHttp;
-        this.relays = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, name + "-relay");
-            t.setDaemon(true);
-            return t;
-        });
-        this.reaper = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, name + "-reaper");
-            t.setDaemon(true);
-            return t;
-        });
-        reaper.scheduleWithFixedDelay(this::reap, 250, 250, TimeUnit.MILLISECONDS);
-        this.acceptor = new Thread(this::acceptLoop, name + "-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        this.loop = new Thread(this::run, name + "-front");
+        loop.setDaemon(true);
+        loop.start();
     }
 
-    public InetSocketAddress address() { return (InetSocketAddress) front.getLocalSocketAddress(); }
+    public InetSocketAddress address() {
+        try {
+            return (InetSocketAddress) front.getLocalAddress();
+        } catch (IOException e) {
+            throw new IllegalStateException(name + ": the front is closed", e);
+        }
+    }
 
-    public int port() { return front.getLocalPort(); }
+    public int port() { return address().getPort(); }
 
     /** Connections open now, and refused since the start (for tests and health pages). */
-    public int openConnections() { return open.size(); }
+    public int openConnections() { return openCount.get(); }
 
     public int refusedConnections() { return refused.get(); }
 
-    private void acceptLoop() {
-        while (!closed) {
-            Socket client;
+    /** The front's one thread: accepts, relays and enforces the time limits until {@link #close}. */
+    private void run() {
+        try {
+            while (!closed) {
+                selector.select(TimeUnit.NANOSECONDS.toMillis(TICK_NANOS));
+                for (SelectionKey key : selector.selectedKeys()) {
+                    Object a = key.attachment();
+                    if (a == null) acceptAll();
+                    else if (a instanceof Relay r) r.ready(key);
+                    else ((Refused) a).ready();
+                }
+                selector.selectedKeys().clear();
+                long now = System.nanoTime();
+                if (now - lastTick >= TICK_NANOS) {
+                    lastTick = now;
+                    tick(now);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not expected: the selector itself failed; say so loudly, the servers behind can no longer be reached
+            if (!closed) LOG.error("{}: the front stopped: {}", name, e.toString(), e);
+        } finally {
+            for (Relay r : new ArrayList<>(open)) r.close();
+            for (Refused r : new ArrayList<>(refusing)) r.close();
+            try { front.close(); } catch (IOException ignored) { }
+            try { selector.close(); } catch (IOException ignored) { }
+        }
+    }
+
+    private void acceptAll() {
+        // a bounded batch, so that a flood of connections cannot keep the relays of admitted ones waiting
+        for (int i = 0; i < 64; i++) {
+            SocketChannel client;
             try {
                 client = front.accept();
             } catch (IOException e) {
-                if (closed) return;
+                // out of file descriptors, most likely: stop accepting for a moment instead of spinning on it
                 LOG.warn("{}: accept failed: {}", name, e.getMessage());
-                sleepQuietly();
-                continue;
+                frontKey.interestOps(0);
+                acceptPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
+                return;
             }
-            InetAddress from = client.getInetAddress();
-            boolean admitted;
-            synchronized (perAddress) {
-                int mine = perAddress.getOrDefault(from, 0);
-                admitted = open.size() < limits.maxConnections() && mine < limits.maxPerAddress();
-                if (admitted) perAddress.put(from, mine + 1);
-            }
-            if (!admitted) {
+            if (client == null) return;
+            InetAddress from = ((InetSocketAddress) client.socket().getRemoteSocketAddress()).getAddress();
+            int mine = perAddress.getOrDefault(from, 0);
+            if (open.size() >= limits.maxConnections() || mine >= limits.maxPerAddress()) {
                 refuse(client);
                 continue;
             }
-            Pair p = new Pair(client, from);
-            open.add(p);
             try {
-                relays.execute(p::run);
-            } catch (RuntimeException e) {
-                p.close();
+                client.configureBlocking(false);
+                client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                Relay r = new Relay(client, from);
+                r.clientKey = client.register(selector, SelectionKey.OP_READ, r);
+                perAddress.put(from, mine + 1);
+                open.add(r);
+                openCount.incrementAndGet();
+            } catch (IOException e) {
+                try { client.close(); } catch (IOException ignored) { }
             }
         }
     }
 
-    private void refuse(Socket client) {
+    private void refuse(SocketChannel client) {
         if (refused.incrementAndGet() % 100 == 1) LOG.warn("{}: refusing connections beyond the limits ({} in all, {} per address); {} refused so far",
                 name, limits.maxConnections(), limits.maxPerAddress(), refused.get());
-        try (client) {
-            if (plainHttp) {
-                client.setSoTimeout(1000);
-                client.getOutputStream().write(BUSY);
-                client.shutdownOutput();
-            }
-        } catch (IOException ignored) {
-            // a refused client that is gone already
-        }
-    }
-
-    private static void sleepQuietly() {
         try {
-            Thread.sleep(50);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Closes connections that sent nothing in time, or stopped taking their answer. */
-    private void reap() {
-        long now = System.nanoTime();
-        for (Pair p : open) {
-            if (!p.firstByte && now - p.accepted > limits.firstByteTime().toNanos()) p.close();
-            long w = p.writingSince;
-            if (w != 0 && now - w > limits.responseTime().toNanos()) p.close();
-        }
-    }
-
-    /** One admitted client and its relay to the JDK server. */
-    private final class Pair {
-        final Socket client;
-        final InetAddress from;
-        final long accepted = System.nanoTime();
-        volatile boolean firstByte;
-        volatile long writingSince;
-        Socket server;
-        private final AtomicInteger running = new AtomicInteger(2);
-        private volatile boolean done;
-
-        Pair(Socket client, InetAddress from) {
-            this.client = client;
-            this.from = from;
-        }
-
-        void run() {
-            try {
-                client.setTcpNoDelay(true);
-                Socket s = new Socket();
-                s.setTcpNoDelay(true);
-                s.connect(backend, 2000);
-                synchronized (this) {
-                    if (done) { s.close(); return; }
-                    server = s;
-                }
-                relays.execute(this::clientToServer);
-            } catch (IOException | RuntimeException e) {
-                LOG.warn("{}: cannot reach the server behind the front: {}", name, e.getMessage());
-                close();
+            client.configureBlocking(false);
+            if (!plainHttp) {
+                client.close();
                 return;
             }
-            serverToClient();
+            // the 503 fits a fresh socket's send buffer; then read what the client sends until it closes (or
+            // a second passes), so that its request unread does not turn our close into a reset it cannot read past
+            client.write(ByteBuffer.wrap(BUSY));
+            client.shutdownOutput();
+            Refused r = new Refused(client);
+            client.register(selector, SelectionKey.OP_READ, r);
+            refusing.add(r);
+        } catch (IOException e) {
+            try { client.close(); } catch (IOException ignored) { }
         }
+    }
 
-        private void clientToServer() {
-            byte[] buf = new byte[16 * 1024];
+    /** Every 250 ms: the time limits, and accepting again after a pause. */
+    private void tick(long now) {
+        if (acceptPausedUntil != 0 && now >= acceptPausedUntil && frontKey.isValid()) {
+            acceptPausedUntil = 0;
+            frontKey.interestOps(SelectionKey.OP_ACCEPT);
+        }
+        for (Relay r : new ArrayList<>(open)) {
+            if (!r.firstByte && now - r.accepted > limits.firstByteTime().toNanos()) r.close();
+            else if (!r.headDone && now - r.accepted > limits.requestTime().toNanos()) r.close();
+            else if (r.pendingSince != 0 && now - r.pendingSince > limits.responseTime().toNanos()) r.close();
+            else if (r.connectingSince != 0 && now - r.connectingSince > BACKEND_CONNECT_NANOS) {
+                LOG.warn("{}: the server behind the front did not take a connection within 2 s", name);
+                r.close();
+            }
+        }
+        for (Refused r : new ArrayList<>(refusing)) {
+            if (now - r.since > REFUSED_LINGER_NANOS) r.close();
+        }
+    }
+
+    /** A refused plain-HTTP client reading its 503. */
+    private final class Refused {
+        final SocketChannel client;
+        final long since = System.nanoTime();
+
+        Refused(SocketChannel client) { this.client = client; }
+
+        void ready() {
             try {
-                InputStream in = client.getInputStream();
-                OutputStream out = server.getOutputStream();
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    firstByte = true;
-                    out.write(buf, 0, n);
-                }
-                server.shutdownOutput(); // the client is done sending; its answer may still come
+                discard.clear();
+                if (client.read(discard) < 0) close();
             } catch (IOException e) {
                 close();
-            } finally {
-                finished();
             }
-        }
-
-        private void serverToClient() {
-            byte[] buf = new byte[16 * 1024];
-            try {
-                InputStream in = server.getInputStream();
-                OutputStream out = client.getOutputStream();
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    writingSince = System.nanoTime();
-                    out.write(buf, 0, n);
-                    writingSince = 0;
-                }
-            } catch (IOException ignored) {
-                // either side went away
-            } finally {
-                close();
-                finished();
-            }
-        }
-
-        private void finished() {
-            if (running.decrementAndGet() == 0) close();
         }
 
         void close() {
-            Socket s;
-            synchronized (this) {
-                if (done) return;
-                done = true;
-                s = server;
+            refusing.remove(this);
+            try { client.close(); } catch (IOException ignored) { }
+        }
+    }
+
+    /**
+     * One admitted client and its connection to the JDK server. {@code up} holds the client's bytes not yet
+     * taken by the server, {@code down} the server's not yet taken by the client; both in filling mode.
+     */
+    private final class Relay {
+        final SocketChannel client;
+        final InetAddress from;
+        final long accepted = System.nanoTime();
+        final ByteBuffer up = ByteBuffer.allocate(BUFFER);
+        ByteBuffer down;
+        SelectionKey clientKey;
+        SelectionKey serverKey;
+        SocketChannel server;
+        boolean firstByte;
+        /** The request head is complete (plain HTTP) or not looked for (TLS): the bytes may go to the server. */
+        boolean headDone;
+        int headScanned;
+        boolean clientEnded;
+        boolean serverEnded;
+        boolean serverConnected;
+        long connectingSince;
+        /** Since when the client has left part of its answer untaken (0: it has taken all). */
+        long pendingSince;
+        private boolean done;
+
+        Relay(SocketChannel client, InetAddress from) {
+            this.client = client;
+            this.from = from;
+            this.headDone = !plainHttp;
+        }
+
+        void ready(SelectionKey key) {
+            if (done) return;
+            try {
+                if (key == serverKey) {
+                    if (key.isConnectable()) finishConnect();
+                    if (!done && key.isValid() && key.isReadable()) readServer();
+                    if (!done && key.isValid() && key.isWritable()) flushUp();
+                } else {
+                    if (key.isReadable()) readClient();
+                    if (!done && key.isValid() && key.isWritable()) flushDown();
+                }
+                if (!done) interest();
+            } catch (IOException | RuntimeException e) {
+                close();
             }
-            // counted out before the sockets close, so a client that sees the close and reconnects at once finds its slot free
-            if (open.remove(this)) {
-                synchronized (perAddress) {
-                    perAddress.computeIfPresent(from, (k, v) -> v <= 1 ? null : v - 1);
+        }
+
+        private void readClient() throws IOException {
+            int n = client.read(up);
+            if (n < 0) {
+                clientEnded = true;
+                if (!headDone || server == null) { close(); return; } // gone before its request was whole (or, TLS, before a byte)
+                if (serverConnected) flushUp();
+                return;
+            }
+            if (n == 0) return;
+            firstByte = true;
+            if (!headDone) {
+                if (headComplete()) {
+                    headDone = true;
+                } else if (up.position() > MAX_HEAD) {
+                    tooLarge();
+                    return;
+                } else {
+                    return;
                 }
             }
+            if (server == null) connectServer();
+            else if (serverConnected) flushUp();
+        }
+
+        /** Whether the bytes held so far contain the blank line that ends a request head (CRLF CRLF, or bare LFs). */
+        private boolean headComplete() {
+            byte[] a = up.array();
+            int end = up.position();
+            for (int i = Math.max(0, headScanned - 3); i < end; i++) {
+                if (a[i] != '\n') continue;
+                if (i >= 1 && a[i - 1] == '\n') return true;
+                if (i >= 3 && a[i - 1] == '\r' && a[i - 2] == '\n' && a[i - 3] == '\r') return true;
+            }
+            headScanned = end;
+            return false;
+        }
+
+        /** Answers 431 and lets the client read it as a refused one does (its unread head must not turn the close into a reset). */
+        private void tooLarge() throws IOException {
+            client.write(ByteBuffer.wrap(TOO_LARGE));
+            client.shutdownOutput();
+            Refused r = new Refused(client);
+            clientKey.attach(r);
+            clientKey.interestOps(SelectionKey.OP_READ);
+            refusing.add(r);
+            release();
+        }
+
+        private void connectServer() throws IOException {
+            server = SocketChannel.open();
+            server.configureBlocking(false);
+            server.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            down = ByteBuffer.allocate(BUFFER);
+            boolean now = server.connect(backend);
+            serverKey = server.register(selector, now ? 0 : SelectionKey.OP_CONNECT, this);
+            if (now) connected();
+            else connectingSince = System.nanoTime();
+        }
+
+        private void finishConnect() throws IOException {
+            if (server.finishConnect()) connected();
+        }
+
+        private void connected() throws IOException {
+            serverConnected = true;
+            connectingSince = 0;
+            flushUp();
+        }
+
+        private void flushUp() throws IOException {
+            if (up.position() > 0) {
+                up.flip();
+                server.write(up);
+                up.compact();
+            }
+            if (up.position() == 0 && clientEnded) server.shutdownOutput(); // the client is done; its answer may still come
+        }
+
+        private void readServer() throws IOException {
+            int n = server.read(down);
+            if (n < 0) serverEnded = true;
+            flushDown();
+        }
+
+        private void flushDown() throws IOException {
+            if (down.position() > 0) {
+                down.flip();
+                client.write(down);
+                down.compact();
+            }
+            if (down.position() > 0) {
+                if (pendingSince == 0) pendingSince = System.nanoTime();
+            } else {
+                pendingSince = 0;
+                if (serverEnded) close(); // the server closed and the client has all of it
+            }
+        }
+
+        /** What each side should be watched for, given what is held. */
+        private void interest() {
+            int c = 0;
+            if (!clientEnded && up.hasRemaining()) c |= SelectionKey.OP_READ;
+            if (down != null && down.position() > 0) c |= SelectionKey.OP_WRITE;
+            clientKey.interestOps(c);
+            if (serverKey != null && serverKey.isValid()) {
+                int s = 0;
+                if (!serverConnected) s = SelectionKey.OP_CONNECT;
+                else {
+                    if (!serverEnded && down.hasRemaining()) s |= SelectionKey.OP_READ;
+                    if (up.position() > 0) s |= SelectionKey.OP_WRITE;
+                }
+                serverKey.interestOps(s);
+            }
+        }
+
+        void close() {
+            if (done) return;
+            release();
             try { client.close(); } catch (IOException ignored) { }
-            if (s != null) try { s.close(); } catch (IOException ignored) { }
+        }
+
+        /** Gives the slot back and closes the server's side; the client's socket is closed by the caller. */
+        private void release() {
+            done = true;
+            // counted out before the sockets close, so a client that sees the close and reconnects at once finds its slot free
+            if (open.remove(this)) {
+                openCount.decrementAndGet();
+                perAddress.computeIfPresent(from, (k, v) -> v <= 1 ? null : v - 1);
+            }
+            if (server != null) try { server.close(); } catch (IOException ignored) { }
         }
     }
 
     @Override
     public void close() {
         closed = true;
+        selector.wakeup();
         try {
-            front.close();
-        } catch (IOException ignored) {
-            // closing anyway
+            loop.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        for (Pair p : open) p.close();
-        reaper.shutdownNow();
-        relays.shutdownNow();
     }
 }

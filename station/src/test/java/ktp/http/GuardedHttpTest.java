@@ -81,4 +81,146 @@ class GuardedHttpTest {
             http.stop(0);
         }
     }
+
+    /** A plain TCP server behind the front that echoes each connection's bytes back and counts the connections it took. */
+    static final class EchoServer implements AutoCloseable {
+        final java.net.ServerSocket socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+        final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        private final Thread thread = new Thread(this::run, "echo");
+
+        EchoServer() throws java.io.IOException {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        InetSocketAddress address() { return (InetSocketAddress) socket.getLocalSocketAddress(); }
+
+        private void run() {
+            while (!socket.isClosed()) {
+                try {
+                    Socket c = socket.accept();
+                    accepted.incrementAndGet();
+                    Thread t = new Thread(() -> {
+                        try (c) {
+                            c.getInputStream().transferTo(c.getOutputStream());
+                        } catch (java.io.IOException ignored) {
+                            // the client went away
+                        }
+                    });
+                    t.setDaemon(true);
+                    t.start();
+                } catch (java.io.IOException e) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws java.io.IOException { socket.close(); }
+    }
+
+    static final GuardedHttp.Limits WIDE = new GuardedHttp.Limits(400, 400, Duration.ofSeconds(10), Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+    /** Sends all of {@code bytes}, ends its side, and reads until the front closes; on a thread, so both directions flow at once. */
+    static byte[] roundTrip(Socket s, byte[] bytes) throws Exception {
+        s.setSoTimeout(10_000);
+        var sent = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                s.getOutputStream().write(bytes);
+                s.shutdownOutput();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        byte[] back = s.getInputStream().readAllBytes();
+        sent.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        return back;
+    }
+
+    @Test
+    void aRequestHeadReachesTheServerOnlyWholeAndEveryByteThenPassesUnchangedBothWays() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             GuardedHttp front = GuardedHttp.start("test", new InetSocketAddress("127.0.0.1", 0), echo.address(), WIDE, true);
+             Socket c = from("127.0.0.7", front.port())) {
+            c.setSoTimeout(10_000);
+            byte[] line = "POST /upload HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII);
+            c.getOutputStream().write(line);
+            Thread.sleep(300);
+            assertEquals(0, echo.accepted.get(), "a head without its blank line stays in the front");
+            byte[] rest = new byte[1 << 20];
+            new java.util.Random(20261201).nextBytes(rest);
+            byte[] end = "Content-Length: 1048576\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            byte[] tail = new byte[end.length + rest.length];
+            System.arraycopy(end, 0, tail, 0, end.length);
+            System.arraycopy(rest, 0, tail, end.length, rest.length);
+            byte[] back = roundTrip(c, tail);
+            assertEquals(1, echo.accepted.get(), "the whole head went on to the server");
+            byte[] all = new byte[line.length + tail.length];
+            System.arraycopy(line, 0, all, 0, line.length);
+            System.arraycopy(tail, 0, all, line.length, tail.length);
+            assertArrayEquals(all, back, "1 MiB up and the same 1 MiB back through 64 KiB buffers, unchanged");
+        }
+    }
+
+    @Test
+    void manySlowHeadsCostTheFrontNoThreadsAndTheServerNoConnections() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             GuardedHttp front = GuardedHttp.start("test", new InetSocketAddress("127.0.0.1", 0), echo.address(), WIDE, true)) {
+            int before = Thread.activeCount();
+            List<Socket> slow = new ArrayList<>();
+            try {
+                for (int i = 0; i < 300; i++) slow.add(slow("127.0.0." + (10 + i / 50), front.port()));
+                long until = System.nanoTime() + 5_000_000_000L;
+                while (front.openConnections() < 300 && System.nanoTime() < until) Thread.sleep(10);
+                assertEquals(300, front.openConnections());
+                assertTrue(Thread.activeCount() - before < 10, "300 slow heads held without a thread each: " + before + " threads before, " + Thread.activeCount() + " now");
+                assertEquals(0, echo.accepted.get(), "no slow head reached the server");
+                try (Socket c = from("127.0.0.9", front.port())) {
+                    byte[] request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+                    assertArrayEquals(request, roundTrip(c, request), "a whole request is relayed while they wait");
+                }
+                // the front closes each slow head at the request time (4 s here); none took its answer from the server
+                for (Socket s : slow) {
+                    s.setSoTimeout(6000);
+                    assertEquals(-1, s.getInputStream().read(), "a head not whole within the request time is closed");
+                }
+                assertEquals(1, echo.accepted.get());
+            } finally {
+                for (Socket s : slow) s.close();
+            }
+        }
+    }
+
+    @Test
+    void aHeadLargerThanTheFrontHoldsIsAnswered431() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             GuardedHttp front = GuardedHttp.start("test", new InetSocketAddress("127.0.0.1", 0), echo.address(), WIDE, true);
+             Socket c = from("127.0.0.8", front.port())) {
+            StringBuilder head = new StringBuilder("GET / HTTP/1.1\r\n");
+            while (head.length() <= GuardedHttp.MAX_HEAD) head.append("X-Padding: ").append("p".repeat(200)).append("\r\n");
+            c.setSoTimeout(5000);
+            try {
+                c.getOutputStream().write(head.toString().getBytes(StandardCharsets.US_ASCII));
+            } catch (java.io.IOException closedWhileWriting) {
+                // the front may close before the last bytes are written; the answer is already on its way
+            }
+            assertEquals("HTTP/1.1 431", new String(c.getInputStream().readNBytes(12), StandardCharsets.US_ASCII));
+            assertEquals(0, echo.accepted.get());
+        }
+    }
+
+    @Test
+    void tlsBytesPassAtTheFirstByteWithoutWaitingForAHead() throws Exception {
+        try (EchoServer echo = new EchoServer();
+             GuardedHttp front = GuardedHttp.start("test", new InetSocketAddress("127.0.0.1", 0), echo.address(), WIDE, false);
+             Socket c = from("127.0.0.8", front.port())) {
+            byte[] hello = new byte[517];
+            new java.util.Random(7).nextBytes(hello);
+            hello[0] = 0x16; // a TLS handshake record: no line ends to wait for
+            c.setSoTimeout(5000);
+            c.getOutputStream().write(hello);
+            assertArrayEquals(hello, c.getInputStream().readNBytes(hello.length), "relayed as it came");
+            assertEquals(1, echo.accepted.get());
+        }
+    }
 }
