@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * watches six cards print, issues one to its holder's second finger after a poor capture, sees an impostor
  * refused, a reprint requested, refused and approved, close of day; and the same in English: a genuine holder
  * after a wet finger, an impostor, a proxy, the receipt, a reprint request, the supervisor's override with its
- * confirmation and alternatives, close of day, every English screen checked for Indonesian left over. The
+ * confirmation and alternatives, close of day, a reprint requested again, approved, authorised by the office and
+ * confirmed, every English screen checked for Indonesian left over. The
  * receipt and the daily report are rendered to images and read back by OCR (tesseract). Screenshots are kept
  * in target/console-screenshots.
  */
@@ -407,6 +408,43 @@ class ConsoleBrowserTest {
             for (String action : List.of("REPRINT_REQUESTED", "REPRINT_REQUEST_REFUSED", "REPRINT_REQUEST_APPROVED")) {
                 assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals(action) && e.detail().startsWith("record " + rec)), action);
             }
+            // The English reprint refused above, requested again and approved, in English to the end: the supervisor's
+            // confirmation, the wait for the office, the office's authorisation confirmed, the record reprinted.
+            signInAs(browser, console, "sari", "sari-password-1");
+            browser.click("#lang");
+            requestReprint(browser, console, enImpostor.recordId(), "DATA_CORRECTED", "the family card shows another spelling");
+            english(browser, "Reprint of " + enImpostor.recordId() + " requested.");
+            signInAs(browser, console, "budi", "budi-password-1");
+            browser.open(console + "/reprint");
+            browser.click("#approve-" + enImpostor.recordId());
+            browser.await("#decide", 10);
+            english(browser, "Approve this reprint request?");
+            english(browser, "a second blank is used only once the office authorises it");
+            browser.screenshot(SHOTS.resolve("44-en-reprint-approve-confirm.png"));
+            browser.click("#decide");
+            browser.await("#reprints", 10);
+            assertTrue(browser.has("tr[data-record='" + enImpostor.recordId() + "'] td.reprint.WAITING_FOR_OFFICE"), browser.text("#reprints"));
+            english(browser, "Approved, waiting for the office's authorisation");
+            browser.screenshot(SHOTS.resolve("45-en-reprint-waiting-for-office.png"));
+            new ktp.station.OfficeCommands(station.daemon().store()).handle(new ktp.telemetry.TelemetryCodec.Command("cmd-browser-2", station.daemon().config().stationId(),
+                    ktp.telemetry.TelemetryCodec.CommandKind.AUTHORISE_REPRINT, enImpostor.recordId(), "name corrected at the Dinas", "dinas", java.time.Instant.now()),
+                    new ktp.telemetry.Keyring.Signer("test-office", "0123456789abcdef0123"));
+            browser.open(console + "/reprint");
+            english(browser, "Authorised by the office, waiting for the supervisor's confirmation");
+            browser.click("#confirm-" + enImpostor.recordId());
+            browser.await("#decide", 10);
+            english(browser, "Confirm the reprint the office authorised?");
+            browser.screenshot(SHOTS.resolve("46-en-reprint-confirm-office.png"));
+            browser.click("#decide");
+            browser.await("#reprints", 10);
+            assertTrue(browser.has("tr[data-record='" + enImpostor.recordId() + "'] td.reprint.REPRINTED"), browser.text("#reprints"));
+            english(browser, "Reprinted");
+            browser.screenshot(SHOTS.resolve("47-en-reprinted.png"));
+            assertNotEquals(JobState.ACTIVATION_FAILED, station.daemon().store().job(enImpostor.recordId()).orElseThrow().state(), "back in the queue for a second blank");
+            for (String action : List.of("REPRINT_REQUESTED", "REPRINT_REQUEST_REFUSED", "REPRINT_REQUEST_APPROVED", "REPRINT_CONFIRMED")) {
+                assertTrue(station.daemon().store().auditLog().stream().anyMatch(e -> e.action().equals(action) && e.detail().startsWith("record " + enImpostor.recordId())), action + " in English");
+            }
+            browser.click("#lang"); // back to Indonesian for the rest
             // The lists: search by part of a holder's name, the uncollected cards by age, then close of day (as the operator).
             signInAs(browser, console, "sari", "sari-password-1");
             String name = third.record().front().nama();
