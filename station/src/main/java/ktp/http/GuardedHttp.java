@@ -436,7 +436,14 @@ public final class GuardedHttp implements AutoCloseable {
         }
 
         private void finishConnect() throws IOException {
-            if (server.finishConnect()) connected();
+            boolean connected;
+            try {
+                connected = server.finishConnect();
+            } catch (IOException e) {
+                LOG.warn("{}: cannot reach the server behind the front: {}", name, e.getMessage());
+                throw e;
+            }
+            if (connected) connected();
         }
 
         private void connected() throws IOException {
