@@ -209,9 +209,16 @@ public final class GuardedHttp implements AutoCloseable {
                 selector.select(TimeUnit.NANOSECONDS.toMillis(TICK_NANOS));
                 for (SelectionKey key : selector.selectedKeys()) {
                     Object a = key.attachment();
-                    if (a == null) acceptAll();
-                    else if (a instanceof Relay r) r.ready(key);
-                    else ((Refused) a).ready();
+                    try {
+                        if (a == null) acceptAll();
+                        else if (a instanceof Relay r) r.ready(key);
+                        else ((Refused) a).ready();
+                    } catch (RuntimeException e) {
+                        // a fault in one connection's handling must not stop the front for all the others
+                        LOG.error("{}: unexpected failure; closing that connection: {}", name, e.toString(), e);
+                        if (a instanceof Relay r) r.close();
+                        else if (a instanceof Refused r) r.close();
+                    }
                 }
                 selector.selectedKeys().clear();
                 long now = System.nanoTime();
@@ -278,12 +285,30 @@ public final class GuardedHttp implements AutoCloseable {
             // a second passes), so that its request unread does not turn our close into a reset it cannot read past
             client.write(ByteBuffer.wrap(BUSY));
             client.shutdownOutput();
-            Refused r = new Refused(client);
-            client.register(selector, SelectionKey.OP_READ, r);
-            refusing.add(r);
+            linger(client, null);
         } catch (IOException e) {
             try { client.close(); } catch (IOException ignored) { }
         }
+    }
+
+    /**
+     * Reads and drops what a client whose answer is complete still sends, until it closes or a second has passed.
+     * At most {@link Limits#maxConnections} linger at once; beyond, a flood of refused connections would hold a
+     * descriptor each, so the close comes at once.
+     */
+    private void linger(SocketChannel client, SelectionKey keyOrNull) throws IOException {
+        if (refusing.size() >= limits.maxConnections()) {
+            client.close();
+            return;
+        }
+        Refused r = new Refused(client);
+        if (keyOrNull == null) {
+            client.register(selector, SelectionKey.OP_READ, r);
+        } else {
+            keyOrNull.attach(r);
+            keyOrNull.interestOps(SelectionKey.OP_READ);
+        }
+        refusing.add(r);
     }
 
     /** Every 250 ms: the time limits, and accepting again after a pause. */
@@ -348,6 +373,8 @@ public final class GuardedHttp implements AutoCloseable {
         boolean clientEnded;
         boolean serverEnded;
         boolean serverConnected;
+        /** The server takes no more bytes (it closed, or a write to it failed): the client's are dropped. */
+        boolean upClosed;
         long connectingSince;
         /** Since when the client has left part of its answer untaken (0: it has taken all). */
         long pendingSince;
@@ -371,7 +398,10 @@ public final class GuardedHttp implements AutoCloseable {
                     if (!done && key.isValid() && key.isWritable()) flushDown();
                 }
                 if (!done) interest();
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException e) {
+                close();
+            } catch (RuntimeException e) {
+                LOG.error("{}: unexpected failure relaying a connection from {}; closing it: {}", name, from.getHostAddress(), e.toString(), e);
                 close();
             }
         }
@@ -386,42 +416,55 @@ public final class GuardedHttp implements AutoCloseable {
             }
             if (n == 0) return;
             firstByte = true;
+            if (upClosed) { // the server has gone: what the client still sends is read and dropped
+                up.clear();
+                return;
+            }
             if (!headDone) {
-                if (headComplete()) {
-                    headDone = true;
-                } else if (up.position() > MAX_HEAD) {
+                int end = headEnd();
+                // the limit holds wherever the reads split the bytes: a long head that came in one read is as long
+                if (end > MAX_HEAD || (end < 0 && up.position() > MAX_HEAD)) {
                     tooLarge();
                     return;
-                } else {
-                    return;
                 }
+                if (end < 0) return;
+                headDone = true;
             }
             if (server == null) connectServer();
             else if (serverConnected) flushUp();
         }
 
-        /** Whether the bytes held so far contain the blank line that ends a request head (CRLF CRLF, or bare LFs). */
-        private boolean headComplete() {
+        /**
+         * Where the request head ends in the bytes held so far (just after its blank line: CRLF CRLF, or bare LFs),
+         * or -1 if it has not ended yet.
+         */
+        private int headEnd() {
             byte[] a = up.array();
             int end = up.position();
             for (int i = Math.max(0, headScanned - 3); i < end; i++) {
                 if (a[i] != '\n') continue;
-                if (i >= 1 && a[i - 1] == '\n') return true;
-                if (i >= 3 && a[i - 1] == '\r' && a[i - 2] == '\n' && a[i - 3] == '\r') return true;
+                if (i >= 1 && a[i - 1] == '\n') return i + 1;
+                if (i >= 3 && a[i - 1] == '\r' && a[i - 2] == '\n' && a[i - 3] == '\r') return i + 1;
             }
             headScanned = end;
-            return false;
+            return -1;
         }
 
         /** Answers 431 and lets the client read it as a refused one does (its unread head must not turn the close into a reset). */
         private void tooLarge() throws IOException {
             client.write(ByteBuffer.wrap(TOO_LARGE));
+            endAndLinger();
+        }
+
+        /**
+         * Ends the client's side after all it was sent, gives the slot back, and reads what the client still sends
+         * for a moment before the close: closing a socket with unread bytes makes the kernel send a reset, which
+         * throws away the answer's bytes not yet delivered.
+         */
+        private void endAndLinger() throws IOException {
             client.shutdownOutput();
-            Refused r = new Refused(client);
-            clientKey.attach(r);
-            clientKey.interestOps(SelectionKey.OP_READ);
-            refusing.add(r);
             release();
+            linger(client, clientKey);
         }
 
         private void connectServer() throws IOException {
@@ -452,18 +495,39 @@ public final class GuardedHttp implements AutoCloseable {
             flushUp();
         }
 
-        private void flushUp() throws IOException {
-            if (up.position() > 0) {
-                up.flip();
-                server.write(up);
-                up.compact();
+        private void flushUp() {
+            if (upClosed) {
+                up.clear();
+                return;
             }
-            if (up.position() == 0 && clientEnded) server.shutdownOutput(); // the client is done; its answer may still come
+            try {
+                if (up.position() > 0) {
+                    up.flip();
+                    server.write(up);
+                    up.compact();
+                }
+                if (up.position() == 0 && clientEnded) server.shutdownOutput(); // the client is done; its answer may still come
+            } catch (IOException e) {
+                // the server stopped taking bytes (it answered early and closed, most likely): what it sent before
+                // is still to be read and delivered, so only this direction ends
+                upClosed = true;
+                up.clear();
+            }
         }
 
         private void readServer() throws IOException {
-            int n = server.read(down);
-            if (n < 0) serverEnded = true;
+            int n;
+            try {
+                n = server.read(down);
+            } catch (IOException e) {
+                n = -1; // a reset after its answer: the bytes read before it are delivered all the same
+            }
+            if (n < 0) {
+                serverEnded = true;
+                upClosed = true;
+                up.clear();
+                try { server.close(); } catch (IOException ignored) { }
+            }
             flushDown();
         }
 
@@ -477,7 +541,10 @@ public final class GuardedHttp implements AutoCloseable {
                 if (pendingSince == 0) pendingSince = System.nanoTime();
             } else {
                 pendingSince = 0;
-                if (serverEnded) close(); // the server closed and the client has all of it
+                if (serverEnded) { // the server closed and the client has all of it
+                    if (clientEnded) close();
+                    else endAndLinger(); // it may still be sending a body the server did not want
+                }
             }
         }
 

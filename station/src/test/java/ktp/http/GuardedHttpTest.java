@@ -223,4 +223,448 @@ class GuardedHttpTest {
             assertEquals(1, echo.accepted.get());
         }
     }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // Attacks on the front, each bounded in count and time. The seeds are fixed (deterministic runs); another
+    // can be tried with -Dktp.http.seed=N, and every failure message names the seed it ran with.
+
+    static long seed(long fixed) { return Long.getLong("ktp.http.seed", fixed); }
+
+    static long openFds() throws java.io.IOException {
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return fds.count();
+        }
+    }
+
+    /** The front counts no connection, the server behind holds none, and the process's descriptors are back. */
+    static void awaitNothingLeft(GuardedHttp front, Backend backend, long fdsBefore, String what) throws Exception {
+        long until = System.nanoTime() + 6_000_000_000L;
+        long fds = openFds();
+        while ((front.openConnections() != 0 || (backend != null && backend.live.get() != 0) || fds > fdsBefore) && System.nanoTime() < until) {
+            Thread.sleep(20);
+            fds = openFds();
+        }
+        assertEquals(0, front.openConnections(), what + ": connections still counted by the front");
+        if (backend != null) assertEquals(0, backend.live.get(), what + ": connections still open at the server behind");
+        assertTrue(fds <= fdsBefore, what + ": " + fdsBefore + " file descriptors before, " + fds + " after");
+    }
+
+    /** A TCP server behind the front that runs a script on each connection and counts them (taken, open now, most at once). */
+    static final class Backend implements AutoCloseable {
+        interface Script { void run(Socket s) throws Exception; }
+
+        final java.net.ServerSocket socket = new java.net.ServerSocket(0, 500, java.net.InetAddress.getLoopbackAddress());
+        final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger live = new java.util.concurrent.atomic.AtomicInteger();
+        final java.util.concurrent.atomic.AtomicInteger mostAtOnce = new java.util.concurrent.atomic.AtomicInteger();
+        private final Script script;
+
+        Backend(Script script) throws java.io.IOException {
+            this.script = script;
+            Thread t = new Thread(this::run, "backend");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        InetSocketAddress address() { return (InetSocketAddress) socket.getLocalSocketAddress(); }
+
+        private void run() {
+            while (!socket.isClosed()) {
+                Socket c;
+                try {
+                    c = socket.accept();
+                } catch (java.io.IOException e) {
+                    return;
+                }
+                accepted.incrementAndGet();
+                mostAtOnce.accumulateAndGet(live.incrementAndGet(), Math::max);
+                Thread t = new Thread(() -> {
+                    try (c) {
+                        script.run(c);
+                    } catch (Exception ignored) {
+                        // the front or the client went away
+                    } finally {
+                        live.decrementAndGet();
+                    }
+                }, "backend-connection");
+                t.setDaemon(true);
+                t.start();
+            }
+        }
+
+        @Override
+        public void close() throws java.io.IOException { socket.close(); }
+    }
+
+    static final Backend.Script ECHO = s -> s.getInputStream().transferTo(s.getOutputStream());
+
+    /** Reads up to and including the blank line that ends a request head (CRLF CRLF). */
+    static byte[] readHead(InputStream in) throws java.io.IOException {
+        java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+        int b;
+        while ((b = in.read()) >= 0) {
+            head.write(b);
+            byte[] h = head.toByteArray();
+            int n = h.length;
+            if (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r' && h[n - 1] == '\n') return h;
+        }
+        throw new java.io.EOFException("the head ended early");
+    }
+
+    static byte[] random(java.util.Random rnd, int n) {
+        byte[] b = new byte[n];
+        rnd.nextBytes(b);
+        return b;
+    }
+
+    static byte[] concat(byte[]... parts) {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        for (byte[] p : parts) all.writeBytes(p);
+        return all.toByteArray();
+    }
+
+    static String digest(byte[] b) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    /** A size around the edges that matter (empty, one byte, the front's 64 KiB buffer) or anywhere up to 2 MiB. */
+    static int size(java.util.Random rnd) {
+        return switch (rnd.nextInt(7)) {
+            case 0 -> 0;
+            case 1 -> 1;
+            case 2 -> rnd.nextInt(200);
+            case 3 -> 64 * 1024 - 1 + rnd.nextInt(3);
+            case 4 -> 128 * 1024 + rnd.nextInt(3) - 1;
+            default -> rnd.nextInt(2 * 1024 * 1024 + 1);
+        };
+    }
+
+    static GuardedHttp front(Backend b, GuardedHttp.Limits limits, boolean plainHttp) throws java.io.IOException {
+        return GuardedHttp.start("test", new InetSocketAddress("127.0.0.1", 0), b.address(), limits, plainHttp);
+    }
+
+    @Test
+    void randomSizesPipelinedAndReadSlowlyArriveUnchangedInOrderAndLeaveNothingBehind() throws Exception {
+        long seed = seed(20261201L);
+        java.util.Random rnd = new java.util.Random(seed);
+        try (Backend echo = new Backend(ECHO); GuardedHttp front = front(echo, WIDE, true)) {
+            long fds = openFds();
+            for (int round = 0; round < 10; round++) {
+                String what = "seed " + seed + ", round " + round;
+                // a head, then up to four parts of random size: what the echo returns must be every byte, in order
+                List<byte[]> parts = new ArrayList<>();
+                parts.add(("POST /r" + round + " HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                int n = rnd.nextInt(5);
+                for (int i = 0; i < n; i++) parts.add(random(rnd, size(rnd)));
+                byte[] sent = concat(parts.toArray(byte[][]::new));
+                boolean slowReader = rnd.nextInt(3) == 0;
+                int[] cuts = rnd.ints(8, 0, sent.length + 1).sorted().toArray();
+                try (Socket c = from("127.0.0." + (20 + round % 3), front.port())) {
+                    c.setSoTimeout(10_000);
+                    var writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                        try {
+                            var out = c.getOutputStream();
+                            int at = 0;
+                            for (int cut : cuts) { // in pieces, with pauses, so that segments and reads split anywhere
+                                out.write(sent, at, cut - at);
+                                at = cut;
+                                Thread.sleep(1);
+                            }
+                            out.write(sent, at, sent.length - at);
+                            c.shutdownOutput();
+                        } catch (Exception e) {
+                            throw new java.util.concurrent.CompletionException(e);
+                        }
+                    });
+                    java.io.ByteArrayOutputStream back = new java.io.ByteArrayOutputStream();
+                    byte[] buf = new byte[slowReader ? 8 * 1024 : 64 * 1024];
+                    int r;
+                    while ((r = c.getInputStream().read(buf)) >= 0) {
+                        back.write(buf, 0, r);
+                        if (slowReader && back.size() < 512 * 1024) Thread.sleep(2);
+                    }
+                    writer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                    assertEquals(sent.length, back.size(), what + ": bytes back");
+                    assertEquals(digest(sent), digest(back.toByteArray()), what + ": the same bytes in the same order");
+                }
+            }
+            assertEquals(10, echo.accepted.get(), "seed " + seed + ": one server connection for each client");
+            awaitNothingLeft(front, echo, fds, "seed " + seed);
+        }
+    }
+
+    /** The JDK server behind: pipelined requests with bodies of random size, each answered by its digest and a body of random size. */
+    @Test
+    void pipelinedRequestsToTheRealJdkServerAreAnsweredInOrderWithBodiesUnchanged() throws Exception {
+        long seed = seed(7_031_2026L);
+        java.util.Random rnd = new java.util.Random(seed);
+        GuardedHttp.Limits limits = new GuardedHttp.Limits(6, 3, Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(30));
+        GuardedHttp.applyJdkLimits(limits);
+        HttpServer http = HttpServer.create(GuardedHttp.backendAddress(), 16);
+        http.setExecutor(GuardedHttp.workers(limits, "test-http"));
+        http.createContext("/", x -> {
+            byte[] body = x.getRequestBody().readAllBytes();
+            int n = Integer.parseInt(x.getRequestHeaders().getFirst("X-Size"));
+            byte[] answer = random(new java.util.Random(Long.parseLong(x.getRequestHeaders().getFirst("X-Seed"))), n);
+            byte[] d;
+            try {
+                d = java.security.MessageDigest.getInstance("SHA-256").digest(body);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            x.sendResponseHeaders(200, d.length + answer.length);
+            x.getResponseBody().write(d);
+            x.getResponseBody().write(answer);
+            x.close();
+        });
+        http.start();
+        try (GuardedHttp front = GuardedHttp.start("test", new InetSocketAddress("127.0.0.1", 0), http.getAddress(), WIDE, true)) {
+            for (int conn = 0; conn < 3; conn++) {
+                int k = 2 + rnd.nextInt(4);
+                List<byte[]> bodies = new ArrayList<>();
+                List<Long> seeds = new ArrayList<>();
+                List<Integer> sizes = new ArrayList<>();
+                java.io.ByteArrayOutputStream requests = new java.io.ByteArrayOutputStream();
+                for (int i = 0; i < k; i++) {
+                    byte[] body = random(rnd, size(rnd));
+                    bodies.add(body);
+                    seeds.add(rnd.nextLong());
+                    sizes.add(size(rnd));
+                    requests.writeBytes(("POST /p" + i + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\nX-Size: " + sizes.get(i)
+                            + "\r\nX-Seed: " + seeds.get(i) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    requests.writeBytes(body);
+                }
+                byte[] all = requests.toByteArray();
+                try (Socket c = from("127.0.0.30", front.port())) {
+                    c.setSoTimeout(10_000);
+                    var writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                        try {
+                            c.getOutputStream().write(all);
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+                    InputStream in = new java.io.BufferedInputStream(c.getInputStream());
+                    for (int i = 0; i < k; i++) {
+                        String what = "seed " + seed + ", connection " + conn + ", request " + i;
+                        String head = new String(readHead(in), StandardCharsets.US_ASCII);
+                        assertTrue(head.startsWith("HTTP/1.1 200"), what + ": " + head);
+                        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+                        assertTrue(m.find(), what + ": " + head);
+                        byte[] body = in.readNBytes(Integer.parseInt(m.group(1)));
+                        byte[] expected = concat(java.security.MessageDigest.getInstance("SHA-256").digest(bodies.get(i)),
+                                random(new java.util.Random(seeds.get(i)), sizes.get(i)));
+                        assertEquals(digest(expected), digest(body), what + ": the answer to this request, unchanged");
+                    }
+                    writer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    @Test
+    void aHeadSentOneByteAtATimeReachesTheServerWithItsLastByteAndNotBefore() throws Exception {
+        for (String h : List.of("GET /crlf HTTP/1.1\r\nHost: x\r\n\r\n", "GET /lf HTTP/1.1\nHost: x\n\n")) {
+            byte[] head = h.getBytes(StandardCharsets.US_ASCII);
+            // a body that holds a blank line and what looks like a second head: passed on as it is
+            byte[] body = "a\r\n\r\nGET /not-a-head HTTP/1.1\r\n\r\nb\n\nc".getBytes(StandardCharsets.US_ASCII);
+            try (Backend echo = new Backend(ECHO); GuardedHttp front = front(echo, WIDE, true); Socket c = from("127.0.0.31", front.port())) {
+                c.setTcpNoDelay(true);
+                c.setSoTimeout(5000);
+                var out = c.getOutputStream();
+                for (int i = 0; i < head.length - 1; i++) {
+                    out.write(head[i]);
+                    out.flush();
+                    Thread.sleep(i >= head.length - 5 ? 60 : 5);
+                    assertEquals(0, echo.accepted.get(), h.replace("\r", "\\r").replace("\n", "\\n") + ": held after byte " + (i + 1) + " of " + head.length);
+                }
+                out.write(head[head.length - 1]);
+                assertArrayEquals(head, c.getInputStream().readNBytes(head.length), "the whole head, once its last byte came");
+                out.write(body);
+                c.shutdownOutput();
+                assertArrayEquals(body, c.getInputStream().readAllBytes());
+                assertEquals(1, echo.accepted.get());
+            }
+        }
+    }
+
+    /** A head of {@code total} bytes in all, its blank line included. */
+    static byte[] headOf(int total) {
+        StringBuilder b = new StringBuilder("GET / HTTP/1.1\r\nX-Padding: ");
+        b.append("p".repeat(total - b.length() - 4)).append("\r\n\r\n");
+        byte[] head = b.toString().getBytes(StandardCharsets.US_ASCII);
+        assertEquals(total, head.length);
+        return head;
+    }
+
+    @Test
+    void aHeadOfExactly32KiBPassesAndOneByteMoreIs431HoweverItIsCut() throws Exception {
+        for (int piece : new int[] {Integer.MAX_VALUE, 1000, 7}) {
+            for (int total : new int[] {GuardedHttp.MAX_HEAD, GuardedHttp.MAX_HEAD + 1, 40 * 1024, 60 * 1024}) {
+                String what = total + " bytes of head in pieces of " + Math.min(piece, total);
+                byte[] head = headOf(total);
+                try (Backend echo = new Backend(ECHO); GuardedHttp front = front(echo, WIDE, true); Socket c = from("127.0.0.32", front.port())) {
+                    c.setSoTimeout(5000);
+                    c.setTcpNoDelay(true);
+                    try {
+                        for (int at = 0; at < head.length; at += piece) {
+                            c.getOutputStream().write(head, at, Math.min(piece, head.length - at));
+                            if (piece < 100 && at % 4096 < piece) Thread.sleep(1);
+                        }
+                    } catch (java.io.IOException closedWhileWriting) {
+                        // the front may answer and close before the last bytes are written
+                    }
+                    if (total <= GuardedHttp.MAX_HEAD) {
+                        assertArrayEquals(head, c.getInputStream().readNBytes(head.length), what + ": passed whole");
+                        assertEquals(1, echo.accepted.get(), what);
+                    } else {
+                        assertEquals("HTTP/1.1 431", new String(c.getInputStream().readNBytes(12), StandardCharsets.US_ASCII), what);
+                        assertEquals(0, echo.accepted.get(), what + ": never reached the server");
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Reads the request's head, then answers with {@code n} bytes from {@code seed} (an HTTP head first) whatever else
+     * comes. Then either closes at once, its socket holding the body unread, so that the front gets a reset right
+     * after the answer (only for answers small enough to be delivered before it: a reset drops its sender's unsent
+     * bytes), or ends its side and reads on until the front closes.
+     */
+    static Backend.Script answersAtOnce(int n, long seed, boolean reset) {
+        return s -> {
+            readHead(s.getInputStream());
+            byte[] body = random(new java.util.Random(seed), n);
+            s.getOutputStream().write(("HTTP/1.1 413 Payload Too Large\r\nContent-Length: " + n + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write(body);
+            s.getOutputStream().flush();
+            if (reset) return;
+            s.shutdownOutput();
+            s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+        };
+    }
+
+    @Test
+    void clientsThatResetOrCloseAtAnyPointLeaveNoSlotSocketOrServerConnectionBehind() throws Exception {
+        long seed = seed(424242L);
+        java.util.Random rnd = new java.util.Random(seed);
+        // the server answers each head with 2 MiB, reading whatever else comes, so it is mid-answer when the client ends
+        Backend.Script talker = s -> {
+            readHead(s.getInputStream());
+            Thread drain = new Thread(() -> {
+                try {
+                    s.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+                } catch (java.io.IOException ignored) {
+                    // closed
+                }
+            });
+            drain.setDaemon(true);
+            drain.start();
+            byte[] chunk = new byte[16 * 1024];
+            for (int i = 0; i < 128; i++) s.getOutputStream().write(chunk);
+            drain.join(10_000);
+        };
+        try (Backend server = new Backend(talker); GuardedHttp front = front(server, WIDE, true)) {
+            long fds = openFds();
+            byte[] head = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9999999\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+            String[] ways = {"reset mid-head", "close mid-head", "reset mid-body", "close mid-body", "half-close then close",
+                    "close while answered", "reset while answered", "half-close while answered"};
+            for (int round = 0; round < 48; round++) {
+                int way = round % ways.length;
+                String what = "seed " + seed + ", round " + round + ": " + ways[way];
+                try (Socket c = from("127.0.0." + (40 + round % 4), front.port())) {
+                    c.setSoTimeout(5000);
+                    var out = c.getOutputStream();
+                    switch (way) {
+                        case 0, 1 -> out.write(head, 0, 1 + rnd.nextInt(head.length - 2));
+                        case 2, 3 -> {
+                            out.write(head);
+                            out.write(random(rnd, rnd.nextInt(300 * 1024)));
+                        }
+                        case 4 -> {
+                            out.write(head);
+                            c.shutdownOutput();
+                            c.getInputStream().readNBytes(rnd.nextInt(100_000));
+                        }
+                        default -> {
+                            out.write(head);
+                            c.getInputStream().readNBytes(1 + rnd.nextInt(500_000));
+                            if (way == 7) c.shutdownOutput();
+                        }
+                    }
+                    Thread.sleep(rnd.nextInt(20));
+                    if (way == 0 || way == 2 || way == 6) c.setSoLinger(true, 0); // the close becomes a reset
+                }
+                if (round % 8 == 7) awaitNothingLeft(front, server, fds, what);
+            }
+            awaitNothingLeft(front, server, fds, "seed " + seed);
+        }
+    }
+
+    @Test
+    void aClientThatReadsSlowlyThenStopsIsClosedAfterTheResponseTime() throws Exception {
+        long seed = seed(99L);
+        GuardedHttp.Limits quick = new GuardedHttp.Limits(400, 400, Duration.ofSeconds(10), Duration.ofSeconds(4), Duration.ofSeconds(2), Duration.ofSeconds(30));
+        int total = 8 * 1024 * 1024;
+        try (Backend server = new Backend(answersAtOnce(total, seed, false)); GuardedHttp front = front(server, quick, true); Socket c = from("127.0.0.50", front.port())) {
+            long fds = openFds() - 1; // this client's socket closes later
+            c.setReceiveBufferSize(16 * 1024);
+            c.setSoTimeout(5000);
+            c.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = c.getInputStream();
+            byte[] h = readHead(in);
+            byte[] expected = random(new java.util.Random(seed), total);
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            byte[] buf = new byte[4096];
+            for (int i = 0; i < 40; i++) { // 160 KiB over about a second, far less than the answer
+                int n = in.read(buf);
+                assertTrue(n > 0);
+                got.write(buf, 0, n);
+                Thread.sleep(25);
+            }
+            byte[] prefix = got.toByteArray();
+            assertArrayEquals(java.util.Arrays.copyOf(expected, prefix.length), prefix, "what came, came unchanged: " + h.length + "-byte head");
+            long stopped = System.nanoTime();
+            long until = stopped + 5_000_000_000L;
+            while (front.openConnections() > 0 && System.nanoTime() < until) Thread.sleep(20);
+            assertEquals(0, front.openConnections(), "a client that stopped reading is closed");
+            assertTrue(System.nanoTime() - stopped < 3_500_000_000L, "within the response time (2 s) and a tick");
+            awaitNothingLeft(front, server, fds + 1, "the slow reader");
+        }
+    }
+
+    @Test
+    void aServerThatAnswersBeforeTheBodyIsSentAndClosesHasItsWholeAnswerDelivered() throws Exception {
+        long seed = seed(5150L);
+        java.util.Random rnd = new java.util.Random(seed);
+        for (int round = 0; round < 6; round++) {
+            int n = round < 2 ? 1000 : 200 * 1024 + rnd.nextInt(2 * 1024 * 1024);
+            long answerSeed = rnd.nextLong();
+            String what = "seed " + seed + ", round " + round + ", an answer of " + n + " bytes";
+            try (Backend server = new Backend(answersAtOnce(n, answerSeed, round < 2)); GuardedHttp front = front(server, WIDE, true);
+                 Socket c = from("127.0.0.51", front.port())) {
+                c.setSoTimeout(10_000);
+                byte[] body = random(rnd, 4 * 1024 * 1024);
+                var writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        c.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        c.getOutputStream().write(body);
+                    } catch (java.io.IOException stoppedByTheServer) {
+                        // the server does not want the body: expected
+                    }
+                });
+                Thread.sleep(round % 2 == 0 ? 0 : 300); // a client that takes its answer late
+                InputStream in = c.getInputStream();
+                String head = new String(readHead(in), StandardCharsets.US_ASCII);
+                assertTrue(head.startsWith("HTTP/1.1 413"), what + ": " + head);
+                byte[] got = in.readNBytes(n);
+                assertEquals(n, got.length, what + ": the whole answer");
+                assertEquals(digest(random(new java.util.Random(answerSeed), n)), digest(got), what + ": unchanged");
+                writer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        }
+    }
 }
