@@ -667,4 +667,212 @@ class GuardedHttpTest {
             }
         }
     }
+
+    @Test
+    void underChurnFromSeveralAddressesNoMoreAreAdmittedThanTheLimitsAndEverySlotComesBack() throws Exception {
+        long seed = seed(2000L);
+        GuardedHttp.Limits small = new GuardedHttp.Limits(10, 4, Duration.ofSeconds(10), Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(30));
+        String[] addresses = {"127.0.0.60", "127.0.0.61", "127.0.0.62", "127.0.0.63"};
+        byte[] request = "POST / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        try (Backend echo = new Backend(ECHO); GuardedHttp front = front(echo, small, true)) {
+            long fds = openFds();
+            var budget = new java.util.concurrent.atomic.AtomicInteger(2000);
+            var admittedNow = new java.util.concurrent.atomic.AtomicInteger[addresses.length];
+            var mostFrom = new java.util.concurrent.atomic.AtomicInteger[addresses.length];
+            var admitted = new java.util.concurrent.atomic.AtomicInteger[addresses.length];
+            for (int a = 0; a < addresses.length; a++) {
+                admittedNow[a] = new java.util.concurrent.atomic.AtomicInteger();
+                mostFrom[a] = new java.util.concurrent.atomic.AtomicInteger();
+                admitted[a] = new java.util.concurrent.atomic.AtomicInteger();
+            }
+            var inAll = new java.util.concurrent.atomic.AtomicInteger();
+            var mostInAll = new java.util.concurrent.atomic.AtomicInteger();
+            var refusedSeen = new java.util.concurrent.atomic.AtomicInteger();
+            var failures = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            List<Thread> clients = new ArrayList<>();
+            for (int t = 0; t < 5 * addresses.length; t++) { // five clients per address, one more than it may have
+                int a = t % addresses.length;
+                java.util.Random rnd = new java.util.Random(seed + t);
+                Thread th = new Thread(() -> {
+                    while (budget.getAndDecrement() > 0 && System.nanoTime() < deadline) {
+                        try (Socket c = from(addresses[a], front.port())) {
+                            c.setSoTimeout(5000);
+                            int way = rnd.nextInt(10);
+                            if (way == 0) { // gone at once, or after half a head, maybe with a reset
+                                if (rnd.nextBoolean()) c.getOutputStream().write(request, 0, 5);
+                                if (rnd.nextBoolean()) c.setSoLinger(true, 0);
+                                continue;
+                            }
+                            c.getOutputStream().write(request);
+                            String first = new String(c.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                            if (first.equals("HTTP/1.1 503")) {
+                                refusedSeen.incrementAndGet();
+                                Thread.sleep(1 + rnd.nextInt(3)); // a client that retries a moment later
+                                continue;
+                            }
+                            if (!first.equals("POST / HTTP/")) {
+                                failures.add(addresses[a] + ": neither the echo nor a 503: " + first);
+                                continue;
+                            }
+                            // admitted: counted from its answer until just before its close, so never longer than the front counts it
+                            admitted[a].incrementAndGet();
+                            mostFrom[a].accumulateAndGet(admittedNow[a].incrementAndGet(), Math::max);
+                            mostInAll.accumulateAndGet(inAll.incrementAndGet(), Math::max);
+                            Thread.sleep(rnd.nextInt(3));
+                            admittedNow[a].decrementAndGet();
+                            inAll.decrementAndGet();
+                            if (rnd.nextInt(3) == 0) c.setSoLinger(true, 0);
+                        } catch (Exception e) {
+                            failures.add(addresses[a] + ": " + e);
+                        }
+                    }
+                });
+                th.start();
+                clients.add(th);
+            }
+            for (Thread th : clients) th.join(25_000);
+            String what = "seed " + seed;
+            System.out.printf("churn, %s: admitted %s, most at once per address %s, in all %d (server behind %d), refused %d%n", what,
+                    java.util.Arrays.toString(admitted), java.util.Arrays.toString(mostFrom), mostInAll.get(), echo.mostAtOnce.get(), refusedSeen.get());
+            assertTrue(failures.isEmpty(), what + ": " + failures.size() + " failures, first " + failures.peek());
+            assertTrue(budget.get() <= 0, what + ": the 2,000 connections were not all made in 20 s");
+            for (int a = 0; a < addresses.length; a++) {
+                assertTrue(mostFrom[a].get() <= small.maxPerAddress(), what + ": " + mostFrom[a].get() + " admitted at once from " + addresses[a]);
+                assertTrue(admitted[a].get() > 0, what + ": none admitted from " + addresses[a]);
+            }
+            assertTrue(mostInAll.get() <= small.maxConnections(), what + ": " + mostInAll.get() + " admitted at once in all");
+            // (the server behind may briefly hold one more: it sees the front's close of a connection only after the front gave its slot back)
+            assertTrue(refusedSeen.get() > 0 && front.refusedConnections() >= refusedSeen.get(), what + ": " + refusedSeen.get() + " refusals seen, "
+                    + front.refusedConnections() + " counted");
+            awaitNothingLeft(front, echo, fds, what);
+            // every slot is back: four from one address and six from the others are all served at once, an eleventh is not
+            List<Socket> held = new ArrayList<>();
+            try {
+                for (int i = 0; i < small.maxConnections(); i++) {
+                    Socket c = from(i < 4 ? addresses[0] : addresses[1 + i % 3], front.port());
+                    held.add(c);
+                    assertEquals("POST / HTTP/", answer(c, "POST / HTTP/1.1\r\nHost: x\r\n\r\n"), what + ": connection " + (i + 1) + " after the churn");
+                }
+                try (Socket eleventh = from(addresses[3], front.port())) {
+                    assertEquals("HTTP/1.1 503", answer(eleventh, "POST / HTTP/1.1\r\nHost: x\r\n\r\n"), what);
+                }
+            } finally {
+                for (Socket c : held) c.close();
+            }
+            awaitNothingLeft(front, echo, fds, what + ", at the end");
+        }
+    }
+
+    /** A self-signed certificate and its key, for a server (127.0.0.1) or a client. */
+    static java.security.KeyStore selfSigned(String commonName, boolean server, char[] password) throws Exception {
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.KeyPair keys = g.generateKeyPair();
+        var name = new org.bouncycastle.asn1.x500.X500Name("CN=" + commonName);
+        java.time.Instant now = java.time.Instant.now();
+        var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(name, java.math.BigInteger.valueOf(now.toEpochMilli()),
+                java.util.Date.from(now.minusSeconds(3600)), java.util.Date.from(now.plusSeconds(86_400)), name, keys.getPublic());
+        if (server) {
+            b.addExtension(org.bouncycastle.asn1.x509.Extension.subjectAlternativeName, false, new org.bouncycastle.asn1.x509.GeneralNames(
+                    new org.bouncycastle.asn1.x509.GeneralName(org.bouncycastle.asn1.x509.GeneralName.iPAddress, "127.0.0.1")));
+        }
+        java.security.cert.X509Certificate cert = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(
+                b.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate())));
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("key", keys.getPrivate(), password, new java.security.cert.Certificate[] {cert});
+        return ks;
+    }
+
+    /** TLS with {@code own} as this side's certificate (or none) and trusting only {@code peer}'s. */
+    static javax.net.ssl.SSLContext tls(java.security.KeyStore own, java.security.KeyStore peer, char[] password) throws Exception {
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        java.security.KeyStore mine = own;
+        if (mine == null) {
+            mine = java.security.KeyStore.getInstance("PKCS12");
+            mine.load(null, null);
+        }
+        kmf.init(mine, password);
+        java.security.KeyStore trusted = java.security.KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        trusted.setCertificateEntry("peer", peer.getCertificate("key"));
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trusted);
+        javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+        ctx.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
+    @Test
+    void overTlsTheHandshakeAndRequestsPassAndTheServerSeesTheClientCertificate() throws Exception {
+        char[] pw = "test".toCharArray();
+        java.security.KeyStore serverKeys = selfSigned("localhost", true, pw);
+        java.security.KeyStore clientKeys = selfSigned("station-07", false, pw);
+        GuardedHttp.Limits limits = new GuardedHttp.Limits(6, 3, Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(30));
+        GuardedHttp.applyJdkLimits(limits);
+        com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(GuardedHttp.backendAddress(), 16);
+        javax.net.ssl.SSLContext serverTls = tls(serverKeys, clientKeys, pw);
+        https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(serverTls) {
+            @Override
+            public void configure(com.sun.net.httpserver.HttpsParameters p) {
+                javax.net.ssl.SSLParameters sp = serverTls.getDefaultSSLParameters();
+                sp.setNeedClientAuth(true);
+                p.setSSLParameters(sp);
+            }
+        });
+        https.setExecutor(GuardedHttp.workers(limits, "test-https"));
+        https.createContext("/", x -> {
+            String who = ((java.security.cert.X509Certificate) ((com.sun.net.httpserver.HttpsExchange) x).getSSLSession().getPeerCertificates()[0])
+                    .getSubjectX500Principal().getName();
+            byte[] body = x.getRequestBody().readAllBytes();
+            byte[] answer = (who + " sent " + body.length + " bytes, sha-256 " + java.util.HexFormat.of().formatHex(sha256(body))).getBytes(StandardCharsets.UTF_8);
+            x.sendResponseHeaders(200, answer.length);
+            x.getResponseBody().write(answer);
+            x.close();
+        });
+        https.start();
+        try (GuardedHttp front = GuardedHttp.start("test", new InetSocketAddress("127.0.0.1", 0), https.getAddress(), WIDE, false)) {
+            long fds = openFds();
+            byte[] body = random(new java.util.Random(seed(77L)), 300 * 1024);
+            javax.net.ssl.SSLSocketFactory station = tls(clientKeys, serverKeys, pw).getSocketFactory();
+            try (javax.net.ssl.SSLSocket c = (javax.net.ssl.SSLSocket) station.createSocket("127.0.0.1", front.port())) {
+                c.setSoTimeout(10_000);
+                InputStream in = new java.io.BufferedInputStream(c.getInputStream());
+                for (int i = 0; i < 2; i++) { // two requests on one kept-alive connection
+                    c.getOutputStream().write(("POST /up HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    c.getOutputStream().write(body);
+                    String head = new String(readHead(in), StandardCharsets.US_ASCII);
+                    assertTrue(head.startsWith("HTTP/1.1 200"), head);
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+                    assertTrue(m.find(), head);
+                    String answer = new String(in.readNBytes(Integer.parseInt(m.group(1))), StandardCharsets.UTF_8);
+                    assertEquals("CN=station-07 sent " + body.length + " bytes, sha-256 " + java.util.HexFormat.of().formatHex(sha256(body)), answer,
+                            "the server saw the station's certificate through the front, and the whole body");
+                }
+            }
+            // the front does not end TLS: a client without a certificate is turned away by the server itself
+            javax.net.ssl.SSLSocketFactory anonymous = tls(null, serverKeys, pw).getSocketFactory();
+            try (javax.net.ssl.SSLSocket c = (javax.net.ssl.SSLSocket) anonymous.createSocket("127.0.0.1", front.port())) {
+                c.setSoTimeout(10_000);
+                assertThrows(java.io.IOException.class, () -> {
+                    c.startHandshake();
+                    c.getOutputStream().write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    c.getOutputStream().flush();
+                    if (c.getInputStream().read() < 0) throw new java.io.EOFException("closed without an answer");
+                }, "no client certificate, no answer");
+            }
+            awaitNothingLeft(front, null, fds, "TLS"); // the JDK server's side included: the same process
+        } finally {
+            https.stop(0);
+        }
+    }
+
+    static byte[] sha256(byte[] b) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }
