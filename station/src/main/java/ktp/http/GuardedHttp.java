@@ -435,16 +435,18 @@ public final class GuardedHttp implements AutoCloseable {
         }
 
         /**
-         * Where the request head ends in the bytes held so far (just after its blank line: CRLF CRLF, or bare LFs),
-         * or -1 if it has not ended yet.
+         * Where the request head ends in the bytes held so far (just after its empty line), or -1 if it has not
+         * ended yet. The JDK server ends a header line at LF with or without CR before it, so the head ends at LF,
+         * optional CR, LF: CRLF CRLF, bare LF LF, and LF CRLF alike (the last one the JDK answers; held by the
+         * front until its time ran out, it never did).
          */
         private int headEnd() {
             byte[] a = up.array();
             int end = up.position();
-            for (int i = Math.max(0, headScanned - 3); i < end; i++) {
+            for (int i = Math.max(0, headScanned - 2); i < end; i++) {
                 if (a[i] != '\n') continue;
                 if (i >= 1 && a[i - 1] == '\n') return i + 1;
-                if (i >= 3 && a[i - 1] == '\r' && a[i - 2] == '\n' && a[i - 3] == '\r') return i + 1;
+                if (i >= 2 && a[i - 1] == '\r' && a[i - 2] == '\n') return i + 1;
             }
             headScanned = end;
             return -1;

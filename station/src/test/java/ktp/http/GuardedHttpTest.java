@@ -466,7 +466,9 @@ class GuardedHttpTest {
 
     @Test
     void aHeadSentOneByteAtATimeReachesTheServerWithItsLastByteAndNotBefore() throws Exception {
-        for (String h : List.of("GET /crlf HTTP/1.1\r\nHost: x\r\n\r\n", "GET /lf HTTP/1.1\nHost: x\n\n")) {
+        // CRLF CRLF, bare LF LF, and header lines ended by LF, the head by CRLF (the JDK server answers that one directly)
+        for (String h : List.of("GET /crlf HTTP/1.1\r\nHost: x\r\n\r\n", "GET /lf HTTP/1.1\nHost: x\n\n", "GET /lf-crlf HTTP/1.1\r\nHost: x\n\r\n",
+                "GET /crlf-lf HTTP/1.1\r\nHost: x\r\n\n", "GET /cr-in-a-line HTTP/1.1\r\nX-A: a\rb\r\n\r\n")) {
             byte[] head = h.getBytes(StandardCharsets.US_ASCII);
             // a body that holds a blank line and what looks like a second head: passed on as it is
             byte[] body = "a\r\n\r\nGET /not-a-head HTTP/1.1\r\n\r\nb\n\nc".getBytes(StandardCharsets.US_ASCII);
