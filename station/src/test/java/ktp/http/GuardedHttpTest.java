@@ -877,4 +877,77 @@ class GuardedHttpTest {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void aFloodOfRefusedConnectionsThatNeverCloseHoldsNoMoreDescriptorsThanTheLimit() throws Exception {
+        GuardedHttp.Limits two = new GuardedHttp.Limits(2, 2, Duration.ofSeconds(10), Duration.ofSeconds(4), Duration.ofSeconds(10), Duration.ofSeconds(30));
+        try (Backend echo = new Backend(ECHO); GuardedHttp front = front(echo, two, true)) {
+            long fds = openFds();
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) clients.add(slow("127.0.0.70", front.port()));
+                long until = System.nanoTime() + 2_000_000_000L;
+                while (front.openConnections() < 2 && System.nanoTime() < until) Thread.sleep(5);
+                int flood = 60;
+                for (int i = 0; i < flood; i++) {
+                    Socket c = from("127.0.0.71", front.port()); // sends nothing, reads its 503, keeps the connection open
+                    clients.add(c);
+                    c.setSoTimeout(5000);
+                    assertEquals("HTTP/1.1 503", new String(c.getInputStream().readNBytes(12), StandardCharsets.US_ASCII), "refused " + (i + 1));
+                }
+                // this process: the 62 clients' sockets, the front's two admitted ones, and at most two lingering refused ones
+                long held = openFds() - fds;
+                assertTrue(held <= clients.size() + 2 + two.maxConnections() + 2, held + " descriptors more than before, for " + clients.size() + " clients");
+            } finally {
+                for (Socket c : clients) c.close();
+            }
+            awaitNothingLeft(front, echo, fds, "the flood");
+        }
+    }
+
+    @Test
+    void closingTheFrontEndsEveryConnectionAndLeavesNothingBehind() throws Exception {
+        Backend.Script talker = s -> {
+            readHead(s.getInputStream());
+            byte[] chunk = new byte[16 * 1024];
+            for (int i = 0; i < 256; i++) s.getOutputStream().write(chunk); // 4 MiB, more than the client takes
+        };
+        GuardedHttp.Limits limits = new GuardedHttp.Limits(12, 12, Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(30));
+        try (Backend server = new Backend(talker)) {
+            long fds = openFds();
+            GuardedHttp front = front(server, limits, true);
+            int port = front.port();
+            List<Socket> clients = new ArrayList<>();
+            try {
+                for (int i = 0; i < 15; i++) {
+                    Socket c = from("127.0.0.72", port);
+                    clients.add(c);
+                    switch (i % 4) {
+                        case 0 -> { } // silent
+                        case 1 -> c.getOutputStream().write("GET / HTTP/1.1\r\n".getBytes(StandardCharsets.US_ASCII)); // mid-head
+                        default -> c.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII)); // answered, not read
+                    }
+                }
+                long until = System.nanoTime() + 3_000_000_000L;
+                while (server.accepted.get() < 6 && System.nanoTime() < until) Thread.sleep(5);
+                assertEquals(6, server.accepted.get(), "the admitted whole heads reached the server");
+                front.close();
+                assertEquals(0, front.openConnections());
+                for (Socket c : clients) {
+                    c.setSoTimeout(5000);
+                    try {
+                        while (c.getInputStream().read(new byte[65536]) >= 0) {
+                            // what was already on its way, then the end
+                        }
+                    } catch (java.net.SocketException reset) {
+                        // a reset is an end too
+                    }
+                }
+                assertThrows(java.io.IOException.class, () -> from("127.0.0.72", port).close(), "no longer listening");
+            } finally {
+                for (Socket c : clients) c.close();
+            }
+            awaitNothingLeft(front, server, fds, "after the front's close");
+        }
+    }
 }
