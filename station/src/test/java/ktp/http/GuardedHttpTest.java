@@ -950,4 +950,44 @@ class GuardedHttpTest {
             awaitNothingLeft(front, server, fds, "after the front's close");
         }
     }
+
+    /** The real JDK server refusing a body it does not want, through the front as when reached directly. */
+    @Test
+    void theJdkServersEarlyRefusalOfALargeBodyReachesTheClient() throws Exception {
+        GuardedHttp.Limits limits = new GuardedHttp.Limits(6, 3, Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(30));
+        GuardedHttp.applyJdkLimits(limits);
+        byte[] refusal = random(new java.util.Random(seed(413L)), 100 * 1024);
+        HttpServer http = HttpServer.create(GuardedHttp.backendAddress(), 16);
+        http.setExecutor(GuardedHttp.workers(limits, "test-http"));
+        http.createContext("/", x -> { // answers without reading the body
+            x.sendResponseHeaders(413, refusal.length);
+            x.getResponseBody().write(refusal);
+            x.close();
+        });
+        http.start();
+        try (GuardedHttp front = GuardedHttp.start("test", new InetSocketAddress("127.0.0.1", 0), http.getAddress(), WIDE, true)) {
+            for (int port : new int[] {http.getAddress().getPort(), front.port()}) {
+                String what = port == front.port() ? "through the front" : "directly";
+                try (Socket c = from("127.0.0.73", port)) {
+                    c.setSoTimeout(10_000);
+                    byte[] body = new byte[8 * 1024 * 1024];
+                    var writer = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                        try {
+                            c.getOutputStream().write(("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            c.getOutputStream().write(body);
+                        } catch (java.io.IOException refused) {
+                            // expected once the server has had enough
+                        }
+                    });
+                    InputStream in = new java.io.BufferedInputStream(c.getInputStream());
+                    String head = new String(readHead(in), StandardCharsets.US_ASCII);
+                    assertTrue(head.startsWith("HTTP/1.1 413"), what + ": " + head);
+                    assertEquals(digest(refusal), digest(in.readNBytes(refusal.length)), what + ": the whole refusal");
+                    writer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            }
+        } finally {
+            http.stop(0);
+        }
+    }
 }
