@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * in all or {@link Limits#maxPerAddress} from one client address, closes one that sends nothing within
  * {@link Limits#firstByteTime} or does not take its answer within {@link Limits#responseTime}, and relays the
  * others' bytes unchanged to the JDK server on an ephemeral loopback port (TLS passes through: client
- * certificates still reach the server).</li>
+ * certificates still reach the server). The two directions end apart: a server that answers and closes while
+ * its client still sends has all its answer delivered, then the client's side is ended and what it still sends
+ * read and dropped for a moment (a close with bytes unread would be a reset, which loses the answer's end).</li>
  * <li><b>Request heads</b>, for plain HTTP: the front holds a new connection's bytes until its request head is
  * complete (the blank line), and only then connects it to the JDK server; a head not complete within
  * {@link Limits#requestTime} is closed by the front, and one over {@value #MAX_HEAD} bytes answered 431. A
