@@ -864,6 +864,17 @@ class GuardedHttpTest {
                     if (c.getInputStream().read() < 0) throw new java.io.EOFException("closed without an answer");
                 }, "no client certificate, no answer");
             }
+            // handshakes cut short, with a close or a reset, and bytes that are no TLS at all: nothing left behind
+            java.util.Random rnd = new java.util.Random(seed(78L));
+            for (int i = 0; i < 12; i++) {
+                try (Socket c = from("127.0.0.74", front.port())) {
+                    byte[] junk = random(rnd, 1 + rnd.nextInt(600));
+                    if (i % 3 != 0) junk[0] = 0x16; // the start of a handshake record
+                    c.getOutputStream().write(junk);
+                    Thread.sleep(rnd.nextInt(30));
+                    if (i % 2 == 0) c.setSoLinger(true, 0);
+                }
+            }
             awaitNothingLeft(front, null, fds, "TLS"); // the JDK server's side included: the same process
         } finally {
             https.stop(0);
