@@ -111,6 +111,8 @@ class StationCrashTest {
                 int kills = 0;
                 int killedWhilePrinting = 0;
                 int killedInCheckpoint = 0;
+                int waitedForCheckpoint = 0;
+                int killedInCheckpointAtRandom = 0;
                 List<Start> starts = new java.util.ArrayList<>();
                 long runDeadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(8);
                 while (kills < KILLS && System.nanoTime() < runDeadline) {
@@ -122,6 +124,7 @@ class StationCrashTest {
                     // the store is inside a checkpoint (one of its files being written: CHECKPOINT_TMP), or after 20 s.
                     int mode = printer.printed() >= RECORDS - 2 ? 0 : new int[] {0, 1, 2, 3, 0}[kills % 5];
                     if (mode == 3) {
+                        waitedForCheckpoint++;
                         awaitUpTo(20_000, () -> !before.containsAll(checkpointTemporaries(storeDir)));
                         Thread.sleep(random.nextInt(20));
                     } else if (mode == 0) {
@@ -141,7 +144,10 @@ class StationCrashTest {
                     // (the next writer's open deletes it; one left by an earlier kill has the identity seen before).
                     Set<String> after = checkpointTemporaries(storeDir);
                     after.removeAll(before);
-                    if (!after.isEmpty()) killedInCheckpoint++;
+                    if (!after.isEmpty()) {
+                        killedInCheckpoint++;
+                        if (mode != 3) killedInCheckpointAtRandom++;
+                    }
                     starts.add(started);
                     kills++;
                 }
@@ -171,7 +177,8 @@ class StationCrashTest {
                 }
                 assertEquals(RECORDS, printedAtDataCenter(central, token), "the data center has every card printed");
                 System.out.println("crash test: " + kills + " SIGKILLs, " + killedWhilePrinting + " with a card inside the printer, " + killedInCheckpoint
-                        + " inside a checkpoint (a checkpoint every " + CHECKPOINT_EVERY + " transactions, over a store of " + BASE_JOBS + " issued jobs before the run); "
+                        + " inside a checkpoint (" + killedInCheckpointAtRandom + " of them at a random moment, the others of the " + waitedForCheckpoint
+                        + " kills that waited for a checkpoint's file; a checkpoint every " + CHECKPOINT_EVERY + " transactions, over a store of " + BASE_JOBS + " issued jobs before the run); "
                         + stock.issued().size() + " blanks used for " + RECORDS + " cards");
                 printStartTimes(starts);
                 assertTrue(killedWhilePrinting >= 10, "the kills hit cards in the printer, not only idle moments: " + killedWhilePrinting);
@@ -333,7 +340,7 @@ class StationCrashTest {
                 if (running < 0 && line.contains(" running: ")) running = ms;
             }
             if (s.n() == 0) {
-                System.out.println("crash test: the first start, over the store as its builder closed it: store recovered after " + (recovered < 0 ? "(killed before)" : recovered + " ms")
+                System.out.println("crash test: the first start, over " + (BASE_JOBS == 0 ? "an empty folder" : "the store as its builder closed it") + ": store recovered after " + (recovered < 0 ? "(killed before)" : recovered + " ms")
                         + ", running after " + (running < 0 ? "(killed before)" : running + " ms"));
             } else {
                 if (recovered >= 0) recoveredAfterKill.add(recovered);
