@@ -62,7 +62,10 @@ public final class StoreGrowthBench {
 
     private StoreGrowthBench() {}
 
-    public static Result run(int jobs, Path out, PrintStream log) throws IOException, InterruptedException { return run(jobs, out, null, log); }
+    public static Result run(int jobs, Path out, PrintStream log) throws IOException, InterruptedException { return run(jobs, out, null, DEFAULT_STATION, log); }
+
+    /** The station id of a store the bench builds unless told another (`ktp bench store --station`). */
+    public static final String DEFAULT_STATION = "BENCH-01";
 
     /**
      * {@code buildIn} (null: build where it is measured): a folder on another file system (a tmpfs such as
@@ -70,17 +73,49 @@ public final class StoreGrowthBench {
      * store is then copied file by file to the measured folder on disk before anything is measured, so every
      * warm and cold figure reads the disk's copy. The commit times of such a build are the tmpfs's, not the disk's.
      */
-    public static Result run(int jobs, Path out, Path buildIn, PrintStream log) throws IOException, InterruptedException {
+    public static Result run(int jobs, Path out, Path buildIn, String stationId, PrintStream log) throws IOException, InterruptedException {
         Path dir = out != null ? out : Files.createTempDirectory("ktp-bench-growth");
+        try {
+            Built b = build(dir, stationId, jobs, buildIn, log);
+            long[] sorted = b.commitNanos().clone();
+            java.util.Arrays.sort(sorted);
+            double p999 = sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.999) - 1)] / 1e3;
+            double max = sorted[sorted.length - 1] / 1e3;
+            return measure(dir, jobs, b.buildSeconds(), Stats.of(b.commitNanos()), p999, max, log);
+        } finally {
+            if (out == null) WorkDirs.delete(dir);
+        }
+    }
+
+    /**
+     * A store built: its size, the build's time (the commits and drains in the building folder, not the copy)
+     * and every commit's time, in nanoseconds.
+     */
+    public record Built(int jobs, double buildSeconds, long[] commitNanos) {}
+
+    /**
+     * Builds, in {@code dir} (empty or absent), a store of {@code jobs} issued jobs of station {@code stationId}
+     * through StationStore's public API, and closes it cleanly (the daemon's crash test builds its base with
+     * this). Each job is admitted with a real signed envelope and moved LEASED ... ISSUED, one commit per change,
+     * with its ledger entry (blank "UID-n") and outbox events; the outbox is drained as a publisher would
+     * (removePublished), so nothing of the history waits to be sent. Record ids are "Y" + 7 digits, NIKs "32" +
+     * 14 digits: their DDMMYY is "000000...", a date no real NIK (nor the record generator's) has, so a base
+     * never shares a NIK or a record id with the records a data center sends. The bench's clock puts the jobs
+     * over the N / 200 days before now, 200 a day, each ISSUED a few seconds after its admission.
+     * {@code buildIn} (null: in {@code dir}): build in a fresh folder under it (a tmpfs) and copy the closed
+     * store file by file to {@code dir}, forced.
+     */
+    public static Built build(Path dir, String stationId, int jobs, Path buildIn, PrintStream log) throws IOException {
         if (StationStore.existsIn(dir)) throw new IOException(dir + " already holds a store; choose an empty --out");
         Path built = buildIn == null ? dir : Files.createTempDirectory(buildIn, "ktp-bench-build");
         try {
             DataCenterKey key = DataCenterKey.fromSeed(77);
             RecordGenerator gen = new RecordGenerator(77, FingerprintLibrary.embedded(), LocalDate.now());
             List<byte[]> envelopes = new ArrayList<>();
-            for (int i = 0; i < 50; i++) envelopes.add(key.signRecord(gen.next().record()).toJson());
-            log.printf("bench store: building %d issued jobs (envelopes of %d..%d bytes) in %s%n", jobs,
-                    envelopes.stream().mapToInt(e -> e.length).min().orElse(0), envelopes.stream().mapToInt(e -> e.length).max().orElse(0), dir);
+            // 50 distinct envelopes in turn (fewer for a small store: each costs its fingerprint templates).
+            for (int i = 0; i < Math.min(50, jobs); i++) envelopes.add(key.signRecord(gen.next().record()).toJson());
+            log.printf("bench store: building %d issued jobs of station %s (envelopes of %d..%d bytes) in %s%n", jobs, stationId,
+                    envelopes.stream().mapToInt(e -> e.length).min().orElse(0), envelopes.stream().mapToInt(e -> e.length).max().orElse(0), built);
             int commitsPerJob = 1 + PATH.length;
             long[] commitNanos = new long[jobs * commitsPerJob];
             int c = 0;
@@ -88,7 +123,7 @@ public final class StoreGrowthBench {
             long dayMillis = 86_400_000L;
             long perJob = dayMillis / JOBS_PER_DAY;
             BenchClock clock = new BenchClock(Instant.now().minusMillis(perJob * (long) jobs));
-            try (StationStore store = StationStore.open(built, "BENCH-01", clock)) {
+            try (StationStore store = StationStore.open(built, stationId, clock)) {
                 for (int j = 1; j <= jobs; j++) {
                     clock.advance(perJob - PATH.length * 1_000L);
                     String id = String.format("Y%07d", j);
@@ -108,17 +143,11 @@ public final class StoreGrowthBench {
             }
             double buildSeconds = (System.nanoTime() - start) / 1e9;
             if (built != dir) {
-                log.printf("bench store: built in %s in %.0f s; copying it to %s to measure there%n", built, buildSeconds, dir);
+                log.printf("bench store: built in %s in %.0f s; copying it to %s%n", built, buildSeconds, dir);
                 copyStore(built, dir);
-                WorkDirs.delete(built);
             }
-            long[] sorted = commitNanos.clone();
-            java.util.Arrays.sort(sorted);
-            double p999 = sorted[(int) Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.999) - 1)] / 1e3;
-            double max = sorted[sorted.length - 1] / 1e3;
-            return measure(dir, jobs, buildSeconds, Stats.of(commitNanos), p999, max, log);
+            return new Built(jobs, buildSeconds, commitNanos);
         } finally {
-            if (out == null) WorkDirs.delete(dir);
             if (built != dir && Files.exists(built)) WorkDirs.delete(built);
         }
     }
@@ -157,7 +186,7 @@ public final class StoreGrowthBench {
                         .orElse(LocalDate.now(ZoneId.of("Asia/Jakarta"))).minusDays(1);
             }
             log.printf("bench store: the daily report's day is %s, the reconciliation's month the 30 days before%n", today);
-            warm.add(time("open and close (writer; close checkpoints)", 5, () -> StationStore.open(dir, "BENCH-01", Clock.systemUTC()).close()));
+            warm.add(time("open and close (writer; close checkpoints)", 5, () -> StationStore.open(dir, null, Clock.systemUTC()).close()));
             try (StationStore s = StationStore.openReadOnly(dir, Clock.systemUTC())) {
                 warm.add(time("queue depth (health, every 200 ms)", 200, s::queueDepth));
                 warm.add(time("lane's next job (oldest VALIDATED)", 200, () -> s.jobsIn(JobState.VALIDATED, 1)));
@@ -169,7 +198,7 @@ public final class StoreGrowthBench {
                         OptionalInt.empty(), Clock.systemUTC().instant())));
                 warm.add(time("audit verify (reads everything)", 1, s::verifyAudit));
             }
-            try (StationStore s = StationStore.open(dir, "BENCH-01", Clock.systemUTC())) {
+            try (StationStore s = StationStore.open(dir, null, Clock.systemUTC())) {
                 warm.add(time("one more commit", 50, () -> s.audit(Actor.STATION, "BENCH", "one more")));
                 long t = System.nanoTime();
                 s.close();

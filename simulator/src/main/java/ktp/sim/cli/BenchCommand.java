@@ -38,6 +38,10 @@ final class BenchCommand extends ktp.cli.CommandGroup {
                 "to --out (or a temporary folder) on disk and measure every operation there; the commit times are then the tmpfs's"})
         java.nio.file.Path buildIn;
 
+        @Option(names = "--station", paramLabel = "ID", defaultValue = ktp.sim.bench.StoreGrowthBench.DEFAULT_STATION,
+                description = "with --jobs: the station the store built belongs to, as in station.yaml's station.id (default ${DEFAULT-VALUE})")
+        String station;
+
         @Option(names = "--measure", paramLabel = "DIR", description = {"instead of --jobs: measure the store a bench kept in DIR (--out) without building it;",
                 "a writer's open changes it (its commits, an earlier layout upgraded): give it a copy"})
         java.nio.file.Path measure;
@@ -45,6 +49,7 @@ final class BenchCommand extends ktp.cli.CommandGroup {
         @Override
         public Integer call() throws Exception {
             if (measure != null && jobs != null) throw new BadInputException("--measure measures an existing store: no --jobs with it");
+            if (jobs == null && !station.equals(ktp.sim.bench.StoreGrowthBench.DEFAULT_STATION)) throw new BadInputException("--station names the station of a store --jobs builds: use it with --jobs");
             if (measure != null) return growth();
             if (jobs != null) return growth();
             if (records < 1 || records > 5000) throw new BadInputException("--records must be 1..5000");
@@ -80,9 +85,10 @@ final class BenchCommand extends ktp.cli.CommandGroup {
             } else {
                 if (jobs < 10 || jobs > 200_000) throw new BadInputException("--jobs must be 10..200000");
                 if (buildIn != null && !java.nio.file.Files.isDirectory(buildIn)) throw new BadInputException("--build-in " + buildIn + ": no such folder");
-                r = ktp.sim.bench.StoreGrowthBench.run(jobs, out, buildIn, System.err);
-                System.out.printf("store of %d issued jobs (200 a day) built in %.0f s%s (%d MB on disk); %d commits while loading: median %.2f ms, p99 %.2f ms, p99.9 %.1f ms, max %.1f ms%n",
-                    r.jobs(), r.buildSeconds(), buildIn == null ? "" : " in " + buildIn + ", copied to disk", r.storeBytes() >> 20, r.commits().samples(), r.commits().medianMicros() / 1e3,
+                if (!station.matches("[A-Za-z0-9_-]{1,64}")) throw new BadInputException("--station '" + station + "' must be 1 to 64 letters, digits, '_' or '-' (a station id)");
+                r = ktp.sim.bench.StoreGrowthBench.run(jobs, out, buildIn, station, System.err);
+                System.out.printf("store of %d issued jobs (200 a day) of station %s built in %.0f s%s (%d MB on disk); %d commits while loading: median %.2f ms, p99 %.2f ms, p99.9 %.1f ms, max %.1f ms%n",
+                    r.jobs(), station, r.buildSeconds(), buildIn == null ? "" : " in " + buildIn + ", copied to disk", r.storeBytes() >> 20, r.commits().samples(), r.commits().medianMicros() / 1e3,
                     r.commits().p99Micros() / 1e3, r.commitP999Micros() / 1e3, r.commitMaxMicros() / 1e3);
             }
             System.out.printf("%-52s %12s %12s %12s %6s%n", "operation", "median", "p99", "max", "runs");
