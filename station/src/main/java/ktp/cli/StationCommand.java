@@ -94,7 +94,7 @@ final class StationCommand extends CommandGroup {
                     console[0] = ktp.console.Console.start(daemon, java.time.Clock.systemUTC());
                 } catch (java.io.IOException e) {
                     // The station prints without a console; the operator is told why there is none.
-                    org.slf4j.LoggerFactory.getLogger("ktp.console").error("no console: {}", e.getMessage());
+                    org.slf4j.LoggerFactory.getLogger("ktp.console").error(ktp.i18n.StationLog.line("console.none", e.getMessage()));
                 }
             }
             stopped.await();

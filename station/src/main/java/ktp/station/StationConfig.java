@@ -28,7 +28,7 @@ import ktp.telemetry.BrokerSettings;
  */
 public record StationConfig(Path file, String stationId, Path store, Central central, Path trustedKeys, List<Printer> printers,
                             Encoder encoder, Scanner scanner, Telemetry telemetry, Console console, int biometricRetentionDays,
-                            List<String> warnings) {
+                            List<String> warnings, ktp.i18n.Language language) {
 
     /** How long an uncollected card's biometrics are kept when station.yaml does not say (days). */
     public static final int DEFAULT_BIOMETRIC_RETENTION_DAYS = 30;
@@ -79,8 +79,9 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         Path store = base.resolve(station.text("store"));
         // Whole days, 1 to 365: a card nobody collected keeps its photo and templates no longer than this (docs/store.md).
         int retentionDays = station.integer("biometric_retention_days", 1, 365, DEFAULT_BIOMETRIC_RETENTION_DAYS);
-        // The language of the command line's human output for this station (ktp.cli.CliText; --lang overrides it).
-        station.oneOf("language", List.of("id", "en"), "id");
+        // The language the operator reads this station in: the command line's human output (ktp.cli.CliText; --lang
+        // overrides it) and the station log's operator lines (ktp.i18n.StationLog).
+        ktp.i18n.Language language = ktp.i18n.Language.of(station.oneOf("language", List.of("id", "en"), "id"));
         station.noOtherFields();
 
         DataFile.Node c = root.object("central");
@@ -228,7 +229,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         else root.text("report", "");
         root.noOtherFields();
         return new StationConfig(file, id, store, central, trust, List.copyOf(printers), encoder, new Scanner(scannerUri, scannerProfile),
-                new Telemetry(broker, health, signingKey, officeKeys), console, retentionDays, List.copyOf(warnings));
+                new Telemetry(broker, health, signingKey, officeKeys), console, retentionDays, List.copyOf(warnings), language);
     }
 
     private static Path markReadPath(DataFile.Node n, String field) throws DataFileException {
