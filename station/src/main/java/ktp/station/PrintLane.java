@@ -157,7 +157,11 @@ public final class PrintLane implements Runnable {
             @Override
             public void tell(PrinterError error, String message) {
                 set(LaneState.Kind.PAUSED, error.name(), error.operatorMessage(), error.operatorMessageId(), message, heldRecord);
-                LOG.warn(ktp.i18n.StationLog.line("lane.told", printer.name(), ktp.i18n.StationLog.pick(error.operatorMessage(), error.operatorMessageId()), error, message));
+                // The error's own words are in the lane change's line already; a message of the runner's own (a record that
+                // spoiled too many blanks, the encoder's reason) gets a line of its own.
+                if (!message.equals(error.operatorMessage())) {
+                    LOG.warn(ktp.i18n.StationLog.line("lane.told", printer.name(), ktp.i18n.StationLog.pick(error.operatorMessage(), error.operatorMessageId()), error, message));
+                }
             }
 
             @Override
@@ -454,7 +458,8 @@ public final class PrintLane implements Runnable {
             String message = ktp.i18n.StationLog.pick(en, id);
             String from = before.kind() + "/" + before.code();
             String to = kind + "/" + code;
-            LOG.info(detail.isEmpty() ? ktp.i18n.StationLog.line("lane.changed", printer.name(), from, to, message)
+            // A detail that only repeats the English message (a printer error told as it is) is not said twice.
+            LOG.info(detail.isEmpty() || detail.equals(en) ? ktp.i18n.StationLog.line("lane.changed", printer.name(), from, to, message)
                     : ktp.i18n.StationLog.line("lane.changedDetail", printer.name(), from, to, message, detail));
         }
     }

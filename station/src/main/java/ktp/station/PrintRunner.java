@@ -210,7 +210,8 @@ public final class PrintRunner {
             }
             lastMessage = error.operatorMessage();
             operator.tell(error, lastMessage);
-            LOG.warn(ktp.i18n.StationLog.line("runner.paused", ktp.i18n.StationLog.pick(error.operatorMessage(), error.operatorMessageId()), recordId, error, why));
+            String reply = why == null || why.isEmpty() ? error.name() : why.startsWith(error.name()) ? why : error + ": " + why; // the code once, then the reply
+            LOG.warn(ktp.i18n.StationLog.line("runner.paused", ktp.i18n.StationLog.pick(error.operatorMessage(), error.operatorMessageId()), recordId, reply));
             store.audit(actor, "PRINTER_PAUSED", error + ": " + lastMessage + " (record " + recordId + " waits) - " + why);
             if (!driver.awaitCleared(error, pollEvery, stop)) break;
             if (o instanceof PrinterDriver.Spoiled && !awaitPathClear(stop)) break;
