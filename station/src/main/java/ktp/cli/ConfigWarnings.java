@@ -30,7 +30,7 @@ final class ConfigWarnings {
             DataFile.Node t = DataFile.load(c.file()).object("telemetry");
             if (t.has("password_file")) secret(w, "telemetry.password_file", c.file().toAbsolutePath().getParent().resolve(t.text("password_file")));
         } catch (DataFileException e) {
-            w.add("telemetry.password_file: cannot be read again to check its mode (" + e.getMessage() + ")");
+            w.add("telemetry.password_file: cannot be read again to check its mode (" + e.message(CliText.language()) + ")");
         }
         store(w, c.store());
         StationConfig.Console console = c.console();

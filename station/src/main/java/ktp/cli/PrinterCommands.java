@@ -35,7 +35,7 @@ final class PrinterCommands {
         try {
             return PrinterProfile.resolve(Paths.printerProfiles(), idOrFile);
         } catch (DataFileException e) {
-            throw new BadInputException(e.getMessage());
+            throw new BadInputException(e.message(CliText.language()));
         }
     }
 
@@ -78,7 +78,7 @@ final class PrinterCommands {
             try {
                 renderer = Templates.renderer("ktpel");
             } catch (DataFileException e) {
-                throw new BadInputException(e.getMessage());
+                throw new BadInputException(e.message(CliText.language()));
             }
             Path storeDir = store == null ? Path.of("ktp-print-store") : store;
             try (StationStore s = StationStore.open(storeDir, "ST-PRINT", Clock.systemUTC())) {

@@ -43,17 +43,19 @@ final class StationCommand extends CommandGroup {
 
         @Override
         public Integer call() throws Exception {
+            // What is wrong in the file is said in station.language (when the file reads that far) unless --lang says otherwise.
+            CliText.config(file);
             StationConfig c;
             try {
                 c = StationConfig.load(file, Paths.home().resolve("firmware-profiles"));
             } catch (DataFileException e) {
-                throw new BadInputException(e.getMessage());
+                throw new BadInputException(e.message(CliText.language()));
             }
             ktp.render.CardRenderer renderer;
             try {
                 renderer = Templates.renderer("ktpel");
             } catch (DataFileException e) {
-                throw new BadInputException(e.getMessage());
+                throw new BadInputException(e.message(CliText.language()));
             }
             for (String warning : c.warnings()) System.err.println("ktp: warning: " + warning);
             // The daemon logs what it does (one line per job change, device and link events); commands only warn.
@@ -111,7 +113,7 @@ final class StationCommand extends CommandGroup {
             // The old form tcp:HOST:PORT is read as tcp://HOST:PORT (StationConfig warns about it).
             return v.startsWith("tcp:") && !v.startsWith("tcp://") ? "tcp://" + v.substring(4) : v;
         } catch (DataFileException x) {
-            throw new BadInputException(x.getMessage());
+            throw new BadInputException(x.message(CliText.language()));
         }
     }
 
@@ -214,13 +216,13 @@ final class StationCommand extends CommandGroup {
 
         @Override
         public Integer call() {
+            CliText.config(file);
             StationConfig c;
             try {
                 c = StationConfig.load(file, Paths.home().resolve("firmware-profiles"));
             } catch (DataFileException e) {
-                throw new BadInputException(e.getMessage());
+                throw new BadInputException(e.message(CliText.language()));
             }
-            CliText.config(file);
             System.out.println(CliText.t("check.station", c.stationId(), c.store().toString()));
             System.out.println(CliText.t("check.central", c.central().url().toString(), c.central().plainHttp() ? CliText.t("check.plain")
                     : CliText.t("check.pinned") + CliText.t(c.central().certificate() != null ? "check.certificate" : "check.token")));
