@@ -57,7 +57,7 @@ final class StationCommand extends CommandGroup {
             } catch (DataFileException e) {
                 throw new BadInputException(e.message(CliText.language()));
             }
-            for (String warning : c.warnings()) System.err.println("ktp: warning: " + warning);
+            for (DataFileException warning : c.warnings()) System.err.println(CliText.t("run.warning", warning.message(CliText.language())));
             // The daemon logs what it does (one line per job change, device and link events); commands only warn.
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ktp")).setLevel(ch.qos.logback.classic.Level.INFO);
             javax.smartcardio.TerminalFactory readers = javax.smartcardio.TerminalFactory.getDefault();

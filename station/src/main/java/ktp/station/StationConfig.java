@@ -25,10 +25,14 @@ import ktp.telemetry.BrokerSettings;
  * console. Validated on load: every error names the file, the key and what to fix; relative paths are read
  * from the configuration file's folder; profiles are looked up in firmware-profiles/ unless a path is given.
  * Secrets stay in the files the configuration names (keys, tokens, passwords), never in it.
+ *
+ * <p>{@code warnings}: what loads but should change (the old address form), each with the file, key, line and column
+ * like an error, so that the command line says it in the operator's language ({@link DataFileException#message});
+ * {@code language}: station.language, the language of the command line and of the station log's operator lines.
  */
 public record StationConfig(Path file, String stationId, Path store, Central central, Path trustedKeys, List<Printer> printers,
                             Encoder encoder, Scanner scanner, Telemetry telemetry, Console console, int biometricRetentionDays,
-                            List<String> warnings, ktp.i18n.Language language) {
+                            List<DataFileException> warnings, ktp.i18n.Language language) {
 
     /** How long an uncollected card's biometrics are kept when station.yaml does not say (days). */
     public static final int DEFAULT_BIOMETRIC_RETENTION_DAYS = 30;
@@ -70,7 +74,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
 
     public static StationConfig load(Path file, Path profilesHome) throws DataFileException {
         DataFile.Node root = DataFile.load(file);
-        List<String> warnings = new ArrayList<>();
+        List<DataFileException> warnings = new ArrayList<>();
         Path base = file.toAbsolutePath().getParent();
 
         DataFile.Node station = root.object("station");
@@ -272,10 +276,10 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
      * tcp://HOST:PORT, with a warning naming the key and the new form, so that a station written for it keeps running
      * while its file is changed; {@code ktp station check-config} and {@code station run} show the warning.
      */
-    static String modernTcp(DataFile.Node n, String field, String value, List<String> warnings) {
+    static String modernTcp(DataFile.Node n, String field, String value, List<DataFileException> warnings) {
         if (value.startsWith("tcp:") && !value.startsWith("tcp://") && value.length() > 4) {
             String modern = "tcp://" + value.substring(4);
-            warnings.add(n.warning(field, "'" + value + "' is the old address form; write " + modern + " (it is read as that)"));
+            warnings.add(n.warning(field, ktp.datafile.Words.of("station.oldForm", value, modern)));
             return modern;
         }
         return value;

@@ -112,6 +112,36 @@ class ConfigErrorLanguageTest {
         assertEquals(List.of(), wrong);
     }
 
+    /** A file that loads: its warnings (the old address form, a token other users can read) in the chosen language too. */
+    @Test
+    void theWarningsOfAFileThatLoadsAreTheOperatorsLanguageToo() throws Exception {
+        Path token = dir.resolve("token.txt");
+        Files.writeString(token, "t\n");
+        Files.setPosixFilePermissions(token, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path trust = Files.createDirectories(dir.resolve("trust"));
+        Files.writeString(trust.resolve(TestRecords.KEY_ID + ".pem"), TrustedKeys.toPem(TestRecords.KEY.getPublic()));
+        Files.createDirectories(dir.resolve("keys"));
+        ktp.telemetry.TelemetryKey.generate().writePrivate(dir.resolve("keys/signing.key"));
+        ktp.telemetry.Keyring.add(dir.resolve("office-keys"), "test-office", ktp.telemetry.TelemetryKey.generate().publicKey());
+        Path file = dir.resolve("old-form.yaml");
+        Files.writeString(file, STATION + CENTRAL + TRUST + PRINTER.replace("tcp://127.0.0.1:2", "tcp:127.0.0.1:2") + ENCODER
+                + "scanner:\n  uri: tcp://127.0.0.1:3\n  profile: r307\n"
+                + "telemetry:\n  broker: tcp://127.0.0.1:4\n  signing_key: keys/signing.key\n  office_keys: office-keys\n");
+        KtpCommandLineTest.Result id = KtpCommandLineTest.run("station", "check-config", file.toString());
+        CliText.reset();
+        assertEquals(0, id.exit(), id.err());
+        assertTrue(id.out().contains("PERINGATAN " + file + ": printers[0].uri: 'tcp:127.0.0.1:2' adalah bentuk alamat lama; tulis tcp://127.0.0.1:2"
+                + " (dibaca sebagai itu) (baris 11, kolom 5)\n"), id.out());
+        assertTrue(id.out().contains("PERINGATAN central.token_file: " + token + " berizin rw-r--r--, dapat dibaca pengguna lain; jadikan hanya untuk"
+                + " pemiliknya: chmod 600 " + token + "\n"), id.out());
+        KtpCommandLineTest.Result en = KtpCommandLineTest.run("station", "check-config", file.toString(), "--lang", "en");
+        CliText.reset();
+        assertEquals(0, en.exit(), en.err());
+        assertTrue(en.out().contains("WARNING    " + file + ": printers[0].uri: 'tcp:127.0.0.1:2' is the old address form; write tcp://127.0.0.1:2"
+                + " (it is read as that) (line 11, column 5)\n"), en.out());
+        assertTrue(en.out().contains("WARNING    central.token_file: " + token + " is rw-r--r--, readable by other users; make it owner-only: chmod 600 " + token + "\n"), en.out());
+    }
+
     /**
      * A source scan: in the configuration's loader every problem is a key of the catalogue's config area in both
      * languages; the only literal problems left pass another room's message through (an exception's own text).
