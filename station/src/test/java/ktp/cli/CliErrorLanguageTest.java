@@ -99,6 +99,20 @@ class CliErrorLanguageTest {
             KtpCommandLineTest.Result unknown = KtpCommandLineTest.run("queue", "--store", st, "--colour", "--lang", language.code());
             assertEquals(ExitCodes.BAD_INPUT, unknown.exit(), unknown.err());
             assertTrue(unknown.err().startsWith("ktp: " + Catalogue.text(language, "cli.err.usage.unknown", "'--colour'")), unknown.err());
+            // A value the option's type refuses, an option given twice, a value picocli's converter refuses: the option
+            // and the value as typed, in the catalogue's words (the converter's own text only after them).
+            KtpCommandLineTest.Result notANumber = KtpCommandLineTest.run("queue", "--store", st, "--limit", "ten", "--lang", language.code());
+            assertEquals(ExitCodes.BAD_INPUT, notANumber.exit(), notANumber.err());
+            assertEquals(List.of("ktp: " + Catalogue.text(language, "cli.err.usage.whole", "--limit", "ten"), Catalogue.text(language, "cli.err.usage", "ktp queue")),
+                    notANumber.err().strip().lines().toList());
+            KtpCommandLineTest.Result twice = KtpCommandLineTest.run("queue", "--store", st, "--limit", "1", "--limit", "2", "--lang", language.code());
+            assertEquals(ExitCodes.BAD_INPUT, twice.exit(), twice.err());
+            assertEquals("ktp: " + Catalogue.text(language, "cli.err.usage.twice", "'--limit'"), twice.err().strip().lines().findFirst().orElse(""));
+            KtpCommandLineTest.Result badDate = KtpCommandLineTest.run("nik", "check", "3273014507900001", "--birth", "1990-13-45", "--lang", language.code());
+            assertEquals(ExitCodes.BAD_INPUT, badDate.exit(), badDate.err());
+            String said = badDate.err().strip().lines().findFirst().orElse("");
+            String words = Catalogue.text(language, "cli.err.usage.value", "--birth", "1990-13-45", "\u0000");
+            assertTrue(said.startsWith("ktp: " + words.substring(0, words.indexOf('\u0000'))), said);
         }
         // An account that exists already: the nested text (the role change) is the same language as the rest.
         String[] again = {"console", "user", "add", "--users", users.toString(), "--name", "sari", "--role", "supervisor"};
