@@ -108,6 +108,9 @@ class CliErrorLanguageTest {
             KtpCommandLineTest.Result twice = KtpCommandLineTest.run("queue", "--store", st, "--limit", "1", "--limit", "2", "--lang", language.code());
             assertEquals(ExitCodes.BAD_INPUT, twice.exit(), twice.err());
             assertEquals("ktp: " + Catalogue.text(language, "cli.err.usage.twice", "'--limit'"), twice.err().strip().lines().findFirst().orElse(""));
+            KtpCommandLineTest.Result badDpi = KtpCommandLineTest.run("finger", "enroll", "--dpi", "high", "--lang", language.code());
+            assertEquals(ExitCodes.BAD_INPUT, badDpi.exit(), badDpi.err());
+            assertEquals("ktp: " + Catalogue.text(language, "cli.err.usage.number", "--dpi", "high"), badDpi.err().strip().lines().findFirst().orElse(""));
             KtpCommandLineTest.Result badDate = KtpCommandLineTest.run("nik", "check", "3273014507900001", "--birth", "1990-13-45", "--lang", language.code());
             assertEquals(ExitCodes.BAD_INPUT, badDate.exit(), badDate.err());
             String said = badDate.err().strip().lines().findFirst().orElse("");
