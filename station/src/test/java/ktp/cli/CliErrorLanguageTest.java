@@ -32,6 +32,8 @@ class CliErrorLanguageTest {
     @TempDir
     Path dir;
 
+    /** Before too: a test class run earlier in this JVM may have left --lang en chosen by its last command line. */
+    @org.junit.jupiter.api.BeforeEach
     @AfterEach
     void noLanguageLeftBehind() { CliText.reset(); }
 
@@ -138,7 +140,7 @@ class CliErrorLanguageTest {
     }
 
     private static final List<String> COMMANDS = List.of("QueueCommand", "LedgerCommand", "IssueCommand", "ReportCommand", "ReprintCommand", "ConsoleCommand",
-            "StoreChoice", "ConsoleSession", "StatusCommand", "Ktp", "PrinterCommands");
+            "StoreChoice", "ConsoleSession", "StatusCommand", "Ktp", "PrinterCommands", "RecordCommand", "ConfigWarnings");
     private static final Pattern KEY = Pattern.compile("CliText\\.(bad|error|t)\\(\"([^\"]*)\"");
     private static final Pattern LETTERS = Pattern.compile("\"[^\"]*[A-Za-z][^\"]*\"");
 

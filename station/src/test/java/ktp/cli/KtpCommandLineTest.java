@@ -112,7 +112,8 @@ class KtpCommandLineTest {
         Result both = run("record", "check", good.toString(), bad.toString(), "--trust", trust.toString());
         assertEquals(1, both.exit());
         assertTrue(both.out().contains("REJECTED  " + bad + "  NIK_SEX_MISMATCH"), both.out());
-        assertTrue(both.out().contains("1 valid, 1 rejected"));
+        assertTrue(both.out().contains("1 sah, 1 ditolak"), "Indonesian by default: " + both.out());
+        assertTrue(run("record", "check", good.toString(), bad.toString(), "--trust", trust.toString(), "--lang", "en").out().contains("1 valid, 1 rejected"));
         assertEquals(2, run("record", "check", dir.resolve("missing.json").toString(), "--trust", trust.toString()).exit());
         assertEquals(2, run("record", "check", good.toString(), "--trust", dir.resolve("nowhere").toString()).exit());
         assertEquals(2, run("record", "check", good.toString()).exit());
