@@ -34,6 +34,8 @@ class RenderCommandTest {
         // As the issue writes it: no --trust, the keys beside the records are found.
         KtpRun r = ktp("render", "--record", record.toString(), "--profile", "evolis-primacy-dual-ymcko", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
+        // In the operator's language by default: the record, the printer and the folder as they are.
+        assertTrue(r.out().contains(" dirender untuk evolis-primacy-dual-ymcko (") && r.out().strip().endsWith(" ke " + out), r.out());
         for (String f : List.of("front.pdf", "back.pdf", "front-preview.png", "back-preview.png", "front-Y.png", "front-M.png", "front-C.png",
                 "front-K.png", "front-O.png", "back-K.png", "back-O.png")) {
             assertTrue(Files.size(out.resolve(f)) > 100, f); // a full overlay panel compresses to a few hundred bytes
@@ -84,7 +86,7 @@ class RenderCommandTest {
         Path out = dir.resolve("mono");
         KtpRun r = ktp("render", "--record", record.toString(), "--trust", trust, "--profile", "evolis-zenius-mono", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("prints one side only"), r.out());
+        assertTrue(r.out().contains("evolis-zenius-mono hanya mencetak satu sisi"), "in the operator's language by default: " + r.out());
         assertTrue(Files.exists(out.resolve("front-K.png")));
         assertFalse(Files.exists(out.resolve("front-Y.png")));
         assertFalse(Files.exists(out.resolve("back-K.png")));
