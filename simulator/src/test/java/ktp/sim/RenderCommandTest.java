@@ -42,7 +42,7 @@ class RenderCommandTest {
         }
         KtpRun ok = ktp("qr", "verify", out.resolve("back-K.png").toString(), "--trust", trust);
         assertEquals(0, ok.exit(), ok.out());
-        assertTrue(ok.out().contains("Seal       VALID"), ok.out());
+        assertTrue(ok.out().contains("Segel      VALID"), "in the operator's language by default: " + ok.out());
 
         // A "photo" of the card: the preview shrunk, turned by 4 degrees, with noise, saved as JPEG.
         BufferedImage preview = ImageIO.read(out.resolve("back-preview.png").toFile());
@@ -71,7 +71,7 @@ class RenderCommandTest {
         assertTrue(unknownKey.out().contains("INVALID"), unknownKey.out());
         KtpRun noQr = ktp("qr", "verify", out.resolve("front-K.png").toString(), "--trust", trust);
         assertEquals(1, noQr.exit());
-        assertTrue(noQr.out().contains("no QR code"), noQr.out());
+        assertTrue(noQr.out().contains("tidak ada kode QR"), noQr.out());
         assertEquals(2, ktp("qr", "verify", record.toString(), "--trust", trust).exit(), "a JSON file is not an image");
     }
 
