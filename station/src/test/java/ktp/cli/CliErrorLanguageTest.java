@@ -140,7 +140,7 @@ class CliErrorLanguageTest {
     }
 
     private static final List<String> COMMANDS = List.of("QueueCommand", "LedgerCommand", "IssueCommand", "ReportCommand", "ReprintCommand", "ConsoleCommand",
-            "StoreChoice", "ConsoleSession", "StatusCommand", "Ktp", "PrinterCommands", "RecordCommand", "ConfigWarnings", "NikCommand", "FingerCommand", "RenderCommand", "QrCommand");
+            "StoreChoice", "ConsoleSession", "StatusCommand", "Ktp", "PrinterCommands", "RecordCommand", "ConfigWarnings", "NikCommand", "FingerCommand", "RenderCommand", "QrCommand", "CardCommand");
     private static final Pattern KEY = Pattern.compile("CliText\\.(bad|error|t)\\(\"([^\"]*)\"");
     private static final Pattern LETTERS = Pattern.compile("\"[^\"]*[A-Za-z][^\"]*\"");
 
