@@ -127,6 +127,26 @@ class CliErrorLanguageTest {
                 Catalogue.text(Language.ID, "cli.err.user.andRole", "supervisor")), exists.err().strip());
     }
 
+    /** 'ktp print' to a file (the exact byte stream): its result line in both languages, the ids and figures as they are. */
+    @Test
+    void printSaysItsResultInTheChosenLanguage() throws IOException {
+        Path trust = Files.createDirectories(dir.resolve("trust"));
+        Files.writeString(trust.resolve(ktp.record.TestRecords.KEY_ID + ".pem"), ktp.record.TrustedKeys.toPem(ktp.record.TestRecords.KEY.getPublic()));
+        Path record = dir.resolve("record.json");
+        Files.write(record, ktp.record.TestRecords.envelope(ktp.record.TestRecords.valid(1)));
+        for (Language language : Language.values()) {
+            Path store = dir.resolve("print-store-" + language.code());
+            KtpCommandLineTest.Result r = KtpCommandLineTest.run("print", "--record", record.toString(), "--profile", "evolis-primacy-dual-ymcko",
+                    "--printer", "file:" + dir.resolve("stream-" + language.code() + ".prn"), "--trust", trust.toString(), "--store", store.toString(),
+                    "--lang", language.code());
+            String line = r.out().strip();
+            String words = Catalogue.text(language, "cli.print.done", "\u0000", "\u0000", "\u0000", "\u0000", "\u0000", "\u0000", store.toString());
+            String[] fixed = words.split("\u0000", -1);
+            assertTrue(line.endsWith(fixed[fixed.length - 1]), language + ": " + r.out() + r.err());
+            assertTrue(line.contains(fixed[4]) && line.contains(fixed[5]), language + " (the figures' words): " + r.out() + r.err());
+        }
+    }
+
     /** The verification's steps that 'ktp issue' prints while the daemon is stopped, in the console's words. */
     @Test
     void theIssuanceStepsAreTheOperatorsLanguage() {
@@ -153,8 +173,6 @@ class CliErrorLanguageTest {
         List<String> bypass = new ArrayList<>();
         for (String name : COMMANDS) {
             String source = Files.readString(Path.of("src/main/java/ktp/cli/" + name + ".java"));
-            // Of the printer commands, 'printer status' (its BUSY/DEAD explanations) is the operator's.
-            if (name.equals("PrinterCommands")) source = source.substring(source.indexOf("static final class Status"));
             boolean bilingual = name.equals("StatusCommand"); // 'ktp status NIK' prints both languages side by side by design
             for (String statement : source.replaceAll("(?m)^\\s*(//|\\*|/\\*\\*).*$", "").split(";")) {
                 boolean error = statement.contains("new BadInputException(") || statement.contains("err().println(") || statement.contains("System.err.println(")
