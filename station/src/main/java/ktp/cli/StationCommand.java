@@ -25,7 +25,7 @@ final class StationCommand extends CommandGroup {
 
         @Override
         public Integer call() throws IOException {
-            if (Files.exists(out)) throw new BadInputException(out + " already exists; choose another --out or move it away");
+            if (Files.exists(out)) throw CliText.bad("err.init.exists", out.toString());
             try (InputStream in = StationConfig.class.getResourceAsStream("station-example.yaml")) {
                 if (in == null) throw new IllegalStateException("the example configuration is missing from the station's resources");
                 Files.write(out, in.readAllBytes());
@@ -64,16 +64,14 @@ final class StationCommand extends CommandGroup {
             String lab = labReader(file);
             if (lab != null) {
                 if (!Pattern.compile(c.encoder().readerPattern()).matcher(ktp.lab.LabReader.NAME).find()) {
-                    throw new BadInputException(file + ": encoder.reader: /" + c.encoder().readerPattern() + "/ does not match the lab reader's name '"
-                            + ktp.lab.LabReader.NAME + "' (write reader: \"" + ktp.lab.LabReader.NAME + "\")");
+                    throw CliText.bad("err.run.labReaderName", file.toString(), c.encoder().readerPattern(), ktp.lab.LabReader.NAME);
                 }
                 URI u = URI.create(lab);
                 ktp.lab.LabReader reader = ktp.lab.LabReader.listen(u.getHost(), u.getPort());
                 // A lab may unplug it: docs/station-config.md, encoder.lab_reader.
                 reader.unpluggedWhileExists(file.toAbsolutePath().resolveSibling("lab-reader.unplugged"));
                 readers = reader.factory();
-                System.out.println("lab reader '" + ktp.lab.LabReader.NAME + "' on tcp://" + u.getHost() + ":" + reader.port()
-                        + " (no pcscd): connect the printer simulator's contact station with --vpcd " + u.getHost() + ":" + reader.port());
+                System.out.println(CliText.t("run.labReader", ktp.lab.LabReader.NAME, u.getHost(), String.valueOf(reader.port())));
             }
             ktp.station.StationDaemon daemon = new ktp.station.StationDaemon(c, renderer, readers, java.time.Clock.systemUTC());
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
@@ -246,7 +244,7 @@ final class StationCommand extends CommandGroup {
                 Probes.central("central.url", c, failed);
                 if (labReader(file) != null) report("encoder.lab_reader", labReader(file), null, failed); // served by the daemon itself
                 else probeReader(c.encoder().readerPattern(), failed);
-                if (!failed.isEmpty()) throw new BadInputException(file + ": " + String.join("; ", failed));
+                if (!failed.isEmpty()) throw CliText.bad("err.check.probed", file.toString(), String.join("; ", failed));
             }
             System.out.println(CliText.t(probe ? "check.okProbed" : "check.ok", file.toString()) + (warnings.isEmpty() ? "" : CliText.t("check.withWarnings", warnings.size())));
             return ExitCodes.OK;

@@ -242,7 +242,7 @@ class StationByHandTest {
         }
         assertTrue(cards >= 2, "a card's front and back from the printer simulator: " + Files.readString(log));
         String daemonLog = Files.readString(log);
-        assertTrue(daemonLog.contains("lab reader 'KTP Lab Reader'"), daemonLog);
+        assertTrue(daemonLog.contains("pembaca lab 'KTP Lab Reader'"), "in the operator's language by default: " + daemonLog);
 
         // At the counter. The operator finds the card waiting for its holder (the queue through the console).
         JsonNode waiting = null;
