@@ -34,13 +34,15 @@ class RenderCommandTest {
         // As the issue writes it: no --trust, the keys beside the records are found.
         KtpRun r = ktp("render", "--record", record.toString(), "--profile", "evolis-primacy-dual-ymcko", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
+        // In the operator's language by default: the record, the printer and the folder as they are.
+        assertTrue(r.out().contains(" dirender untuk evolis-primacy-dual-ymcko (") && r.out().strip().endsWith(" ke " + out), r.out());
         for (String f : List.of("front.pdf", "back.pdf", "front-preview.png", "back-preview.png", "front-Y.png", "front-M.png", "front-C.png",
                 "front-K.png", "front-O.png", "back-K.png", "back-O.png")) {
             assertTrue(Files.size(out.resolve(f)) > 100, f); // a full overlay panel compresses to a few hundred bytes
         }
         KtpRun ok = ktp("qr", "verify", out.resolve("back-K.png").toString(), "--trust", trust);
         assertEquals(0, ok.exit(), ok.out());
-        assertTrue(ok.out().contains("Seal       VALID"), ok.out());
+        assertTrue(ok.out().contains("Segel      VALID"), "in the operator's language by default: " + ok.out());
 
         // A "photo" of the card: the preview shrunk, turned by 4 degrees, with noise, saved as JPEG.
         BufferedImage preview = ImageIO.read(out.resolve("back-preview.png").toFile());
@@ -69,7 +71,7 @@ class RenderCommandTest {
         assertTrue(unknownKey.out().contains("INVALID"), unknownKey.out());
         KtpRun noQr = ktp("qr", "verify", out.resolve("front-K.png").toString(), "--trust", trust);
         assertEquals(1, noQr.exit());
-        assertTrue(noQr.out().contains("no QR code"), noQr.out());
+        assertTrue(noQr.out().contains("tidak ada kode QR"), noQr.out());
         assertEquals(2, ktp("qr", "verify", record.toString(), "--trust", trust).exit(), "a JSON file is not an image");
     }
 
@@ -84,7 +86,7 @@ class RenderCommandTest {
         Path out = dir.resolve("mono");
         KtpRun r = ktp("render", "--record", record.toString(), "--trust", trust, "--profile", "evolis-zenius-mono", "--out", out.toString());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("prints one side only"), r.out());
+        assertTrue(r.out().contains("evolis-zenius-mono hanya mencetak satu sisi"), "in the operator's language by default: " + r.out());
         assertTrue(Files.exists(out.resolve("front-K.png")));
         assertFalse(Files.exists(out.resolve("front-Y.png")));
         assertFalse(Files.exists(out.resolve("back-K.png")));

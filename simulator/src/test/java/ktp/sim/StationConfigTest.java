@@ -66,7 +66,7 @@ class StationConfigTest {
         assertTrue(Files.readString(out).contains("# ktp-station: one print station's configuration"));
         KtpRun again = KtpRun.of("station", "init", "--out", out.toString());
         assertEquals(2, again.exit());
-        assertTrue(again.err().contains("already exists"), again.err());
+        assertTrue(again.err().contains("sudah ada"), "in the operator's language by default: " + again.err());
         KtpRun check = KtpRun.of("station", "check-config", "--lang", "en", out.toString());
         assertEquals(2, check.exit());
         assertTrue(check.err().contains("central.ca") && check.err().contains("does not exist"), "the first thing to fix is named: " + check.err());

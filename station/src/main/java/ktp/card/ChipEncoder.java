@@ -69,7 +69,7 @@ public final class ChipEncoder {
                 return Optional.of(new Personalizer(t, profile, keys, random).readUid());
             }
         } catch (ApduTransport.CardException | Personalizer.PersonalizationException | javax.smartcardio.CardException e) {
-            LOG.warn("encoder: cannot read the card in the reader: {}", e.getMessage());
+            LOG.warn(ktp.i18n.StationLog.line("encoder.unreadable", e.getMessage()));
             return Optional.empty();
         }
     }
@@ -124,7 +124,7 @@ public final class ChipEncoder {
             identified.accept(uid);
             Personalizer.Result r = p.personalize(payload.dataGroups(), payload.securityObject());
             last = r;
-            LOG.info("record {}: chip {} personalized ({} APDUs, {} bytes out, {} in)", recordId, r.uid(), r.apdus(), r.bytesSent(), r.bytesReceived());
+            LOG.info(ktp.i18n.StationLog.line("encoder.personalized", recordId, r.uid(), r.apdus(), r.bytesSent(), r.bytesReceived()));
             return r.uid();
         } catch (ApduTransport.CardException e) {
             throw new Failure(uid, "the card left the reader or the chip stopped answering: " + e.getMessage());

@@ -139,11 +139,11 @@ public final class CentralLink implements AutoCloseable {
             } catch (CentralException e) {
                 wait = backoff.next();
                 lastError = e.getMessage();
-                LOG.warn("data center: {} (try {} in a row; next in {} ms)", e.getMessage(), backoff.failures(), wait.toMillis());
+                LOG.warn(ktp.i18n.StationLog.line("central.unreachable", backoff.failures(), wait.toMillis(), e.getMessage()));
             } catch (Throwable e) { // NOPMD: no error may end the link's thread; it backs off and tries again
                 wait = backoff.next();
                 lastError = e.toString();
-                LOG.error("central link cycle failed; retrying in {} ms", wait.toMillis(), e);
+                LOG.error(ktp.i18n.StationLog.line("central.cycleFailed", wait.toMillis()), e);
             }
             if (!running) break;
             sleep(wait);
@@ -190,7 +190,7 @@ public final class CentralLink implements AutoCloseable {
             } else if (!l.printed()) {
                 // Leased, then the station stopped before the record was stored: give it back to be offered again.
                 client.release(l.leaseId());
-                LOG.info("released lease {} of record {}: the station has no job for it", l.leaseId(), l.recordId());
+                LOG.info(ktp.i18n.StationLog.line("central.strayLease", l.leaseId(), l.recordId()));
             }
         }
         for (Job job : store.jobsIn(java.util.EnumSet.of(JobState.LEASED, JobState.VALIDATED), Integer.MAX_VALUE)) {
@@ -213,7 +213,7 @@ public final class CentralLink implements AutoCloseable {
                     if (refused.kind() != CentralException.Kind.REFUSED) throw refused;
                     // A refusal will not change on a retry; keeping the event would block every later one.
                     store.audit(actor, "CENTRAL_REFUSED_EVENT", e.type() + " of record " + e.recordId() + " (#" + e.sequence() + "): " + refused.getMessage());
-                    LOG.warn("data center refused event #{} {} of record {}: {}", e.sequence(), e.type(), e.recordId(), refused.getMessage());
+                    LOG.warn(ktp.i18n.StationLog.line("central.eventRefused", e.sequence(), e.type(), e.recordId(), refused.getMessage()));
                 }
                 store.removePublished(e.sequence());
                 if (e.type() == ktp.job.EventType.CARD_ISSUED) leases.remove(e.recordId());
@@ -270,10 +270,10 @@ public final class CentralLink implements AutoCloseable {
         JobState s = job.get().state();
         if (s == JobState.LEASED || s == JobState.VALIDATED) {
             store.transition(recordId, JobState.RELEASED, actor, why, null);
-            LOG.warn("record {} handed back unprinted: {}", recordId, why);
+            LOG.warn(ktp.i18n.StationLog.line("central.handedBackUnprinted", recordId, why));
         } else if (NEEDS_LEASE.contains(s)) {
             // The blank is already in the printer; finishing and reporting the card is better than wasting it.
-            LOG.warn("record {} is {} without a lease ({}); finishing it and reporting it", recordId, s, why);
+            LOG.warn(ktp.i18n.StationLog.line("central.noLease", recordId, ktp.i18n.StationLog.state(s), why));
         }
     }
 
@@ -300,7 +300,7 @@ public final class CentralLink implements AutoCloseable {
             decision = intake.take(offer.recordId(), offer.envelope());
         } catch (RuntimeException | StackOverflowError e) {
             // The intake must not throw; if it does anyway, this record alone is refused and the next one goes on.
-            LOG.error("record {}: the intake failed; declined as INTERNAL_CHECK_FAILED", offer.recordId(), e);
+            LOG.error(ktp.i18n.StationLog.line("central.intakeFailed", offer.recordId()), e);
             String detail = e.getClass().getName() + ": " + e.getMessage();
             decision = new IntakePort.Decision(IntakePort.Decision.Kind.REJECTED, "INTERNAL_CHECK_FAILED", detail.length() > 500 ? detail.substring(0, 500) : detail);
         }
@@ -311,13 +311,13 @@ public final class CentralLink implements AutoCloseable {
                 // Held from this moment; if the acknowledgement is lost, the next cycle repeats it.
                 remember(lease);
                 remember(client.acknowledge(offer.leaseId()));
-                LOG.info("record {} leased and validated (lease until {})", offer.recordId(), offer.expiresAt());
+                LOG.info(ktp.i18n.StationLog.line("central.leased", offer.recordId(), offer.expiresAt()));
                 return true;
             }
             case REJECTED, HELD -> {
                 client.decline(offer.leaseId(), decision.reasonCode(), clip(decision.detail()));
-                LOG.warn("record {} {}: {} ({})", offer.recordId(), decision.kind() == IntakePort.Decision.Kind.HELD ? "held" : "rejected",
-                        decision.reasonCode(), decision.detail());
+                LOG.warn(ktp.i18n.StationLog.line(decision.kind() == IntakePort.Decision.Kind.HELD ? "central.held" : "central.rejected",
+                        offer.recordId(), decision.reasonCode(), decision.detail()));
                 return false;
             }
             default -> { return notAdmitted(offer, lease, decision.detail()); }
@@ -332,7 +332,7 @@ public final class CentralLink implements AutoCloseable {
             // Our own job, offered again (for example after its lease lapsed during an outage): take the lease.
             remember(lease);
             remember(client.acknowledge(offer.leaseId()));
-            LOG.info("record {} offered again while in {} here; lease taken", offer.recordId(), job.state());
+            LOG.info(ktp.i18n.StationLog.line("central.offeredAgain", offer.recordId(), ktp.i18n.StationLog.state(job.state())));
             return job.state() == JobState.VALIDATED;
         }
         String reason;
@@ -341,7 +341,7 @@ public final class CentralLink implements AutoCloseable {
         else reason = "NIK_ALREADY_PRINTED";
         client.decline(offer.leaseId(), reason, clip(detail));
         store.audit(actor, "DECLINE_" + reason, "record " + offer.recordId() + " offered again by the data center: " + detail);
-        LOG.warn("record {} not printed again: {} ({})", offer.recordId(), reason, detail);
+        LOG.warn(ktp.i18n.StationLog.line("central.notAgain", offer.recordId(), reason, detail));
         return false;
     }
 
@@ -352,7 +352,7 @@ public final class CentralLink implements AutoCloseable {
      * on records another station could print.
      */
     public void setAccepting(boolean on) {
-        if (accepting != on) LOG.info("data center link: {} new records", on ? "taking" : "not taking");
+        if (accepting != on) LOG.info(ktp.i18n.StationLog.line(on ? "central.taking" : "central.notTaking"));
         accepting = on;
     }
 
@@ -372,10 +372,10 @@ public final class CentralLink implements AutoCloseable {
             try {
                 client.release(l.leaseId());
             } catch (CentralException e) {
-                LOG.warn("could not release lease of {} ({}); it will run out at the data center", recordId, e.getMessage());
+                LOG.warn(ktp.i18n.StationLog.line("central.releaseFailed", recordId, e.getMessage()));
             }
         }
-        LOG.info("record {} handed back to the data center: {}", recordId, why);
+        LOG.info(ktp.i18n.StationLog.line("central.handedBack", recordId, why));
         return true;
     }
 
@@ -415,9 +415,9 @@ public final class CentralLink implements AutoCloseable {
                 client.release(l.leaseId());
                 released.add(job.recordId());
             } catch (CentralException e) {
-                LOG.warn("could not release lease of {} ({}); it will run out at the data center", job.recordId(), e.getMessage());
+                LOG.warn(ktp.i18n.StationLog.line("central.releaseFailed", job.recordId(), e.getMessage()));
             }
         }
-        if (!released.isEmpty()) LOG.info("released {} unstarted lease(s) at stop: {}", released.size(), released);
+        if (!released.isEmpty()) LOG.info(ktp.i18n.StationLog.line("central.releasedAtStop", released.size(), released));
     }
 }

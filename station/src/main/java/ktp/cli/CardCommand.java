@@ -40,7 +40,7 @@ final class CardCommand extends CommandGroup {
             try {
                 return CardProfile.resolve(Paths.cardProfiles(), profile);
             } catch (ktp.datafile.DataFileException e) {
-                throw new BadInputException(e.getMessage());
+                throw CliText.bad("err.card.profile", e.message(CliText.language()));
             }
         }
 
@@ -49,7 +49,7 @@ final class CardCommand extends CommandGroup {
             try {
                 return CardKeys.masterFile(p, masterKey);
             } catch (IOException e) {
-                throw new BadInputException("--master-key " + e.getMessage());
+                throw CliText.bad("err.card.masterKey", String.valueOf(e.getMessage()));
             }
         }
     }
@@ -58,7 +58,7 @@ final class CardCommand extends CommandGroup {
         try {
             return SmartcardioTransport.connect(TerminalFactory.getDefault(), reader == null ? "" : reader);
         } catch (ApduTransport.CardException e) {
-            throw new BadInputException(e.getMessage());
+            throw CliText.bad("err.card.reader", String.valueOf(e.getMessage()));
         }
     }
 
@@ -71,11 +71,13 @@ final class CardCommand extends CommandGroup {
             CardProfile profile = card.profile();
             try (SmartcardioTransport t = connect(card.reader)) {
                 Personalizer p = new Personalizer(t, profile, card.keys(profile), new SecureRandom());
-                System.out.println("Reader     " + t.readerName());
-                System.out.println("ATR        " + HexFormat.of().withUpperCase().formatHex(t.atr()) + (profile.matchesAtr(t.atr()) ? "  (" + profile.id() + ")" : "  (not a " + profile.id() + " card)"));
-                System.out.println("UID        " + p.readUid());
+                // The reader's name, the ATR, the UID and the lifecycle state's name as they are; the words around them the operator's.
+                System.out.println(CliText.t("card.reader", t.readerName()));
+                String atr = HexFormat.of().withUpperCase().formatHex(t.atr());
+                System.out.println(CliText.t(profile.matchesAtr(t.atr()) ? "card.atr" : "card.atrOther", atr, profile.id()));
+                System.out.println(CliText.t("card.uid", p.readUid()));
                 KtpelApplet.State state = p.state();
-                System.out.println("Lifecycle  " + state + (state == KtpelApplet.State.PERSONALIZING ? "  (half-written: SPOILED, never valid; to the reject box)" : ""));
+                System.out.println(CliText.t(state == KtpelApplet.State.PERSONALIZING ? "card.halfWritten" : "card.lifecycle", state.name()));
                 return ExitCodes.OK;
             } catch (ApduTransport.CardException | Personalizer.PersonalizationException e) {
                 System.err.println("ktp: " + e.getMessage());
@@ -98,7 +100,7 @@ final class CardCommand extends CommandGroup {
             try {
                 v = new RecordValidator(TrustedKeys.loadDirectory(trust), Clock.systemUTC()).validate(Files.readAllBytes(record));
             } catch (RecordRejectedException e) {
-                System.err.println("ktp: " + record + " REJECTED " + e.reason() + ": " + e.getMessage());
+                System.err.println("ktp: " + CliText.t("card.rejected", record.toString(), e.reason().name(), e.getMessage()));
                 return ExitCodes.FAILURE;
             }
             ChipPayload payload = ChipPayload.of(v);
@@ -107,11 +109,11 @@ final class CardCommand extends CommandGroup {
             try (SmartcardioTransport t = connect(card.reader)) {
                 if (!profile.matchesAtr(t.atr())) throw new Personalizer.PersonalizationException("the card's ATR " + HexFormat.of().withUpperCase().formatHex(t.atr()) + " is not a " + profile.id() + " card");
                 Personalizer.Result r = new Personalizer(t, profile, keys, new SecureRandom()).personalize(payload.dataGroups(), payload.securityObject());
-                System.out.println("personalized chip " + r.uid() + " with " + v.record().recordId() + ": " + r.apdus() + " APDUs, "
-                        + r.bytesSent() + " bytes sent, " + r.bytesReceived() + " received; read back and compared");
+                System.out.println(CliText.t("card.personalized", r.uid(), v.record().recordId(), String.valueOf(r.apdus()), String.valueOf(r.bytesSent()),
+                        String.valueOf(r.bytesReceived())));
                 return ExitCodes.OK;
             } catch (ApduTransport.CardException | Personalizer.PersonalizationException e) {
-                System.err.println("ktp: " + e.getMessage() + " (the card must go to the reject box)");
+                System.err.println("ktp: " + CliText.t("card.toReject", String.valueOf(e.getMessage())));
                 return ExitCodes.FAILURE;
             }
         }
@@ -131,14 +133,15 @@ final class CardCommand extends CommandGroup {
                 Personalizer p = new Personalizer(t, profile, CardKeys.globalPlatformTestKeys(), new SecureRandom());
                 KtpelApplet.State state = p.state();
                 Map<Integer, byte[]> back = p.readBack();
-                System.out.println("Lifecycle  " + state);
-                back.forEach((f, b) -> System.out.println(String.format("%-10s %d bytes", CardProfile.name(f), b.length)));
+                System.out.println(CliText.t("card.lifecycle", state.name()));
+                back.forEach((f, b) -> System.out.println(CliText.t("card.file", String.format("%-10s", CardProfile.name(f)), String.valueOf(b.length))));
                 if (!back.containsKey(KtpelApplet.SOD)) {
-                    System.out.println("Passive authentication  FAILED: no security object on the chip");
+                    System.out.println(CliText.t("card.noSod"));
                     return ExitCodes.FAILURE;
                 }
                 ChipData.Verdict verdict = ChipData.passiveAuthentication(back, back.get(KtpelApplet.SOD), keys::get);
-                System.out.println("Passive authentication  " + (verdict.valid() ? "VALID" : "FAILED") + ": " + verdict.detail());
+                String code = verdict.valid() ? "VALID" : "FAILED"; // a code, the same in both languages; the detail is the verifier's
+                System.out.println(CliText.t("card.passive", code, verdict.detail()));
                 return verdict.valid() && state != KtpelApplet.State.PERSONALIZING ? ExitCodes.OK : ExitCodes.FAILURE;
             } catch (ApduTransport.CardException | Personalizer.PersonalizationException e) {
                 System.err.println("ktp: " + e.getMessage());

@@ -21,7 +21,9 @@ final class ConfigWarnings {
     private ConfigWarnings() {}
 
     static List<String> of(StationConfig c) {
-        List<String> w = new ArrayList<>(c.warnings()); // what loading said (the old address form)
+        List<String> w = new ArrayList<>();
+        // What loading said (the old address form), with the file, key, line and column, in the operator's language.
+        for (DataFileException said : c.warnings()) w.add(said.message(CliText.language()));
         secret(w, "central.key", c.central().key());
         secret(w, "central.token_file", c.central().tokenFile());
         secret(w, "encoder.master_key", c.encoder().masterKey());
@@ -30,21 +32,19 @@ final class ConfigWarnings {
             DataFile.Node t = DataFile.load(c.file()).object("telemetry");
             if (t.has("password_file")) secret(w, "telemetry.password_file", c.file().toAbsolutePath().getParent().resolve(t.text("password_file")));
         } catch (DataFileException e) {
-            w.add("telemetry.password_file: cannot be read again to check its mode (" + e.getMessage() + ")");
+            w.add(CliText.t("warn.passwordFile", e.message(CliText.language())));
         }
         store(w, c.store());
         StationConfig.Console console = c.console();
         if (console.users() != null) {
             if (!Files.exists(console.users())) {
-                w.add("console.users: " + console.users() + " does not exist, so the console will not start; add an account with: ktp console user add --users "
-                        + console.users() + " --name NAME --role supervisor");
+                w.add(CliText.t("warn.usersMissing", console.users().toString()));
             } else {
                 secret(w, "console.users", console.users());
             }
             String host = console.listen().substring(0, console.listen().lastIndexOf(':')).replace("[", "").replace("]", "");
             if (!loopback(host)) {
-                w.add("console.listen: " + console.listen() + " is reachable beyond this machine over plain HTTP (passwords and NIKs in clear);"
-                        + " listen on 127.0.0.1 and put a TLS reverse proxy in front (docs/console.md)");
+                w.add(CliText.t("warn.listen", console.listen()));
             }
         }
         return w;
@@ -63,31 +63,30 @@ final class ConfigWarnings {
         if (file == null || !Files.exists(file)) return;
         try {
             if (PrivateFiles.readableByOthers(file)) {
-                w.add(key + ": " + file + " is " + PrivateFiles.mode(file) + ", readable by other users; make it owner-only: chmod 600 " + file);
+                w.add(CliText.t("warn.secret", key, file.toString(), PrivateFiles.mode(file)));
             }
         } catch (IOException e) {
-            w.add(key + ": cannot read the mode of " + file + " (" + e.getMessage() + ")");
+            w.add(CliText.t("warn.secretUnread", key, file.toString(), String.valueOf(e.getMessage())));
         }
     }
 
     private static void store(List<String> w, Path store) {
         if (!Files.exists(store)) return; // made (0700) at the first run
         if (!Files.isDirectory(store)) {
-            w.add("station.store: " + store + " is not a folder; the store is a folder the daemon creates (move the file away or name another path)");
+            w.add(CliText.t("warn.storeNotFolder", store.toString()));
             return;
         }
         try {
-            if (PrivateFiles.readableByOthers(store)) w.add("station.store: the folder " + store + " is " + PrivateFiles.mode(store)
-                    + "; it holds photos and fingerprint templates until cards are issued: chmod 700 " + store);
+            if (PrivateFiles.readableByOthers(store)) w.add(CliText.t("warn.storeFolder", store.toString(), PrivateFiles.mode(store)));
             try (DirectoryStream<Path> files = Files.newDirectoryStream(store)) {
                 for (Path f : files) {
                     if (Files.isRegularFile(f) && PrivateFiles.readableByOthers(f)) {
-                        w.add("station.store: " + f + " is " + PrivateFiles.mode(f) + ", readable by other users: chmod 600 " + f);
+                        w.add(CliText.t("warn.storeFile", f.toString(), PrivateFiles.mode(f)));
                     }
                 }
             }
         } catch (IOException e) {
-            w.add("station.store: cannot read the modes in " + store + " (" + e.getMessage() + ")");
+            w.add(CliText.t("warn.storeUnread", store.toString(), String.valueOf(e.getMessage())));
         }
     }
 }

@@ -19,7 +19,7 @@ final class FingerCommand extends CommandGroup {
         try {
             return Files.readAllBytes(p);
         } catch (IOException e) {
-            throw new BadInputException(option + " " + p + ": cannot read it (" + e.getMessage() + ")");
+            throw CliText.bad("err.finger.read", option, p.toString(), String.valueOf(e.getMessage()));
         }
     }
 
@@ -27,9 +27,11 @@ final class FingerCommand extends CommandGroup {
         try {
             return HolderMatcher.extract(read(image, "--image"), dpi);
         } catch (BiometricException e) {
-            throw new BadInputException("--image " + image + ": " + e.getMessage());
+            throw CliText.bad("err.finger.image", image.toString(), String.valueOf(e.getMessage()));
         } catch (HolderMatcher.PlaceFingerAgain e) {
-            throw new BadInputException("--image " + image + ": " + e.getMessage());
+            // The console's own words for a poor capture, the matcher's text after them.
+            String why = ktp.i18n.Catalogue.text(CliText.language(), "console.visit.poor.LITTLE_DETAIL", String.valueOf(e.minutiae()));
+            throw CliText.bad("err.finger.poor", image.toString(), why, String.valueOf(e.getMessage()));
         }
     }
 
@@ -42,10 +44,10 @@ final class FingerCommand extends CommandGroup {
 
         @Override
         public Integer call() throws IOException {
-            if (finger < 1 || finger > 10) throw new BadInputException("--finger must be 1..10");
+            if (finger < 1 || finger > 10) throw CliText.bad("err.finger.position", String.valueOf(finger));
             HolderMatcher.Capture c = capture(image, dpi);
             ktp.datafile.PrivateFiles.write(out, HolderMatcher.toIso(c, finger)); // a biometric template: owner only
-            System.out.println("enrolled " + image + ": " + c.minutiae() + " minutiae, finger " + finger + " -> " + out);
+            System.out.println(CliText.t("finger.enrolled", image.toString(), String.valueOf(c.minutiae()), String.valueOf(finger), out.toString()));
             return ExitCodes.OK;
         }
     }
@@ -65,16 +67,18 @@ final class FingerCommand extends CommandGroup {
             try {
                 e = HolderMatcher.importIso(read(template, "--template"));
             } catch (BiometricException ex) {
-                throw new BadInputException("--template " + template + ": " + ex.getMessage());
+                throw CliText.bad("err.finger.template", template.toString(), String.valueOf(ex.getMessage()));
             }
             HolderMatcher m;
             try {
                 m = new HolderMatcher(threshold);
             } catch (IllegalArgumentException ex) {
-                throw new BadInputException("--threshold: " + ex.getMessage());
+                throw CliText.bad("err.finger.threshold", String.valueOf(ex.getMessage()));
             }
             HolderMatcher.Decision d = m.match(e, capture(image, dpi));
-            System.out.printf("score %.1f  %s (threshold %s)%n", d.score(), d.match() ? "MATCH" : "NO_MATCH", threshold);
+            // MATCH and NO_MATCH are codes (scripts read them); the words around them are the operator's.
+            String verdict = d.match() ? "MATCH" : "NO_MATCH";
+            System.out.println(CliText.t("finger.score", String.format(java.util.Locale.ROOT, "%.1f", d.score()), verdict, String.valueOf(threshold)));
             return ExitCodes.OK;
         }
     }
@@ -91,24 +95,25 @@ final class FingerCommand extends CommandGroup {
 
         @Override
         public Integer call() throws IOException {
-            if (!Files.isDirectory(dir)) throw new BadInputException("--dir " + dir + ": no such folder");
+            if (!Files.isDirectory(dir)) throw CliText.bad("err.finger.dir", dir.toString());
             FvcEvaluation.Result r;
             try {
                 r = FvcEvaluation.run(dir, dpi, new HolderMatcher(threshold), RetryPolicy.STATION);
             } catch (BiometricException | IllegalArgumentException e) {
-                throw new BadInputException(e.getMessage());
+                throw CliText.bad("err.finger.eval", String.valueOf(e.getMessage()));
             }
             if (json) {
                 System.out.printf(java.util.Locale.ROOT, "{\"threshold\":%s,\"fnmrPerAttempt\":%.6f,\"fmrPerAttempt\":%.6f,\"fnmrPerTransaction\":%.6f,"
                                 + "\"fmrPerTransaction\":%.6f,\"genuineAttempts\":%d,\"impostorAttempts\":%d}%n", r.threshold(), r.fnmrPerAttempt(),
                         r.fmrPerAttempt(), r.fnmrPerTransaction(), r.fmrPerTransaction(), r.genuineAttempts(), r.impostorAttempts());
             } else {
-                System.out.printf("%d fingers, threshold %s%n", r.fingers(), r.threshold());
-                System.out.printf("per attempt:      FNMR %.2f %% (%d genuine)   FMR %.3f %% (%d impostor)%n",
-                        100 * r.fnmrPerAttempt(), r.genuineAttempts(), 100 * r.fmrPerAttempt(), r.impostorAttempts());
-                System.out.printf("per transaction:  FNMR %.2f %% (%d genuine)   FMR %.3f %% (%d impostor)   policy: 3 attempts x 2 fingers%n",
-                        100 * r.fnmrPerTransaction(), r.genuineTransactions(), 100 * r.fmrPerTransaction(), r.impostorTransactions());
-                System.out.printf("captures refused as too poor (place the finger again): %d; extraction median %.1f ms%n", r.refusedCaptures(), r.medianExtractMillis());
+                java.util.Locale root = java.util.Locale.ROOT;
+                System.out.println(CliText.t("finger.evalHead", String.valueOf(r.fingers()), String.valueOf(r.threshold())));
+                System.out.println(CliText.t("finger.perAttempt", String.format(root, "%.2f", 100 * r.fnmrPerAttempt()), String.valueOf(r.genuineAttempts()),
+                        String.format(root, "%.3f", 100 * r.fmrPerAttempt()), String.valueOf(r.impostorAttempts())));
+                System.out.println(CliText.t("finger.perTransaction", String.format(root, "%.2f", 100 * r.fnmrPerTransaction()), String.valueOf(r.genuineTransactions()),
+                        String.format(root, "%.3f", 100 * r.fmrPerTransaction()), String.valueOf(r.impostorTransactions())));
+                System.out.println(CliText.t("finger.refused", String.valueOf(r.refusedCaptures()), String.format(root, "%.1f", r.medianExtractMillis())));
             }
             return ExitCodes.OK;
         }

@@ -68,6 +68,13 @@ public final class Ktp implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine c = ex.getCommandLine();
+            // Parsing stops at a value it refuses, maybe before a --lang further on: that choice still holds.
+            if (CliText.explicitCode() == null) {
+                for (int i = 0; i < args.length; i++) {
+                    String lang = args[i].startsWith("--lang=") ? args[i].substring(7) : args[i].equals("--lang") && i + 1 < args.length ? args[i + 1] : null;
+                    if (lang != null && (lang.equals("id") || lang.equals("en"))) CliText.choose(lang);
+                }
+            }
             c.getErr().println("ktp: " + usageError(ex));
             c.getErr().println(CliText.error("err.usage", c.getCommandSpec().qualifiedName()));
             return ExitCodes.BAD_INPUT;
@@ -91,6 +98,18 @@ public final class Ktp implements Runnable {
         }
         if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
             return CliText.error("err.usage.unknown", "'" + String.join("', '", u.getUnmatched()) + "'");
+        }
+        if (ex instanceof CommandLine.OverwrittenOptionException w && w.getOverwritten() instanceof CommandLine.Model.OptionSpec o) {
+            return CliText.error("err.usage.twice", "'" + o.longestName() + "'");
+        }
+        // A value a converter refused: the option, the value as typed, and what the option takes in the operator's words.
+        if (ex.getArgSpec() != null && ex.getValue() != null) {
+            CommandLine.Model.ArgSpec a = ex.getArgSpec();
+            String name = a instanceof CommandLine.Model.OptionSpec o ? o.longestName() : a.paramLabel();
+            Class<?> type = a.type();
+            if (type == int.class || type == Integer.class || type == long.class || type == Long.class) return CliText.error("err.usage.whole", name, ex.getValue());
+            if (type == double.class || type == Double.class || type == float.class || type == Float.class) return CliText.error("err.usage.number", name, ex.getValue());
+            return CliText.error("err.usage.value", name, ex.getValue(), ex.getMessage());
         }
         return CliText.error("err.usage.other", ex.getMessage());
     }

@@ -33,21 +33,23 @@ final class NikCommand extends CommandGroup {
             try {
                 parsed = Nik.parse(nik);
             } catch (RecordRejectedException e) {
-                System.out.println("INVALID " + e.reason() + ": " + e.getMessage());
+                System.out.println(CliText.t("nik.invalid", e.reason().name(), e.getMessage()));
                 return ExitCodes.FAILURE;
             }
             LocalDate today = LocalDate.now();
-            System.out.println("NIK " + parsed);
-            System.out.println("  province  " + parsed.provinceCode() + "  " + Provinces.name(parsed.provinceCode()).orElse("(not a province code)"));
-            System.out.println("  regency   " + parsed.regencyCode() + (parsed.regencyCode().equals("00") ? "  (00 is not a regency)" : ""));
-            System.out.println("  district  " + parsed.districtCode() + (parsed.districtCode().equals("00") ? "  (00 is not a district)" : ""));
+            // In the operator's language; the codes, the province's name and the sex as printed on the card stay as they are.
+            String indent = "  ";
+            System.out.println(CliText.t("nik.head", parsed.toString()));
+            System.out.println(indent + CliText.t("nik.province", parsed.provinceCode(), Provinces.name(parsed.provinceCode()).orElse(CliText.t("nik.notProvince"))));
+            System.out.println(indent + CliText.t(parsed.regencyCode().equals("00") ? "nik.regency00" : "nik.regency", parsed.regencyCode()));
+            System.out.println(indent + CliText.t(parsed.districtCode().equals("00") ? "nik.district00" : "nik.district", parsed.districtCode()));
             List<LocalDate> dates = parsed.possibleBirthDates(today);
-            System.out.println("  DDMMYY    " + nik.substring(6, 12) + "  day " + parsed.rawDay()
-                    + (parsed.rawDay() > 40 ? " = " + parsed.dayOfBirth() + " + 40" : ""));
-            System.out.println("  born      " + (dates.isEmpty() ? "(not a real date)" : dates.get(0)
-                    + (dates.size() > 1 ? " (or " + dates.get(1) + ": the NIK has a two-digit year)" : "")));
-            System.out.println("  sex       " + parsed.encodedSex().printed() + " (" + parsed.encodedSex().letter() + ")");
-            System.out.println("  serial    " + parsed.serial());
+            System.out.println(indent + (parsed.rawDay() > 40 ? CliText.t("nik.dayFemale", nik.substring(6, 12), String.valueOf(parsed.rawDay()), String.valueOf(parsed.dayOfBirth()))
+                    : CliText.t("nik.day", nik.substring(6, 12), String.valueOf(parsed.rawDay()))));
+            System.out.println(indent + (dates.isEmpty() ? CliText.t("nik.bornNone")
+                    : dates.size() > 1 ? CliText.t("nik.bornEither", dates.get(0).toString(), dates.get(1).toString()) : CliText.t("nik.born", dates.get(0).toString())));
+            System.out.println(indent + CliText.t("nik.sex", parsed.encodedSex().printed(), parsed.encodedSex().letter()));
+            System.out.println(indent + CliText.t("nik.serial", parsed.serial()));
 
             // Without a recorded birth date, judge the date part in the century that makes it a past date.
             LocalDate birthForCheck = recordedBirth != null ? recordedBirth
@@ -55,10 +57,10 @@ final class NikCommand extends CommandGroup {
             Sex sexForCheck = recordedSex != null ? recordedSex : parsed.encodedSex();
             List<RecordRejectedException> defects = parsed.check(parsed.digits().substring(0, 6), sexForCheck, birthForCheck);
             if (defects.isEmpty()) {
-                System.out.println("VALID" + (recordedSex != null || recordedBirth != null ? " and consistent with the given sex/birth date" : ""));
+                System.out.println(CliText.t(recordedSex != null || recordedBirth != null ? "nik.validConsistent" : "nik.valid"));
                 return ExitCodes.OK;
             }
-            for (RecordRejectedException d : defects) System.out.println("INVALID " + d.reason() + ": " + d.getMessage());
+            for (RecordRejectedException d : defects) System.out.println(CliText.t("nik.invalid", d.reason().name(), d.getMessage()));
             return ExitCodes.FAILURE;
         }
     }

@@ -35,7 +35,7 @@ final class PrinterCommands {
         try {
             return PrinterProfile.resolve(Paths.printerProfiles(), idOrFile);
         } catch (DataFileException e) {
-            throw new BadInputException(e.getMessage());
+            throw CliText.bad("err.printer.profile", e.message(CliText.language()));
         }
     }
 
@@ -72,13 +72,13 @@ final class PrinterCommands {
                 envelope = Files.readAllBytes(record);
                 keys = TrustedKeys.loadDirectory(trust);
             } catch (IOException e) {
-                throw new BadInputException(e.getMessage());
+                throw CliText.bad("err.print.read", String.valueOf(e.getMessage()));
             }
             CardRenderer renderer;
             try {
                 renderer = Templates.renderer("ktpel");
             } catch (DataFileException e) {
-                throw new BadInputException(e.getMessage());
+                throw CliText.bad("err.print.template", e.message(CliText.language()));
             }
             Path storeDir = store == null ? Path.of("ktp-print-store") : store;
             try (StationStore s = StationStore.open(storeDir, "ST-PRINT", Clock.systemUTC())) {
@@ -87,10 +87,12 @@ final class PrinterCommands {
                 try {
                     o = intake.offer(ktp.record.Envelope.claimedRecordId(envelope).orElse(record.getFileName().toString()), envelope);
                 } catch (RuntimeException e) {
-                    throw new BadInputException(e.getMessage());
+                    throw CliText.bad("err.print.intake", String.valueOf(e.getMessage()));
                 }
                 if (o.kind() != RecordIntake.Outcome.Kind.VALIDATED) {
-                    System.err.println("ktp: not printed: " + o.kind() + " " + o.detail() + o.rejection().map(r -> " " + r.getMessage()).orElse(""));
+                    // The outcome's code and the validator's detail as they are.
+                    String why = o.detail() + o.rejection().map(r -> " " + r.getMessage()).orElse("");
+                    System.err.println("ktp: " + CliText.t("print.not", o.kind().name(), why));
                     return ExitCodes.FAILURE;
                 }
                 // Validated by the intake just now: the record comes from its outcome, the seals from the envelope as parsed.
@@ -99,18 +101,20 @@ final class PrinterCommands {
                 PrintJob job = ktp.station.CardPreparation.printJob(renderer, rec, env.keyId(), env.cardSeal(), p, !noCompression);
                 try (PrinterDriver driver = new PrinterDriver(p, () -> PrinterLink.open(printer, p.link()))) {
                     PrintRunner runner = new PrintRunner(s, driver, null, Actor.STATION, Duration.ofSeconds(1),
-                            (error, message) -> System.err.println("printer: " + message + " (" + error + ")"));
+                            (error, message) -> System.err.println(CliText.t("print.told", CliText.pick(error.operatorMessage(), error.operatorMessageId()), error.name(), message)));
                     PrintRunner.Result r = runner.print(job, () -> false);
-                    System.out.println(rec.recordId() + " " + r.state() + (r.blankId().isEmpty() ? "" : " on blank " + r.blankId())
-                            + (r.spoiled() > 0 ? ", " + r.spoiled() + " blank(s) spoiled" : "") + "; " + job.wireBytes() + " bytes on the wire ("
-                            + job.uncompressedBytes() + " uncompressed); ledger in " + storeDir);
+                    String state = CliText.state(r.state().name()) + " (" + r.state().name() + ")";
+                    String blank = r.blankId().isEmpty() ? "" : CliText.t("print.onBlank", r.blankId());
+                    String spoiled = r.spoiled() > 0 ? CliText.t("print.spoiled", String.valueOf(r.spoiled())) : "";
+                    System.out.println(CliText.t("print.done", rec.recordId(), state, blank, spoiled, String.valueOf(job.wireBytes()),
+                            String.valueOf(job.uncompressedBytes()), storeDir.toString()));
                     return r.state() == JobState.AWAITING_HOLDER ? ExitCodes.OK : ExitCodes.FAILURE;
                 }
             } catch (RecordRejectedException e) {
                 System.err.println("ktp: " + e.getMessage());
                 return ExitCodes.FAILURE;
             } catch (RenderException e) {
-                System.err.println("ktp: cannot render: " + e.getMessage());
+                System.err.println("ktp: " + CliText.t("print.render", String.valueOf(e.getMessage())));
                 return ExitCodes.FAILURE;
             }
         }

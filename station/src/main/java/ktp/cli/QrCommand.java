@@ -37,43 +37,44 @@ final class QrCommand extends CommandGroup {
         public Integer call() {
             BufferedImage img = read(image);
             if (trust == null) trust = Path.of("trusted-keys");
-            if (!java.nio.file.Files.isDirectory(trust)) throw new BadInputException("--trust DIR is needed to check the seal: no folder " + trust);
+            if (!java.nio.file.Files.isDirectory(trust)) throw CliText.bad("err.qr.noTrust", trust.toString());
             TrustedKeys keys;
             try {
                 keys = TrustedKeys.loadDirectory(trust);
             } catch (IOException e) {
-                throw new BadInputException("--trust " + trust + ": " + e.getMessage());
+                throw CliText.bad("err.qr.trust", trust.toString(), String.valueOf(e.getMessage()));
             }
             Optional<String> text = QrDecoder.decode(img);
             if (text.isEmpty()) {
-                System.out.println("no QR code found in " + SafeText.of(image));
+                System.out.println(CliText.t("qr.none", SafeText.of(image)));
                 return ExitCodes.FAILURE;
             }
             CardSeal.Parsed parsed;
             try {
                 parsed = CardSeal.parse(text.get());
             } catch (IllegalArgumentException e) {
-                System.out.println("a QR code, but not a KTP-el seal: " + SafeText.escape(e.getMessage()));
+                System.out.println(CliText.t("qr.notSeal", SafeText.escape(e.getMessage())));
                 return ExitCodes.FAILURE;
             }
             CardSeal.Contents c = parsed.contents();
             // every field is what the QR code says, chosen by whoever printed it: shown escaped, so an ESC or CR
             // cannot rewrite the lines above or hide the verdict below
-            System.out.println("NIK        " + SafeText.escape(c.nik()));
-            System.out.println("Nama       " + SafeText.escape(c.nama()));
-            System.out.println("Tgl Lahir  " + c.birthDate());
-            System.out.println("Record     " + SafeText.escape(c.recordId()));
-            System.out.println("Key        " + SafeText.escape(c.keyId()));
+            // (NIK, Nama and Tgl Lahir are the card's own labels, the same in both languages.)
+            System.out.println(CliText.t("qr.nik", SafeText.escape(c.nik())));
+            System.out.println(CliText.t("qr.nama", SafeText.escape(c.nama())));
+            System.out.println(CliText.t("qr.birth", c.birthDate().toString()));
+            System.out.println(CliText.t("qr.record", SafeText.escape(c.recordId())));
+            System.out.println(CliText.t("qr.key", SafeText.escape(c.keyId())));
             Optional<PublicKey> key = keys.get(c.keyId());
             if (key.isEmpty()) {
-                System.out.println("Seal       INVALID: key " + SafeText.escape(c.keyId()) + " is not among the trusted keys in " + trust);
+                System.out.println(CliText.t("qr.untrusted", SafeText.escape(c.keyId()), trust.toString()));
                 return ExitCodes.FAILURE;
             }
             if (!Signatures.verify(c.signedBytes(), parsed.signature(), key.get())) {
-                System.out.println("Seal       INVALID: the signature does not match what the card says");
+                System.out.println(CliText.t("qr.forged"));
                 return ExitCodes.FAILURE;
             }
-            System.out.println("Seal       VALID (ES256, data center key " + SafeText.escape(c.keyId()) + ")");
+            System.out.println(CliText.t("qr.valid", SafeText.escape(c.keyId())));
             return ExitCodes.OK;
         }
 
@@ -84,28 +85,27 @@ final class QrCommand extends CommandGroup {
         static BufferedImage read(Path image) {
             String name = SafeText.of(image);
             try (ImageInputStream in = ImageIO.createImageInputStream(image.toFile())) {
-                if (in == null) throw new BadInputException(name + ": cannot read it");
+                if (in == null) throw CliText.bad("err.qr.unreadable", name);
                 Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-                if (!readers.hasNext()) throw new BadInputException(name + ": not an image this station can read (PNG, JPEG, GIF, BMP)");
+                if (!readers.hasNext()) throw CliText.bad("err.qr.notImage", name);
                 ImageReader reader = readers.next();
                 try {
                     reader.setInput(in, true, true);
                     long w = reader.getWidth(0), h = reader.getHeight(0);
                     if (w <= 0 || h <= 0 || w > MAX_SIDE || h > MAX_SIDE || w * h > MAX_PIXELS) {
-                        throw new BadInputException(name + ": the image is " + w + " x " + h + " pixels; at most " + MAX_PIXELS / 1_000_000
-                                + " million pixels and " + MAX_SIDE + " on a side are decoded (a 600 dpi scan of a card is about 2000 x 1300)");
+                        throw CliText.bad("err.qr.tooLarge", name, String.valueOf(w), String.valueOf(h), String.valueOf(MAX_PIXELS / 1_000_000), String.valueOf(MAX_SIDE));
                     }
                     BufferedImage img = reader.read(0);
-                    if (img == null) throw new BadInputException(name + ": not an image this station can read (PNG, JPEG, GIF, BMP)");
+                    if (img == null) throw CliText.bad("err.qr.notImage", name);
                     return img;
                 } finally {
                     reader.dispose();
                 }
             } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
-                throw new BadInputException(name + ": no such file");
+                throw CliText.bad("err.qr.noFile", name);
             } catch (IOException | RuntimeException e) {
                 if (e instanceof BadInputException b) throw b;
-                throw new BadInputException(name + ": cannot read it (" + SafeText.of(e.getMessage()) + ")");
+                throw CliText.bad("err.qr.cannotRead", name, SafeText.of(e.getMessage()));
             }
         }
     }

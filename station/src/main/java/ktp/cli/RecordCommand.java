@@ -43,7 +43,7 @@ final class RecordCommand extends CommandGroup {
             try {
                 keys = TrustedKeys.loadDirectory(trust);
             } catch (IOException e) {
-                throw new BadInputException("--trust: " + e.getMessage());
+                throw CliText.bad("err.record.trust", String.valueOf(e.getMessage()));
             }
             RecordValidator validator = new RecordValidator(keys, Clock.systemDefaultZone(), Templates.fitCheck(template));
             // Every file gets its verdict whatever happens to another: a missing file, a damaged one or an
@@ -57,27 +57,29 @@ final class RecordCommand extends CommandGroup {
                     bytes = Files.readAllBytes(file);
                 } catch (NoSuchFileException e) {
                     unreadable++;
-                    System.out.println("UNREADABLE " + name + "  no such file");
+                    System.out.println(CliText.t("record.noFile", name));
                     continue;
                 } catch (IOException | RuntimeException e) {
                     unreadable++;
-                    System.out.println("UNREADABLE " + name + "  cannot be read (" + SafeText.of(e.getMessage()) + ")");
+                    System.out.println(CliText.t("record.unreadable", name, SafeText.of(e.getMessage())));
                     continue;
                 }
                 try {
                     ValidatedRecord v = validator.validate(bytes);
                     PrintRecord r = v.record();
-                    System.out.println("VALID     " + name + "  record " + SafeText.escape(r.recordId()) + " v" + r.recordVersion()
-                            + "  NIK " + SafeText.escape(r.nik()) + "  " + SafeText.escape(r.front().nama()) + "  (key " + SafeText.escape(v.envelope().keyId()) + ")");
+                    System.out.println(CliText.t("record.valid", name, SafeText.escape(r.recordId()), String.valueOf(r.recordVersion()), SafeText.escape(r.nik()),
+                            SafeText.escape(r.front().nama()), SafeText.escape(v.envelope().keyId())));
                 } catch (RecordRejectedException e) {
                     rejected++;
-                    System.out.println("REJECTED  " + name + "  " + e.reason() + (e.field().isEmpty() ? "" : " [" + SafeText.escape(e.field()) + "]")
-                            + ": " + SafeText.escape(e.getMessage()));
+                    // The reason's code and the validator's detail stay as they are (docs/records.md names the codes).
+                    System.out.println(e.field().isEmpty() ? CliText.t("record.rejected", name, e.reason().name(), SafeText.escape(e.getMessage()))
+                            : CliText.t("record.rejectedField", name, e.reason().name(), SafeText.escape(e.field()), SafeText.escape(e.getMessage())));
                 }
             }
             if (files.size() > 1) {
-                System.out.println((files.size() - rejected - unreadable) + " valid, " + rejected + " rejected"
-                        + (unreadable > 0 ? ", " + unreadable + " unreadable" : ""));
+                String valid = String.valueOf(files.size() - rejected - unreadable);
+                System.out.println(unreadable > 0 ? CliText.t("record.countsUnreadable", valid, String.valueOf(rejected), String.valueOf(unreadable))
+                        : CliText.t("record.counts", valid, String.valueOf(rejected)));
             }
             if (unreadable > 0) return ExitCodes.BAD_INPUT;
             return rejected == 0 ? ExitCodes.OK : ExitCodes.FAILURE;

@@ -49,14 +49,14 @@ final class RenderCommand implements Callable<Integer> {
         try {
             envelope = Files.readAllBytes(record);
         } catch (IOException e) {
-            throw new BadInputException("--record " + record + ": cannot read it (" + e.getMessage() + ")");
+            throw CliText.bad("err.render.record", record.toString(), String.valueOf(e.getMessage()));
         }
         if (trust == null) trust = Templates.trustBeside(record);
         TrustedKeys keys;
         try {
             keys = TrustedKeys.loadDirectory(trust);
         } catch (IOException e) {
-            throw new BadInputException("--trust " + trust + ": " + e.getMessage());
+            throw CliText.bad("err.render.trust", trust.toString(), String.valueOf(e.getMessage()));
         }
         PrinterProfile printer;
         CardRenderer renderer;
@@ -64,13 +64,15 @@ final class RenderCommand implements Callable<Integer> {
             printer = PrinterProfile.resolve(Paths.printerProfiles(), profile);
             renderer = Templates.renderer(template);
         } catch (DataFileException e) {
-            throw new BadInputException(e.getMessage());
+            throw CliText.bad("err.render.file", e.message(CliText.language()));
         }
         ValidatedRecord v;
         try {
             v = new RecordValidator(keys, Clock.systemUTC(), renderer.fitCheck()).validate(envelope);
         } catch (RecordRejectedException e) {
-            System.err.println("ktp: " + record + " REJECTED " + e.reason() + (e.field().isEmpty() ? "" : " [" + e.field() + "]") + ": " + e.getMessage());
+            // The reason's code and the validator's detail as they are, as in record check.
+            System.err.println("ktp: " + (e.field().isEmpty() ? CliText.t("render.rejected", record.toString(), e.reason().name(), e.getMessage())
+                    : CliText.t("render.rejectedField", record.toString(), e.reason().name(), e.field(), e.getMessage())));
             return ExitCodes.FAILURE;
         }
         String qr = CardSeal.qrText(CardSeal.Contents.of(v.record(), v.envelope().keyId()), v.envelope().cardSeal());
@@ -83,19 +85,18 @@ final class RenderCommand implements Callable<Integer> {
                 ktp.datafile.PrivateFiles.write(out.resolve(s + ".pdf"), rs.pdf()); // the holder's photo and data: owner only
                 ImageIO.write(renderer.preview(rs, printer.raster().dpi()), "png", out.resolve(s + "-preview.png").toFile());
                 if (side == CardTemplate.Side.BACK && !printer.dualSided()) {
-                    System.out.println("note: " + printer.id() + " prints one side only; no back panels written (the back needs a dual-sided printer or a second pass)");
+                    System.out.println(CliText.t("render.oneSide", printer.id()));
                     continue;
                 }
                 for (Map.Entry<String, BufferedImage> p : renderer.panels(rs, printer.panelLayout()).entrySet()) {
                     ImageIO.write(p.getValue(), "png", out.resolve(s + "-" + p.getKey() + ".png").toFile());
                 }
             }
-            System.out.println("rendered " + v.record().recordId() + " for " + printer.id() + " (" + printer.raster().width() + " x "
-                    + printer.raster().height() + " at " + printer.raster().dpi() + " dpi, panels " + printer.panels().stream().map(PrinterProfile.Panel::name).toList()
-                    + ") into " + out);
+            System.out.println(CliText.t("render.done", v.record().recordId(), printer.id(), String.valueOf(printer.raster().width()), String.valueOf(printer.raster().height()),
+                    String.valueOf(printer.raster().dpi()), printer.panels().stream().map(PrinterProfile.Panel::name).toList().toString(), out.toString()));
             return ExitCodes.OK;
         } catch (RenderException e) {
-            System.err.println("ktp: cannot render " + v.record().recordId() + ": " + e.getMessage());
+            System.err.println("ktp: " + CliText.t("render.failed", v.record().recordId(), String.valueOf(e.getMessage())));
             return ExitCodes.FAILURE;
         }
     }

@@ -45,7 +45,7 @@ final class ReportCommand extends CommandGroup {
             try {
                 s = ktp.dinas.ReportSettings.load(from.config);
             } catch (ktp.datafile.DataFileException e) {
-                throw CliText.bad("err.report.config", from.config, e.getMessage());
+                throw CliText.bad("err.report.config", from.config, e.message(CliText.language()));
             }
         }
         if (lang != null) {

@@ -25,7 +25,7 @@ final class StationCommand extends CommandGroup {
 
         @Override
         public Integer call() throws IOException {
-            if (Files.exists(out)) throw new BadInputException(out + " already exists; choose another --out or move it away");
+            if (Files.exists(out)) throw CliText.bad("err.init.exists", out.toString());
             try (InputStream in = StationConfig.class.getResourceAsStream("station-example.yaml")) {
                 if (in == null) throw new IllegalStateException("the example configuration is missing from the station's resources");
                 Files.write(out, in.readAllBytes());
@@ -43,35 +43,35 @@ final class StationCommand extends CommandGroup {
 
         @Override
         public Integer call() throws Exception {
+            // What is wrong in the file is said in station.language (when the file reads that far) unless --lang says otherwise.
+            CliText.config(file);
             StationConfig c;
             try {
                 c = StationConfig.load(file, Paths.home().resolve("firmware-profiles"));
             } catch (DataFileException e) {
-                throw new BadInputException(e.getMessage());
+                throw new BadInputException(e.message(CliText.language()));
             }
             ktp.render.CardRenderer renderer;
             try {
                 renderer = Templates.renderer("ktpel");
             } catch (DataFileException e) {
-                throw new BadInputException(e.getMessage());
+                throw new BadInputException(e.message(CliText.language()));
             }
-            for (String warning : c.warnings()) System.err.println("ktp: warning: " + warning);
+            for (DataFileException warning : c.warnings()) System.err.println(CliText.t("run.warning", warning.message(CliText.language())));
             // The daemon logs what it does (one line per job change, device and link events); commands only warn.
             ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ktp")).setLevel(ch.qos.logback.classic.Level.INFO);
             javax.smartcardio.TerminalFactory readers = javax.smartcardio.TerminalFactory.getDefault();
             String lab = labReader(file);
             if (lab != null) {
                 if (!Pattern.compile(c.encoder().readerPattern()).matcher(ktp.lab.LabReader.NAME).find()) {
-                    throw new BadInputException(file + ": encoder.reader: /" + c.encoder().readerPattern() + "/ does not match the lab reader's name '"
-                            + ktp.lab.LabReader.NAME + "' (write reader: \"" + ktp.lab.LabReader.NAME + "\")");
+                    throw CliText.bad("err.run.labReaderName", file.toString(), c.encoder().readerPattern(), ktp.lab.LabReader.NAME);
                 }
                 URI u = URI.create(lab);
                 ktp.lab.LabReader reader = ktp.lab.LabReader.listen(u.getHost(), u.getPort());
                 // A lab may unplug it: docs/station-config.md, encoder.lab_reader.
                 reader.unpluggedWhileExists(file.toAbsolutePath().resolveSibling("lab-reader.unplugged"));
                 readers = reader.factory();
-                System.out.println("lab reader '" + ktp.lab.LabReader.NAME + "' on tcp://" + u.getHost() + ":" + reader.port()
-                        + " (no pcscd): connect the printer simulator's contact station with --vpcd " + u.getHost() + ":" + reader.port());
+                System.out.println(CliText.t("run.labReader", ktp.lab.LabReader.NAME, u.getHost(), String.valueOf(reader.port())));
             }
             ktp.station.StationDaemon daemon = new ktp.station.StationDaemon(c, renderer, readers, java.time.Clock.systemUTC());
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
@@ -94,7 +94,7 @@ final class StationCommand extends CommandGroup {
                     console[0] = ktp.console.Console.start(daemon, java.time.Clock.systemUTC());
                 } catch (java.io.IOException e) {
                     // The station prints without a console; the operator is told why there is none.
-                    org.slf4j.LoggerFactory.getLogger("ktp.console").error("no console: {}", e.getMessage());
+                    org.slf4j.LoggerFactory.getLogger("ktp.console").error(ktp.i18n.StationLog.line("console.none", e.getMessage()));
                 }
             }
             stopped.await();
@@ -111,7 +111,7 @@ final class StationCommand extends CommandGroup {
             // The old form tcp:HOST:PORT is read as tcp://HOST:PORT (StationConfig warns about it).
             return v.startsWith("tcp:") && !v.startsWith("tcp://") ? "tcp://" + v.substring(4) : v;
         } catch (DataFileException x) {
-            throw new BadInputException(x.getMessage());
+            throw new BadInputException(x.message(CliText.language()));
         }
     }
 
@@ -214,13 +214,13 @@ final class StationCommand extends CommandGroup {
 
         @Override
         public Integer call() {
+            CliText.config(file);
             StationConfig c;
             try {
                 c = StationConfig.load(file, Paths.home().resolve("firmware-profiles"));
             } catch (DataFileException e) {
-                throw new BadInputException(e.getMessage());
+                throw new BadInputException(e.message(CliText.language()));
             }
-            CliText.config(file);
             System.out.println(CliText.t("check.station", c.stationId(), c.store().toString()));
             System.out.println(CliText.t("check.central", c.central().url().toString(), c.central().plainHttp() ? CliText.t("check.plain")
                     : CliText.t("check.pinned") + CliText.t(c.central().certificate() != null ? "check.certificate" : "check.token")));
@@ -244,7 +244,7 @@ final class StationCommand extends CommandGroup {
                 Probes.central("central.url", c, failed);
                 if (labReader(file) != null) report("encoder.lab_reader", labReader(file), null, failed); // served by the daemon itself
                 else probeReader(c.encoder().readerPattern(), failed);
-                if (!failed.isEmpty()) throw new BadInputException(file + ": " + String.join("; ", failed));
+                if (!failed.isEmpty()) throw CliText.bad("err.check.probed", file.toString(), String.join("; ", failed));
             }
             System.out.println(CliText.t(probe ? "check.okProbed" : "check.ok", file.toString()) + (warnings.isEmpty() ? "" : CliText.t("check.withWarnings", warnings.size())));
             return ExitCodes.OK;

@@ -187,7 +187,7 @@ final class StationSetup implements Callable<Integer> {
             config = StationConfig.load(draft, profiles);
         } catch (DataFileException e) {
             Files.deleteIfExists(draft);
-            throw new BadInputException(s("e.invalid", e.getMessage()));
+            throw new BadInputException(s("e.invalid", e.message(CliText.language())));
         }
         Files.move(draft, out);
         System.out.println(s("wrote", out.toString()));
@@ -345,7 +345,7 @@ final class StationSetup implements Callable<Integer> {
             load.load();
             return null;
         } catch (DataFileException e) {
-            return e.getMessage();
+            return e.message(CliText.language());
         }
     }
 

@@ -23,12 +23,12 @@ final class StoreChoice {
 
     ktp.station.StationConfig configuration() {
         if (config == null) throw CliText.bad("err.store.needConfig");
-        // The operator's most common slip (a mistyped path) in their language; what is wrong inside the file is the technician's (English).
+        // The operator's most common slip (a mistyped path), and what is wrong inside the file, in their language.
         if (!java.nio.file.Files.isRegularFile(config)) throw CliText.bad("err.store.noConfig", config);
         try {
             return ktp.station.StationConfig.load(config, Paths.home().resolve("firmware-profiles"));
         } catch (ktp.datafile.DataFileException e) {
-            throw CliText.bad("err.store.config", config, e.getMessage());
+            throw CliText.bad("err.store.config", config, e.message(CliText.language()));
         }
     }
 

@@ -37,7 +37,7 @@ final class Templates {
         try {
             return renderer(nameOrFile).fitCheck();
         } catch (DataFileException e) {
-            throw new BadInputException("--template: " + e.getMessage());
+            throw new BadInputException("--template: " + e.message(CliText.language()));
         }
     }
 }

@@ -98,7 +98,7 @@ public final class Console implements AutoCloseable {
         Console console = new Console(new ConsoleContext(daemon, users, sessions, clock, c.behindTls()), http, workers, front);
         http.createContext("/", console::handle);
         http.start();
-        LOG.info("console on http://{}/ ({} accounts{})", c.listen(), users.size(), c.behindTls() ? ", behind TLS: cookies Secure" : "");
+        LOG.info(ktp.i18n.StationLog.line(c.behindTls() ? "console.startedTls" : "console.started", c.listen(), users.size()));
         return console;
     }
 
@@ -129,7 +129,7 @@ public final class Console implements AutoCloseable {
             // The request could not be read, so neither can its language from the usual place: the cookie header as sent.
             Responses.send(x, 400, "text/plain; charset=utf-8", (ktp.i18n.Catalogue.text(languageOf(x), "console.badrequest") + "\n" + e.getMessage()).getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
-            LOG.error("console: {} {}: {}", x.getRequestMethod(), x.getRequestURI().getPath(), e.toString(), e);
+            LOG.error(ktp.i18n.StationLog.line("console.failed", x.getRequestMethod(), x.getRequestURI().getPath(), e.toString()), e);
             Responses.send(x, 500, "text/plain; charset=utf-8", (ktp.i18n.Catalogue.text(languageOf(x), "console.internalerror") + "\n" + e.getMessage()).getBytes(StandardCharsets.UTF_8));
         } finally {
             x.close();

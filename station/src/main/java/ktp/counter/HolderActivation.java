@@ -80,7 +80,7 @@ public final class HolderActivation {
         if (!o.decided()) {
             // Stopped without a decision (scanner silent or garbled, no finger in time): nothing changes.
             store.audit(actor, "ACTIVATION_INTERRUPTED", "record " + recordId + ": " + o.stoppedBecause() + " after " + o.attempts().size() + " counted attempts");
-            LOG.warn("record {}: verification stopped without a decision: {}", recordId, o.stoppedBecause());
+            LOG.warn(ktp.i18n.StationLog.line("counter.undecided", recordId, o.stoppedBecause()));
             return new Result(job.state(), o.stoppedBecause(), o);
         }
         if (!o.matched()) {
@@ -94,7 +94,7 @@ public final class HolderActivation {
         String detail = String.format("finger %d matched (score %.1f, attempt %d of %d)", hit.fingerPosition(), hit.score(), o.attempts().size(), policy.attemptsPerTransaction());
         if (activated != null) return new Result(JobState.AWAITING_HOLDER, activated, o);
         store.transition(recordId, JobState.ISSUED, actor, detail, null);
-        LOG.info("record {} ISSUED: {}", recordId, detail);
+        LOG.info(ktp.i18n.StationLog.line("counter.issued", recordId, detail));
         return new Result(JobState.ISSUED, detail, o);
     }
 
@@ -187,7 +187,7 @@ public final class HolderActivation {
         } catch (ApduTransport.CardException | Personalizer.PersonalizationException e) {
             String why = "the chip did not accept ACTIVATE: " + e.getMessage();
             store.transition(recordId, JobState.AWAITING_HOLDER, actor, why, null);
-            LOG.warn("record {}: {}", recordId, why);
+            LOG.warn(ktp.i18n.StationLog.line("counter.notActivated", recordId, why));
             return why;
         }
     }
@@ -196,6 +196,6 @@ public final class HolderActivation {
         Job job = store.job(recordId).orElseThrow();
         if (job.state() == JobState.AWAITING_HOLDER) store.transition(recordId, JobState.ACTIVATING, actor, "", null);
         store.transition(recordId, JobState.ACTIVATION_FAILED, actor, why, null);
-        LOG.warn("record {} ACTIVATION_FAILED: {}", recordId, why);
+        LOG.warn(ktp.i18n.StationLog.line("counter.failed", recordId, why));
     }
 }

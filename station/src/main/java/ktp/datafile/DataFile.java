@@ -44,21 +44,21 @@ public final class DataFile {
         String name = file.toString();
         byte[] bytes;
         try {
-            if (!Files.isRegularFile(file)) throw new DataFileException(name, "", "no such file");
-            if (Files.size(file) > MAX_BYTES) throw new DataFileException(name, "", "larger than 1 MiB; not a profile or template");
+            if (!Files.isRegularFile(file)) throw new DataFileException(name, "", Words.of("file.none"), null);
+            if (Files.size(file) > MAX_BYTES) throw new DataFileException(name, "", Words.of("file.large"), null);
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            throw new DataFileException(name, "", "cannot read it: " + e.getMessage());
+            throw new DataFileException(name, "", Words.of("file.unreadable", e.getMessage()), null);
         }
         String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         try {
             JsonNode root = YAML.readTree(bytes);
-            if (root == null || !root.isObject()) throw new DataFileException(name, "", "the file must hold a YAML mapping (key: value lines)");
+            if (root == null || !root.isObject()) throw new DataFileException(name, "", Words.of("file.notMapping"), null);
             return new Node(name, "", root, YamlPlaces.of(text));
         } catch (JsonProcessingException e) {
-            throw new DataFileException(name, "", YamlErrors.explain(e, text));
+            throw new DataFileException(name, "", YamlErrors.explain(e, text), null);
         } catch (IOException e) {
-            throw new DataFileException(name, "", "cannot read it: " + e.getMessage());
+            throw new DataFileException(name, "", Words.of("file.unreadable", e.getMessage()), null);
         }
     }
 
@@ -84,19 +84,24 @@ public final class DataFile {
         private String at(String field) { return path.isEmpty() ? field : path + "." + field; }
 
         /** The problem at {@code field} of this mapping, with the line and column where a technician finds it. */
-        public DataFileException error(String field, String problem) {
+        public DataFileException error(String field, String problem) { return error(field, Words.raw(problem)); }
+
+        /** The problem at {@code field} in the catalogue's words (config area), said in the reader's language. */
+        public DataFileException error(String field, Words problem) {
             String key = field == null ? path : at(field);
-            String where = places.describe(key);
-            return new DataFileException(file, key, problem + (where == null ? "" : " (" + where + ")"));
+            return new DataFileException(file, key, problem, places.describe(key));
         }
 
         /** A warning at {@code field}: the same words and place as {@link #error}, for a value that loads but should change. */
         public String warning(String field, String problem) { return error(field, problem).getMessage(); }
 
+        /** A warning in the catalogue's words, as the exception that says it in either language. */
+        public DataFileException warning(String field, Words problem) { return error(field, problem); }
+
         private JsonNode get(String field, boolean required) throws DataFileException {
             read.add(field);
             JsonNode v = json.get(field);
-            if ((v == null || v.isNull()) && required) throw error(field, "is missing");
+            if ((v == null || v.isNull()) && required) throw error(field, Words.of("missing"));
             return v == null || v.isNull() ? null : v;
         }
 
@@ -104,9 +109,9 @@ public final class DataFile {
 
         public String text(String field) throws DataFileException {
             JsonNode v = get(field, true);
-            if (!v.isValueNode() || v.isBoolean()) throw error(field, "must be text, got " + v.getNodeType().name().toLowerCase());
+            if (!v.isValueNode() || v.isBoolean()) throw error(field, Words.of("notText", v.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
             String s = v.asText();
-            if (s.isBlank()) throw error(field, "is empty");
+            if (s.isBlank()) throw error(field, Words.of("empty"));
             return s;
         }
 
@@ -119,15 +124,15 @@ public final class DataFile {
 
         public String oneOf(String field, List<String> allowed, String otherwise) throws DataFileException {
             String v = otherwise == null ? text(field) : text(field, otherwise);
-            if (!allowed.contains(v)) throw error(field, "is '" + v + "'; must be one of " + allowed);
+            if (!allowed.contains(v)) throw error(field, Words.of("notOneOf", v, allowed));
             return v;
         }
 
         public double number(String field, double min, double max) throws DataFileException {
             JsonNode v = get(field, true);
-            if (!v.isNumber()) throw error(field, "must be a number, got '" + v.asText() + "'");
+            if (!v.isNumber()) throw error(field, Words.of("notNumber", v.asText()));
             double d = v.asDouble();
-            if (d < min || d > max) throw error(field, "is " + v.asText() + "; must be between " + fmt(min) + " and " + fmt(max));
+            if (d < min || d > max) throw error(field, Words.of("outOfRange", v.asText(), fmt(min), fmt(max)));
             return d;
         }
 
@@ -137,7 +142,7 @@ public final class DataFile {
 
         public int integer(String field, int min, int max) throws DataFileException {
             double d = number(field, min, max);
-            if (d != Math.rint(d)) throw error(field, "must be a whole number, got " + d);
+            if (d != Math.rint(d)) throw error(field, Words.of("notWhole", Double.toString(d)));
             return (int) d;
         }
 
@@ -148,13 +153,13 @@ public final class DataFile {
         public boolean bool(String field, boolean otherwise) throws DataFileException {
             JsonNode v = get(field, false);
             if (v == null) return otherwise;
-            if (!v.isBoolean()) throw error(field, "must be true or false, got '" + v.asText() + "'");
+            if (!v.isBoolean()) throw error(field, Words.of("notBool", v.asText()));
             return v.asBoolean();
         }
 
         public Node object(String field) throws DataFileException {
             JsonNode v = get(field, true);
-            if (!v.isObject()) throw error(field, "must be a mapping (key: value)");
+            if (!v.isObject()) throw error(field, Words.of("notMapping"));
             return new Node(file, at(field), v, places);
         }
 
@@ -162,9 +167,9 @@ public final class DataFile {
             JsonNode v = get(field, required);
             List<Node> out = new ArrayList<>();
             if (v == null) return out;
-            if (!v.isArray()) throw error(field, "must be a list");
+            if (!v.isArray()) throw error(field, Words.of("notList"));
             for (int i = 0; i < v.size(); i++) {
-                if (!v.get(i).isObject()) throw new Node(file, at(field) + "[" + i + "]", v.get(i), places).error(null, "must be a mapping (key: value)");
+                if (!v.get(i).isObject()) throw new Node(file, at(field) + "[" + i + "]", v.get(i), places).error(null, Words.of("notMapping"));
                 out.add(new Node(file, at(field) + "[" + i + "]", v.get(i), places));
             }
             return out;
@@ -175,7 +180,7 @@ public final class DataFile {
             Iterator<String> names = json.fieldNames();
             while (names.hasNext()) {
                 String n = names.next();
-                if (!read.contains(n)) throw error(n, "unknown field (known here: " + String.join(", ", read) + ")");
+                if (!read.contains(n)) throw error(n, Words.of("unknownField", String.join(", ", read)));
             }
         }
 

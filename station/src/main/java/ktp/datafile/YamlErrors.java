@@ -11,7 +11,7 @@ import java.util.Locale;
 final class YamlErrors {
     private YamlErrors() {}
 
-    static String explain(JsonProcessingException e, String text) {
+    static Words explain(JsonProcessingException e, String text) {
         String raw = String.valueOf(e.getOriginalMessage());
         String lower = raw.toLowerCase(Locale.ROOT);
         int line = e.getLocation() == null ? -1 : e.getLocation().getLineNr();
@@ -27,36 +27,33 @@ final class YamlErrors {
             line = lastLine;
             column = lastColumn;
         }
-        String what;
+        Words what;
         if (lower.contains("duplicate field")) {
             java.util.regex.Matcher f = java.util.regex.Pattern.compile("[Dd]uplicate field '([^']+)'").matcher(raw);
-            what = "the key '" + (f.find() ? f.group(1) : "?") + "' is given twice in the same mapping (the second would silently replace the first)";
+            what = Words.of("yaml.twice", f.find() ? f.group(1) : "?");
         } else if (lower.contains("found character '\\t'") || lower.contains("\\t(tab)")) {
-            what = "a tab character: YAML indents with spaces only";
+            what = Words.of("yaml.tab");
         } else if (lower.contains("mapping values are not allowed")) {
-            what = "a 'key: value' where none can start: the line is indented differently from the keys beside it, "
-                    + "or a value holds ': ' and needs quotes";
+            what = Words.of("yaml.mapping");
         } else if (lower.contains("expected <block end>") || lower.contains("did not find expected key")
                 || lower.contains("expected <block mapping start>")) {
-            what = "the indentation does not line up: this line starts further left or right than the keys of its mapping";
+            what = Words.of("yaml.indent");
         } else if (lower.contains("could not find expected ':'")) {
-            what = "a key without its ':' (or a quote that is never closed)";
+            what = Words.of("yaml.colon");
         } else if (lower.contains("found unexpected end of stream") || lower.contains("unclosed") || lower.contains("quoted scalar")) {
-            what = "a quote (\" or ') that is never closed";
+            what = Words.of("yaml.quote");
         } else if (lower.contains("flow")) {
-            what = "a '{' or '[' list that is not closed, or a ',' missing between its entries";
+            what = Words.of("yaml.flow", "{", "[");
         } else {
-            what = "this line cannot be read as YAML (key: value lines, indented with spaces)";
+            what = Words.of("yaml.other");
         }
-        if (line < 1) return "not valid YAML: " + what;
+        if (line < 1) return Words.of("yaml.bad", what);
         String[] lines = text.split("\\R", -1);
-        StringBuilder out = new StringBuilder("not valid YAML: line ").append(line);
-        if (column > 0) out.append(", column ").append(column);
         String key = keyAbove(lines, line);
-        if (key != null) out.append(" (near the key '").append(key).append("')");
-        out.append(": ").append(what);
-        if (line <= lines.length) out.append("; the line reads: ").append(lines[line - 1].strip());
-        return out.toString();
+        Words where = column > 0
+                ? key != null ? Words.of("yaml.where.lineColumnKey", line, column, key) : Words.of("yaml.where.lineColumn", line, column)
+                : key != null ? Words.of("yaml.where.lineKey", line, key) : Words.of("yaml.where.line", line);
+        return line <= lines.length ? Words.of("yaml.atReads", where, what, lines[line - 1].strip()) : Words.of("yaml.at", where, what);
     }
 
     /** The last "key:" at or above {@code line}, which the technician recognises. */

@@ -67,15 +67,14 @@ final class YamlPlaces {
      * The place of {@code path}, or of the nearest mapping above it that is in the file (a missing key is
      * reported where its mapping is), with a word saying which; null when nothing is known.
      */
-    String describe(String path) {
+    Words describe(String path) {
         String p = path;
         boolean exact = true;
         while (true) {
             Place at = places.get(p);
             if (at != null) {
-                String where = "line " + at.line() + ", column " + at.column();
-                if (exact) return where;
-                return p.isEmpty() ? null : where + " (the " + p + " it belongs in)";
+                if (exact) return Words.of("place.at", at.line(), at.column());
+                return p.isEmpty() ? null : Words.of("place.in", at.line(), at.column(), p);
             }
             if (p.isEmpty()) return null;
             exact = false;

@@ -120,7 +120,7 @@ public final class PrinterDriver implements AutoCloseable {
             if (error.isPresent()) throw new PrinterException(error.get(), what + " answered '" + text + "'", null);
             return text;
         } catch (PrinterTimeoutException e) {
-            LOG.warn("printer {}: {} got no reply: {}", l.describe(), what, e.getMessage());
+            LOG.warn(ktp.i18n.StationLog.line("printer.noReply", l.describe(), what, e.getMessage()));
             dropLink();
             throw new PrinterException(PrinterError.NO_ANSWER, what + ": " + e.getMessage(), e);
         } catch (IOException e) {
@@ -266,7 +266,7 @@ public final class PrinterDriver implements AutoCloseable {
                     break;
                 } catch (PrinterException e) {
                     if (e.error() != PrinterError.HEAD_TEMPERATURE || attempt >= HEAD_COOLING_TRIES) throw e;
-                    LOG.info("printer: {} (try {}), waiting for the head to cool", e.getMessage(), attempt);
+                    LOG.info(ktp.i18n.StationLog.line("printer.cooling", attempt, e.getMessage()));
                     pause(HEAD_COOLING_WAIT);
                 }
             }
@@ -296,7 +296,7 @@ public final class PrinterDriver implements AutoCloseable {
         try {
             if (counter < 0 && link().answers()) status();
         } catch (PrinterException e) {
-            LOG.warn("printer status before clearing the card path: {}", e.getMessage());
+            LOG.warn(ktp.i18n.StationLog.line("printer.statusBeforeClear", e.getMessage()));
         }
         return reject();
     }
@@ -307,7 +307,7 @@ public final class PrinterDriver implements AutoCloseable {
             ask("Ser");
             return true;
         } catch (PrinterException e) {
-            LOG.warn("could not eject the spoiled card to the reject box: {}", e.getMessage());
+            LOG.warn(ktp.i18n.StationLog.line("printer.rejectFailed", e.getMessage()));
             return false;
         }
     }

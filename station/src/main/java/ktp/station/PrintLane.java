@@ -157,7 +157,11 @@ public final class PrintLane implements Runnable {
             @Override
             public void tell(PrinterError error, String message) {
                 set(LaneState.Kind.PAUSED, error.name(), error.operatorMessage(), error.operatorMessageId(), message, heldRecord);
-                LOG.warn("printer {}: {} ({})", printer.name(), message, error);
+                // The error's own words are in the lane change's line already; a message of the runner's own (a record that
+                // spoiled too many blanks, the encoder's reason) gets a line of its own.
+                if (!message.equals(error.operatorMessage())) {
+                    LOG.warn(ktp.i18n.StationLog.line("lane.told", printer.name(), ktp.i18n.StationLog.pick(error.operatorMessage(), error.operatorMessageId()), error, message));
+                }
             }
 
             @Override
@@ -211,7 +215,8 @@ public final class PrintLane implements Runnable {
             set(LaneState.Kind.PRINTING, "PRINTING", "Printing", "Mencetak", "", card.recordId());
             ChipStation chip = card.chipless() || encoder == null ? null : EncoderStep.of(encoder, card.chip());
             PrintRunner.Result r = runner.print(card.job(), chip, () -> w.stopping().getAsBoolean() || pausedTooLong());
-            LOG.info("printer {}: record {} -> {}{}", printer.name(), card.recordId(), r.state(), r.blankId().isEmpty() ? "" : " on blank " + r.blankId());
+            LOG.info(r.blankId().isEmpty() ? ktp.i18n.StationLog.line("lane.result", printer.name(), card.recordId(), ktp.i18n.StationLog.state(r.state()))
+                    : ktp.i18n.StationLog.line("lane.resultOnBlank", printer.name(), card.recordId(), ktp.i18n.StationLog.state(r.state()), r.blankId()));
             if (r.state() == JobState.PRINTING) {
                 // The printer went silent at the card's end and the lane was told to stop before it answered: the card's
                 // fate is read from the printer's counter when the lane starts again (settleCardsBeingPrinted).
@@ -283,7 +288,7 @@ public final class PrintLane implements Runnable {
             throw e;
         } catch (CardPreparation.NotPrintable e) {
             // Validated when it came in, refused now (a key withdrawn, the record expired): it waits for a person.
-            LOG.error("record {} can no longer be printed: {}", recordId, e.getMessage());
+            LOG.error(ktp.i18n.StationLog.line("lane.notPrintable", recordId, e.getMessage()));
             w.store().audit(Actor.STATION, "NOT_PRINTABLE", "record " + recordId + ": " + e.getMessage());
             return Optional.empty();
         }
@@ -293,7 +298,7 @@ public final class PrintLane implements Runnable {
         try {
             return f.get();
         } catch (java.util.concurrent.ExecutionException e) {
-            LOG.warn("printer {}: preparing the next card failed: {}", printer.name(), e.getCause().toString(), e.getCause());
+            LOG.warn(ktp.i18n.StationLog.line("lane.prepareFailed", printer.name(), e.getCause().toString()), e.getCause());
             release(nextRecord);
             return Optional.empty();
         } catch (InterruptedException e) {
@@ -323,8 +328,8 @@ public final class PrintLane implements Runnable {
         Duration backoff = settings.backoffBase().multipliedBy(1L << Math.min(16, faultsInARow - 1));
         if (backoff.compareTo(settings.backoffMax()) > 0) backoff = settings.backoffMax();
         String detail = t.getClass().getName() + ": " + t.getMessage();
-        LOG.error("printer {}: lane FAULTED ({} in a row{}): {}", printer.name(), faultsInARow,
-                technician ? ", waiting for a technician" : ", retrying in " + backoff.toMillis() + " ms", detail, t);
+        LOG.error(technician ? ktp.i18n.StationLog.line("lane.faultedTechnician", printer.name(), faultsInARow, detail)
+                : ktp.i18n.StationLog.line("lane.faultedRetry", printer.name(), faultsInARow, backoff.toMillis(), detail), t);
         String en = conflict
                 ? "Blank id conflict: the ledger already has this blank's id. Call a technician; nothing was spoiled silently"
                 : "Unexpected error in the printer lane: " + (technician ? "call a technician" : "retrying by itself") + ". No card is lost";
@@ -342,7 +347,7 @@ public final class PrintLane implements Runnable {
             }
             if (held != null) requeue(held, detail);
         } catch (Throwable again) { // NOPMD: the store may be what failed; the log still has both
-            LOG.error("printer {}: recording the fault failed too: {}", printer.name(), again.toString(), again);
+            LOG.error(ktp.i18n.StationLog.line("lane.faultNotRecorded", printer.name(), again.toString()), again);
         }
         // Shown only once recorded: whoever sees FAULTED (health, the console, a test) finds the audit line, the
         // conflict's own ledger entry and the requeued job already in the store.
@@ -381,7 +386,7 @@ public final class PrintLane implements Runnable {
             encoder.cardPresent().ifPresent(uid -> {
                 if (w.store().ledgerEntry(uid).isEmpty()) {
                     w.store().ledgerFoundBlank(uid, "found at the chip encoder of printer " + printer.name() + " after a restart, before any record was written to it", Actor.STATION);
-                    LOG.warn("printer {}: blank {} was in the encoder after a restart; ledgered as spoiled", printer.name(), uid);
+                    LOG.warn(ktp.i18n.StationLog.line("lane.foundInEncoder", printer.name(), uid));
                 }
             });
         }
@@ -420,7 +425,7 @@ public final class PrintLane implements Runnable {
             now = driver.printedCount();
             serial = driver.serial();
         } catch (PrinterException e) {
-            LOG.warn("printer {}: cannot read its counter to settle the card being printed at the stop: {}", printer.name(), e.getMessage());
+            LOG.warn(ktp.i18n.StationLog.line("lane.counterUnread", printer.name(), e.getMessage()));
             return false;
         }
         for (Job j : printing) {
@@ -431,7 +436,7 @@ public final class PrintLane implements Runnable {
                         + " now, so the card came out printed: it is kept as this record's card (no reprint)");
                 w.store().transition(j.recordId(), JobState.PRINTED, Actor.STATION, "", null);
                 w.store().transition(j.recordId(), JobState.AWAITING_HOLDER, Actor.STATION, "", null);
-                LOG.warn("printer {}: record {} was printed and ejected while the station was down (counter {} -> {}); kept as printed", printer.name(), j.recordId(), m.printedBefore(), now);
+                LOG.warn(ktp.i18n.StationLog.line("lane.settledPrinted", printer.name(), j.recordId(), m.printedBefore(), now));
             } else {
                 String why = m.serial().equals(serial)
                         ? "the station stopped while the card was PRINTING; printer " + printer.name() + " still counts " + now
@@ -450,7 +455,12 @@ public final class PrintLane implements Runnable {
         LaneState now = before.with(kind, code, en, id, detail, recordId, w.clock().instant());
         state = now;
         if (before.kind() != kind || !before.code().equals(code)) {
-            LOG.info("printer {}: lane {} -> {} ({})", printer.name(), before.kind() + "/" + before.code(), kind + "/" + code, detail);
+            String message = ktp.i18n.StationLog.pick(en, id);
+            String from = before.kind() + "/" + before.code();
+            String to = kind + "/" + code;
+            // A detail that only repeats the English message (a printer error told as it is) is not said twice.
+            LOG.info(detail.isEmpty() || detail.equals(en) ? ktp.i18n.StationLog.line("lane.changed", printer.name(), from, to, message)
+                    : ktp.i18n.StationLog.line("lane.changedDetail", printer.name(), from, to, message, detail));
         }
     }
 

@@ -117,7 +117,7 @@ public final class PrintRunner {
                     store.audit(actor, "CARD_SETTLED_PRINTED", "record " + recordId + " blank " + job.blankId() + ": the printer stopped answering while the card was PRINTING;"
                             + " printer " + mark.printer() + " (" + mark.serial() + ") counted " + mark.printedBefore() + " printed cards when it took the blank and " + now
                             + " now, so the card came out printed: it is kept as this record's card (no reprint)");
-                    LOG.warn("record {}: the printer went silent at the card's end but counted it printed ({} -> {}); kept as printed", recordId, mark.printedBefore(), now);
+                    LOG.warn(ktp.i18n.StationLog.line("runner.silentPrinted", recordId, mark.printedBefore(), now));
                     return 1;
                 } catch (ktp.printer.PrinterException e) {
                     LOG.debug("printer count not read yet: {}", e.getMessage());
@@ -155,7 +155,7 @@ public final class PrintRunner {
             if (o instanceof PrinterDriver.Printed p) {
                 store.transition(recordId, JobState.PRINTED, actor, "", null);
                 store.transition(recordId, JobState.AWAITING_HOLDER, actor, "", null);
-                LOG.info("record {} printed on blank {}", recordId, p.blankId());
+                LOG.info(ktp.i18n.StationLog.line("runner.printed", recordId, p.blankId()));
                 return new Result(JobState.AWAITING_HOLDER, p.blankId(), spoiled, lastMessage);
             }
             PrinterError error;
@@ -190,7 +190,7 @@ public final class PrintRunner {
                 // The spoiled card must be out (in the reject box, or taken out by hand after a jam) before the next blank:
                 // a card the printer kept would be printed on for the next record.
                 if (s.error() == null && !awaitPathClear(stop)) break;
-                LOG.warn("record {}: blank {} spoiled ({})", recordId, s.blankId(), reason);
+                LOG.warn(ktp.i18n.StationLog.line("runner.spoiled", recordId, s.blankId(), reason));
                 if (spoiled >= MAX_SPOILED_PER_JOB) {
                     lastMessage = "record " + recordId + " spoiled " + spoiled + " blanks; a technician should check the printer and encoder";
                     operator.tell(s.error() == null ? PrinterError.REFUSED : s.error(), lastMessage);
@@ -210,13 +210,14 @@ public final class PrintRunner {
             }
             lastMessage = error.operatorMessage();
             operator.tell(error, lastMessage);
-            LOG.warn("printer paused: {} ({}); record {} waits", lastMessage, why, recordId);
+            String reply = why == null || why.isEmpty() ? error.name() : why.startsWith(error.name()) ? why : error + ": " + why; // the code once, then the reply
+            LOG.warn(ktp.i18n.StationLog.line("runner.paused", ktp.i18n.StationLog.pick(error.operatorMessage(), error.operatorMessageId()), recordId, reply));
             store.audit(actor, "PRINTER_PAUSED", error + ": " + lastMessage + " (record " + recordId + " waits) - " + why);
             if (!driver.awaitCleared(error, pollEvery, stop)) break;
             if (o instanceof PrinterDriver.Spoiled && !awaitPathClear(stop)) break;
             store.audit(actor, "PRINTER_RESUMED", error + " cleared; record " + recordId + " goes on");
             operator.cleared(error);
-            LOG.info("printer: {} cleared, resuming", error);
+            LOG.info(ktp.i18n.StationLog.line("runner.resumed", error, recordId));
         }
         return new Result(store.job(recordId).map(j -> j.state()).orElse(JobState.VALIDATED), "", spoiled, lastMessage);
     }

@@ -122,7 +122,7 @@ public final class RecordIntake implements IntakePort {
 
     /** An exception nobody expected while checking: the record is refused with a stable code naming it. */
     private static RecordRejectedException internal(Throwable e) {
-        LOG.error("checking a record failed inside the station; it is refused as INTERNAL_CHECK_FAILED", e);
+        LOG.error(ktp.i18n.StationLog.line("intake.internal"), e);
         String msg = e.getClass().getName() + ": " + e.getMessage();
         return new RecordRejectedException(Reason.INTERNAL_CHECK_FAILED, "", msg.length() > 500 ? msg.substring(0, 500) + "..." : msg);
     }

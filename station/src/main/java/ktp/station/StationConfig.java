@@ -25,10 +25,14 @@ import ktp.telemetry.BrokerSettings;
  * console. Validated on load: every error names the file, the key and what to fix; relative paths are read
  * from the configuration file's folder; profiles are looked up in firmware-profiles/ unless a path is given.
  * Secrets stay in the files the configuration names (keys, tokens, passwords), never in it.
+ *
+ * <p>{@code warnings}: what loads but should change (the old address form), each with the file, key, line and column
+ * like an error, so that the command line says it in the operator's language ({@link DataFileException#message});
+ * {@code language}: station.language, the language of the command line and of the station log's operator lines.
  */
 public record StationConfig(Path file, String stationId, Path store, Central central, Path trustedKeys, List<Printer> printers,
                             Encoder encoder, Scanner scanner, Telemetry telemetry, Console console, int biometricRetentionDays,
-                            List<String> warnings) {
+                            List<DataFileException> warnings, ktp.i18n.Language language) {
 
     /** How long an uncollected card's biometrics are kept when station.yaml does not say (days). */
     public static final int DEFAULT_BIOMETRIC_RETENTION_DAYS = 30;
@@ -70,17 +74,18 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
 
     public static StationConfig load(Path file, Path profilesHome) throws DataFileException {
         DataFile.Node root = DataFile.load(file);
-        List<String> warnings = new ArrayList<>();
+        List<DataFileException> warnings = new ArrayList<>();
         Path base = file.toAbsolutePath().getParent();
 
         DataFile.Node station = root.object("station");
         String id = station.text("id");
-        if (!id.matches("[A-Za-z0-9_-]{1,64}")) throw station.error("id", "'" + id + "' must be 1 to 64 letters, digits, '_' or '-'");
+        if (!id.matches("[A-Za-z0-9_-]{1,64}")) throw station.error("id", ktp.datafile.Words.of("station.id", id));
         Path store = base.resolve(station.text("store"));
         // Whole days, 1 to 365: a card nobody collected keeps its photo and templates no longer than this (docs/store.md).
         int retentionDays = station.integer("biometric_retention_days", 1, 365, DEFAULT_BIOMETRIC_RETENTION_DAYS);
-        // The language of the command line's human output for this station (ktp.cli.CliText; --lang overrides it).
-        station.oneOf("language", List.of("id", "en"), "id");
+        // The language the operator reads this station in: the command line's human output (ktp.cli.CliText; --lang
+        // overrides it) and the station log's operator lines (ktp.i18n.StationLog).
+        ktp.i18n.Language language = ktp.i18n.Language.of(station.oneOf("language", List.of("id", "en"), "id"));
         station.noOtherFields();
 
         DataFile.Node c = root.object("central");
@@ -88,29 +93,29 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         try {
             url = new URI(c.text("url"));
         } catch (URISyntaxException e) {
-            throw c.error("url", "is not a URL: " + e.getReason());
+            throw c.error("url", ktp.datafile.Words.of("station.notUrl", e.getReason()));
         }
-        if (!"https".equals(url.getScheme()) && !"http".equals(url.getScheme())) throw c.error("url", "must be https:// (or http:// with plain_http: true)");
-        if (url.getHost() == null) throw c.error("url", "has no host");
+        if (!"https".equals(url.getScheme()) && !"http".equals(url.getScheme())) throw c.error("url", ktp.datafile.Words.of("station.urlScheme"));
+        if (url.getHost() == null) throw c.error("url", ktp.datafile.Words.of("station.noHost"));
         boolean plain = c.bool("plain_http", false);
         Path ca = optionalFile(c, "ca", base);
         Path cert = optionalFile(c, "certificate", base);
         Path key = optionalFile(c, "key", base);
         Path token = optionalFile(c, "token_file", base);
         if ("http".equals(url.getScheme())) {
-            if (!plain) throw c.error("url", "is plain http://: records carry biometrics, so this needs plain_http: true (local demos only)");
-            if (token == null) throw c.error("token_file", "is missing: a plain-HTTP data center knows the station by its token");
+            if (!plain) throw c.error("url", ktp.datafile.Words.of("station.plainHttp"));
+            if (token == null) throw c.error("token_file", ktp.datafile.Words.of("station.tokenMissing"));
         } else {
-            if (ca == null) throw c.error("ca", "is missing: the data center's CA (or certificate) to pin");
-            if ((cert == null) != (key == null)) throw c.error(cert == null ? "certificate" : "key", "is missing: a client certificate needs its key and the other way round");
-            if (cert == null && token == null) throw c.error("certificate", "is missing: give a client certificate and key, or a token_file");
+            if (ca == null) throw c.error("ca", ktp.datafile.Words.of("station.caMissing"));
+            if ((cert == null) != (key == null)) throw c.error(cert == null ? "certificate" : "key", ktp.datafile.Words.of("station.pairMissing"));
+            if (cert == null && token == null) throw c.error("certificate", ktp.datafile.Words.of("station.credentialsMissing"));
         }
         Central central = new Central(url, ca, cert, key, token, plain);
         c.noOtherFields();
 
         Path trust = base.resolve(root.text("trusted_keys"));
         try {
-            if (TrustedKeys.loadDirectory(trust).keyIds().isEmpty()) throw root.error("trusted_keys", trust + " holds no *.pem key: the station could validate no record");
+            if (TrustedKeys.loadDirectory(trust).keyIds().isEmpty()) throw root.error("trusted_keys", ktp.datafile.Words.of("station.noTrustedKey", trust));
         } catch (IOException e) {
             throw root.error("trusted_keys", e.getMessage());
         }
@@ -118,10 +123,10 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         List<Printer> printers = new ArrayList<>();
         Set<String> names = new HashSet<>();
         List<DataFile.Node> ps = root.list("printers", true);
-        if (ps.isEmpty()) throw root.error("printers", "names no printer");
+        if (ps.isEmpty()) throw root.error("printers", ktp.datafile.Words.of("station.noPrinter"));
         for (DataFile.Node p : ps) {
             String name = p.text("name");
-            if (!names.add(name)) throw p.error("name", "'" + name + "' is used by two printers");
+            if (!names.add(name)) throw p.error("name", ktp.datafile.Words.of("station.printerTwice", name));
             String uri = modernTcp(p, "uri", p.text("uri"), warnings);
             checkDeviceUri(p, "uri", uri, true);
             PrinterProfile profile = profile(p, "profile", () -> PrinterProfile.resolve(profilesHome.resolve("printers"), p.text("profile")));
@@ -130,13 +135,12 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
                 try {
                     java.util.regex.Pattern.compile(reader);
                 } catch (java.util.regex.PatternSyntaxException x) {
-                    throw p.error("reader", "is not a regular expression: " + x.getDescription());
+                    throw p.error("reader", ktp.datafile.Words.of("station.notRegex", x.getDescription()));
                 }
             }
             boolean chipless = p.bool("chipless", false);
             if (profile.encoderStation().equals("none") && !chipless) {
-                throw p.error("profile", "'" + profile.id() + "' has no chip encoder: a KTP-el card needs its chip. Use a printer with an encoder, "
-                        + "or say chipless: true for this printer if the station is meant to print cards without a chip");
+                throw p.error("profile", ktp.datafile.Words.of("station.noEncoder", profile.id()));
             }
             p.noOtherFields();
             printers.add(new Printer(name, uri, profile, reader, chipless));
@@ -147,7 +151,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         try {
             java.util.regex.Pattern.compile(reader);
         } catch (java.util.regex.PatternSyntaxException x) {
-            throw e.error("reader", "is not a regular expression: " + x.getDescription());
+            throw e.error("reader", ktp.datafile.Words.of("station.notRegex", x.getDescription()));
         }
         CardProfile cardProfile = profile(e, "card_profile", () -> CardProfile.resolve(profilesHome.resolve("cards"), e.text("card_profile")));
         Path master = optionalFile(e, "master_key", base);
@@ -162,8 +166,8 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         // The lab reader (ktp.lab.LabReader, read by `ktp station run`): virtual cards without pcscd, for a lab only.
         String labReader = e.has("lab_reader") ? modernTcp(e, "lab_reader", e.text("lab_reader"), warnings) : e.text("lab_reader", null);
         if (labReader != null) {
-            if (!plain) throw e.error("lab_reader", "is for a lab only: it is accepted with central.plain_http: true (a production station uses PC/SC)");
-            if (!labReader.matches("tcp://(127\\.0\\.0\\.1|localhost):\\d{1,5}")) throw e.error("lab_reader", "must be tcp://127.0.0.1:PORT (loopback), got '" + labReader + "'");
+            if (!plain) throw e.error("lab_reader", ktp.datafile.Words.of("station.labOnly"));
+            if (!labReader.matches("tcp://(127\\.0\\.0\\.1|localhost):\\d{1,5}")) throw e.error("lab_reader", ktp.datafile.Words.of("station.labLoopback", labReader));
         }
         e.noOtherFields();
         Encoder encoder = new Encoder(reader, cardProfile, master, insertWait);
@@ -181,7 +185,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
             try {
                 pw = Files.readString(password).strip().toCharArray();
             } catch (IOException x) {
-                throw t.error("password_file", "cannot be read: " + x.getMessage());
+                throw t.error("password_file", ktp.datafile.Words.of("station.unreadable", x.getMessage()));
             }
         }
         BrokerSettings broker;
@@ -194,13 +198,13 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         int health = t.integer("health_every_s", 5, 3600, 30);
         Path signingKey = optionalFile(t, "signing_key", base);
         if (signingKey == null) signingKey = central.key();
-        if (signingKey == null) throw t.error("signing_key", "is missing: the station signs its telemetry with its client certificate's key (central.key) or this key (a P-256 PKCS#8 PEM)");
+        if (signingKey == null) throw t.error("signing_key", ktp.datafile.Words.of("station.signingMissing"));
         try {
             ktp.telemetry.TelemetryKey.load(signingKey);
         } catch (IOException x) {
             throw t.error(t.has("signing_key") ? "signing_key" : "signing_key", x.getMessage());
         }
-        if (!t.has("office_keys")) throw t.error("office_keys", "is missing: the folder of office public keys (OWNER.pem) whose commands and receipts this station obeys");
+        if (!t.has("office_keys")) throw t.error("office_keys", ktp.datafile.Words.of("station.officeKeysMissing"));
         Path officeKeys = base.resolve(t.text("office_keys"));
         try {
             ktp.telemetry.Keyring.load(officeKeys);
@@ -214,7 +218,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         if (root.has("console")) {
             DataFile.Node cn = root.object("console");
             String listen = cn.text("listen", console.listen());
-            if (!listen.matches("[A-Za-z0-9.:\\[\\]-]+:\\d{1,5}")) throw cn.error("listen", "must be HOST:PORT, got '" + listen + "'");
+            if (!listen.matches("[A-Za-z0-9.:\\[\\]-]+:\\d{1,5}")) throw cn.error("listen", ktp.datafile.Words.of("station.hostPort", listen));
             Path users = cn.has("users") ? base.resolve(cn.text("users")) : markReadPath(cn, "users");
             console = new Console(listen, users, cn.integer("session_idle_s", 1, 28_800, 900), cn.integer("lockout_after", 3, 20, 5),
                     cn.integer("lockout_minutes", 1, 1440, 15), cn.bool("behind_tls", false));
@@ -228,7 +232,7 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         else root.text("report", "");
         root.noOtherFields();
         return new StationConfig(file, id, store, central, trust, List.copyOf(printers), encoder, new Scanner(scannerUri, scannerProfile),
-                new Telemetry(broker, health, signingKey, officeKeys), console, retentionDays, List.copyOf(warnings));
+                new Telemetry(broker, health, signingKey, officeKeys), console, retentionDays, List.copyOf(warnings), language);
     }
 
     private static Path markReadPath(DataFile.Node n, String field) throws DataFileException {
@@ -251,8 +255,8 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         try {
             return loader.load();
         } catch (DataFileException e) {
-            if (e.getMessage().contains("no ") && e.getMessage().contains("profile")) throw n.error(field, e.getMessage());
-            throw n.error(field, "the profile is broken: " + e.getMessage());
+            if (e.getMessage().contains("no ") && e.getMessage().contains("profile")) throw n.error(field, ktp.datafile.Words.of("station.nested", e));
+            throw n.error(field, ktp.datafile.Words.of("station.profileBroken", e));
         }
     }
 
@@ -262,8 +266,8 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
             return null;
         }
         Path p = base.resolve(n.text(field));
-        if (!Files.isRegularFile(p)) throw n.error(field, p + " does not exist or is not a file");
-        if (!Files.isReadable(p)) throw n.error(field, p + " cannot be read (permissions?)");
+        if (!Files.isRegularFile(p)) throw n.error(field, ktp.datafile.Words.of("station.noFile", p));
+        if (!Files.isReadable(p)) throw n.error(field, ktp.datafile.Words.of("station.noPermission", p));
         return p;
     }
 
@@ -272,10 +276,10 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
      * tcp://HOST:PORT, with a warning naming the key and the new form, so that a station written for it keeps running
      * while its file is changed; {@code ktp station check-config} and {@code station run} show the warning.
      */
-    static String modernTcp(DataFile.Node n, String field, String value, List<String> warnings) {
+    static String modernTcp(DataFile.Node n, String field, String value, List<DataFileException> warnings) {
         if (value.startsWith("tcp:") && !value.startsWith("tcp://") && value.length() > 4) {
             String modern = "tcp://" + value.substring(4);
-            warnings.add(n.warning(field, "'" + value + "' is the old address form; write " + modern + " (it is read as that)"));
+            warnings.add(n.warning(field, ktp.datafile.Words.of("station.oldForm", value, modern)));
             return modern;
         }
         return value;
@@ -286,14 +290,14 @@ public record StationConfig(Path file, String stationId, Path store, Central cen
         if (uri.startsWith("tcp://")) {
             try {
                 URI u = new URI(uri);
-                if (u.getHost() == null || u.getPort() < 1) throw n.error(field, "a TCP device is tcp://HOST:PORT, got '" + uri + "'");
+                if (u.getHost() == null || u.getPort() < 1) throw n.error(field, ktp.datafile.Words.of("station.tcpForm", uri));
             } catch (URISyntaxException e) {
-                throw n.error(field, "'" + uri + "' is not a URI: " + e.getReason());
+                throw n.error(field, ktp.datafile.Words.of("station.notUri", uri, e.getReason()));
             }
         } else if (uri.startsWith("serial:")) {
-            if (!uri.matches("serial:/[^?]+(\\?baud=\\d{3,7})?")) throw n.error(field, "a serial device is serial:/dev/ttyXXX[?baud=N], got '" + uri + "'");
+            if (!uri.matches("serial:/[^?]+(\\?baud=\\d{3,7})?")) throw n.error(field, ktp.datafile.Words.of("station.serialForm", uri));
         } else if (!(fileAllowed && uri.startsWith("file:") && uri.length() > 5)) {
-            throw n.error(field, "'" + uri + "' is not tcp://HOST:PORT or serial:/dev/ttyXXX" + (fileAllowed ? " or file:PATH" : ""));
+            throw n.error(field, ktp.datafile.Words.of(fileAllowed ? "station.deviceFormFile" : "station.deviceForm", uri));
         }
     }
 }

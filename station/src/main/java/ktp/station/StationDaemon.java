@@ -83,16 +83,18 @@ public final class StationDaemon implements AutoCloseable {
 
     /** Opens the store (recovering every job), then starts the link, the publisher and one lane per printer. */
     public StationDaemon start() throws IOException {
+        // The station log's operator lines are in the station's language from the first one on (docs/station-config.md).
+        ktp.i18n.StationLog.use(config.language());
         store = StationStore.open(config.store(), config.stationId(), clock, Duration.ofDays(config.biometricRetentionDays()));
         var resumed = store.recover(Actor.STATION);
-        LOG.info("station {}: store {} recovered; {} job(s) resumed", config.stationId(), config.store(), resumed.size());
+        LOG.info(ktp.i18n.StationLog.line("daemon.recovered", config.stationId(), config.store(), resumed.size()));
         trust = TrustedKeys.loadDirectory(config.trustedKeys());
         validator = new RecordValidator(trust, clock, renderer.fitCheck());
         ValidatedRecords handoff = new ValidatedRecords(256);
         RecordIntake intake = new RecordIntake(() -> validator, store, Actor.STATION, handoff);
         // Jobs stored but not validated when the station stopped (resume action REVALIDATE).
         for (Job j : store.jobsIn(JobState.LEASED, Integer.MAX_VALUE)) {
-            if (j.state() == JobState.LEASED) LOG.info("record {} validated again after the restart: {}", j.recordId(), intake.revalidate(j.recordId()).kind());
+            if (j.state() == JobState.LEASED) LOG.info(ktp.i18n.StationLog.line("daemon.revalidated", j.recordId(), intake.revalidate(j.recordId()).kind()));
         }
         link = new CentralLink(new CentralClient(centralConfig()), store, intake, CentralLink.Settings.defaults().withReportEvents(false), clock, new Random());
         office = new OfficeCommands(store);
@@ -101,7 +103,7 @@ public final class StationDaemon implements AutoCloseable {
                 Duration.ofSeconds(config.telemetry().healthEverySeconds()), clock).start();
         link.start();
         keys = config.encoder().masterKey() == null ? CardKeys.globalPlatformTestKeys() : CardKeys.masterFile(config.encoder().profile(), config.encoder().masterKey());
-        if (config.encoder().masterKey() == null) LOG.warn("encoder: no master_key configured; using the GlobalPlatform TEST keys (test cards only)");
+        if (config.encoder().masterKey() == null) LOG.warn(ktp.i18n.StationLog.line("daemon.testKeys"));
         RecordQueue queue = new RecordQueue(store);
         preparation = new CardPreparation(store, () -> validator, renderer, handoff);
         PrintLane.Wiring wiring = new PrintLane.Wiring(store, preparation, queue, id -> link.mayStart(id), () -> office.paused(), stopping::get, () -> {
@@ -113,7 +115,7 @@ public final class StationDaemon implements AutoCloseable {
             String reader = p.reader() != null ? p.reader() : config.encoder().readerPattern();
             ChipEncoder encoder = p.chipless() ? null : new ChipEncoder(readers, reader, config.encoder().profile(), keys,
                     Duration.ofSeconds(config.encoder().insertWaitSeconds()));
-            if (p.chipless()) LOG.warn("printer {}: configured chipless: its cards carry NO chip, and each is flagged so", p.name());
+            if (p.chipless()) LOG.warn(ktp.i18n.StationLog.line("daemon.chipless", p.name()));
             lanes.add(new PrintLane(p, encoder, wiring, laneSettings));
         }
         laneThreads = new Thread[lanes.size()];
@@ -121,7 +123,7 @@ public final class StationDaemon implements AutoCloseable {
             PrintLane lane = lanes.get(i);
             laneThreads[i] = new Thread(lane, "lane-" + lane.name());
             // The lane catches everything itself; this only speaks if that ever fails, so nothing dies unseen.
-            laneThreads[i].setUncaughtExceptionHandler((t, e) -> LOG.error("thread {} ended by an uncaught error", t.getName(), e));
+            laneThreads[i].setUncaughtExceptionHandler((t, e) -> LOG.error(ktp.i18n.StationLog.line("daemon.uncaught", t.getName()), e));
             laneThreads[i].start();
         }
         StationConfig.Scanner sc = config.scanner();
@@ -129,7 +131,7 @@ public final class StationDaemon implements AutoCloseable {
                 keys, () -> trust, sc == null ? null : sc.uri(), sc == null ? null : sc.profile(), publisher::wake,
                 config.store().resolveSibling(config.store().getFileName() + "-receipts"), config.stationId(), this::reportSettings));
         watch = new StationWatch(this, queue, laneSettings.handBackAfter(), clock).start();
-        LOG.info("station {} running: {} printer(s), data center {}, broker {}", config.stationId(), lanes.size(), config.central().url(), config.telemetry().broker().url());
+        LOG.info(ktp.i18n.StationLog.line("daemon.running", config.stationId(), lanes.size(), config.central().url(), config.telemetry().broker().url()));
         return this;
     }
 
@@ -175,7 +177,7 @@ public final class StationDaemon implements AutoCloseable {
         trust = fresh;
         validator = new RecordValidator(fresh, clock, renderer.fitCheck());
         store.audit(who, "TRUSTED_KEYS_RELOADED", "keys " + fresh.keyIds() + " (were " + before + ") from " + config.trustedKeys());
-        LOG.info("trusted keys reloaded by {}: {} (were {})", who, fresh.keyIds(), before);
+        LOG.info(ktp.i18n.StationLog.line("daemon.keysReloaded", who, fresh.keyIds(), before));
         link.poke();
         return fresh.keyIds();
     }
@@ -187,15 +189,15 @@ public final class StationDaemon implements AutoCloseable {
                 try {
                     reloadTrustedKeys(new Actor("SIGHUP", ktp.store.Role.TECHNICIAN));
                 } catch (IOException | RuntimeException e) {
-                    LOG.error("SIGHUP: the trusted keys were not reloaded: {}", e.getMessage());
+                    LOG.error(ktp.i18n.StationLog.line("daemon.sighupFailed", e.getMessage()));
                 }
             });
             // A process started with SIGHUP ignored (nohup) keeps it ignored: the JVM installs no handler then.
             if (before == sun.misc.SignalHandler.SIG_IGN) {
-                LOG.warn("SIGHUP is ignored by this process (started under nohup?): reload the trusted keys from the console, or start the daemon without nohup");
+                LOG.warn(ktp.i18n.StationLog.line("daemon.sighupIgnored"));
             }
         } catch (IllegalArgumentException e) {
-            LOG.warn("SIGHUP cannot be handled on this platform: {}", e.getMessage());
+            LOG.warn(ktp.i18n.StationLog.line("daemon.sighupUnsupported", e.getMessage()));
         }
     }
 
@@ -244,7 +246,7 @@ public final class StationDaemon implements AutoCloseable {
         try {
             return ktp.dinas.ReportSettings.load(config.file());
         } catch (ktp.datafile.DataFileException e) {
-            LOG.warn("the report section of {} cannot be read ({}); the receipt is written without it", config.file(), e.getMessage());
+            LOG.warn(ktp.i18n.StationLog.line("daemon.reportSection", config.file(), e.getMessage()));
             return ktp.dinas.ReportSettings.DEFAULT;
         }
     }
@@ -264,7 +266,7 @@ public final class StationDaemon implements AutoCloseable {
             try {
                 return lanes.isEmpty() ? "STARTING" : health().printerStatus();
             } catch (RuntimeException e) {
-                LOG.warn("health: {}", e.toString());
+                LOG.warn(ktp.i18n.StationLog.line("daemon.health", e.toString()));
                 return "UNKNOWN";
             }
         }
@@ -315,13 +317,13 @@ public final class StationDaemon implements AutoCloseable {
     @Override
     public void close() {
         if (!stopping.compareAndSet(false, true)) return;
-        LOG.info("station {}: stopping", config.stationId());
+        LOG.info(ktp.i18n.StationLog.line("daemon.stopping", config.stationId()));
         if (watch != null) watch.close();
         try {
             // The status file speaks for a running daemon only: stopped, the command line reads the store instead.
             java.nio.file.Files.deleteIfExists(StationHealth.statusFile(config.store()));
         } catch (IOException e) {
-            LOG.warn("could not remove the status file: {}", e.getMessage());
+            LOG.warn(ktp.i18n.StationLog.line("daemon.statusFileRemove", e.getMessage()));
         }
         if (laneThreads != null) {
             for (Thread t : laneThreads) {
@@ -339,6 +341,6 @@ public final class StationDaemon implements AutoCloseable {
             publisher.close();
         }
         if (store != null) store.close();
-        LOG.info("station {}: stopped", config.stationId());
+        LOG.info(ktp.i18n.StationLog.line("daemon.stopped", config.stationId()));
     }
 }

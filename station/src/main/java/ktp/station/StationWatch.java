@@ -59,7 +59,7 @@ final class StationWatch implements AutoCloseable {
                     lastWrite = System.nanoTime();
                 }
             } catch (Throwable t) { // NOPMD: the watch must outlive any error; the next round tries again
-                LOG.error("station watch: {}", t.toString(), t);
+                LOG.error(ktp.i18n.StationLog.line("watch.failed", t.toString()), t);
             }
             try {
                 Thread.sleep(500);
@@ -98,7 +98,7 @@ final class StationWatch implements AutoCloseable {
                 try {
                     daemon.link().handBack(id, why);
                 } catch (RuntimeException e) {
-                    LOG.warn("record {}: could not be handed back: {}", id, e.toString());
+                    LOG.warn(ktp.i18n.StationLog.line("watch.handBack", id, e.toString()));
                 }
             }
         } finally {
@@ -180,7 +180,7 @@ final class StationWatch implements AutoCloseable {
         try {
             AtomicFile.write(StationHealth.statusFile(daemon.config().store()), h.toJson(), true);
         } catch (java.io.IOException e) {
-            LOG.warn("could not write the status file: {}", e.getMessage());
+            LOG.warn(ktp.i18n.StationLog.line("watch.statusFile", e.getMessage()));
         }
     }
 

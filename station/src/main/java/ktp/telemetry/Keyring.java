@@ -135,7 +135,7 @@ public final class Keyring {
             snapshot = read(dir);
         } catch (IOException e) {
             // A directory half-written by an administrator: keep the keys read last, and say so.
-            org.slf4j.LoggerFactory.getLogger(Keyring.class).warn("keyring {}: not read again, keeping the previous keys: {}", dir, e.getMessage());
+            org.slf4j.LoggerFactory.getLogger(Keyring.class).warn(ktp.i18n.StationLog.line("telemetry.keyringKept", dir, e.getMessage()));
         }
     }
 

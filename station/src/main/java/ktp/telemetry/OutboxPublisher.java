@@ -163,7 +163,7 @@ public final class OutboxPublisher implements AutoCloseable {
             try {
                 store.audit(ktp.store.Actor.STATION, "TELEMETRY_REFUSED", r.kind() + " on " + r.topic() + ": " + r.why());
             } catch (RuntimeException e) {
-                LOG.warn("telemetry: cannot write a refusal to the audit log: {}", e.toString());
+                LOG.warn(ktp.i18n.StationLog.line("telemetry.refusalNotAudited", e.toString()));
             }
         });
         this.devices = devices;
@@ -284,8 +284,7 @@ public final class OutboxPublisher implements AutoCloseable {
                     long waitMs = Math.min(MAX_RESEND_WAIT.toMillis(), 1000L << Math.min(overdue, 6));
                     long jittered = (long) (jitter.nextDouble() * waitMs);
                     resendNotBefore = now + jittered * 1_000_000L;
-                    LOG.warn("telemetry: no receipt for event {} after {} s; sending again from it in {} ms, window {} batch(es)", w + 1,
-                            RECEIPT_TIMEOUT.toSeconds(), jittered, window);
+                    LOG.warn(ktp.i18n.StationLog.line("telemetry.noReceipt", w + 1, RECEIPT_TIMEOUT.toSeconds(), jittered, window));
                     sentAtNanos.clear();
                     pause(jittered);
                     resend.set(true);
@@ -327,7 +326,7 @@ public final class OutboxPublisher implements AutoCloseable {
                 pause(e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT ? 20 : 200);
             } catch (RuntimeException e) {
                 lastError = e.toString();
-                LOG.error("outbox publisher: {}", e.toString(), e);
+                LOG.error(ktp.i18n.StationLog.line("telemetry.failed", e.toString()), e);
                 pause(1000);
             }
         }
@@ -388,7 +387,7 @@ public final class OutboxPublisher implements AutoCloseable {
                     }
                 } catch (RuntimeException e) {
                     lastError = "removing receipted events: " + e;
-                    LOG.warn("telemetry: cannot remove receipted events up to {} from the outbox (sent again later if it stays): {}", t, e.toString());
+                    LOG.warn(ktp.i18n.StationLog.line("telemetry.notRemoved", t, e.toString()));
                     if (!running.get()) return;
                     try {
                         Thread.sleep(1000);
@@ -447,11 +446,11 @@ public final class OutboxPublisher implements AutoCloseable {
             client.subscribe(new String[] {Topics.commands(stationId), Topics.receipts(stationId), Topics.COLLECTOR_HEARTBEATS}, new int[] {1, 1, 0})
                     .waitForCompletion(15_000);
             resend.set(true);
-            LOG.info("telemetry: connected to {} ({} events waiting)", broker.url(), store.outboxDepth());
+            LOG.info(ktp.i18n.StationLog.line("telemetry.connected", broker.url(), store.outboxDepth()));
             return true;
         } catch (MqttException | IOException e) {
             lastError = "cannot connect to " + broker.url() + ": " + e.getMessage();
-            LOG.warn("telemetry: {}", lastError);
+            LOG.warn(ktp.i18n.StationLog.line("telemetry.unreachable", broker.url(), e.getMessage()));
             // Connected but not subscribed (a SUBACK lost to a broker going down again) would look healthy and
             // never hear a collector: drop the connection so the next try starts from the beginning.
             try {
@@ -474,7 +473,7 @@ public final class OutboxPublisher implements AutoCloseable {
     private byte[] signedState(TelemetryCodec.State s) { return SignedMessage.seal(SignedMessage.Kind.STATE, TelemetryCodec.state(s), key); }
 
     private void refuse(String topic, TelemetryCodec.Rejected r, byte[] payload) {
-        LOG.warn("telemetry: refused on {}: {}", topic, r.getMessage());
+        LOG.warn(ktp.i18n.StationLog.line("telemetry.refused", topic, r.getMessage()));
         refusals.refuse(clock.instant(), topic, r, payload);
     }
 
@@ -584,7 +583,7 @@ public final class OutboxPublisher implements AutoCloseable {
         @Override
         public void connectionLost(Throwable cause) {
             lastError = "connection lost: " + cause;
-            LOG.warn("telemetry: {}", lastError);
+            LOG.warn(ktp.i18n.StationLog.line("telemetry.lost", cause));
             resend.set(true);
             wake();
         }
@@ -631,7 +630,7 @@ public final class OutboxPublisher implements AutoCloseable {
             } catch (MqttException e) {
                 // "offline" did not get through in time (a slow broker): leave without a DISCONNECT packet, so the
                 // broker publishes the last will and the office does not go on seeing this station online.
-                LOG.warn("telemetry: the orderly 'offline' was not confirmed ({}); leaving the last will to say it", e.getMessage());
+                LOG.warn(ktp.i18n.StationLog.line("telemetry.offlineUnconfirmed", e.getMessage()));
                 try {
                     client.disconnectForcibly(0, 1000, false);
                 } catch (MqttException ignored) {

@@ -25,23 +25,25 @@ class LayeringTest {
 
     static {
         MAY_USE.put("text", Set.of());
-        // The operator message catalogue: words only, used by every room an operator reads.
+        // The operator message catalogue: words only, used by every room an operator reads (the station log's
+        // operator lines too: ktp.i18n.StationLog, from the lanes, the printer, the encoder, the links).
         MAY_USE.put("i18n", Set.of());
         MAY_USE.put("http", Set.of());
         // The lab's card reader for `station run` without pcscd (a javax.smartcardio provider): the JDK only.
         MAY_USE.put("lab", Set.of());
-        MAY_USE.put("datafile", Set.of());
+        // The files a technician edits; their problems in the catalogue's words (ktp.datafile.Words).
+        MAY_USE.put("datafile", Set.of("i18n"));
         MAY_USE.put("lifecycle", Set.of());
         MAY_USE.put("job", Set.of("lifecycle"));
         MAY_USE.put("record", Set.of("lifecycle", "datafile", "text"));
         MAY_USE.put("store", Set.of("record", "job", "lifecycle", "datafile"));
-        MAY_USE.put("central", Set.of("record", "store", "job", "lifecycle", "datafile"));
+        MAY_USE.put("central", Set.of("record", "store", "job", "lifecycle", "datafile", "i18n"));
         MAY_USE.put("render", Set.of("record", "datafile"));
-        MAY_USE.put("printer", Set.of("render", "datafile"));
-        MAY_USE.put("card", Set.of("record", "datafile"));
+        MAY_USE.put("printer", Set.of("render", "datafile", "i18n"));
+        MAY_USE.put("card", Set.of("record", "datafile", "i18n"));
         MAY_USE.put("biometric", Set.of("datafile"));
         // Backoff and Tls are the central link's, shared with the publisher rather than copied.
-        MAY_USE.put("telemetry", Set.of("store", "job", "lifecycle", "record", "central", "datafile"));
+        MAY_USE.put("telemetry", Set.of("store", "job", "lifecycle", "record", "central", "datafile", "i18n"));
         // The production broker set-up (passwords, ACL) for the telemetry contract's topics.
         MAY_USE.put("broker", Set.of("telemetry", "datafile", "text"));
         MAY_USE.put("collector", Set.of("telemetry", "job", "lifecycle", "datafile"));

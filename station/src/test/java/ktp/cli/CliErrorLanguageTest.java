@@ -32,6 +32,8 @@ class CliErrorLanguageTest {
     @TempDir
     Path dir;
 
+    /** Before too: a test class run earlier in this JVM may have left --lang en chosen by its last command line. */
+    @org.junit.jupiter.api.BeforeEach
     @AfterEach
     void noLanguageLeftBehind() { CliText.reset(); }
 
@@ -99,6 +101,23 @@ class CliErrorLanguageTest {
             KtpCommandLineTest.Result unknown = KtpCommandLineTest.run("queue", "--store", st, "--colour", "--lang", language.code());
             assertEquals(ExitCodes.BAD_INPUT, unknown.exit(), unknown.err());
             assertTrue(unknown.err().startsWith("ktp: " + Catalogue.text(language, "cli.err.usage.unknown", "'--colour'")), unknown.err());
+            // A value the option's type refuses, an option given twice, a value picocli's converter refuses: the option
+            // and the value as typed, in the catalogue's words (the converter's own text only after them).
+            KtpCommandLineTest.Result notANumber = KtpCommandLineTest.run("queue", "--store", st, "--limit", "ten", "--lang", language.code());
+            assertEquals(ExitCodes.BAD_INPUT, notANumber.exit(), notANumber.err());
+            assertEquals(List.of("ktp: " + Catalogue.text(language, "cli.err.usage.whole", "--limit", "ten"), Catalogue.text(language, "cli.err.usage", "ktp queue")),
+                    notANumber.err().strip().lines().toList());
+            KtpCommandLineTest.Result twice = KtpCommandLineTest.run("queue", "--store", st, "--limit", "1", "--limit", "2", "--lang", language.code());
+            assertEquals(ExitCodes.BAD_INPUT, twice.exit(), twice.err());
+            assertEquals("ktp: " + Catalogue.text(language, "cli.err.usage.twice", "'--limit'"), twice.err().strip().lines().findFirst().orElse(""));
+            KtpCommandLineTest.Result badDpi = KtpCommandLineTest.run("finger", "enroll", "--dpi", "high", "--lang", language.code());
+            assertEquals(ExitCodes.BAD_INPUT, badDpi.exit(), badDpi.err());
+            assertEquals("ktp: " + Catalogue.text(language, "cli.err.usage.number", "--dpi", "high"), badDpi.err().strip().lines().findFirst().orElse(""));
+            KtpCommandLineTest.Result badDate = KtpCommandLineTest.run("nik", "check", "3273014507900001", "--birth", "1990-13-45", "--lang", language.code());
+            assertEquals(ExitCodes.BAD_INPUT, badDate.exit(), badDate.err());
+            String said = badDate.err().strip().lines().findFirst().orElse("");
+            String words = Catalogue.text(language, "cli.err.usage.value", "--birth", "1990-13-45", "\u0000");
+            assertTrue(said.startsWith("ktp: " + words.substring(0, words.indexOf('\u0000'))), said);
         }
         // An account that exists already: the nested text (the role change) is the same language as the rest.
         String[] again = {"console", "user", "add", "--users", users.toString(), "--name", "sari", "--role", "supervisor"};
@@ -106,6 +125,26 @@ class CliErrorLanguageTest {
         assertEquals(ExitCodes.BAD_INPUT, exists.exit(), exists.err());
         assertEquals("ktp: " + Catalogue.text(Language.ID, "cli.err.user.exists", "sari", "operator", users.toString(),
                 Catalogue.text(Language.ID, "cli.err.user.andRole", "supervisor")), exists.err().strip());
+    }
+
+    /** 'ktp print' to a file (the exact byte stream): its result line in both languages, the ids and figures as they are. */
+    @Test
+    void printSaysItsResultInTheChosenLanguage() throws IOException {
+        Path trust = Files.createDirectories(dir.resolve("trust"));
+        Files.writeString(trust.resolve(ktp.record.TestRecords.KEY_ID + ".pem"), ktp.record.TrustedKeys.toPem(ktp.record.TestRecords.KEY.getPublic()));
+        Path record = dir.resolve("record.json");
+        Files.write(record, ktp.record.TestRecords.envelope(ktp.record.TestRecords.valid(1)));
+        for (Language language : Language.values()) {
+            Path store = dir.resolve("print-store-" + language.code());
+            KtpCommandLineTest.Result r = KtpCommandLineTest.run("print", "--record", record.toString(), "--profile", "evolis-primacy-dual-ymcko",
+                    "--printer", "file:" + dir.resolve("stream-" + language.code() + ".prn"), "--trust", trust.toString(), "--store", store.toString(),
+                    "--lang", language.code());
+            String line = r.out().strip();
+            String words = Catalogue.text(language, "cli.print.done", "\u0000", "\u0000", "\u0000", "\u0000", "\u0000", "\u0000", store.toString());
+            String[] fixed = words.split("\u0000", -1);
+            assertTrue(line.endsWith(fixed[fixed.length - 1]), language + ": " + r.out() + r.err());
+            assertTrue(line.contains(fixed[4]) && line.contains(fixed[5]), language + " (the figures' words): " + r.out() + r.err());
+        }
     }
 
     /** The verification's steps that 'ktp issue' prints while the daemon is stopped, in the console's words. */
@@ -121,7 +160,7 @@ class CliErrorLanguageTest {
     }
 
     private static final List<String> COMMANDS = List.of("QueueCommand", "LedgerCommand", "IssueCommand", "ReportCommand", "ReprintCommand", "ConsoleCommand",
-            "StoreChoice", "ConsoleSession", "StatusCommand", "Ktp", "PrinterCommands");
+            "StoreChoice", "ConsoleSession", "StatusCommand", "Ktp", "PrinterCommands", "RecordCommand", "ConfigWarnings", "NikCommand", "FingerCommand", "RenderCommand", "QrCommand", "CardCommand");
     private static final Pattern KEY = Pattern.compile("CliText\\.(bad|error|t)\\(\"([^\"]*)\"");
     private static final Pattern LETTERS = Pattern.compile("\"[^\"]*[A-Za-z][^\"]*\"");
 
@@ -134,8 +173,6 @@ class CliErrorLanguageTest {
         List<String> bypass = new ArrayList<>();
         for (String name : COMMANDS) {
             String source = Files.readString(Path.of("src/main/java/ktp/cli/" + name + ".java"));
-            // Of the printer commands, 'printer status' (its BUSY/DEAD explanations) is the operator's.
-            if (name.equals("PrinterCommands")) source = source.substring(source.indexOf("static final class Status"));
             boolean bilingual = name.equals("StatusCommand"); // 'ktp status NIK' prints both languages side by side by design
             for (String statement : source.replaceAll("(?m)^\\s*(//|\\*|/\\*\\*).*$", "").split(";")) {
                 boolean error = statement.contains("new BadInputException(") || statement.contains("err().println(") || statement.contains("System.err.println(")

@@ -26,7 +26,9 @@ class FingerCommandTest {
         assertTrue(Files.size(iso) > 28);
         KtpCommandLineTest.Result genuine = KtpCommandLineTest.run("finger", "match", "--template", iso.toString(), "--image", DB.resolve("107_5.png").toString(), "--dpi", "500");
         assertEquals(0, genuine.exit());
-        assertTrue(genuine.out().matches("(?s)score [0-9.]+  MATCH.*"), genuine.out());
+        assertTrue(genuine.out().matches("(?s)skor [0-9.]+  MATCH \\(ambang 40.0\\).*"), "Indonesian by default: " + genuine.out());
+        KtpCommandLineTest.Result english = KtpCommandLineTest.run("finger", "match", "--template", iso.toString(), "--image", DB.resolve("107_5.png").toString(), "--dpi", "500", "--lang", "en");
+        assertTrue(english.out().matches("(?s)score [0-9.]+  MATCH \\(threshold 40.0\\).*"), english.out());
         KtpCommandLineTest.Result impostor = KtpCommandLineTest.run("finger", "match", "--template", iso.toString(), "--image", DB.resolve("108_5.png").toString(), "--dpi", "500");
         assertEquals(0, impostor.exit(), "NO_MATCH is an answer, not an error");
         assertTrue(impostor.out().contains("NO_MATCH"), impostor.out());

@@ -82,6 +82,12 @@ class KtpCommandLineTest {
         Result ok = run("nik", "check", nik, "--sex", "P", "--birth", "1990-06-05");
         assertEquals(0, ok.exit(), ok.out());
         assertTrue(ok.out().contains("JAWA BARAT") && ok.out().contains("1990-06-05") && ok.out().contains("PEREMPUAN"));
+        // Indonesian by default, English with --lang en; the codes, the province's name and the sex as printed stay.
+        assertTrue(ok.out().contains("\n  provinsi  32  JAWA BARAT\n") && ok.out().contains("\n  DDMMYY    450690  tanggal 45 = 5 + 40\n")
+                && ok.out().contains("\n  lahir     1990-06-05") && ok.out().contains("\nVALID dan sesuai dengan jenis kelamin/tanggal lahir yang diberikan"), ok.out());
+        Result english = run("nik", "check", nik, "--sex", "P", "--birth", "1990-06-05", "--lang", "en");
+        assertTrue(english.out().contains("\n  province  32  JAWA BARAT\n") && english.out().contains("\n  DDMMYY    450690  day 45 = 5 + 40\n")
+                && english.out().contains("\n  born      1990-06-05") && english.out().contains("\nVALID and consistent with the given sex/birth date"), english.out());
         Result mismatch = run("nik", "check", nik, "--sex", "L");
         assertEquals(1, mismatch.exit());
         assertTrue(mismatch.out().contains("NIK_SEX_MISMATCH"), mismatch.out());
@@ -112,7 +118,8 @@ class KtpCommandLineTest {
         Result both = run("record", "check", good.toString(), bad.toString(), "--trust", trust.toString());
         assertEquals(1, both.exit());
         assertTrue(both.out().contains("REJECTED  " + bad + "  NIK_SEX_MISMATCH"), both.out());
-        assertTrue(both.out().contains("1 valid, 1 rejected"));
+        assertTrue(both.out().contains("1 sah, 1 ditolak"), "Indonesian by default: " + both.out());
+        assertTrue(run("record", "check", good.toString(), bad.toString(), "--trust", trust.toString(), "--lang", "en").out().contains("1 valid, 1 rejected"));
         assertEquals(2, run("record", "check", dir.resolve("missing.json").toString(), "--trust", trust.toString()).exit());
         assertEquals(2, run("record", "check", good.toString(), "--trust", dir.resolve("nowhere").toString()).exit());
         assertEquals(2, run("record", "check", good.toString()).exit());

@@ -46,10 +46,10 @@ class RecordCheckTest {
         assertTrue(r.out().contains("REJECTED  " + poison + "  SCHEMA_VIOLATION [front.nama]"), r.out());
         assertTrue(r.out().contains("REJECTED  " + escape + "  SCHEMA_VIOLATION [front.nama]"), r.out());
         assertTrue(r.out().contains("VALID     " + good), r.out());
-        assertTrue(r.out().contains("1 valid, 2 rejected"), r.out());
+        assertTrue(r.out().contains("1 sah, 2 ditolak"), "Indonesian by default: " + r.out());
         assertFalse(r.out().contains("\u001b") || r.out().contains("\r"), "no raw control character reaches the terminal: " + r.out());
 
-        KtpCommandLineTest.Result m = KtpCommandLineTest.run("record", "check", missing.toString(), good.toString(), poison.toString(), "--trust", trust.toString());
+        KtpCommandLineTest.Result m = KtpCommandLineTest.run("record", "check", missing.toString(), good.toString(), poison.toString(), "--trust", trust.toString(), "--lang", "en");
         assertEquals(2, m.exit(), "a file that cannot be read is bad input (2), and the others are still checked: " + m.out());
         assertTrue(m.out().contains("UNREADABLE " + missing + "  no such file"), m.out());
         assertTrue(m.out().contains("VALID     " + good), m.out());

@@ -91,7 +91,8 @@ class PcscThroughVpcdTest {
                 if (info.exit() != 0) Thread.sleep(100);
             } while (info.exit() != 0 && System.nanoTime() < deadline);
             assertEquals(0, info.exit(), info.err());
-            assertTrue(info.out().contains("UID        04212223242526") && info.out().contains("Lifecycle  BLANK"), info.out());
+            // In the operator's language by default; the UID and the state's name as they are.
+            assertTrue(info.out().contains("UID        04212223242526") && info.out().contains("Siklus     BLANK"), info.out());
             assertEquals(0, ktp.sim.KtpRun.of("sim", "records", "--count", "1", "--seed", "83", "--out", dir.resolve("recs").toString()).exit());
             Path record;
             try (var files = java.nio.file.Files.list(dir.resolve("recs/records"))) {
@@ -102,11 +103,11 @@ class PcscThroughVpcdTest {
             String trust = dir.resolve("recs/trusted-keys").toString();
             ktp.sim.KtpRun read = ktp.sim.KtpRun.of("card", "read", "--trust", trust, "--reader", "Virtual PCD 00 00");
             assertEquals(0, read.exit(), read.out() + read.err());
-            assertTrue(read.out().contains("Passive authentication  VALID"), read.out());
+            assertTrue(read.out().contains("Autentikasi pasif       VALID"), read.out());
             card.tamper(1, 20);
-            ktp.sim.KtpRun tampered = ktp.sim.KtpRun.of("card", "read", "--trust", trust, "--reader", "Virtual PCD 00 00");
+            ktp.sim.KtpRun tampered = ktp.sim.KtpRun.of("card", "read", "--trust", trust, "--reader", "Virtual PCD 00 00", "--lang", "en");
             assertEquals(1, tampered.exit());
-            assertTrue(tampered.out().contains("FAILED") && tampered.out().contains("DG1"), tampered.out());
+            assertTrue(tampered.out().contains("Passive authentication  FAILED") && tampered.out().contains("DG1"), "English when asked: " + tampered.out());
         }
     }
 
@@ -147,7 +148,7 @@ class PcscThroughVpcdTest {
                 info = ktp.sim.KtpRun.of("card", "info", "--reader", "Virtual PCD 00 00");
                 if (info.exit() != 0) Thread.sleep(100);
             } while (info.exit() != 0 && System.nanoTime() < deadline);
-            assertTrue(info.out().contains("Lifecycle  PERSONALIZING  (half-written: SPOILED"), info.out() + info.err());
+            assertTrue(info.out().contains("Siklus     PERSONALIZING  (setengah tertulis: SPOILED"), info.out() + info.err());
             ktp.card.ChipEncoder.Failure refused = assertThrows(ktp.card.ChipEncoder.Failure.class, () -> encoder.encode(r.recordId()));
             assertTrue(refused.getMessage().contains("not blank (PERSONALIZING"), refused.getMessage());
         }

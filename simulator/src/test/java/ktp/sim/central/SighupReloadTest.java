@@ -69,8 +69,10 @@ class SighupReloadTest {
                     central.key().writePublicKey(keys);
                     assertEquals(0, new ProcessBuilder("kill", "-HUP", Long.toString(daemon.pid())).start().waitFor());
                     deadline = System.nanoTime() + 20_000_000_000L;
-                    while (!Files.readString(log).contains("trusted keys reloaded") && System.nanoTime() < deadline) Thread.sleep(100);
-                    assertTrue(Files.readString(log).contains("trusted keys reloaded"), Files.readString(log));
+                    // The station log's line, in the station's language (Indonesian: the configuration names none).
+                    String reloaded = ktp.i18n.Catalogue.text(ktp.i18n.Language.ID, "station.log.daemon.keysReloaded", "\u0000", "", "").split("\u0000")[0];
+                    while (!Files.readString(log).contains(reloaded) && System.nanoTime() < deadline) Thread.sleep(100);
+                    assertTrue(Files.readString(log).contains(reloaded), Files.readString(log));
                     assertTrue(daemon.isAlive(), "SIGHUP does not stop the daemon");
                     for (String id : central.center().heldRecordIds()) central.center().reoffer(id);
                     deadline = System.nanoTime() + 60_000_000_000L;

@@ -184,7 +184,8 @@ class StationByHandTest {
         Files.writeString(lab.resolve("production.yaml"), YAML.writeValueAsString(production));
         Run refused = run("station", "check-config", "production.yaml");
         assertEquals(2, refused.code(), refused.out());
-        assertTrue(refused.out().contains("encoder.lab_reader: is for a lab only"), refused.out());
+        // In the operator's language by default (Indonesian), with the key's path as written.
+        assertTrue(refused.out().contains("encoder.lab_reader: " + ktp.i18n.Catalogue.text(ktp.i18n.Language.ID, "config.station.labOnly")), refused.out());
 
         // Swapped printer and scanner ports: both named as swapped.
         ((ObjectNode) ((ArrayNode) c.get("printers")).get(0)).put("uri", scanner);
@@ -241,7 +242,7 @@ class StationByHandTest {
         }
         assertTrue(cards >= 2, "a card's front and back from the printer simulator: " + Files.readString(log));
         String daemonLog = Files.readString(log);
-        assertTrue(daemonLog.contains("lab reader 'KTP Lab Reader'"), daemonLog);
+        assertTrue(daemonLog.contains("pembaca lab 'KTP Lab Reader'"), "in the operator's language by default: " + daemonLog);
 
         // At the counter. The operator finds the card waiting for its holder (the queue through the console).
         JsonNode waiting = null;
