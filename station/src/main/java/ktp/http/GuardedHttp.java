@@ -21,6 +21,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import ktp.i18n.StationLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,7 +122,7 @@ public final class GuardedHttp implements AutoCloseable {
         synchronized (JDK_LIMITS) {
             if (jdkLimitsApplied != null) {
                 if (!jdkLimitsApplied.requestTime().equals(l.requestTime()) || !jdkLimitsApplied.idleTime().equals(l.idleTime())) {
-                    LOG.info("HTTP time limits already set for this JVM ({}); keeping them", jdkLimitsApplied);
+                    LOG.info(StationLog.line("http.limitsKept", jdkLimitsApplied));
                 }
                 return;
             }
@@ -217,7 +218,7 @@ public final class GuardedHttp implements AutoCloseable {
                         else ((Refused) a).ready();
                     } catch (RuntimeException e) {
                         // a fault in one connection's handling must not stop the front for all the others
-                        LOG.error("{}: unexpected failure; closing that connection: {}", name, e.toString(), e);
+                        LOG.error(StationLog.line("http.unexpected", name, e), e);
                         if (a instanceof Relay r) r.close();
                         else if (a instanceof Refused r) r.close();
                     }
@@ -231,7 +232,7 @@ public final class GuardedHttp implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             // not expected: the selector itself failed; say so loudly, the servers behind can no longer be reached
-            if (!closed) LOG.error("{}: the front stopped: {}", name, e.toString(), e);
+            if (!closed) LOG.error(StationLog.line("http.stopped", name, e), e);
         } finally {
             for (Relay r : new ArrayList<>(open)) r.close();
             for (Refused r : new ArrayList<>(refusing)) r.close();
@@ -248,7 +249,7 @@ public final class GuardedHttp implements AutoCloseable {
                 client = front.accept();
             } catch (IOException e) {
                 // out of file descriptors, most likely: stop accepting for a moment instead of spinning on it
-                LOG.warn("{}: accept failed: {}", name, e.getMessage());
+                LOG.warn(StationLog.line("http.acceptFailed", name, e.getMessage()));
                 frontKey.interestOps(0);
                 acceptPausedUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(100);
                 return;
@@ -275,8 +276,8 @@ public final class GuardedHttp implements AutoCloseable {
     }
 
     private void refuse(SocketChannel client) {
-        if (refused.incrementAndGet() % 100 == 1) LOG.warn("{}: refusing connections beyond the limits ({} in all, {} per address); {} refused so far",
-                name, limits.maxConnections(), limits.maxPerAddress(), refused.get());
+        if (refused.incrementAndGet() % 100 == 1) LOG.warn(StationLog.line("http.refusing",
+                name, limits.maxConnections(), limits.maxPerAddress(), refused.get()));
         try {
             client.configureBlocking(false);
             if (!plainHttp) {
@@ -324,7 +325,7 @@ public final class GuardedHttp implements AutoCloseable {
             else if (!r.headDone && now - r.accepted > limits.requestTime().toNanos()) r.close();
             else if (r.pendingSince != 0 && now - r.pendingSince > limits.responseTime().toNanos()) r.close();
             else if (r.connectingSince != 0 && now - r.connectingSince > BACKEND_CONNECT_NANOS) {
-                LOG.warn("{}: the server behind the front did not take a connection within 2 s", name);
+                LOG.warn(StationLog.line("http.backendSlow", name));
                 r.close();
             }
         }
@@ -403,7 +404,7 @@ public final class GuardedHttp implements AutoCloseable {
             } catch (IOException e) {
                 close();
             } catch (RuntimeException e) {
-                LOG.error("{}: unexpected failure relaying a connection from {}; closing it: {}", name, from.getHostAddress(), e.toString(), e);
+                LOG.error(StationLog.line("http.relayFailed", name, from.getHostAddress(), e), e);
                 close();
             }
         }
@@ -487,7 +488,7 @@ public final class GuardedHttp implements AutoCloseable {
             try {
                 connected = server.finishConnect();
             } catch (IOException e) {
-                LOG.warn("{}: cannot reach the server behind the front: {}", name, e.getMessage());
+                LOG.warn(StationLog.line("http.backendUnreachable", name, e.getMessage()));
                 throw e;
             }
             if (connected) connected();

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import ktp.i18n.StationLog;
 import ktp.job.JobState;
 import ktp.job.JobStateMachine;
 import ktp.job.JobTransition;
@@ -258,8 +259,7 @@ public final class StationStore implements AutoCloseable {
             files.claimForWriting();
             Journal journal = Journal.forAppend(files.journal, found.journal.size());
             if (found.journal.tail().isPresent()) {
-                LOG.warn("{}: cutting off a journal record torn by a crash at offset {} ({} bytes, never committed)",
-                        dir.resolve(JOURNAL_FILE), found.journal.tail().get().start(), found.journal.tail().get().length());
+                LOG.warn(StationLog.line("store.tornCut", dir.resolve(JOURNAL_FILE), found.journal.tail().get().start(), found.journal.tail().get().length()));
                 journal.truncate(found.journal.intactEnd());
             }
             boolean inPlace = reuseWorkingFile(dir, found);
@@ -519,7 +519,7 @@ public final class StationStore implements AutoCloseable {
             why = "MapDB cannot read it (" + e + ")";
         }
         if (why != null) {
-            LOG.warn("{}: not using {} ({}); the working file is rebuilt from the checkpoint", dir, WORKING_CLEAN_FILE, why);
+            LOG.warn(StationLog.line("store.cleanNotUsed", dir, WORKING_CLEAN_FILE, why));
             return false;
         }
         Files.deleteIfExists(dir.resolve(DB_FILE));
@@ -570,7 +570,7 @@ public final class StationStore implements AutoCloseable {
             }
         }
         if (why == null) return out;
-        LOG.info("{}: the spare checkpoint is not used ({}); the next checkpoint copies the last one", dir, why);
+        LOG.info(StationLog.line("store.spareNotUsed", dir, why));
         // Only the spare's own name goes: when it is a second link to checkpoint.db, that file stays.
         deleteWithWal(spare);
         Files.deleteIfExists(segment);
@@ -703,7 +703,7 @@ public final class StationStore implements AutoCloseable {
                 Files.createLink(spare, checkpoint);
                 spareKept = true;
             } catch (IOException | UnsupportedOperationException e) {
-                LOG.info("{}: no hard link for the spare checkpoint ({}); the next checkpoint copies the last one", dir, e.toString());
+                LOG.info(StationLog.line("store.noHardLink", dir, e));
             }
         }
         if (!spareKept) {
@@ -848,7 +848,7 @@ public final class StationStore implements AutoCloseable {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            if (!abandoned) LOG.warn("{}: a periodic checkpoint failed, the journal keeps every change and the next one retries: {}", dir, e.toString());
+            if (!abandoned) LOG.warn(StationLog.line("store.checkpointFailed", dir, e));
         } finally {
             if (copy != null) {
                 closeQuietly(copy);
@@ -1012,8 +1012,10 @@ public final class StationStore implements AutoCloseable {
             return j;
         });
         // One log line per committed job change: what an operator or technician greps for first.
-        JOB_LOG.info("record {} {} -> {}{}{} ({})", recordId, t.from(), t.to(), changed.blankId().isEmpty() ? "" : " blank " + changed.blankId(),
-                why.isEmpty() ? "" : ": " + why, actor);
+        // the states as codes in both languages: this is the line a technician searches for a record's path
+        String because = why.isEmpty() ? "" : ": " + why;
+        JOB_LOG.info(changed.blankId().isEmpty() ? StationLog.line("jobs.changed", recordId, t.from(), t.to(), because, actor)
+                : StationLog.line("jobs.changedWithBlank", recordId, t.from(), t.to(), changed.blankId(), because, actor));
         return changed;
     }
 
@@ -1181,7 +1183,7 @@ public final class StationStore implements AutoCloseable {
                     if (job.state() == JobState.PRINTING && feedMark(job.recordId()).isPresent()) {
                         // The printer may have finished and ejected the card while the station was down: its lane reads
                         // the printer's counter before it takes a blank, and gives the card its true fate then.
-                        LOG.info("record {}: the card was PRINTING at the stop; its printer's counter settles it", job.recordId());
+                        LOG.info(StationLog.line("store.printingAtStop", job.recordId()));
                         continue;
                     }
                     now = transition(job.recordId(), JobState.SPOILED, actor,
@@ -1214,7 +1216,7 @@ public final class StationStore implements AutoCloseable {
             try {
                 vault.shred(id);
             } catch (IOException e) {
-                LOG.warn("cannot shred the envelope of record {} in {} now ({}); the next open's sweep does", id, vault.folder(), e.toString());
+                LOG.warn(StationLog.line("store.shredLater", id, vault.folder(), e));
             }
         }
         recordIds.clear();
@@ -1259,7 +1261,7 @@ public final class StationStore implements AutoCloseable {
      */
     private void sweepVault() throws IOException {
         if (!envelopes.map.isEmpty()) {
-            LOG.info("{}: moving {} envelopes out of the store's tables into {}", dir, envelopes.map.size(), vault.folder());
+            LOG.info(StationLog.line("store.envelopesMoved", dir, envelopes.map.size(), vault.folder()));
             for (Map.Entry<String, byte[]> e : List.copyOf(envelopes.map.entrySet())) {
                 Job j = jobs.get(e.getKey());
                 if (j != null && KEEPS_ENVELOPE.contains(j.state())) vault.put(e.getKey(), e.getValue());
@@ -1275,7 +1277,7 @@ public final class StationStore implements AutoCloseable {
         for (Job j : jobsIn(KEEPS_ENVELOPE, Integer.MAX_VALUE)) needed.add(EnvelopeVault.fileName(j.recordId()));
         for (Path f : vault.files()) {
             if (needed.contains(f.getFileName().toString())) continue;
-            LOG.info("{}: shredding {}, an envelope no job needs (left by a crash)", dir, f.getFileName());
+            LOG.info(StationLog.line("store.strayEnvelope", dir, f.getFileName()));
             vault.shredFile(f);
         }
     }
@@ -1371,7 +1373,7 @@ public final class StationStore implements AutoCloseable {
      * entry time and moved to its present fate at its last change (intermediate fates are not kept).
      */
     private void buildIndexes() {
-        LOG.info("{}: building the store's indexes (once, for a store written before them)", dir);
+        LOG.info(StationLog.line("store.buildingIndexes", dir));
         inTransaction(() -> {
             for (Table<?, ?> t : List.of(jobsByState, ledgerByFate, auditByTime, ledgerTotals, jobsByNik, loadsByTime)) {
                 for (Object k : List.copyOf(t.map.keySet())) removeRaw(t, k);
@@ -1408,7 +1410,7 @@ public final class StationStore implements AutoCloseable {
 
     /** A store indexed at level 1 gets the NIK index (once; it reads every job). */
     private void buildNikIndex() {
-        LOG.info("{}: adding the NIK index (once)", dir);
+        LOG.info(StationLog.line("store.nikIndex", dir));
         inTransaction(() -> {
             for (Job j : jobs.map.values()) jobsByNik.put(j.nik() + "/" + j.recordId(), j.recordId());
             meta.put("indexes", "2");
@@ -1422,7 +1424,7 @@ public final class StationStore implements AutoCloseable {
      * that a period's reconciliation reads its deliveries, not the period's whole audit log.
      */
     private void buildLoadsIndex() {
-        LOG.info("{}: adding the index of blank deliveries (once, reads the audit log)", dir);
+        LOG.info(StationLog.line("store.deliveriesIndex", dir));
         inTransaction(() -> {
             for (AuditEntry e : audit.map.values()) {
                 if (e.action().equals(BLANKS_LOADED)) loadsByTime.put(timeKey(e.at().toEpochMilli(), e.sequence()), e.sequence());
@@ -1788,7 +1790,7 @@ public final class StationStore implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             // The journal still holds every committed change; the next open replays it.
-            LOG.warn("checkpoint at close failed, the journal will be replayed: {}", e.toString());
+            LOG.warn(StationLog.line("store.closeCheckpointFailed", e));
         }
         try {
             boolean keep = !broken && !db.isClosed() && !workingMustNotBeKept;
@@ -1810,7 +1812,7 @@ public final class StationStore implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             // The next open rebuilds the working file from the checkpoint.
-            LOG.warn("closing the working file failed, the next open rebuilds it: {}", e.toString());
+            LOG.warn(StationLog.line("store.closeWorkingFailed", e));
         } finally {
             closeQuietly(db);
             closeQuietly(spareJournal);

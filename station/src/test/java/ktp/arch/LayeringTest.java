@@ -26,9 +26,9 @@ class LayeringTest {
     static {
         MAY_USE.put("text", Set.of());
         // The operator message catalogue: words only, used by every room an operator reads (the station log's
-        // operator lines too: ktp.i18n.StationLog, from the lanes, the printer, the encoder, the links).
+        // operator lines too: ktp.i18n.StationLog, from the lanes, the printer, the encoder, the links, the store, the HTTP front).
         MAY_USE.put("i18n", Set.of());
-        MAY_USE.put("http", Set.of());
+        MAY_USE.put("http", Set.of("i18n"));
         // The lab's card reader for `station run` without pcscd (a javax.smartcardio provider): the JDK only.
         MAY_USE.put("lab", Set.of());
         // The files a technician edits; their problems in the catalogue's words (ktp.datafile.Words).
@@ -36,7 +36,7 @@ class LayeringTest {
         MAY_USE.put("lifecycle", Set.of());
         MAY_USE.put("job", Set.of("lifecycle"));
         MAY_USE.put("record", Set.of("lifecycle", "datafile", "text"));
-        MAY_USE.put("store", Set.of("record", "job", "lifecycle", "datafile"));
+        MAY_USE.put("store", Set.of("record", "job", "lifecycle", "datafile", "i18n"));
         MAY_USE.put("central", Set.of("record", "store", "job", "lifecycle", "datafile", "i18n"));
         MAY_USE.put("render", Set.of("record", "datafile"));
         MAY_USE.put("printer", Set.of("render", "datafile", "i18n"));

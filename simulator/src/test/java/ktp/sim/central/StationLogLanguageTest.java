@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
 class StationLogLanguageTest {
     private static final Path REPO = Path.of(System.getProperty("ktp.repo", "..")).toAbsolutePath().normalize();
     /** Loggers whose lines are not the station log's operator lines (StationLogWordsTest lists why), and the simulators'. */
-    private static final List<String> NOT_OPERATOR_LOGGERS = List.of("ktp.sim.", "ktp.store.", "ktp.jobs", "ktp.http.", "ktp.collector.");
+    private static final List<String> NOT_OPERATOR_LOGGERS = List.of("ktp.sim.", "ktp.collector.");
 
     @TempDir
     Path dir;
