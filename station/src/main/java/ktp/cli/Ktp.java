@@ -56,9 +56,9 @@ public final class Ktp implements Runnable {
                 commandLine.getErr().println("ktp: " + ex.getMessage());
                 return ExitCodes.BAD_INPUT;
             }
-            if (ex instanceof ktp.store.StoreException) {
-                // The store's own words (ktp.store, for the technician) after the catalogue's: which part refused.
-                commandLine.getErr().println("ktp: " + CliText.error("err.store.failed", ex.getMessage()));
+            if (ex instanceof ktp.store.StoreException refused) {
+                // The store's own words, from the catalogue's store area, in the language of the command line.
+                commandLine.getErr().println("ktp: " + CliText.error("err.store.failed", refused.message(CliText.language())));
                 return ExitCodes.FAILURE;
             }
             commandLine.getErr().println("ktp: " + CliText.error("err.failed", ex.toString()));

@@ -106,7 +106,7 @@ final class LedgerCommand implements Callable<Integer> {
                     a.store().blanksLoaded(count, reference, new Actor(operator, Role.OPERATOR));
                 }
             } catch (StoreException | ConsoleSession.ConsoleRefusal e) {
-                throw CliText.bad("err.ledger.notLoaded", e.getMessage());
+                throw CliText.bad("err.ledger.notLoaded", e instanceof StoreException s ? s.message(CliText.language()) : e.getMessage());
             }
             System.out.println(CliText.t("ledger.loaded", count, operator, reference.strip()));
             return ExitCodes.OK;

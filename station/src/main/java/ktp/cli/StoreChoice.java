@@ -53,15 +53,15 @@ final class StoreChoice {
         try {
             return new Access(readOnly ? StationStore.openReadOnly(dir, Clock.systemUTC()) : StationStore.open(dir, null, Clock.systemUTC()), null);
         } catch (ktp.store.StoreLockedException locked) {
-            if (config == null) throw CliText.bad("err.store.lockedNoConfig", locked.getMessage());
+            if (config == null) throw CliText.bad("err.store.lockedNoConfig", locked.message(CliText.language()));
             ktp.station.StationConfig c = configuration();
-            if (c.console().users() == null) throw CliText.bad("err.store.noConsole", locked.getMessage(), config);
+            if (c.console().users() == null) throw CliText.bad("err.store.noConsole", locked.message(CliText.language()), config);
             if (user == null) throw CliText.bad("err.store.needUser", c.console().listen());
             return new Access(null, ConsoleSession.signIn(c.console().listen(), user));
         } catch (ktp.store.StoreDamagedException e) {
             throw e; // exit 1 with the whole refusal: damage is not a usage error
         } catch (RuntimeException e) {
-            throw CliText.bad("err.store.cannotOpen", dir, e.getMessage());
+            throw CliText.bad("err.store.cannotOpen", dir, ktp.store.StoreException.message(e, CliText.language()));
         }
     }
 }

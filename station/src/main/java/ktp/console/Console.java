@@ -129,7 +129,7 @@ public final class Console implements AutoCloseable {
             // The request could not be read, so neither can its language from the usual place: the cookie header as sent.
             Responses.send(x, 400, "text/plain; charset=utf-8", (ktp.i18n.Catalogue.text(languageOf(x), "console.badrequest") + "\n" + e.getMessage()).getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
-            LOG.error(ktp.i18n.StationLog.line("console.failed", x.getRequestMethod(), x.getRequestURI().getPath(), e.toString()), e);
+            LOG.error(ktp.i18n.StationLog.line("console.failed", x.getRequestMethod(), x.getRequestURI().getPath(), e), e);
             Responses.send(x, 500, "text/plain; charset=utf-8", (ktp.i18n.Catalogue.text(languageOf(x), "console.internalerror") + "\n" + e.getMessage()).getBytes(StandardCharsets.UTF_8));
         } finally {
             x.close();

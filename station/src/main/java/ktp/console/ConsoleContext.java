@@ -58,7 +58,7 @@ public final class ConsoleContext {
         try {
             store().audit(actor, "CONSOLE_" + action, detail);
         } catch (RuntimeException e) {
-            LOG.error(ktp.i18n.StationLog.line("console.auditFailed", action, detail, e.toString()));
+            LOG.error(ktp.i18n.StationLog.line("console.auditFailed", action, detail, e));
         }
     }
 

@@ -28,7 +28,7 @@ import java.util.TreeSet;
  */
 public final class Catalogue {
     /** The areas, each a pair of property files. A new area is added here and gets its two files. */
-    public static final List<String> AREAS = List.of("console", "station", "setup", "report", "cli", "config");
+    public static final List<String> AREAS = List.of("console", "station", "setup", "report", "cli", "config", "store");
 
     // The area each key came from; filled by load(), so declared before TEXTS (static fields start in order).
     private static final Map<Language, Map<String, String>> AREA_OF = new EnumMap<>(Language.class);

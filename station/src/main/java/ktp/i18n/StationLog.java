@@ -28,8 +28,18 @@ public final class StationLog {
      */
     public static String line(String key, Object... args) {
         Object[] plain = new Object[args.length];
-        for (int i = 0; i < args.length; i++) plain[i] = args[i] == null ? "" : args[i] instanceof Throwable t ? t.toString() : String.valueOf(args[i]);
+        for (int i = 0; i < args.length; i++) plain[i] = args[i] == null ? "" : args[i] instanceof Throwable t ? said(t) : String.valueOf(args[i]);
         return Catalogue.text(language, "station.log." + key, plain);
+    }
+
+    /** A throwable's message for a line: in the station's language when it has catalogue words, else its own. */
+    public static String why(Throwable t) {
+        return t instanceof OperatorWords w ? w.message(language) : String.valueOf(t.getMessage());
+    }
+
+    // A throwable as an argument: its class and its message (as toString() gives them), the message in the station's language.
+    private static String said(Throwable t) {
+        return t instanceof OperatorWords w ? t.getClass().getName() + ": " + w.message(language) : t.toString();
     }
 
     /** Of a text that comes in both languages (a lane's or a printer error's message), the one for the log. */

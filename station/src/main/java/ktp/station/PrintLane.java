@@ -327,7 +327,7 @@ public final class PrintLane implements Runnable {
         boolean technician = conflict || faultsInARow >= settings.faultsBeforeTechnician();
         Duration backoff = settings.backoffBase().multipliedBy(1L << Math.min(16, faultsInARow - 1));
         if (backoff.compareTo(settings.backoffMax()) > 0) backoff = settings.backoffMax();
-        String detail = t.getClass().getName() + ": " + t.getMessage();
+        String detail = t.getClass().getName() + ": " + ktp.i18n.StationLog.why(t);
         LOG.error(technician ? ktp.i18n.StationLog.line("lane.faultedTechnician", printer.name(), faultsInARow, detail)
                 : ktp.i18n.StationLog.line("lane.faultedRetry", printer.name(), faultsInARow, backoff.toMillis(), detail), t);
         String en = conflict

@@ -189,7 +189,7 @@ public final class StationDaemon implements AutoCloseable {
                 try {
                     reloadTrustedKeys(new Actor("SIGHUP", ktp.store.Role.TECHNICIAN));
                 } catch (IOException | RuntimeException e) {
-                    LOG.error(ktp.i18n.StationLog.line("daemon.sighupFailed", e.getMessage()));
+                    LOG.error(ktp.i18n.StationLog.line("daemon.sighupFailed", ktp.i18n.StationLog.why(e)));
                 }
             });
             // A process started with SIGHUP ignored (nohup) keeps it ignored: the JVM installs no handler then.
@@ -266,7 +266,7 @@ public final class StationDaemon implements AutoCloseable {
             try {
                 return lanes.isEmpty() ? "STARTING" : health().printerStatus();
             } catch (RuntimeException e) {
-                LOG.warn(ktp.i18n.StationLog.line("daemon.health", e.toString()));
+                LOG.warn(ktp.i18n.StationLog.line("daemon.health", e));
                 return "UNKNOWN";
             }
         }

@@ -59,7 +59,7 @@ final class StationWatch implements AutoCloseable {
                     lastWrite = System.nanoTime();
                 }
             } catch (Throwable t) { // NOPMD: the watch must outlive any error; the next round tries again
-                LOG.error(ktp.i18n.StationLog.line("watch.failed", t.toString()), t);
+                LOG.error(ktp.i18n.StationLog.line("watch.failed", t), t);
             }
             try {
                 Thread.sleep(500);
@@ -98,7 +98,7 @@ final class StationWatch implements AutoCloseable {
                 try {
                     daemon.link().handBack(id, why);
                 } catch (RuntimeException e) {
-                    LOG.warn(ktp.i18n.StationLog.line("watch.handBack", id, e.toString()));
+                    LOG.warn(ktp.i18n.StationLog.line("watch.handBack", id, e));
                 }
             }
         } finally {

@@ -65,7 +65,7 @@ final class EnvelopeVault {
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
-            throw new StoreException("cannot read the envelope of record " + recordId + " in " + dir + ": " + e.getMessage(), e);
+            throw new StoreException(e, "store.envelope.cannotRead", recordId, dir, e.getMessage());
         }
     }
 

@@ -188,8 +188,7 @@ public final class StationStore implements AutoCloseable {
         for (Journal.Entry e : entries) {
             for (Journal.Change c : e.changes()) {
                 Table<?, ?> t = tables.get(c.table());
-                if (t == null) throw new StoreException("the journal's transaction " + e.txNumber() + " (offset " + e.offset()
-                        + ") names an unknown table '" + c.table() + "'");
+                if (t == null) throw new StoreException("store.journal.unknownTable", e.txNumber(), e.offset(), c.table());
                 t.replay(c);
             }
             sinceCheckpoint++;
@@ -209,8 +208,7 @@ public final class StationStore implements AutoCloseable {
                 return null;
             });
         } else if (!stored.equals(stationId)) {
-            throw new StoreException("the store " + dir + " belongs to station '" + stored + "', not '" + stationId
-                    + "'; each station keeps its own store");
+            throw new StoreException("store.otherStation", dir, stored, stationId);
         }
     }
 
@@ -238,12 +236,12 @@ public final class StationStore implements AutoCloseable {
      */
     public static StationStore open(Path dir, String stationId, Clock clock, java.time.Duration biometricRetention) {
         if (biometricRetention.isNegative() || biometricRetention.isZero()) {
-            throw new StoreException("the biometric retention must be positive, got " + biometricRetention);
+            throw new StoreException("store.retention", biometricRetention);
         }
         StoreFiles files = StoreFiles.acquire(dir, true);
         try {
             StoreInspection found = StoreInspection.of(dir, files);
-            if (!found.ok()) throw new StoreDamagedException(found.refusal());
+            if (!found.ok()) throw found.refusal();
             return openWriter(dir, stationId, clock, files, found, biometricRetention);
         } catch (RuntimeException e) {
             files.close();
@@ -303,14 +301,13 @@ public final class StationStore implements AutoCloseable {
             return store;
         } catch (DBException e) {
             closeQuietly(db);
-            throw new StoreException("the store checkpoint " + dir.resolve(CHECKPOINT_FILE) + " cannot be read (" + e.getMessage()
-                    + "); it was not modified. `ktp store check --store " + dir + "` shows the details", e);
+            throw new StoreException(e, "store.checkpoint.unreadableCheck", dir.resolve(CHECKPOINT_FILE), e.getMessage(), dir);
         } catch (StoreException e) {
             closeQuietly(db);
             throw e;
         } catch (IOException | RuntimeException e) {
             closeQuietly(db);
-            throw new StoreException("cannot open the store " + dir + ": " + e, e);
+            throw new StoreException(e, "store.cannotOpen", dir, e);
         }
     }
 
@@ -324,7 +321,7 @@ public final class StationStore implements AutoCloseable {
         DB db = null;
         try {
             StoreInspection found = StoreInspection.of(dir, files);
-            if (!found.ok()) throw new StoreDamagedException(found.refusal());
+            if (!found.ok()) throw found.refusal();
             if (found.checkpointExists && found.replay.isEmpty()) {
                 // The usual case after a clean stop: the checkpoint is the whole store; read it in place.
                 db = DBMaker.fileDB(dir.resolve(CHECKPOINT_FILE).toFile()).readOnly().fileLockDisable().make();
@@ -355,12 +352,11 @@ public final class StationStore implements AutoCloseable {
         } catch (DBException e) {
             closeQuietly(db);
             files.close();
-            throw new StoreException("the store checkpoint " + dir.resolve(CHECKPOINT_FILE) + " cannot be read (" + e.getMessage()
-                    + "); it was not modified", e);
+            throw new StoreException(e, "store.checkpoint.unreadable", dir.resolve(CHECKPOINT_FILE), e.getMessage());
         } catch (RuntimeException e) {
             closeQuietly(db);
             files.close();
-            throw new StoreException("cannot open the store " + dir + ": " + e, e);
+            throw new StoreException(e, "store.cannotOpen", dir, e);
         }
     }
 
@@ -455,7 +451,7 @@ public final class StationStore implements AutoCloseable {
             store.journal.close();
             return outcome;
         } catch (IOException e) {
-            throw new StoreException("the repair of " + dir + " failed: " + e.getMessage() + "; the damaged files are kept beside it", e);
+            throw new StoreException(e, "store.repair.failed", dir, e.getMessage());
         } finally {
             closeQuietly(db);
             files.close();
@@ -977,7 +973,7 @@ public final class StationStore implements AutoCloseable {
     /** As {@link #transition(String, JobState, Actor, String, String)}; {@code mark}, given when the blank enters the printer, is kept with it. */
     public synchronized Job transition(String recordId, JobState to, Actor actor, String reason, String blankId, FeedMark mark) {
         Job job = jobs.get(recordId);
-        if (job == null) throw new StoreException("no job for record " + recordId);
+        if (job == null) throw new StoreException("store.job.none", recordId);
         JobTransition t = JobStateMachine.require(job.state(), to);
         String why = reason == null ? "" : reason.trim();
         if (t.needsReason() && why.isEmpty()) {
@@ -992,13 +988,11 @@ public final class StationStore implements AutoCloseable {
                 throw new ktp.job.IllegalJobTransitionException(job.state() + " -> " + to + " needs the id of the blank entering the printer");
             }
             if (ledger.get(blankId) != null) {
-                throw new StoreException("blank " + blankId + " is already in the ledger (" + ledger.get(blankId).fate()
-                        + "); a blank can enter the printer only once");
+                throw new StoreException("store.blank.inLedger", blankId, ledger.get(blankId).fate());
             }
             String printedAs = printedNiks.get(job.nik());
             if (printedAs != null && !job.reprintAuthorised()) {
-                throw new StoreException("NIK " + job.nik() + " was already printed (record " + printedAs
-                        + ") and no reprint was decided; refusing to print it again");
+                throw new StoreException("store.nik.printed", job.nik(), printedAs);
             }
         }
         Job changed = inTransaction(() -> {
@@ -1070,7 +1064,7 @@ public final class StationStore implements AutoCloseable {
 
     private void setFate(String blankId, BlankFate fate, String reason, Instant now) {
         LedgerEntry e = ledger.get(blankId);
-        if (e == null) throw new StoreException("the job's blank " + blankId + " is missing from the ledger");
+        if (e == null) throw new StoreException("store.blank.missing", blankId);
         putLedger(new LedgerEntry(e.blankId(), e.recordId(), e.nik(), e.enteredAt(), fate, reason, now));
     }
 
@@ -1080,7 +1074,7 @@ public final class StationStore implements AutoCloseable {
      * with its audit line, so every blank that entered the printer is accounted for.
      */
     public synchronized LedgerEntry ledgerFoundBlank(String blankId, String reason, Actor actor) {
-        if (blankId == null || blankId.isBlank()) throw new StoreException("a found blank needs its id");
+        if (blankId == null || blankId.isBlank()) throw new StoreException("store.found.noId");
         LedgerEntry known = ledger.get(blankId);
         if (known != null) return known;
         return inTransaction(() -> {
@@ -1122,9 +1116,9 @@ public final class StationStore implements AutoCloseable {
      * reconciliation, kept in the audit log with who loaded them and the delivery's reference.
      */
     public synchronized AuditEntry blanksLoaded(int count, String reference, Actor actor) {
-        if (count < 1 || count > 100_000) throw new StoreException("blanks loaded must be 1..100000, got " + count);
+        if (count < 1 || count > 100_000) throw new StoreException("store.loaded.count", count);
         String ref = reference == null ? "" : reference.strip();
-        if (ref.isEmpty() || ref.length() > 200) throw new StoreException("blanks loaded need a reference (the delivery note or batch), at most 200 characters");
+        if (ref.isEmpty() || ref.length() > 200) throw new StoreException("store.loaded.reference");
         return inTransaction(() -> {
             // The running total, kept with its audit line in one commit, so that a screen refreshing every few
             // seconds need not read the whole audit log to know how many blanks went in.
@@ -1207,7 +1201,7 @@ public final class StationStore implements AutoCloseable {
             vault.put(recordId, envelope);
             writtenInTx.add(recordId);
         } catch (IOException e) {
-            throw new StoreException("cannot write the envelope of record " + recordId + " to " + vault.folder() + ": " + e.getMessage(), e);
+            throw new StoreException(e, "store.envelope.cannotWrite", recordId, vault.folder(), e.getMessage());
         }
     }
 
@@ -1224,7 +1218,7 @@ public final class StationStore implements AutoCloseable {
 
     /** How long an uncollected card's biometrics are kept (from the station configuration; default 30 days). */
     public synchronized void biometricRetention(java.time.Duration retention) {
-        if (retention.isNegative() || retention.isZero()) throw new StoreException("the biometric retention must be positive, got " + retention);
+        if (retention.isNegative() || retention.isZero()) throw new StoreException("store.retention", retention);
         this.biometricRetention = retention;
         this.nextRetentionSweep = Instant.EPOCH;
         if (!readOnly) expireBiometrics();
@@ -1542,7 +1536,7 @@ public final class StationStore implements AutoCloseable {
      * entered into printers, and how many were then in each {@link BlankFate} (indexed by ordinal + 2).
      */
     public synchronized long[] ledgerTotalsBefore(Instant at) {
-        if (!indexed) throw new StoreException("the store " + dir + " has no indexes yet; open it once with a writer to build them");
+        if (!indexed) throw new StoreException("store.noIndexes", dir);
         Map.Entry<Long, String> e = ledgerTotals.map.lowerEntry(Math.floorDiv(at.toEpochMilli(), 60_000L));
         return e == null ? new long[2 + BlankFate.values().length] : parseTotals(e.getValue());
     }
@@ -1593,7 +1587,7 @@ public final class StationStore implements AutoCloseable {
         Optional<byte[]> e = vault.get(recordId);
         if (e.isEmpty()) e = Optional.ofNullable(envelopes.get(recordId)); // a store not yet migrated
         if (e.isPresent() && !sha256Hex(e.get()).equals(job.envelopeSha256())) {
-            throw new StoreException("the envelope of record " + recordId + " in " + vault.folder() + " does not match the SHA-256 stored with its job");
+            throw new StoreException("store.envelope.mismatch", recordId, vault.folder());
         }
         return e;
     }
@@ -1691,8 +1685,8 @@ public final class StationStore implements AutoCloseable {
      * which case the store refuses further work until it is reopened (and the journal replayed).
      */
     private <T> T inTransaction(java.util.function.Supplier<T> work) {
-        if (readOnly) throw new StoreException("the store " + dir + " was opened read-only; this command cannot change it");
-        if (broken) throw new StoreException("the store " + dir + " hit an I/O error and must be reopened (restart the station)");
+        if (readOnly) throw new StoreException("store.readOnly", dir);
+        if (broken) throw new StoreException("store.broken", dir);
         pending.clear();
         writtenInTx.clear();
         toShred.clear();
@@ -1714,8 +1708,7 @@ public final class StationStore implements AutoCloseable {
             db.rollback();
             pending.clear();
             shredQuietly(writtenInTx);
-            throw new StoreException("cannot write the store journal " + dir.resolve(JOURNAL_FILE) + ": " + e.getMessage()
-                    + "; the change was not made", e);
+            throw new StoreException(e, "store.journal.cannotWrite", dir.resolve(JOURNAL_FILE), e.getMessage());
         } catch (RuntimeException e) {
             db.rollback();
             pending.clear();
@@ -1731,8 +1724,7 @@ public final class StationStore implements AutoCloseable {
             if (++sinceCheckpoint >= CHECKPOINT_EVERY) startCheckpoint();
         } catch (IOException | RuntimeException e) {
             broken = true;
-            throw new StoreException("the change was committed to the journal but the store could not apply it (" + e
-                    + "); reopen the store to replay the journal", e);
+            throw new StoreException(e, "store.applyFailed", e);
         }
         // Committed: the envelopes it no longer needs leave the disk now (a crash here leaves them to the next open's sweep).
         shredQuietly(toShred);

@@ -6,5 +6,5 @@ package ktp.store;
  * transactions around the damage, and the two commands that help ({@code ktp store check}, {@code ktp store repair}).
  */
 public final class StoreDamagedException extends StoreException {
-    public StoreDamagedException(String message) { super(message); }
+    public StoreDamagedException(String key, Object... args) { super(key, args); }
 }

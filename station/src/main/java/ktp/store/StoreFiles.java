@@ -68,16 +68,16 @@ final class StoreFiles implements AutoCloseable {
     /** Opens and locks the files; a writer creates the folder (0700) and the files (0600) when missing. */
     static StoreFiles acquire(Path dir, boolean writer) {
         if (writer) createPrivateDirectory(dir);
-        else if (!Files.isDirectory(dir)) throw new StoreException("the store folder " + dir + " does not exist");
+        else if (!Files.isDirectory(dir)) throw new StoreException("store.folder.none", dir);
         Path key;
         try {
             key = dir.toRealPath();
         } catch (IOException e) {
-            throw new StoreException("cannot resolve the store folder " + dir + ": " + e.getMessage(), e);
+            throw new StoreException(e, "store.folder.cannotResolve", dir, e.getMessage());
         }
         String line = "pid " + ProcessHandle.current().pid() + " (" + ProcessHandle.current().info().command().orElse("java") + ") since " + Instant.now();
         String already = OPEN_HERE.putIfAbsent(key, line);
-        if (already != null) throw new StoreLockedException("the store " + dir + " is already open in this process (" + already + ")");
+        if (already != null) throw new StoreLockedException("store.locked.here", dir, already);
         List<FileChannel> channels = new ArrayList<>();
         List<FileLock> locks = new ArrayList<>();
         try {
@@ -111,23 +111,22 @@ final class StoreFiles implements AutoCloseable {
         } catch (NoSuchFileException e) {
             return null; // a reader of a store that never had this file
         } catch (IOException e) {
-            throw new StoreException("cannot open " + file + ": " + e.getMessage(), e);
+            throw new StoreException(e, "store.file.cannotOpen", file, e.getMessage());
         }
         channels.add(ch);
         FileLock l;
         try {
             l = ch.tryLock(0, Long.MAX_VALUE, !writer);
         } catch (OverlappingFileLockException e) {
-            throw new StoreLockedException("the store " + dir + " is already open in this process");
+            throw new StoreLockedException("store.locked.hereNoHolder", dir);
         } catch (IOException e) {
-            throw new StoreException("cannot lock " + file + ": " + e.getMessage(), e);
+            throw new StoreException(e, "store.file.cannotLock", file, e.getMessage());
         }
         if (l == null) {
             String who = lockFileName == null ? holder(file) : holderOf(file)
                     + " (it holds " + file.getFileName() + " locked although " + lockFileName + " was free: its " + lockFileName
                     + " was deleted or replaced while it runs)";
-            throw new StoreLockedException("the store " + dir + " is in use by another process: " + who
-                    + "; stop that process or choose another --store");
+            throw new StoreLockedException("store.locked.other", dir, who);
         }
         locks.add(l);
         return ch;
@@ -149,7 +148,7 @@ final class StoreFiles implements AutoCloseable {
             lock.write(java.nio.ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8)), 0);
             lock.force(true);
         } catch (IOException e) {
-            throw new StoreException("cannot write the lock file " + dir.resolve(LOCK_FILE) + ": " + e.getMessage(), e);
+            throw new StoreException(e, "store.lockFile.cannotWrite", dir.resolve(LOCK_FILE), e.getMessage());
         }
     }
 
@@ -193,7 +192,7 @@ final class StoreFiles implements AutoCloseable {
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: nothing to restrict
         } catch (IOException e) {
-            throw new StoreException("cannot create the store folder " + dir + " (0700): " + e.getMessage(), e);
+            throw new StoreException(e, "store.folder.cannotCreate", dir, e.getMessage());
         }
     }
 
@@ -204,7 +203,7 @@ final class StoreFiles implements AutoCloseable {
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system
         } catch (IOException e) {
-            throw new StoreException("cannot make " + file + " private (0600): " + e.getMessage(), e);
+            throw new StoreException(e, "store.file.cannotPrivate", file, e.getMessage());
         }
     }
 

@@ -170,7 +170,7 @@ final class StoreInspection {
         try {
             return new StoreInspection(dir, files);
         } catch (IOException e) {
-            throw new StoreException("cannot read the store " + dir + ": " + e.getMessage(), e);
+            throw new StoreException(e, "store.cannotRead", dir, e.getMessage());
         }
     }
 
@@ -180,10 +180,9 @@ final class StoreInspection {
     boolean fresh() { return lastTx == 0 && !checkpointExists && mark.mark().isEmpty() && journal.entries().isEmpty(); }
 
     /** The refusal a technician reads: every problem, that nothing changed, and the two commands that help. */
-    String refusal() {
-        return "the store " + dir + " is damaged and was not opened (nothing in it was changed):\n  - " + String.join("\n  - ", damage)
-                + "\n  `ktp store check --store " + dir + "` shows the details; `ktp store repair --store " + dir
-                + " --out REPORT` keeps a copy of the damaged files, recovers every transaction that can be proven and writes what was lost";
+    StoreDamagedException refusal() {
+        // The frame is the operator's words; each damage line stays the technical detail (file, offset, transaction).
+        return new StoreDamagedException("store.damaged", dir, String.join("\n  - ", damage));
     }
 
     private static String range(String prefix, long from, long to, String suffix) {

@@ -163,7 +163,7 @@ public final class OutboxPublisher implements AutoCloseable {
             try {
                 store.audit(ktp.store.Actor.STATION, "TELEMETRY_REFUSED", r.kind() + " on " + r.topic() + ": " + r.why());
             } catch (RuntimeException e) {
-                LOG.warn(ktp.i18n.StationLog.line("telemetry.refusalNotAudited", e.toString()));
+                LOG.warn(ktp.i18n.StationLog.line("telemetry.refusalNotAudited", e));
             }
         });
         this.devices = devices;
@@ -326,7 +326,7 @@ public final class OutboxPublisher implements AutoCloseable {
                 pause(e.getReasonCode() == MqttException.REASON_CODE_MAX_INFLIGHT ? 20 : 200);
             } catch (RuntimeException e) {
                 lastError = e.toString();
-                LOG.error(ktp.i18n.StationLog.line("telemetry.failed", e.toString()), e);
+                LOG.error(ktp.i18n.StationLog.line("telemetry.failed", e), e);
                 pause(1000);
             }
         }
@@ -387,7 +387,7 @@ public final class OutboxPublisher implements AutoCloseable {
                     }
                 } catch (RuntimeException e) {
                     lastError = "removing receipted events: " + e;
-                    LOG.warn(ktp.i18n.StationLog.line("telemetry.notRemoved", t, e.toString()));
+                    LOG.warn(ktp.i18n.StationLog.line("telemetry.notRemoved", t, e));
                     if (!running.get()) return;
                     try {
                         Thread.sleep(1000);

@@ -496,7 +496,8 @@ class StationStoreTest {
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));
             assertEquals(1, p.exitValue(), output);
-            assertTrue(output.contains("in use by another process"), output);
+            // The real command line, in its default language: the store's refusal in Indonesian (StoreWordsTest has both).
+            assertTrue(output.contains("sedang dipakai proses lain"), output);
             assertTrue(output.contains("pid " + ProcessHandle.current().pid()), output);
             assertFalse(output.contains("Exception"), output);
             assertFalse(output.contains("\tat "), output);

@@ -59,7 +59,7 @@ public final class LedgerPage {
         } catch (NumberFormatException | StoreException e) {
             String why = e instanceof NumberFormatException ? r.t("notanumber", r.t("count")) : r.t("loadrefused");
             c.page(r, 400, r.t("badinput"), "<p class=error id=message>" + esc(r.t("badinput")) + ": " + esc(why) + "</p>"
-                    + (e instanceof StoreException ? Words.technicalDetail(r, e.getMessage()) : "") + Html.back(r, "/ledger"));
+                    + (e instanceof StoreException ? Words.technicalDetail(r, ((StoreException) e).message(r.language)) : "") + Html.back(r, "/ledger"));
             return;
         }
         show(r, r.t("saved") + " " + count);
