@@ -327,9 +327,12 @@ public final class PrintLane implements Runnable {
         boolean technician = conflict || faultsInARow >= settings.faultsBeforeTechnician();
         Duration backoff = settings.backoffBase().multipliedBy(1L << Math.min(16, faultsInARow - 1));
         if (backoff.compareTo(settings.backoffMax()) > 0) backoff = settings.backoffMax();
-        String detail = t.getClass().getName() + ": " + ktp.i18n.StationLog.why(t);
-        LOG.error(technician ? ktp.i18n.StationLog.line("lane.faultedTechnician", printer.name(), faultsInARow, detail)
-                : ktp.i18n.StationLog.line("lane.faultedRetry", printer.name(), faultsInARow, backoff.toMillis(), detail), t);
+        // the audit line and the job's reason keep the error's own (English) text, as every other audit detail;
+        // the station log says it in the operator's language
+        String detail = t.getClass().getName() + ": " + t.getMessage();
+        String said = t.getClass().getName() + ": " + ktp.i18n.StationLog.why(t);
+        LOG.error(technician ? ktp.i18n.StationLog.line("lane.faultedTechnician", printer.name(), faultsInARow, said)
+                : ktp.i18n.StationLog.line("lane.faultedRetry", printer.name(), faultsInARow, backoff.toMillis(), said), t);
         String en = conflict
                 ? "Blank id conflict: the ledger already has this blank's id. Call a technician; nothing was spoiled silently"
                 : "Unexpected error in the printer lane: " + (technician ? "call a technician" : "retrying by itself") + ". No card is lost";
