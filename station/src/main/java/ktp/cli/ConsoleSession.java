@@ -24,11 +24,20 @@ final class ConsoleSession {
     private static final Pattern FORM_TOKEN = Pattern.compile("name=csrf value=\"([^\"]+)\"");
     private static final ObjectMapper JSON = new ObjectMapper();
     private final String base;
-    private final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager()).followRedirects(HttpClient.Redirect.NEVER)
+    private final CookieManager cookies = new CookieManager();
+    private final HttpClient http = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private String csrf;
 
-    private ConsoleSession(String base) { this.base = base; }
+    private ConsoleSession(String base) {
+        this.base = base;
+        // the console answers (its refusals, its sign-in messages) in the command line's language: the lang cookie
+        // its language switch sets in a browser
+        java.net.HttpCookie lang = new java.net.HttpCookie("lang", CliText.language().code());
+        lang.setPath("/");
+        lang.setVersion(0); // a plain "lang=en", not the quoted RFC 2965 form the console does not read
+        cookies.getCookieStore().add(java.net.URI.create(base + "/"), lang);
+    }
 
     /** Signs in as {@code user}; the password is asked on the terminal, or read from the first line of standard input. */
     static ConsoleSession signIn(String listen, String user) {

@@ -136,6 +136,13 @@ class HeadlessCommandsTest {
             FingerprintLibrary fingers = FingerprintLibrary.embedded();
             RecordGenerator generator = new RecordGenerator(seed, fingers, RecordGenerator.defaultIssueDate(seed));
             int index = java.util.stream.IntStream.range(0, 10).filter(i -> generator.identity(i).recordId().equals(job.recordId())).findFirst().orElseThrow();
+            // The console's own refusal reaches the command line in its language (the CLI sends its lang cookie).
+            String absent = java.util.stream.IntStream.range(0, 10).mapToObj(generator::identity)
+                    .filter(id -> station.daemon().store().job(id.recordId()).isEmpty()).findFirst().orElseThrow().nik();
+            String noCard = runWithInput("sari-password-1\n", 2, "issue", "--config", config, "--user", "sari", "--nik", absent);
+            assertTrue(noCard.contains("konsol menolak: tidak ada kartu tercetak yang menunggu NIK " + absent), noCard);
+            String noCardEn = runWithInput("sari-password-1\n", 2, "issue", "--config", config, "--user", "sari", "--nik", absent, "--lang", "en");
+            assertTrue(noCardEn.contains("the console refused: no printed card waits for NIK " + absent), noCardEn);
             VirtualCard card = station.cards().issued().stream().filter(c -> java.util.HexFormat.of().withUpperCase().formatHex(c.uid()).equals(job.blankId())).findFirst().orElseThrow();
             station.scanner().place(fingers.image(generator.resident(index).rightIndexFinger(), 2));
             try (AutoCloseable inReader = station.cards().atCounter(card)) {

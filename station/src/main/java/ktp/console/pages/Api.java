@@ -33,7 +33,7 @@ public final class Api {
         Optional<Job> job = c.store().jobsWithNik(nik).stream()
                 .filter(j -> j.state() == JobState.AWAITING_HOLDER || j.state() == JobState.ACTIVATING).findFirst();
         if (job.isEmpty()) {
-            Responses.json(r.x, 404, Responses.JSON.createObjectNode().put("error", "no printed card waits for NIK " + nik + " at this station"));
+            Responses.json(r.x, 404, Responses.JSON.createObjectNode().put("error", ktp.i18n.Catalogue.text(r.language, "console.api.noCardForNik", nik)));
             return;
         }
         try {
@@ -52,7 +52,7 @@ public final class Api {
             c.store().blanksLoaded(count, r.param("reference"), r.actor());
             Responses.json(r.x, 200, Responses.JSON.createObjectNode().put("loaded", count));
         } catch (NumberFormatException | StoreException e) {
-            Responses.json(r.x, 400, Responses.JSON.createObjectNode().put("error", e instanceof NumberFormatException ? "count: not a number" : e.getMessage()));
+            Responses.json(r.x, 400, Responses.JSON.createObjectNode().put("error", e instanceof StoreException se ? se.message(r.language) : ktp.i18n.Catalogue.text(r.language, "console.api.countNotNumber")));
         }
     }
 }
