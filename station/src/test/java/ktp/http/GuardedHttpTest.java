@@ -962,7 +962,12 @@ class GuardedHttpTest {
         }
     }
 
-    /** The real JDK server refusing a body it does not want, through the front as when reached directly. */
+    /**
+     * The real JDK server refusing a body it does not want, through the front as when reached directly. The JDK
+     * closes with the body unread, so its kernel answers the next bytes with a reset, and a reset may drop what
+     * was not delivered yet (CI saw it once, at 62 ms): TCP cannot promise the whole refusal here, on either path.
+     * What must hold: whatever arrives is the refusal's own bytes in order, and the connection ends, never hangs.
+     */
     @Test
     void theJdkServersEarlyRefusalOfALargeBodyReachesTheClient() throws Exception {
         GuardedHttp.Limits limits = new GuardedHttp.Limits(6, 3, Duration.ofSeconds(3), Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(30));
@@ -991,9 +996,17 @@ class GuardedHttpTest {
                         }
                     });
                     InputStream in = new java.io.BufferedInputStream(c.getInputStream());
-                    String head = new String(readHead(in), StandardCharsets.US_ASCII);
-                    assertTrue(head.startsWith("HTTP/1.1 413"), what + ": " + head);
-                    assertEquals(digest(refusal), digest(in.readNBytes(refusal.length)), what + ": the whole refusal");
+                    java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+                    String head = "";
+                    try {
+                        head = new String(readHead(in), StandardCharsets.US_ASCII);
+                        byte[] chunk = new byte[8192];
+                        for (int n; got.size() < refusal.length && (n = in.read(chunk, 0, Math.min(chunk.length, refusal.length - got.size()))) > 0; ) got.write(chunk, 0, n);
+                    } catch (java.net.SocketException reset) {
+                        System.out.println("early refusal " + what + ": reset after " + got.size() + " of " + refusal.length + " bytes (" + reset.getMessage() + ")");
+                    }
+                    if (!head.isEmpty()) assertTrue(head.startsWith("HTTP/1.1 413"), what + ": " + head);
+                    assertArrayEquals(java.util.Arrays.copyOf(refusal, got.size()), got.toByteArray(), what + ": the refusal's own bytes, in order");
                     writer.get(10, java.util.concurrent.TimeUnit.SECONDS);
                 }
             }
