@@ -83,16 +83,21 @@ class ExactlyOnceAcrossCollectorsTest {
                 long t0 = System.currentTimeMillis();
                 boolean killed = false, crashed = false;
                 // Each station writes its events on a thread of its own (a store commit costs a disk flush), 8 per 100 ms
-                // for 10 s at most and 400 events at most, or until both faults have come if that is later (a loaded
-                // machine can take seconds to start collector A again); the faults come meanwhile, at the seed's times.
+                // for 10 s and 400 events at most, or until both faults have come if that is later (a loaded machine can
+                // take seconds to start collector A again), 60 s at most; the faults come meanwhile, at the seed's times.
                 java.util.concurrent.atomic.AtomicBoolean bothFaults = new java.util.concurrent.atomic.AtomicBoolean();
                 List<Thread> producers = new ArrayList<>();
                 for (int i = 0; i < stations.size(); i++) {
                     TestStation st = stations.get(i);
                     String region = regions[i];
                     Thread p = new Thread(() -> {
+                        // 50 rounds within 10 s as a rule; past that only while the faults have not both come, for
+                        // 60 s at most (the 10 s bound used to end the writing before a crash that a slow restart of
+                        // collector A had delayed: seed 40060008161675 in CI)
                         long until = System.currentTimeMillis() + 10_000;
-                        for (int r = 0; (r < 50 || !bothFaults.get()) && System.currentTimeMillis() < until; r++) {
+                        long cap = System.currentTimeMillis() + 60_000;
+                        for (int r = 0; System.currentTimeMillis() < cap
+                                && ((r < 50 && System.currentTimeMillis() < until) || !bothFaults.get()); r++) {
                             st.events(8, region);
                             try {
                                 Thread.sleep(100);
